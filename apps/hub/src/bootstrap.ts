@@ -1,0 +1,109 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import helmet from 'helmet';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AllExceptionsFilter, createValidationPipe } from '@hub/common';
+import { AppConfig } from '@hub/config';
+import { createDataSource, EmbeddedDatabase, startEmbeddedPostgres } from '@hub/database';
+import { AppModule } from './app.module';
+import { ENTITIES, MIGRATIONS } from './schema';
+
+export interface OpenDatabase {
+  dataSource: DataSource;
+  embedded?: EmbeddedDatabase;
+  url: string;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL kept in HUB_DATA_DIR. */
+export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
+  let url = config.databaseUrl;
+  let embedded: EmbeddedDatabase | undefined;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir, { port: config.embeddedPgPort });
+    url = embedded.url;
+  }
+  const dataSource = createDataSource({ url, entities: ENTITIES, migrations: MIGRATIONS });
+  await dataSource.initialize();
+  return { dataSource, embedded, url };
+}
+
+/** Without JWT_SECRET (outside production) a secret is generated once and kept in the data directory. */
+export function resolveSecrets(config: AppConfig): AppConfig {
+  if (config.jwtSecret) return config;
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'jwt-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  return { ...config, jwtSecret: readFileSync(file, 'utf8').trim() };
+}
+
+/** Creates the Nest application with everything the HTTP edge needs; the caller listens. */
+export async function createHubApp(config: AppConfig, dataSource: DataSource): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(PinoLogger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.enableCors({
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: false,
+    exposedHeaders: ['X-Request-Id'],
+  });
+  app.use(express.json({ limit: '1mb' }));
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+
+  const openApi = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Field Telemedicine Hub API')
+      .setDescription('REST API of the field-mission telemedicine hub. Every route declares its access policy.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, openApi, { jsonDocumentUrl: 'api/docs-json' });
+
+  serveWebApp(app, config.webDistDir);
+  return app;
+}
+
+/** Serves the built browser app, with index.html for client-side routes. */
+function serveWebApp(app: NestExpressApplication, dir: string) {
+  const index = join(dir, 'index.html');
+  app.use(express.static(dir, { index: false, maxAge: '1h' }));
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (req.method !== 'GET' || req.path.startsWith('/api') || req.path.startsWith('/socket.io')) return next();
+    if (!existsSync(index)) {
+      res.status(503).type('text/plain').send('The web app is not built; run `npm run build:web`.');
+      return;
+    }
+    res.sendFile(index);
+  });
+}
+
+export const bootLogger = new Logger('Hub');

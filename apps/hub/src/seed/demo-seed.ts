@@ -1,0 +1,68 @@
+import { DataSource } from 'typeorm';
+import { Role } from '@hub/contracts';
+import { Facility, Membership, Mission, PasswordService, User } from '@hub/identity';
+
+export const DEMO_PASSWORD = 'FieldHub!2026';
+
+export interface DemoLogin {
+  email: string;
+  role: Role;
+  where: string;
+}
+
+/**
+ * Demo data for a first run: two missions, two Level 1 clinics and a Level 2 hospital in each, one Level 4
+ * reference hospital serving both, one user per role per mission, a Level 4 specialist and a system administrator.
+ * Runs only when the database has no mission yet.
+ */
+export async function seedDemo(dataSource: DataSource, passwords: PasswordService): Promise<DemoLogin[] | null> {
+  const count = await dataSource.getRepository(Mission).count();
+  if (count > 0) return null;
+  const passwordHash = await passwords.hash(DEMO_PASSWORD);
+  const logins: DemoLogin[] = [];
+
+  await dataSource.transaction(async (manager) => {
+    const missions = manager.getRepository(Mission);
+    const facilities = manager.getRepository(Facility);
+    const users = manager.getRepository(User);
+    const memberships = manager.getRepository(Membership);
+
+    const addUser = async (
+      email: string,
+      displayName: string,
+      role: Role,
+      where: { mission?: Mission; facility?: Facility; label: string },
+      specialties: string[] = [],
+    ) => {
+      const user = await users.save(users.create({ email, displayName, passwordHash, specialties }));
+      await memberships.save(
+        memberships.create({ userId: user.id, role, missionId: where.mission?.id ?? null, facilityId: where.facility?.id ?? null }),
+      );
+      logins.push({ email, role, where: where.label });
+    };
+
+    const minusca = await missions.save(missions.create({ code: 'MINUSCA', name: 'UN Multidimensional Integrated Stabilization Mission in the Central African Republic' }));
+    const unmiss = await missions.save(missions.create({ code: 'UNMISS', name: 'UN Mission in the Republic of South Sudan' }));
+    const l4 = await facilities.save(facilities.create({ name: 'Nairobi Reference Hospital (Level 4)', level: 4, missions: [minusca, unmiss] }));
+
+    const plan = [
+      { mission: minusca, key: 'minusca', clinics: ['Bangui Level 1 Clinic (BANBAT)', 'Bria Level 1 Clinic (ZAMBAT)'], hospital: 'Bangui Level 2 Hospital' },
+      { mission: unmiss, key: 'unmiss', clinics: ['Juba Level 1 Clinic (RWANBAT)', 'Malakal Level 1 Clinic (INDBAT)'], hospital: 'Juba Level 2 Hospital' },
+    ];
+    for (const p of plan) {
+      const [clinicA] = await Promise.all(
+        p.clinics.map((name) => facilities.save(facilities.create({ name, level: 1, missions: [p.mission] }))),
+      );
+      const hospital = await facilities.save(facilities.create({ name: p.hospital, level: 2, missions: [p.mission] }));
+      const code = p.mission.code;
+      await addUser(`officer@${p.key}.demo`, `Dr. Field Officer (${code})`, Role.FieldMedicalOfficer, { mission: p.mission, facility: clinicA, label: clinicA.name });
+      await addUser(`doctor@${p.key}.demo`, `Dr. Reference Doctor (${code})`, Role.ReferenceDoctor, { mission: p.mission, facility: hospital, label: hospital.name }, ['general_medicine', 'surgery', 'dermatology']);
+      await addUser(`manager@${p.key}.demo`, `Health Manager (${code})`, Role.HealthManager, { mission: p.mission, label: code });
+      await addUser(`trainer@${p.key}.demo`, `Trainer (${code})`, Role.Trainer, { mission: p.mission, label: code });
+      await addUser(`admin@${p.key}.demo`, `Mission Administrator (${code})`, Role.MissionAdmin, { mission: p.mission, label: code });
+    }
+    await addUser('specialist@l4.demo', 'Dr. Level 4 Specialist', Role.ReferenceDoctor, { facility: l4, label: l4.name }, ['dermatology', 'cardiology', 'radiology']);
+    await addUser('sysadmin@hub.demo', 'System Administrator', Role.SystemAdmin, { label: 'all missions' });
+  });
+  return logins;
+}

@@ -1,0 +1,54 @@
+import { AbilityBuilder, createMongoAbility, MongoAbility, subject as asSubject } from '@casl/ability';
+import { Injectable } from '@nestjs/common';
+import { Action, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
+import { Principal } from './principal';
+
+export type AppAbility = MongoAbility<[Action | string, SubjectName | 'all' | Record<string, unknown>]>;
+
+/** A record tagged with its subject type, as CASL needs to check conditions on it. */
+export function subjectOf(type: SubjectName, record: object): Record<string, unknown> {
+  return asSubject(type, record as Record<string, unknown>);
+}
+
+const SUBJECTS: SubjectName[] = Object.keys(MISSION_FIELD) as SubjectName[];
+
+@Injectable()
+export class AbilityFactory {
+  /** Builds the caller's ability from their memberships, per request. */
+  createFor(principal: Principal): AppAbility {
+    const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+    for (const grant of SELF_GRANTS) can(grant.action, grant.subject, { id: principal.userId });
+
+    for (const m of principal.memberships) {
+      for (const grant of ROLE_GRANTS[m.role] ?? []) {
+        const subjects = grant.subject === 'all' ? SUBJECTS : [grant.subject];
+        if (grant.scope === 'all') {
+          can(grant.action, grant.subject);
+          continue;
+        }
+        for (const s of subjects) {
+          if (grant.scope === 'self') can(grant.action, s, { id: principal.userId });
+          else can(grant.action, s, { [MISSION_FIELD[s]]: { $in: m.missionIds } });
+        }
+      }
+    }
+
+    // A record reaching missions beyond the caller's (e.g. staff of a Level 4 hospital serving several missions)
+    // may be read by each mission's administrator but changed only by someone who holds all of them.
+    if (!this.isSystemAdmin(principal)) {
+      const held = missionsOf(principal);
+      for (const s of ['User', 'Membership', 'Facility'] as SubjectName[]) {
+        cannot([Action.Update, Action.Delete], s, { [MISSION_FIELD[s]]: { $elemMatch: { $nin: held } } });
+      }
+    }
+    return build();
+  }
+
+  isSystemAdmin(principal: Principal): boolean {
+    return principal.memberships.some((m) => m.role === 'system_admin');
+  }
+}
+
+export function missionsOf(principal: Principal): string[] {
+  return [...new Set(principal.memberships.flatMap((m) => m.missionIds))];
+}

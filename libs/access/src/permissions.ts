@@ -1,0 +1,64 @@
+import { Role } from '@hub/contracts';
+
+export enum Action {
+  Manage = 'manage',
+  Create = 'create',
+  Read = 'read',
+  Update = 'update',
+  Delete = 'delete',
+}
+
+export type SubjectName = 'Mission' | 'Facility' | 'User' | 'Membership' | 'AuditEntry';
+
+/** The record field that holds a subject's mission(s); rules scoped to "mission" test it. */
+export const MISSION_FIELD: Record<SubjectName, string> = {
+  Mission: 'id',
+  Facility: 'missionIds',
+  User: 'missionIds',
+  Membership: 'missionIds',
+  AuditEntry: 'missionId',
+};
+
+/**
+ * - all: every record (system administrators);
+ * - mission: records of the missions where the caller holds the role;
+ * - self: the caller's own user record.
+ */
+export type GrantScope = 'all' | 'mission' | 'self';
+
+export interface Grant {
+  action: Action;
+  subject: SubjectName | 'all';
+  scope: GrantScope;
+}
+
+const g = (action: Action, subject: SubjectName | 'all', scope: GrantScope = 'mission'): Grant => ({
+  action,
+  subject,
+  scope,
+});
+
+const READ_OWN_MISSION = [g(Action.Read, 'Mission'), g(Action.Read, 'Facility')];
+
+/**
+ * What each role may do. This table is the whole permission model of the identity layer: the CASL ability and the
+ * repository scopes are both derived from it, so they cannot disagree. Later modules add their subjects here.
+ */
+export const ROLE_GRANTS: Record<Role, Grant[]> = {
+  [Role.SystemAdmin]: [g(Action.Manage, 'all', 'all')],
+  [Role.MissionAdmin]: [
+    g(Action.Read, 'Mission'),
+    g(Action.Update, 'Mission'),
+    g(Action.Manage, 'Facility'),
+    g(Action.Manage, 'User'),
+    g(Action.Manage, 'Membership'),
+    g(Action.Read, 'AuditEntry'),
+  ],
+  [Role.HealthManager]: [...READ_OWN_MISSION, g(Action.Read, 'User')],
+  [Role.Trainer]: [...READ_OWN_MISSION, g(Action.Read, 'User')],
+  [Role.ReferenceDoctor]: READ_OWN_MISSION,
+  [Role.FieldMedicalOfficer]: READ_OWN_MISSION,
+};
+
+/** Granted to every signed-in user whatever their role. */
+export const SELF_GRANTS: Grant[] = [g(Action.Read, 'User', 'self')];

@@ -1,0 +1,42 @@
+/** Stable error codes returned in every error body. Clients switch on these, never on messages. */
+export enum ErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  MfaRequired = 'MFA_REQUIRED',
+  InvalidTotp = 'INVALID_TOTP',
+  MfaEnrolmentRequired = 'MFA_ENROLMENT_REQUIRED',
+  AccountLocked = 'ACCOUNT_LOCKED',
+  AccountDisabled = 'ACCOUNT_DISABLED',
+  Unauthenticated = 'UNAUTHENTICATED',
+  TokenExpired = 'TOKEN_EXPIRED',
+  InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  Internal = 'INTERNAL_ERROR',
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.MfaRequired]: 401,
+  [ErrorCode.InvalidTotp]: 401,
+  [ErrorCode.MfaEnrolmentRequired]: 403,
+  [ErrorCode.AccountLocked]: 423,
+  [ErrorCode.AccountDisabled]: 403,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.TokenExpired]: 401,
+  [ErrorCode.InvalidRefreshToken]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.TooManyRequests]: 429,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.Internal]: 500,
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}

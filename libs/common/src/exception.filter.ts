@@ -1,0 +1,74 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { ErrorCode } from './error-codes';
+import { DomainException } from './domain.exception';
+
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: ErrorCode.ValidationFailed,
+  401: ErrorCode.Unauthenticated,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  429: ErrorCode.TooManyRequests,
+};
+
+/** Maps every error to `{ statusCode, code, message, errorId }`; 500s are logged with their errorId. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const errorId = randomUUID();
+    const body = this.toBody(exception, errorId);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        { errorId, requestId: req.id, path: req.route?.path ?? req.path, err: exception },
+        `Unhandled error ${errorId}`,
+      );
+    }
+    if (!res.headersSent) res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, errorId: string) {
+    if (exception instanceof DomainException) {
+      return {
+        statusCode: exception.statusCode,
+        code: exception.code,
+        message: exception.message,
+        errorId,
+        ...(exception.fields ? { fields: exception.fields } : {}),
+      };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      let message = exception.message;
+      if (typeof response === 'object' && response && 'message' in response) {
+        const m = (response as { message: unknown }).message;
+        message = Array.isArray(m) ? m.join('; ') : String(m);
+      }
+      // body-parser errors (malformed JSON, too large) arrive as HttpExceptions or raw errors with a status
+      return { statusCode, code: HTTP_CODES[statusCode] ?? ErrorCode.Internal, message, errorId };
+    }
+    const status = (exception as { status?: number; statusCode?: number })?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message =
+        (exception as { type?: string }).type === 'entity.parse.failed'
+          ? 'Request body is not valid JSON'
+          : ((exception as Error).message ?? 'Bad request');
+      return { statusCode: status, code: HTTP_CODES[status] ?? ErrorCode.ValidationFailed, message, errorId };
+    }
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: ErrorCode.Internal,
+      message: `Internal error; quote ${errorId} when reporting it`,
+      errorId,
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './error-codes';
+export * from './domain.exception';
+export * from './validation';
+export * from './exception.filter';
+export * from './logging';

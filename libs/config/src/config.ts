@@ -1,0 +1,96 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { EnvironmentVariables } from './env.schema';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Typed, validated configuration of the hub process. */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  embeddedPgPort: number;
+  jwtSecret?: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  loginMaxFailures: number;
+  loginLockMinutes: number;
+  loginRateLimitPerMinute: number;
+  corsOrigins: string[];
+  logLevel: string;
+  seedDemo: boolean;
+  webDistDir: string;
+  mfaIssuer: string;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The repository (or install) root: the nearest folder above this file holding nest-cli.json. */
+export function projectRoot(from = __dirname): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'nest-cli.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+function defaultDataDir(): string {
+  // As root the hub runs as a system service: keep data where the unprivileged database user can reach it.
+  if (process.getuid?.() === 0) return '/var/lib/field-telemed-hub';
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'field-telemed-hub');
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)),
+  );
+}
+
+/** Validates the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new EnvironmentVariables());
+  const raw: Record<string, unknown> = {};
+  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR']) {
+    if (source[key] !== undefined) raw[key] = source[key];
+  }
+  const env = plainToInstance(EnvironmentVariables, raw);
+  const errors = validateSync(env, { skipMissingProperties: false });
+  const problems = describe(errors);
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    problems.push('JWT_SECRET is required when NODE_ENV=production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: resolve(env.HUB_DATA_DIR ?? defaultDataDir()),
+    databaseUrl: env.DATABASE_URL,
+    embeddedPgPort: env.EMBEDDED_PG_PORT,
+    jwtSecret: env.JWT_SECRET,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    loginMaxFailures: env.LOGIN_MAX_FAILURES,
+    loginLockMinutes: env.LOGIN_LOCK_MINUTES,
+    loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
+    logLevel: env.LOG_LEVEL,
+    seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
+    webDistDir: resolve(env.WEB_DIST_DIR ?? join(projectRoot(), 'dist', 'web')),
+    mfaIssuer: env.MFA_ISSUER,
+  };
+}

@@ -1,0 +1,91 @@
+import { Role } from './roles';
+
+export type FacilityLevel = 1 | 2 | 3 | 4;
+
+export interface ErrorBody {
+  statusCode: number;
+  /** Stable machine-readable code, e.g. VALIDATION_FAILED, INVALID_CREDENTIALS, MFA_REQUIRED, ACCOUNT_LOCKED, NOT_FOUND. */
+  code: string;
+  message: string;
+  errorId: string;
+  /** For VALIDATION_FAILED: one entry per offending field. */
+  fields?: { field: string; problems: string[] }[];
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+  /** Six-digit TOTP code, required when the login answered MFA_REQUIRED. */
+  totp?: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Access token lifetime in seconds. */
+  expiresIn: number;
+}
+
+export interface LoginResponse extends TokenPair {
+  user: MeResponse;
+  /**
+   * True when the user must enrol TOTP before doing anything else (administrators). The access token then only
+   * allows the /api/auth/mfa/* routes and /api/auth/me.
+   */
+  mfaEnrolmentRequired: boolean;
+}
+
+export interface MembershipView {
+  id: string;
+  role: Role;
+  missionId: string | null;
+  missionCode: string | null;
+  facilityId: string | null;
+  facilityName: string | null;
+}
+
+export interface MeResponse {
+  id: string;
+  email: string;
+  displayName: string;
+  mfaEnabled: boolean;
+  memberships: MembershipView[];
+  specialties: string[];
+}
+
+export interface MfaSetupResponse {
+  secret: string;
+  otpauthUrl: string;
+}
+
+export interface MissionView {
+  id: string;
+  code: string;
+  name: string;
+  mfaRequiredForAll: boolean;
+  active: boolean;
+}
+
+export interface FacilityView {
+  id: string;
+  name: string;
+  level: FacilityLevel;
+  /** Missions this facility belongs to or serves (a Level 4 reference hospital may serve several). */
+  missionIds: string[];
+  active: boolean;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  displayName: string;
+  active: boolean;
+  mfaEnabled: boolean;
+  specialties: string[];
+  memberships: MembershipView[];
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}

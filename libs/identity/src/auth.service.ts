@@ -1,0 +1,290 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { generate, generateSecret, generateURI, verify } from 'otplib';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { CallerContext, Principal, RequestContext } from '@hub/access';
+import { AuditService } from '@hub/audit';
+import { APP_CONFIG, AppConfig } from '@hub/config';
+import { DomainException, ErrorCode } from '@hub/common';
+import { LoginResponse, MeResponse, MFA_REQUIRED_ROLES, TokenPair } from '@hub/contracts';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { User } from './entities/user.entity';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { PasswordService } from './password.service';
+import { DatabasePrincipalResolver } from './principal.resolver';
+import { TokenService } from './token.service';
+
+export { generate as generateTotp };
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokenService,
+    private readonly principals: DatabasePrincipalResolver,
+    private readonly limiter: LoginRateLimiter,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(email: string, password: string, totp: string | undefined, ctx: RequestContext): Promise<LoginResponse> {
+    this.limiter.hit(`ip:${ctx.ip ?? 'unknown'}`);
+    const normalised = email.trim().toLowerCase();
+    const users = this.dataSource.getRepository(User);
+    const user = await users
+      .createQueryBuilder('u')
+      .addSelect(['u.passwordHash', 'u.mfaSecret', 'u.mfaLastStep'])
+      .where('u.email = :email', { email: normalised })
+      .getOne();
+    const fail = (actorId: string | null, reason: string) =>
+      this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actorId,
+        subjectType: 'User',
+        subjectId: actorId,
+        requestId: ctx.requestId,
+        ip: ctx.ip,
+        details: { reason },
+      });
+
+    if (!user) {
+      await this.passwords.verifyAgainstDummy(password);
+      await fail(null, 'unknown email');
+      throw new DomainException(ErrorCode.InvalidCredentials, 'Wrong email or password');
+    }
+    if (user.lockedUntil && user.lockedUntil > new Date()) {
+      await fail(user.id, 'account locked');
+      throw this.lockedError(user.lockedUntil);
+    }
+    if (!(await this.passwords.verify(user.passwordHash, password))) {
+      const locked = await this.registerFailure(user);
+      await fail(user.id, locked ? 'wrong password; account locked' : 'wrong password');
+      if (locked) throw this.lockedError(locked);
+      throw new DomainException(ErrorCode.InvalidCredentials, 'Wrong email or password');
+    }
+    if (!user.active) {
+      await fail(user.id, 'account deactivated');
+      throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated; ask your administrator');
+    }
+    if (user.mfaEnabled) {
+      if (!totp) {
+        throw new DomainException(ErrorCode.MfaRequired, 'Enter the six-digit code from your authenticator app');
+      }
+      const step = await this.checkTotp(user, totp);
+      if (step === null) {
+        const locked = await this.registerFailure(user);
+        await fail(user.id, 'wrong authenticator code');
+        if (locked) throw this.lockedError(locked);
+        throw new DomainException(ErrorCode.InvalidTotp, 'totp: the authenticator code is wrong or was already used');
+      }
+      await users.update(user.id, { mfaLastStep: String(step) });
+    }
+    await users.update(user.id, { failedLoginCount: 0, lockedUntil: null });
+    const mfaEnrolmentRequired = !user.mfaEnabled && (await this.mfaRequired(user.id));
+    const { sessionId, ...pair } = await this.issue(user.id, randomUUID(), !mfaEnrolmentRequired);
+    await this.audit.record({
+      action: 'auth.login',
+      outcome: 'success',
+      actorId: user.id,
+      subjectType: 'User',
+      subjectId: user.id,
+      requestId: ctx.requestId,
+      ip: ctx.ip,
+      details: { mfa: user.mfaEnabled, mfaEnrolmentRequired },
+    });
+    return { ...pair, user: await this.me(sessionId, user.id, !mfaEnrolmentRequired), mfaEnrolmentRequired };
+  }
+
+  /** Rotates a refresh token. Presenting an already-rotated token revokes the whole session (token theft). */
+  async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
+    const hash = this.tokens.hashRefresh(refreshToken);
+    return this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(RefreshToken);
+      const current = await repo
+        .createQueryBuilder('t')
+        .setLock('pessimistic_write')
+        .where('t.tokenHash = :hash', { hash })
+        .getOne();
+      const invalid = () => new DomainException(ErrorCode.InvalidRefreshToken, 'refreshToken is not valid; sign in again');
+      if (!current) throw invalid();
+      if (current.revokedAt) {
+        await this.revokeFamily(manager, current.familyId);
+        await this.audit.record(
+          {
+            action: 'auth.refresh_reuse',
+            outcome: 'denied',
+            actorId: current.userId,
+            subjectType: 'Session',
+            subjectId: current.familyId,
+            requestId: ctx.requestId,
+            ip: ctx.ip,
+          },
+          manager,
+        );
+        throw invalid();
+      }
+      if (current.expiresAt <= new Date()) throw invalid();
+      const user = await manager.getRepository(User).findOneBy({ id: current.userId });
+      if (!user?.active) throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
+      await repo.update(current.id, { revokedAt: new Date() });
+      const { sessionId: _s, ...pair } = await this.issue(current.userId, current.familyId, current.fullAccess, manager);
+      return pair;
+    });
+  }
+
+  async logout(refreshToken: string, caller: CallerContext): Promise<void> {
+    const token = await this.dataSource
+      .getRepository(RefreshToken)
+      .findOneBy({ tokenHash: this.tokens.hashRefresh(refreshToken), userId: caller.principal.userId });
+    const familyId = token?.familyId ?? caller.principal.sessionId;
+    await this.revokeFamily(this.dataSource.manager, familyId);
+    if (familyId !== caller.principal.sessionId) await this.revokeFamily(this.dataSource.manager, caller.principal.sessionId);
+    await this.audit.record({
+      action: 'auth.logout',
+      outcome: 'success',
+      actorId: caller.principal.userId,
+      subjectType: 'Session',
+      subjectId: familyId,
+      requestId: caller.request.requestId,
+      ip: caller.request.ip,
+    });
+  }
+
+  async mfaSetup(caller: CallerContext): Promise<{ secret: string; otpauthUrl: string }> {
+    const users = this.dataSource.getRepository(User);
+    const user = await users.findOneByOrFail({ id: caller.principal.userId });
+    if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled');
+    const secret = generateSecret();
+    await users.update(user.id, { mfaSecret: secret });
+    return {
+      secret,
+      otpauthUrl: generateURI({ issuer: this.config.mfaIssuer, label: user.email, secret }),
+    };
+  }
+
+  /** Confirms enrolment with a first code and opens a new full-access session. */
+  async mfaEnable(code: string, caller: CallerContext): Promise<LoginResponse> {
+    const users = this.dataSource.getRepository(User);
+    const user = await users
+      .createQueryBuilder('u')
+      .addSelect(['u.mfaSecret', 'u.mfaLastStep'])
+      .where('u.id = :id', { id: caller.principal.userId })
+      .getOneOrFail();
+    if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled');
+    if (!user.mfaSecret) throw DomainException.conflict('Start enrolment first (POST /api/auth/mfa/setup)');
+    const step = await this.checkTotp(user, code);
+    if (step === null) throw new DomainException(ErrorCode.InvalidTotp, 'code: the authenticator code is wrong');
+    await users.update(user.id, { mfaEnabled: true, mfaLastStep: String(step) });
+    await this.revokeFamily(this.dataSource.manager, caller.principal.sessionId);
+    await this.audit.record({
+      action: 'auth.mfa_enabled',
+      outcome: 'success',
+      actorId: user.id,
+      subjectType: 'User',
+      subjectId: user.id,
+      requestId: caller.request.requestId,
+      ip: caller.request.ip,
+    });
+    const { sessionId, ...pair } = await this.issue(user.id, randomUUID(), true);
+    return { ...pair, user: await this.me(sessionId, user.id, true), mfaEnrolmentRequired: false };
+  }
+
+  async me(sessionId: string, userId: string, fullAccess: boolean): Promise<MeResponse> {
+    const principal = await this.principals.load(userId, sessionId, fullAccess);
+    return this.describe(principal);
+  }
+
+  async describe(principal: Principal): Promise<MeResponse> {
+    const details: { id: string; code: string | null; name: string | null; specialties: string[] }[] =
+      await this.dataSource.query(
+        `SELECT m.id, ms.code, f.name, u.specialties
+           FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+           LEFT JOIN missions ms ON ms.id = m.mission_id
+           LEFT JOIN facilities f ON f.id = m.facility_id
+          WHERE u.id = $1`,
+        [principal.userId],
+      );
+    const byId = new Map(details.map((d) => [d.id, d]));
+    return {
+      id: principal.userId,
+      email: principal.email,
+      displayName: principal.displayName,
+      mfaEnabled: principal.mfaEnabled,
+      specialties: details[0]?.specialties ?? [],
+      memberships: principal.memberships.map((m) => ({
+        id: m.id,
+        role: m.role,
+        missionId: m.missionId,
+        missionCode: byId.get(m.id)?.code ?? null,
+        facilityId: m.facilityId,
+        facilityName: byId.get(m.id)?.name ?? null,
+      })),
+    };
+  }
+
+  private async issue(
+    userId: string,
+    familyId: string,
+    fullAccess: boolean,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<TokenPair & { sessionId: string }> {
+    const { token, hash } = this.tokens.newRefreshToken();
+    await manager.getRepository(RefreshToken).insert({
+      userId,
+      tokenHash: hash,
+      familyId,
+      fullAccess,
+      expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
+    });
+    return {
+      accessToken: this.tokens.signAccess({ sub: userId, sid: familyId, fa: fullAccess }),
+      refreshToken: token,
+      expiresIn: this.tokens.accessTtlSeconds,
+      sessionId: familyId,
+    };
+  }
+
+  private async revokeFamily(manager: EntityManager, familyId: string) {
+    await manager.getRepository(RefreshToken).update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Returns the accepted time step, or null. A step at or before the last accepted one is a replay. */
+  private async checkTotp(user: User, token: string): Promise<number | null> {
+    if (!user.mfaSecret) return null;
+    const afterTimeStep = user.mfaLastStep ? Number(user.mfaLastStep) : undefined;
+    const result = await verify({ secret: user.mfaSecret, token, epochTolerance: 30, afterTimeStep });
+    return result.valid && 'timeStep' in result ? (result.timeStep as number) : null;
+  }
+
+  private async mfaRequired(userId: string): Promise<boolean> {
+    const rows: { required: boolean }[] = await this.dataSource.query(
+      `SELECT bool_or(m.role = ANY($2::role[]) OR COALESCE(ms.mfa_required_for_all, false)) AS required
+         FROM memberships m LEFT JOIN missions ms ON ms.id = m.mission_id
+        WHERE m.user_id = $1`,
+      [userId, MFA_REQUIRED_ROLES],
+    );
+    return rows[0]?.required ?? false;
+  }
+
+  /** Counts a failure; locks the account when the limit is reached and returns the lock's end. */
+  private async registerFailure(user: User): Promise<Date | null> {
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+    const [rows]: [{ locked_until: Date | null }[], number] = await this.dataSource.query(
+      `UPDATE users SET failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
+                        locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
+        WHERE id = $1 RETURNING failed_login_count, locked_until`,
+      [user.id, this.config.loginMaxFailures, this.config.loginLockMinutes],
+    );
+    const lockedUntil = rows[0]?.locked_until ?? null;
+    return lockedUntil && new Date(lockedUntil) > new Date() ? new Date(lockedUntil) : null;
+  }
+
+  private lockedError(until: Date): DomainException {
+    return new DomainException(
+      ErrorCode.AccountLocked,
+      `Too many failed sign-ins; the account is locked until ${until.toISOString()}`,
+    );
+  }
+}

@@ -1,0 +1,204 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { Role } from '@hub/contracts';
+
+const SPECIALTY = /^[a-z][a-z0-9_]{1,40}$/;
+
+export class CreateMissionDto {
+  @ApiProperty({ example: 'MINUSCA' })
+  @Matches(/^[A-Z][A-Z0-9-]{1,31}$/, { message: 'code must be 2-32 capital letters, digits or dashes (e.g. MINUSCA)' })
+  code: string;
+
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  mfaRequiredForAll?: boolean;
+}
+
+export class UpdateMissionDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  mfaRequiredForAll?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class CreateFacilityDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: [1, 2, 3, 4] })
+  @IsInt({ message: 'level must be an integer from 1 to 4' })
+  @IsIn([1, 2, 3, 4], { message: 'level must be 1, 2, 3 or 4' })
+  level: 1 | 2 | 3 | 4;
+
+  @ApiProperty({ type: [String], description: 'Missions the facility belongs to (Levels 1-3: exactly one)' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'missionIds must name at least one mission' })
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'missionIds must contain mission ids (UUIDs)' })
+  missionIds: string[];
+}
+
+export class UpdateFacilityDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: [1, 2, 3, 4] })
+  @IsOptional()
+  @IsInt({ message: 'level must be an integer from 1 to 4' })
+  @IsIn([1, 2, 3, 4], { message: 'level must be 1, 2, 3 or 4' })
+  level?: 1 | 2 | 3 | 4;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1, { message: 'missionIds must name at least one mission' })
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'missionIds must contain mission ids (UUIDs)' })
+  missionIds?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class CreateMembershipDto {
+  @ApiProperty({ enum: Role })
+  @IsEnum(Role, { message: `role must be one of: ${Object.values(Role).join(', ')}` })
+  role: Role;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'missionId must be a mission id (UUID)' })
+  missionId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'facilityId must be a facility id (UUID)' })
+  facilityId?: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(320)
+  email: string;
+
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'displayName must not be empty' })
+  @MaxLength(200)
+  displayName: string;
+
+  @ApiProperty({ description: 'At least 12 characters' })
+  @IsString()
+  @MinLength(12, { message: 'password must be at least 12 characters' })
+  @MaxLength(256)
+  password: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(SPECIALTY, { each: true, message: 'specialties must be lower-case codes such as dermatology' })
+  specialties?: string[];
+
+  @ApiPropertyOptional({ type: CreateMembershipDto, description: 'Required unless the caller is a system administrator' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CreateMembershipDto)
+  membership?: CreateMembershipDto;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: 'displayName must not be empty' })
+  @MaxLength(200)
+  displayName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(SPECIALTY, { each: true, message: 'specialties must be lower-case codes such as dermatology' })
+  specialties?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'password must be at least 12 characters' })
+  @MaxLength(256)
+  password?: string;
+}
+
+export class ListQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'missionId must be a mission id (UUID)' })
+  missionId?: string;
+
+  @ApiPropertyOptional({ description: 'Search in name and email' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+export class IdParam {
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id: string;
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Principal, PrincipalResolver } from '@hub/access';
+import { Role } from '@hub/contracts';
+import { DomainException, ErrorCode } from '@hub/common';
+import { TokenService } from './token.service';
+
+/**
+ * The missions a membership reaches: its own mission, else every mission its facility serves. Memberships in a
+ * deactivated mission reach nothing.
+ */
+export const MEMBERSHIP_MISSIONS_SQL = `
+  COALESCE(
+    CASE WHEN m.mission_id IS NOT NULL THEN
+      (SELECT array_agg(ms.id) FROM missions ms WHERE ms.id = m.mission_id AND ms.active)
+    ELSE
+      (SELECT array_agg(fm.mission_id) FROM facility_missions fm JOIN missions ms ON ms.id = fm.mission_id
+        WHERE fm.facility_id = m.facility_id AND ms.active)
+    END, '{}'::uuid[])`;
+
+interface Row {
+  id: string;
+  email: string;
+  display_name: string;
+  active: boolean;
+  mfa_enabled: boolean;
+  session_live: boolean;
+  membership_id: string | null;
+  role: Role | null;
+  mission_id: string | null;
+  facility_id: string | null;
+  mission_ids: string[] | null;
+}
+
+@Injectable()
+export class DatabasePrincipalResolver implements PrincipalResolver {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async resolve(accessToken: string): Promise<Principal> {
+    const claims = this.tokens.verifyAccess(accessToken);
+    return this.load(claims.sub, claims.sid, claims.fa);
+  }
+
+  /** Loads the user and memberships as they are now; refuses deactivated users and ended sessions. */
+  async load(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled,
+              EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.user_id = u.id
+                        AND rt.revoked_at IS NULL AND rt.expires_at > now()) AS session_live,
+              m.id AS membership_id, m.role, m.mission_id, m.facility_id,
+              CASE WHEN m.id IS NULL THEN NULL ELSE ${MEMBERSHIP_MISSIONS_SQL} END AS mission_ids
+         FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+        WHERE u.id = $1
+        ORDER BY m.created_at`,
+      [userId, sessionId],
+    );
+    const user = rows[0];
+    if (!user) throw new DomainException(ErrorCode.Unauthenticated, 'Access token is not valid');
+    if (!user.active) throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
+    if (!user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
+    return {
+      userId: user.id,
+      email: user.email,
+      displayName: user.display_name,
+      mfaEnabled: user.mfa_enabled,
+      fullAccess,
+      sessionId,
+      memberships: rows
+        .filter((r) => r.membership_id)
+        .map((r) => ({
+          id: r.membership_id!,
+          role: r.role!,
+          missionId: r.mission_id,
+          facilityId: r.facility_id,
+          missionIds: r.mission_ids ?? [],
+        })),
+    };
+  }
+}

@@ -1,0 +1,227 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { Action, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { AuditService } from '@hub/audit';
+import { DomainException, ErrorCode } from '@hub/common';
+import { MembershipView, Role, UserView } from '@hub/contracts';
+import { CreateMembershipDto, CreateUserDto, UpdateUserDto } from './dto/admin.dto';
+import { Membership } from './entities/membership.entity';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { User } from './entities/user.entity';
+import { FacilitiesRepository } from './facilities.repository';
+import { MissionsRepository } from './missions.repository';
+import { PasswordService } from './password.service';
+import { ScopedUser, UsersRepository } from './users.repository';
+
+const FACILITY_ROLES = [Role.FieldMedicalOfficer, Role.ReferenceDoctor];
+
+const publicView = ({ missionIds: _m, ...u }: ScopedUser): UserView => u;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly missions: MissionsRepository,
+    private readonly facilities: FacilitiesRepository,
+    private readonly passwords: PasswordService,
+    private readonly access: RecordAccess,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(caller: CallerContext, filter: { missionId?: string; q?: string }): Promise<UserView[]> {
+    return (await this.users.list(scopeFor(caller.principal, Action.Read, 'User'), filter)).map(publicView);
+  }
+
+  async get(caller: CallerContext, id: string): Promise<UserView> {
+    return publicView(await this.load(caller, Action.Read, id));
+  }
+
+  async create(caller: CallerContext, dto: CreateUserDto): Promise<UserView> {
+    const isSystemAdmin = caller.principal.memberships.some((m) => m.role === Role.SystemAdmin);
+    if (!dto.membership && !isSystemAdmin) {
+      throw DomainException.invalid('membership', 'a new user needs a first membership (role and mission or facility)');
+    }
+    const passwordHash = await this.passwords.hash(dto.password);
+    return this.dataSource.transaction(async (manager) => {
+      const email = dto.email.trim().toLowerCase();
+      if (await manager.getRepository(User).findOneBy({ email })) {
+        throw DomainException.conflict('email: a user with this email already exists');
+      }
+      // Check the membership before creating anything, so a refused request stores nothing.
+      const missionIds = dto.membership ? await this.membershipMissions(caller, manager, dto.membership) : [];
+      const user = await manager.getRepository(User).save(
+        manager.create(User, {
+          email,
+          displayName: dto.displayName,
+          passwordHash,
+          specialties: dto.specialties ?? [],
+        }),
+      );
+      if (dto.membership) await this.insertMembership(manager, user.id, dto.membership);
+      for (const missionId of missionIds.length ? missionIds : [null]) {
+        await this.audit.record(
+          { ...this.who(caller), action: 'user.create', outcome: 'success', missionId, subjectType: 'User', subjectId: user.id },
+          manager,
+        );
+      }
+      return publicView((await this.users.findById(user.id, manager))!);
+    });
+  }
+
+  async update(caller: CallerContext, id: string, dto: UpdateUserDto): Promise<UserView> {
+    const passwordHash = dto.password ? await this.passwords.hash(dto.password) : undefined;
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.load(caller, Action.Update, id, manager);
+      if (dto.active === false && id === caller.principal.userId) {
+        throw DomainException.invalid('active', 'you cannot deactivate your own account');
+      }
+      const { password: _p, ...fields } = dto;
+      await manager.getRepository(User).update(id, { ...fields, ...(passwordHash ? { passwordHash } : {}) });
+      if (dto.active === false || passwordHash) {
+        // Deactivation or a new password ends every session at once.
+        await manager.getRepository(RefreshToken).update({ userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      }
+      await this.auditEach(caller, manager, user.missionIds, 'user.update', 'User', id, { fields: Object.keys(dto) });
+      return publicView((await this.users.findById(id, manager))!);
+    });
+  }
+
+  async addMembership(caller: CallerContext, userId: string, dto: CreateMembershipDto): Promise<MembershipView> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.load(caller, Action.Read, userId, manager);
+      const missionIds = await this.membershipMissions(caller, manager, dto);
+      const duplicate = await manager.getRepository(Membership).findOneBy({
+        userId,
+        role: dto.role,
+        missionId: dto.missionId ?? IsNull(),
+        facilityId: dto.facilityId ?? IsNull(),
+      });
+      if (duplicate) throw DomainException.conflict('The user already has this membership');
+      const id = await this.insertMembership(manager, userId, dto);
+      await this.auditEach(caller, manager, missionIds, 'membership.create', 'Membership', id, { userId, role: dto.role });
+      const user = (await this.users.findById(userId, manager))!;
+      return user.memberships.find((m) => m.id === id)!;
+    });
+  }
+
+  async removeMembership(caller: CallerContext, membershipId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const rows: { user_id: string }[] = await manager.query('SELECT user_id FROM memberships WHERE id = $1', [membershipId]);
+      const owner = rows[0] ? await this.users.findById(rows[0].user_id, manager) : null;
+      const membership = owner?.memberships.find((m) => m.id === membershipId);
+      const missionIds = membership ? await this.reachOf(manager, membership.missionId, membership.facilityId) : [];
+      await this.access.assert(
+        caller,
+        Action.Delete,
+        'Membership',
+        membership ? { id: membershipId, missionIds } : null,
+        { id: membershipId, missionId: missionIds[0] ?? null },
+      );
+      const adminRoles = [Role.SystemAdmin, Role.MissionAdmin];
+      if (owner!.id === caller.principal.userId && adminRoles.includes(membership!.role)) {
+        if (caller.principal.memberships.filter((m) => adminRoles.includes(m.role)).length === 1) {
+          throw DomainException.invalid('id', 'you cannot remove your own last administrator membership');
+        }
+      }
+      await manager.getRepository(Membership).delete(membershipId);
+      await this.auditEach(caller, manager, missionIds, 'membership.delete', 'Membership', membershipId, {
+        userId: owner!.id,
+        role: membership!.role,
+      });
+    });
+  }
+
+  private async load(caller: CallerContext, action: Action, id: string, manager?: EntityManager): Promise<ScopedUser> {
+    const user = await this.users.findById(id, manager);
+    return this.access.assert(caller, action, 'User', user, { id, missionId: user?.missionIds[0] ?? null });
+  }
+
+  /**
+   * Validates a membership request and returns the missions it will reach. Missions and facilities named in the
+   * body must exist and lie within what the caller may manage; otherwise they are reported as not found.
+   */
+  private async membershipMissions(caller: CallerContext, manager: EntityManager, dto: CreateMembershipDto): Promise<string[]> {
+    if (dto.role === Role.SystemAdmin) {
+      if (dto.missionId || dto.facilityId) {
+        throw DomainException.invalid('role', 'a system administrator membership has no mission or facility');
+      }
+      if (!caller.ability.can(Action.Manage, 'all')) {
+        throw new DomainException(ErrorCode.Forbidden, 'Only a system administrator can appoint another');
+      }
+      return [];
+    }
+    if (FACILITY_ROLES.includes(dto.role) && !dto.facilityId) {
+      throw DomainException.invalid('facilityId', `a ${dto.role} membership needs the facility where they work`);
+    }
+    if (!dto.missionId && !dto.facilityId) {
+      throw DomainException.invalid('missionId', 'a membership needs a mission or a facility');
+    }
+    if (dto.missionId && !(await this.missions.existing([dto.missionId], manager)).length) {
+      throw DomainException.invalid('missionId', 'mission not found');
+    }
+    let facilityMissions: string[] = [];
+    if (dto.facilityId) {
+      const facility = await this.facilities.findById(dto.facilityId, manager);
+      if (!facility) throw DomainException.invalid('facilityId', 'facility not found');
+      facilityMissions = facility.missionIds;
+      if (dto.missionId && !facilityMissions.includes(dto.missionId)) {
+        throw DomainException.invalid('facilityId', 'the facility does not serve this mission');
+      }
+    }
+    const missionIds = await this.reachOf(manager, dto.missionId ?? null, dto.facilityId ?? null);
+    if (!missionIds.length || !caller.ability.can(Action.Create, subjectOf('Membership', { missionIds }))) {
+      throw DomainException.invalid(dto.missionId ? 'missionId' : 'facilityId', 'mission not found');
+    }
+    // Reaching several missions needs the right in each of them (a Level 4 hospital's staff).
+    for (const m of missionIds) {
+      if (!caller.ability.can(Action.Create, subjectOf('Membership', { missionIds: [m] }))) {
+        throw DomainException.invalid('facilityId', 'the facility serves a mission outside your administration');
+      }
+    }
+    return missionIds;
+  }
+
+  private async reachOf(manager: EntityManager, missionId: string | null, facilityId: string | null): Promise<string[]> {
+    if (missionId) return [missionId];
+    if (!facilityId) return [];
+    const rows: { mission_id: string }[] = await manager.query(
+      'SELECT mission_id FROM facility_missions WHERE facility_id = $1',
+      [facilityId],
+    );
+    return rows.map((r) => r.mission_id);
+  }
+
+  private async insertMembership(manager: EntityManager, userId: string, dto: CreateMembershipDto): Promise<string> {
+    const saved = await manager.getRepository(Membership).save(
+      manager.create(Membership, {
+        userId,
+        role: dto.role,
+        missionId: dto.missionId ?? null,
+        facilityId: dto.facilityId ?? null,
+      }),
+    );
+    return saved.id;
+  }
+
+  private async auditEach(
+    caller: CallerContext,
+    manager: EntityManager,
+    missionIds: string[],
+    action: string,
+    subjectType: string,
+    subjectId: string,
+    details: Record<string, unknown>,
+  ) {
+    for (const missionId of missionIds.length ? missionIds : [null]) {
+      await this.audit.record(
+        { ...this.who(caller), action, outcome: 'success', missionId, subjectType, subjectId, details },
+        manager,
+      );
+    }
+  }
+
+  private who(caller: CallerContext) {
+    return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
+  }
+}
