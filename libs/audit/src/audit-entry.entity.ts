@@ -41,7 +41,7 @@ export class AuditEntry {
   ip: string | null;
 
   /** Non-identifying context (never patient data or secrets). */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   details: Record<string, unknown>;
 
   @Column({ type: 'timestamptz' })

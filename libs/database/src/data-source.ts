@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   /** Pool size; the hub's default suits a 2-core node. */
   poolSize?: number;
   applicationName?: string;
+  /** Log failed queries (default true). */
+  logErrors?: boolean;
 }
 
 /** Migrations only: `synchronize` is never on; `migrationsRun` is explicit in bootstrap and the CLI. */
@@ -23,7 +25,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     // gen_random_uuid() is built into PostgreSQL 13+; no extension needs installing.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: ['error'],
+    logging: options.logErrors === false ? false : ['error'],
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'field-telemed-hub',

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -45,9 +44,10 @@ function assertReachableByPostgresUser(dir: string): void {
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
-  options: { port?: number; database?: string; log?: (line: string) => void } = {},
+  options: { port?: number; database?: string; log?: (line: string) => void; notice?: (line: string) => void } = {},
 ): Promise<EmbeddedDatabase> {
-  const logger = new Logger('EmbeddedPostgres');
+  // Plain callbacks rather than Nest's logger: the test runner's global setup loads this file outside Nest.
+  const notice = options.notice ?? ((line: string) => console.log(`[embedded-postgres] ${line}`));
   const databaseDir = join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
@@ -72,10 +72,10 @@ export async function startEmbeddedPostgres(
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: log,
-    onError: (e: unknown) => logger.warn(String(e).trim()),
+    onError: (e: unknown) => notice(String(e).trim()),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    logger.log(`Initialising embedded PostgreSQL in ${databaseDir}`);
+    notice(`initialising a new cluster in ${databaseDir}`);
     await pg.initialise();
   }
   await pg.start();

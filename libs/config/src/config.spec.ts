@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const c = loadConfig({ HUB_DATA_DIR: '/tmp/x' });
+    expect(c.port).toBe(3000);
+    expect(c.dataDir).toBe('/tmp/x');
+    expect(c.seedDemo).toBe(true);
+    expect(c.accessTokenTtlSeconds).toBe(900);
+  });
+
+  it('names each bad variable', () => {
+    expect.assertions(4);
+    try {
+      loadConfig({ PORT: 'eighty', LOGIN_MAX_FAILURES: '0', DATABASE_URL: 'mysql://x/y' });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const message = (e as Error).message;
+      expect(message).toMatch(/PORT/);
+      expect(message).toMatch(/LOGIN_MAX_FAILURES/);
+      expect(message).toMatch(/DATABASE_URL/);
+    }
+  });
+
+  it('requires JWT_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
+  });
+
+  it('turns off demo data with an external database unless asked', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@localhost/db' }).seedDemo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@localhost/db', SEED_DEMO: 'true' }).seedDemo).toBe(true);
+    expect(() => loadConfig({ SEED_DEMO: 'maybe' })).toThrow(/SEED_DEMO/);
+  });
+});
