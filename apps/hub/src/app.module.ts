@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -44,6 +44,7 @@ export class AppModule {
                 : undefined,
           },
         }),
+        DiscoveryModule,
         AuditModule,
         AccessModule,
         IdentityModule,

@@ -1,6 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
@@ -45,8 +45,10 @@ export function resolveSecrets(config: AppConfig): AppConfig {
 
 /** Creates the Nest application with everything the HTTP edge needs; the caller listens. */
 export async function createHubApp(config: AppConfig, dataSource: DataSource): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), {
+  // The adapter is passed explicitly rather than loaded by name at run time.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), new ExpressAdapter(), {
     bufferLogs: true,
+    abortOnError: false, // throw instead of exiting, so the caller (main, CLI, tests) decides
   });
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');

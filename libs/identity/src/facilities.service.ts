@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Action, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
-import { DomainException } from '@hub/common';
+import { DomainException, ErrorCode } from '@hub/common';
 import { FacilityView } from '@hub/contracts';
 import { CreateFacilityDto, UpdateFacilityDto } from './dto/admin.dto';
 import { Facility } from './entities/facility.entity';
@@ -87,7 +87,7 @@ export class FacilitiesService {
     const existing = new Set(await this.missions.existing(missionIds, manager));
     for (const missionId of missionIds) {
       if (!existing.has(missionId) || !caller.ability.can(action, subjectOf('Facility', { missionIds: [missionId] }))) {
-        throw DomainException.invalid('missionIds', `mission ${missionId} not found`);
+        throw new DomainException(ErrorCode.NotFound, `missionIds: mission ${missionId} not found`);
       }
     }
   }

@@ -6,3 +6,4 @@ export * from './entities/refresh-token.entity';
 export * from './password.service';
 export * from './auth.service';
 export * from './identity.module';
+export * from './token.service';

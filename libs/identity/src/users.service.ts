@@ -157,13 +157,14 @@ export class UsersService {
     if (!dto.missionId && !dto.facilityId) {
       throw DomainException.invalid('missionId', 'a membership needs a mission or a facility');
     }
+    const notFound = (field: string, what: string) => new DomainException(ErrorCode.NotFound, `${field}: ${what} not found`);
     if (dto.missionId && !(await this.missions.existing([dto.missionId], manager)).length) {
-      throw DomainException.invalid('missionId', 'mission not found');
+      throw notFound('missionId', 'mission');
     }
     let facilityMissions: string[] = [];
     if (dto.facilityId) {
       const facility = await this.facilities.findById(dto.facilityId, manager);
-      if (!facility) throw DomainException.invalid('facilityId', 'facility not found');
+      if (!facility) throw notFound('facilityId', 'facility');
       facilityMissions = facility.missionIds;
       if (dto.missionId && !facilityMissions.includes(dto.missionId)) {
         throw DomainException.invalid('facilityId', 'the facility does not serve this mission');
@@ -171,7 +172,7 @@ export class UsersService {
     }
     const missionIds = await this.reachOf(manager, dto.missionId ?? null, dto.facilityId ?? null);
     if (!missionIds.length || !caller.ability.can(Action.Create, subjectOf('Membership', { missionIds }))) {
-      throw DomainException.invalid(dto.missionId ? 'missionId' : 'facilityId', 'mission not found');
+      throw dto.missionId ? notFound('missionId', 'mission') : notFound('facilityId', 'facility');
     }
     // Reaching several missions needs the right in each of them (a Level 4 hospital's staff).
     for (const m of missionIds) {

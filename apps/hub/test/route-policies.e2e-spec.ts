@@ -1,0 +1,49 @@
+import { Reflector } from '@nestjs/core';
+import { AbilityFactory, AccessGuard, PRINCIPAL_RESOLVER } from '@hub/access';
+import { AuditService } from '@hub/audit';
+import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
+
+describe('every route declares its access policy', () => {
+  let hub: TestHub;
+  beforeAll(async () => (hub = await createTestHub()));
+  afterAll(() => hub.close());
+
+  it('finds the routes at run time', () => {
+    const routes = discoverRoutes(hub.app);
+    expect(routes.length).toBeGreaterThan(15);
+    expect(routes.map((r) => r.key)).toContain('POST /api/auth/login');
+  });
+
+  it('has no route without a Policy declaration', () => {
+    const undeclared = discoverRoutes(hub.app)
+      .filter((r) => !r.policy)
+      .map((r) => `${r.key} (${r.controller}.${r.handler})`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('keeps public routes to the reviewed few', () => {
+    const open = discoverRoutes(hub.app)
+      .filter((r) => r.policy?.kind === 'public')
+      .map((r) => r.key);
+    // A change here is a change to who can reach the hub without signing in: review it as such.
+    expect(open).toEqual(['GET /api/health', 'GET /api/health/ready', 'POST /api/auth/login', 'POST /api/auth/refresh']);
+  });
+
+  it('closes a route that has no declaration (deny by default)', async () => {
+    const guard = new AccessGuard(
+      hub.app.get(Reflector),
+      hub.app.get(PRINCIPAL_RESOLVER),
+      hub.app.get(AbilityFactory),
+      hub.app.get(AuditService),
+    );
+    const handler = () => undefined;
+    class Undeclared {}
+    const context = {
+      getType: () => 'http',
+      getHandler: () => handler,
+      getClass: () => Undeclared,
+      switchToHttp: () => ({ getRequest: () => ({ method: 'GET', headers: {}, route: { path: '/x' } }) }),
+    };
+    await expect(guard.canActivate(context as never)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
