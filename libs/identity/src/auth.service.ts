@@ -100,38 +100,48 @@ export class AuthService {
   /** Rotates a refresh token. Presenting an already-rotated token revokes the whole session (token theft). */
   async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
     const hash = this.tokens.hashRefresh(refreshToken);
-    return this.dataSource.transaction(async (manager) => {
+    const invalid = () => new DomainException(ErrorCode.InvalidRefreshToken, 'refreshToken is not valid; sign in again');
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(RefreshToken);
       const current = await repo
         .createQueryBuilder('t')
         .setLock('pessimistic_write')
         .where('t.tokenHash = :hash', { hash })
         .getOne();
-      const invalid = () => new DomainException(ErrorCode.InvalidRefreshToken, 'refreshToken is not valid; sign in again');
-      if (!current) throw invalid();
-      if (current.revokedAt) {
-        await this.revokeFamily(manager, current.familyId);
-        await this.audit.record(
-          {
-            action: 'auth.refresh_reuse',
-            outcome: 'denied',
-            actorId: current.userId,
-            subjectType: 'Session',
-            subjectId: current.familyId,
-            requestId: ctx.requestId,
-            ip: ctx.ip,
-          },
-          manager,
-        );
-        throw invalid();
-      }
-      if (current.expiresAt <= new Date()) throw invalid();
+      if (!current || current.expiresAt <= new Date()) return { kind: 'invalid' as const };
+      // Handled after this transaction, which must commit the revocation rather than roll it back with an error.
+      if (current.revokedAt) return { kind: 'reused' as const, token: current };
       const user = await manager.getRepository(User).findOneBy({ id: current.userId });
-      if (!user?.active) throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
+      if (!user?.active) return { kind: 'disabled' as const };
       await repo.update(current.id, { revokedAt: new Date() });
       const { sessionId: _s, ...pair } = await this.issue(current.userId, current.familyId, current.fullAccess, manager);
-      return pair;
+      return { kind: 'ok' as const, pair };
     });
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome.pair;
+      case 'disabled':
+        throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
+      case 'reused':
+        await this.dataSource.transaction(async (manager) => {
+          await this.revokeFamily(manager, outcome.token.familyId);
+          await this.audit.record(
+            {
+              action: 'auth.refresh_reuse',
+              outcome: 'denied',
+              actorId: outcome.token.userId,
+              subjectType: 'Session',
+              subjectId: outcome.token.familyId,
+              requestId: ctx.requestId,
+              ip: ctx.ip,
+            },
+            manager,
+          );
+        });
+        throw invalid();
+      default:
+        throw invalid();
+    }
   }
 
   async logout(refreshToken: string, caller: CallerContext): Promise<void> {
