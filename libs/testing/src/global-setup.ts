@@ -25,7 +25,7 @@ export default async function globalSetup(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'hub-test-pg-'));
     chmodSync(dir, 0o755); // reachable by the unprivileged postgres user when tests run as root
     const embedded = await startEmbeddedPostgres(dir, { database: 'postgres', notice: () => undefined });
-    (globalThis as { __HUB_EMBEDDED_PG__?: unknown }).__HUB_EMBEDDED_PG__ = embedded;
+    (globalThis as { __HUB_EMBEDDED_PG__?: unknown }).__HUB_EMBEDDED_PG__ = { ...embedded, dir };
     adminUrl = embedded.url;
   }
   process.env.HUB_TEST_ADMIN_URL = adminUrl;

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 
 export default async function globalTeardown(): Promise<void> {
@@ -9,6 +10,9 @@ export default async function globalTeardown(): Promise<void> {
     for (const { datname } of dbs.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await admin.end();
   }
-  const embedded = (globalThis as { __HUB_EMBEDDED_PG__?: { stop(): Promise<void> } }).__HUB_EMBEDDED_PG__;
-  await embedded?.stop();
+  const embedded = (globalThis as { __HUB_EMBEDDED_PG__?: { stop(): Promise<void>; dir: string } }).__HUB_EMBEDDED_PG__;
+  if (embedded) {
+    await embedded.stop();
+    rmSync(embedded.dir, { recursive: true, force: true });
+  }
 }
