@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate } from 'otplib';
+import type { Browser, Page } from 'playwright-core';
+import { freePort } from '@hub/database';
+import { createTestHub, launchChromium, TestHub } from '@hub/testing';
+import { DEMO_PASSWORD } from '../src/seed/demo-seed';
+
+/** The web app in Debian's Chromium: sign-in per role, wrong password, administrator MFA enrolment and screens. */
+describe('web app sign-in (Chromium)', () => {
+  let hub: TestHub;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    const web = join(__dirname, '../../../dist/web/index.html');
+    if (!existsSync(web)) throw new Error(`${web} is missing: run \`npm run build\` first (npm test does)`);
+    hub = await createTestHub();
+    const port = await freePort();
+    await hub.app.listen(port, '127.0.0.1');
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  async function signIn(email: string, password = DEMO_PASSWORD): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/`);
+    await page.waitForURL('**/login');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return page;
+  }
+
+  it('shows the field medical officer their home page', async () => {
+    const page = await signIn('officer@minusca.demo');
+    await page.getByTestId('home-field_medical_officer').waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Field medical officer');
+    expect(await page.getByTestId('user-name').textContent()).toContain('Field Officer');
+    expect(await page.textContent('body')).toContain('Bangui Level 1 Clinic (BANBAT)');
+    // a reload keeps the session (refresh token in session storage)
+    await page.reload();
+    await page.getByTestId('home-field_medical_officer').waitFor();
+    await page.context().close();
+  });
+
+  it('shows the reference doctor theirs', async () => {
+    const page = await signIn('doctor@unmiss.demo');
+    await page.getByTestId('home-reference_doctor').waitFor();
+    expect(await page.textContent('body')).toContain('My queue');
+    expect(await page.textContent('body')).toContain('UNMISS');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL('**/login');
+    await page.context().close();
+  });
+
+  it('says clearly when the password is wrong', async () => {
+    const page = await signIn('officer@minusca.demo', 'not-the-password');
+    const alert = page.getByTestId('login-error');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Wrong email or password.');
+    expect(page.url()).toContain('/login');
+    await page.context().close();
+  });
+
+  it('walks an administrator through MFA enrolment to the user screens', async () => {
+    const page = await signIn('admin@unmiss.demo');
+    await page.waitForURL('**/mfa-setup');
+    await page.getByAltText('QR code for your authenticator app').waitFor();
+    const secret = (await page.getByTestId('mfa-secret').textContent())!.trim();
+    await page.getByLabel('Authentication code').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByTestId('home-mission_admin').waitFor();
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('cell', { name: 'officer@unmiss.demo', exact: true }).waitFor();
+    const body = await page.textContent('body');
+    expect(body).not.toContain('@minusca.demo');
+    // creating a user with a short password shows the server's message beside the field
+    await page.getByLabel('Email', { exact: true }).fill('new.officer@unmiss.demo');
+    await page.getByLabel('Full name').fill('New Officer');
+    await page.getByLabel('Initial password').fill('short');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('password must be at least 12 characters').first().waitFor();
+    await page.context().close();
+  });
+});

@@ -1,0 +1,81 @@
+import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import type { LoginResponse, MeResponse } from '@hub/contracts';
+import { get, post, refresh, session } from '../api/client';
+
+interface AuthState {
+  user: MeResponse | null;
+  /** True while the session still has to enrol an authenticator (administrators). */
+  mfaEnrolmentRequired: boolean;
+  loading: boolean;
+  login(email: string, password: string, totp?: string): Promise<LoginResponse>;
+  accept(res: LoginResponse): void;
+  logout(): Promise<void>;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+const ENROL_KEY = 'hub.mfaEnrolment';
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<MeResponse | null>(null);
+  const [mfaEnrolmentRequired, setEnrol] = useState(sessionStorage.getItem(ENROL_KEY) === '1');
+  const [loading, setLoading] = useState(true);
+
+  const accept = useCallback((res: LoginResponse) => {
+    session.set(res);
+    setUser(res.user);
+    setEnrol(res.mfaEnrolmentRequired);
+    if (res.mfaEnrolmentRequired) sessionStorage.setItem(ENROL_KEY, '1');
+    else sessionStorage.removeItem(ENROL_KEY);
+  }, []);
+
+  const forget = useCallback(() => {
+    session.clear();
+    sessionStorage.removeItem(ENROL_KEY);
+    setUser(null);
+    setEnrol(false);
+  }, []);
+
+  useEffect(() => {
+    session.onLost(forget);
+    // A reload keeps the session: exchange the stored refresh token, then load who we are.
+    (async () => {
+      try {
+        if (session.refreshToken() && (await refresh())) setUser(await get<MeResponse>('/api/auth/me'));
+      } catch {
+        forget();
+      } finally {
+        setLoading(false);
+      }
+    })();
+  }, [forget]);
+
+  const value = useMemo<AuthState>(
+    () => ({
+      user,
+      mfaEnrolmentRequired,
+      loading,
+      async login(email, password, totp) {
+        const res = await post<LoginResponse>('/api/auth/login', { email, password, ...(totp ? { totp } : {}) });
+        accept(res);
+        return res;
+      },
+      accept,
+      async logout() {
+        const token = session.refreshToken();
+        try {
+          if (token) await post('/api/auth/logout', { refreshToken: token });
+        } finally {
+          forget();
+        }
+      },
+    }),
+    [user, mfaEnrolmentRequired, loading, accept, forget],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}

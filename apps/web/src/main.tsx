@@ -1,0 +1,50 @@
+import { ReactElement, StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { AuthProvider, useAuth } from './auth/AuthContext';
+import { TopBar } from './components/TopBar';
+import { FacilitiesPage } from './pages/FacilitiesPage';
+import { HomePage } from './pages/HomePage';
+import { LoginPage } from './pages/LoginPage';
+import { MfaSetupPage } from './pages/MfaSetupPage';
+import { MissionsPage } from './pages/MissionsPage';
+import { UsersPage } from './pages/UsersPage';
+import { isAdmin } from './roles';
+import './styles.css';
+
+function Protected({ children, admin = false }: { children: ReactElement; admin?: boolean }) {
+  const { user, loading, mfaEnrolmentRequired } = useAuth();
+  if (loading) return <p className="page muted">Loading…</p>;
+  if (!user) return <Navigate to="/login" replace />;
+  if (mfaEnrolmentRequired) return <Navigate to="/mfa-setup" replace />;
+  if (admin && !isAdmin(user)) return <Navigate to="/" replace />;
+  return children;
+}
+
+function Shell() {
+  const { user, loading } = useAuth();
+  return (
+    <>
+      {user && <TopBar />}
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/mfa-setup" element={loading ? null : user ? <MfaSetupPage /> : <Navigate to="/login" replace />} />
+        <Route path="/" element={<Protected><HomePage /></Protected>} />
+        <Route path="/admin/missions" element={<Protected admin><MissionsPage /></Protected>} />
+        <Route path="/admin/facilities" element={<Protected admin><FacilitiesPage /></Protected>} />
+        <Route path="/admin/users" element={<Protected admin><UsersPage /></Protected>} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <BrowserRouter>
+      <AuthProvider>
+        <Shell />
+      </AuthProvider>
+    </BrowserRouter>
+  </StrictMode>,
+);

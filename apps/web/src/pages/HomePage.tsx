@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { MeResponse, Role, ROLE_LABELS } from '@hub/contracts';
+import { useAuth } from '../auth/AuthContext';
+
+interface CardSpec {
+  title: string;
+  text: string;
+  to?: string;
+}
+
+/** What each role comes to the hub for. Cards without a link are features still being built. */
+const CARDS: Record<Role, CardSpec[]> = {
+  [Role.FieldMedicalOfficer]: [
+    { title: 'My patients', text: 'Register deployed personnel and follow them across facilities.' },
+    { title: 'New teleconsultation case', text: 'Vitals, history, photos and your question to a specialist.' },
+    { title: 'My cases', text: 'Answers, requests for information and outcomes.' },
+  ],
+  [Role.ReferenceDoctor]: [
+    { title: 'My queue', text: 'Cases in your specialties, by urgency and deadline.' },
+    { title: 'Live consultations', text: 'Video, audio and chat with field clinics.' },
+  ],
+  [Role.HealthManager]: [
+    { title: 'Caseload dashboard', text: 'Response times, SLA breaches, outcomes and evacuations.' },
+    { title: 'Training compliance', text: 'Who is certified, expiring or expired.' },
+  ],
+  [Role.Trainer]: [
+    { title: 'Courses', text: 'Lessons, assessments and practical sign-off.' },
+    { title: 'Cohorts', text: 'Incoming rotations and their progress.' },
+  ],
+  [Role.MissionAdmin]: [
+    { title: 'Facilities', text: 'Clinics and hospitals of your mission.', to: '/admin/facilities' },
+    { title: 'Users and roles', text: 'Accounts, memberships, deactivation.', to: '/admin/users' },
+    { title: 'Mission settings', text: 'Name and multi-factor policy.', to: '/admin/missions' },
+  ],
+  [Role.SystemAdmin]: [
+    { title: 'Missions', text: 'All field missions served by the hub.', to: '/admin/missions' },
+    { title: 'Facilities', text: 'Every clinic and hospital, including Level 4.', to: '/admin/facilities' },
+    { title: 'Users and roles', text: 'Every account and membership.', to: '/admin/users' },
+  ],
+};
+
+function where(user: MeResponse, role: Role): string {
+  return user.memberships
+    .filter((m) => m.role === role)
+    .map((m) => [m.facilityName, m.missionCode].filter(Boolean).join(', ') || 'all missions')
+    .join('; ');
+}
+
+export function HomePage() {
+  const { user } = useAuth();
+  const roles = user ? [...new Set(user.memberships.map((m) => m.role))] : [];
+  const [active, setActive] = useState<Role | undefined>(roles[0]);
+  if (!user) return null;
+  if (!roles.length) {
+    return (
+      <main className="page">
+        <h1>Welcome, {user.displayName}</h1>
+        <p>Your account has no role yet. Ask your mission administrator to give you one.</p>
+      </main>
+    );
+  }
+  const role = active && roles.includes(active) ? active : roles[0];
+  return (
+    <main className="page" data-testid={`home-${role}`}>
+      {roles.length > 1 && (
+        <div className="tabs" role="tablist">
+          {roles.map((r) => (
+            <button key={r} role="tab" aria-selected={r === role} className={r === role ? 'tab active' : 'tab'} onClick={() => setActive(r)}>
+              {ROLE_LABELS[r]}
+            </button>
+          ))}
+        </div>
+      )}
+      <h1>{ROLE_LABELS[role]}</h1>
+      <p>
+        Welcome, {user.displayName}. <span className="muted">{where(user, role)}</span>
+      </p>
+      <div className="cards">
+        {CARDS[role].map((c) =>
+          c.to ? (
+            <Link key={c.title} to={c.to} className="card link-card">
+              <h2>{c.title}</h2>
+              <p>{c.text}</p>
+            </Link>
+          ) : (
+            <div key={c.title} className="card disabled" aria-disabled="true">
+              <h2>{c.title}</h2>
+              <p>{c.text}</p>
+              <span className="soon">coming soon</span>
+            </div>
+          ),
+        )}
+      </div>
+    </main>
+  );
+}
