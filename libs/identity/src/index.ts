@@ -7,3 +7,4 @@ export * from './password.service';
 export * from './auth.service';
 export * from './identity.module';
 export * from './token.service';
+export * from './users.repository';

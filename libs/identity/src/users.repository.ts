@@ -47,32 +47,43 @@ function toView(r: Row): ScopedUser {
   };
 }
 
+export interface UserListFilter {
+  missionId?: string;
+  q?: string;
+}
+
+/** The SQL of the scoped user list (exported so the API benchmark's raw-pg baseline runs the very same query). */
+export function usersListQuery(scope: MissionScope, filter: UserListFilter = {}): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const reaches = (p: string) =>
+    `EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND ${MEMBERSHIP_MISSIONS_SQL} && ${p}::uuid[])`;
+  if (scope.kind === 'missions') {
+    params.push(scope.missionIds);
+    where.push(reaches(`$${params.length}`));
+  }
+  if (filter.missionId) {
+    params.push([filter.missionId]);
+    where.push(reaches(`$${params.length}`));
+  }
+  if (filter.q) {
+    params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(u.email ILIKE $${params.length} OR u.display_name ILIKE $${params.length})`);
+  }
+  return {
+    text: `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.display_name LIMIT 500`,
+    params,
+  };
+}
+
 @Injectable()
 export class UsersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Users holding a membership that reaches a mission in scope. */
-  async list(scope: MissionScope, filter: { missionId?: string; q?: string } = {}): Promise<ScopedUser[]> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const reaches = (p: string) =>
-      `EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND ${MEMBERSHIP_MISSIONS_SQL} && ${p}::uuid[])`;
-    if (scope.kind === 'missions') {
-      params.push(scope.missionIds);
-      where.push(reaches(`$${params.length}`));
-    }
-    if (filter.missionId) {
-      params.push([filter.missionId]);
-      where.push(reaches(`$${params.length}`));
-    }
-    if (filter.q) {
-      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(u.email ILIKE $${params.length} OR u.display_name ILIKE $${params.length})`);
-    }
-    const rows: Row[] = await this.dataSource.query(
-      `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.display_name LIMIT 500`,
-      params,
-    );
+  async list(scope: MissionScope, filter: UserListFilter = {}): Promise<ScopedUser[]> {
+    const { text, params } = usersListQuery(scope, filter);
+    const rows: Row[] = await this.dataSource.query(text, params);
     return rows.map(toView);
   }
 
