@@ -1,4 +1,3 @@
-import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -7,7 +6,8 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('.'),
   base: '/',
-  plugins: [react()],
+  // Vite compiles TSX itself (React's automatic JSX runtime); no plugin needed for a production build.
+  oxc: { jsx: { runtime: 'automatic' } },
   resolve: { alias: { '@hub/contracts': here('../../libs/contracts/src/index.ts') } },
   build: { outDir: here('../../dist/web'), emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 600 },
   server: {
