@@ -17,7 +17,7 @@ module.exports = {
     '^.+\.js$': '<rootDir>/libs/testing/jest/esm-to-cjs.transform.js',
   },
   // ES-module-only packages in the dependency tree (found by jest's 'Must use import' error).
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@scure|@noble|@otplib|otplib)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@scure|@noble|@otplib|otplib|@tus|srvx)/)'],
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',

@@ -8,6 +8,7 @@ import { AuditModule } from '@hub/audit';
 import { REDACT_PATHS } from '@hub/common';
 import { AppConfig, ConfigModule } from '@hub/config';
 import { DatabaseModule } from '@hub/database';
+import { CasesModule } from '@hub/cases';
 import { IdentityModule } from '@hub/identity';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
@@ -48,6 +49,7 @@ export class AppModule {
         AuditModule,
         AccessModule,
         IdentityModule,
+        CasesModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],

@@ -1,6 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
@@ -49,8 +50,10 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), new ExpressAdapter(), {
     bufferLogs: true,
     abortOnError: false, // throw instead of exiting, so the caller (main, CLI, tests) decides
+    bodyParser: false, // JSON only, with the limit below; tus uploads stream their bodies untouched
   });
   app.useLogger(app.get(PinoLogger));
+  app.useWebSocketAdapter(new IoAdapter(app));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TokenService } from '@hub/identity';
 import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
 
@@ -24,6 +26,9 @@ const CLINIC: Record<Target, string> = { own: 'Bangui Level 1 Clinic (BANBAT)', 
 
 interface Call {
   path: string;
+  /** For routes mounted on every method (tus): the method to use. */
+  method?: string;
+  headers?: Record<string, string>;
   body?: object;
   /** Use this bearer token instead of the caller's cached one (routes that end sessions). */
   token?: string;
@@ -64,6 +69,67 @@ async function freshUser(hub: TestHub, target: Target): Promise<string> {
   ]);
   return row.id;
 }
+
+const DOCTOR: Record<Target, string> = { own: 'doctor@minusca.demo', other: 'doctor@unmiss.demo' };
+const OFFICER: Record<Target, string> = { own: 'officer@minusca.demo', other: 'officer@unmiss.demo' };
+
+async function freshPatient(hub: TestHub, target: Target): Promise<string> {
+  const [p] = await hub.db.dataSource.query(
+    `INSERT INTO patients (mission_id, service_number, first_name, last_name, date_of_birth, sex, nationality, contingent, current_facility_id, created_by_id)
+     VALUES ($1, $2, 'Test', 'Patient', '1990-01-01', 'male', 'RWA', 'RWANBAT', $3, $4) RETURNING id`,
+    [hub.ids.missions[MISSION[target]], `SN-${next()}`, hub.ids.facilities[CLINIC[target]], hub.ids.users[OFFICER[target]]],
+  );
+  return p.id;
+}
+
+/** A dermatology case of the target mission's first clinic, in the given state. */
+async function freshCase(hub: TestHub, target: Target, status: string, assigned = false): Promise<string> {
+  const patientId = await freshPatient(hub, target);
+  const [c] = await hub.db.dataSource.query(
+    `INSERT INTO referral_cases (mission_id, patient_id, facility_id, requested_by_id, specialty_code, urgency, urgency_rank, status,
+       consent_given, presenting_complaint, question, submitted_at, deadline_at, assigned_doctor_id, answered_at)
+     VALUES ($1, $2, $3, $4, 'dermatology', 'urgent', 1, $5::varchar, true, 'Rash', 'What is it?',
+       CASE WHEN $5::varchar <> 'draft' THEN now() END, CASE WHEN $5::varchar <> 'draft' THEN now() + interval '1 day' END, $6,
+       CASE WHEN $5::varchar = 'answered' THEN now() END) RETURNING id`,
+    [hub.ids.missions[MISSION[target]], patientId, hub.ids.facilities[CLINIC[target]], hub.ids.users[OFFICER[target]], status, assigned ? hub.ids.users[DOCTOR[target]] : null],
+  );
+  return c.id;
+}
+
+async function freshAttachment(hub: TestHub, target: Target): Promise<{ caseId: string; id: string; uploadId: string }> {
+  const caseId = await freshCase(hub, target, 'submitted');
+  const uploadId = randomUUID().replace(/-/g, '');
+  const dir = join(hub.config.dataDir, 'uploads');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, uploadId), '%PDF-1.4 test');
+  const [a] = await hub.db.dataSource.query(
+    `INSERT INTO case_attachments (case_id, upload_id, filename, media_type, size, sha256, status, uploaded_by_id)
+     VALUES ($1, $2, 'ecg.pdf', 'application/pdf', 13, $3, 'ready', $4) RETURNING id`,
+    [caseId, uploadId, '0'.repeat(64), hub.ids.users[OFFICER[target]]],
+  );
+  return { caseId, id: a.id, uploadId };
+}
+
+/** An unfinished tus upload started by the target mission's officer (created through the API). */
+async function freshUpload(hub: TestHub, target: Target): Promise<string> {
+  const caseId = await freshCase(hub, target, 'submitted');
+  const meta = `caseId ${Buffer.from(caseId).toString('base64')},filename ${Buffer.from('x.jpg').toString('base64')},sha256 ${Buffer.from('a'.repeat(64)).toString('base64')}`;
+  const res = await hub
+    .http()
+    .post('/api/uploads')
+    .set('Authorization', `Bearer ${(await hub.login(OFFICER[target])).accessToken}`)
+    .set('Tus-Resumable', '1.0.0')
+    .set('Upload-Length', '100')
+    .set('Upload-Metadata', meta);
+  if (res.status !== 201) throw new Error(`upload fixture: ${res.status} ${res.text}`);
+  return String(res.headers.location).split('/').pop()!;
+}
+
+const tusMeta = (caseId: string) =>
+  `caseId ${Buffer.from(caseId).toString('base64')},filename ${Buffer.from('x.jpg').toString('base64')},sha256 ${Buffer.from('a'.repeat(64)).toString('base64')}`;
+
+/** Clinical routes: officers, doctors and managers per their rules; trainers and administrators never. */
+const clinical = (o: Partial<Record<RoleKey, [number, number]>>) => only([403, 403], o);
 
 /** A new session for the caller, so ending it does not end the cached one. */
 async function freshSession(hub: TestHub, role: RoleKey | 'anon'): Promise<string | undefined> {
@@ -185,6 +251,140 @@ const MATRIX: Record<string, Row> = {
     anon: 401,
     expect: only([403, 403], { admin: [204, 404], sysadmin: [204, 204] }),
   },
+
+  'GET /api/notifications': { build: () => ({ path: '/api/notifications' }), anon: 401, expect: all(200) },
+  'POST /api/notifications/read': { build: () => ({ path: '/api/notifications/read', body: { ids: [randomUUID()] } }), anon: 401, expect: all(204) },
+  'GET /api/specialties': { build: () => ({ path: '/api/specialties' }), anon: 401, expect: all(200) },
+  'GET /api/patients': { build: () => ({ path: '/api/patients' }), anon: 401, expect: clinical({ officer: [200, 200], manager: [200, 200] }) },
+  'GET /api/patients/:id': {
+    build: async (hub, t) => ({ path: `/api/patients/${await freshPatient(hub, t)}` }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404], manager: [200, 404] }),
+  },
+  'POST /api/patients': {
+    build: (hub, t) => ({
+      path: '/api/patients',
+      body: { serviceNumber: `SN-${next()}`, firstName: 'A', lastName: 'B', dateOfBirth: '1990-05-05', sex: 'female', nationality: 'BGD', contingent: 'BANBAT', currentFacilityId: hub.ids.facilities[CLINIC[t]] },
+    }),
+    anon: 401,
+    expect: clinical({ officer: [201, 404] }),
+  },
+  'PATCH /api/patients/:id': {
+    build: async (hub, t) => ({ path: `/api/patients/${await freshPatient(hub, t)}`, body: { unit: 'HQ Company' } }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404] }),
+  },
+  'POST /api/patients/:id/transfer': {
+    build: async (hub, t) => ({
+      path: `/api/patients/${await freshPatient(hub, t)}/transfer`,
+      body: { toFacilityId: hub.ids.facilities[t === 'own' ? 'Bria Level 1 Clinic (ZAMBAT)' : 'Malakal Level 1 Clinic (INDBAT)'] },
+    }),
+    anon: 401,
+    expect: clinical({ officer: [201, 404] }),
+  },
+  'GET /api/cases': { build: () => ({ path: '/api/cases?view=mine' }), anon: 401, expect: clinical({ officer: [200, 200], doctor: [200, 200], manager: [200, 200] }) },
+  'POST /api/cases': {
+    build: async (hub, t) => ({
+      path: '/api/cases',
+      body: { patientId: await freshPatient(hub, t), specialtyCode: 'dermatology', urgency: 'routine', consentGiven: true, presentingComplaint: 'Rash', question: 'What is it?' },
+    }),
+    anon: 401,
+    expect: clinical({ officer: [201, 404] }),
+  },
+  'GET /api/cases/:id': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}` }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
+  },
+  'PATCH /api/cases/:id': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'draft')}`, body: { urgency: 'emergency' } }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404] }),
+  },
+  'POST /api/cases/:id/submit': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'draft')}/submit`, body: {} }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404] }),
+  },
+  'POST /api/cases/:id/resubmit': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'information_requested', true)}/resubmit`, body: { message: 'Here it is' } }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404] }),
+  },
+  'POST /api/cases/:id/close': {
+    build: async (hub, t) => ({
+      path: `/api/cases/${await freshCase(hub, t, 'answered', true)}/close`,
+      body: { outcome: 'treated_locally', evacuationDone: false, evacuationAvoided: true },
+    }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404] }),
+  },
+  'POST /api/cases/:id/cancel': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}/cancel`, body: { note: 'resolved' } }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404] }),
+  },
+  'POST /api/cases/:id/accept': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}/accept` }),
+    anon: 401,
+    expect: clinical({ doctor: [200, 404] }),
+  },
+  'POST /api/cases/:id/request-information': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'accepted', true)}/request-information`, body: { question: 'Photo please' } }),
+    anon: 401,
+    expect: clinical({ doctor: [200, 404] }),
+  },
+  'POST /api/cases/:id/answer': {
+    build: async (hub, t) => ({
+      path: `/api/cases/${await freshCase(hub, t, 'accepted', true)}/answer`,
+      body: { assessment: 'Eczema', recommendation: 'Emollients', evacuation: { type: 'none' } },
+    }),
+    anon: 401,
+    expect: clinical({ doctor: [200, 404] }),
+  },
+  'POST /api/cases/:id/hand-over': {
+    build: async (hub, t) => ({
+      path: `/api/cases/${await freshCase(hub, t, 'accepted', true)}/hand-over`,
+      body: { doctorId: hub.ids.users['specialist@l4.demo'] },
+    }),
+    anon: 401,
+    expect: clinical({ doctor: [200, 404] }),
+  },
+  'POST /api/cases/:id/messages': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}/messages`, body: { body: 'Any news?' } }),
+    anon: 401,
+    // a doctor who has not accepted the case, and a health manager, read it but do not write in its thread
+    expect: clinical({ officer: [201, 404], doctor: [403, 404], manager: [403, 404] }),
+  },
+  'GET /api/cases/:id/fhir': {
+    build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}/fhir` }),
+    anon: 401,
+    expect: clinical({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
+  },
+  'GET /api/cases/:id/attachments/:attachmentId': {
+    build: async (hub, t) => {
+      const a = await freshAttachment(hub, t);
+      return { path: `/api/cases/${a.caseId}/attachments/${a.id}` };
+    },
+    anon: 401,
+    expect: clinical({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
+  },
+  // tus: creating an upload needs write access to the case (the clinic, or the specialist who accepted it)
+  'ALL /api/uploads': {
+    build: async (hub, t) => ({
+      path: '/api/uploads',
+      method: 'post',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '100', 'Upload-Metadata': tusMeta(await freshCase(hub, t, 'submitted')) },
+    }),
+    anon: 401,
+    expect: only([404, 404], { officer: [201, 404], doctor: [403, 404], manager: [403, 404] }),
+  },
+  // only the uploader may ask for the offset of, resume or delete an upload
+  'ALL /api/uploads/:uploadId': {
+    build: async (hub, t) => ({ path: `/api/uploads/${await freshUpload(hub, t)}`, method: 'head', headers: { 'Tus-Resumable': '1.0.0' } }),
+    anon: 401,
+    expect: only([404, 404], { officer: [200, 404] }),
+  },
 };
 
 describe('authorization matrix', () => {
@@ -202,9 +402,10 @@ describe('authorization matrix', () => {
   });
 
   const send = async (key: string, call: Call, token?: string) => {
-    const [method, ] = key.split(' ');
-    let req = hub.http()[method.toLowerCase() as 'get'](call.path);
+    const method = call.method ?? key.split(' ')[0].toLowerCase();
+    let req = hub.http()[method as 'get'](call.path);
     if (token) req = req.set('Authorization', `Bearer ${token}`);
+    for (const [h, v] of Object.entries(call.headers ?? {})) req = req.set(h, v);
     if (call.body) req = req.send(call.body);
     return req;
   };

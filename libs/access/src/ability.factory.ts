@@ -1,6 +1,7 @@
 import { AbilityBuilder, createMongoAbility, MongoAbility, subject as asSubject } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
-import { Action, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
+import { clinicalScopeOf } from './clinical-scope';
+import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
 
 export type AppAbility = MongoAbility<[Action | string, SubjectName | 'all' | Record<string, unknown>]>;
@@ -10,7 +11,7 @@ export function subjectOf(type: SubjectName, record: object): Record<string, unk
   return asSubject(type, record as Record<string, unknown>);
 }
 
-const SUBJECTS: SubjectName[] = Object.keys(MISSION_FIELD) as SubjectName[];
+const SUBJECTS: SubjectName[] = (Object.keys(MISSION_FIELD) as SubjectName[]).filter((s) => !CLINICAL_SUBJECTS.includes(s));
 
 @Injectable()
 export class AbilityFactory {
@@ -33,6 +34,10 @@ export class AbilityFactory {
       }
     }
 
+    // Patient data is reached through clinical memberships only; "manage all" of a system administrator excludes it.
+    for (const s of CLINICAL_SUBJECTS) cannot(Action.Manage, s);
+    this.clinicalRules(principal, can);
+
     // A record reaching missions beyond the caller's (e.g. staff of a Level 4 hospital serving several missions)
     // may be read by each mission's administrator but changed only by someone who holds all of them.
     if (!this.isSystemAdmin(principal)) {
@@ -42,6 +47,31 @@ export class AbilityFactory {
       }
     }
     return build();
+  }
+
+  private clinicalRules(principal: Principal, can: AbilityBuilder<AppAbility>['can']) {
+    const c = clinicalScopeOf(principal);
+    if (c.clinicFacilityIds.length) {
+      can([Action.Read, Action.Refer], 'Case', { facilityId: { $in: c.clinicFacilityIds } });
+      can([Action.Read, Action.Create, Action.Update], 'Patient', { missionId: { $in: c.clinicMissionIds } });
+    }
+    if (c.specialties.length) {
+      const submitted = { status: { $ne: 'draft' }, specialtyCode: { $in: c.specialties } };
+      if (c.primaryMissionIds.length) {
+        can([Action.Read, Action.Consult], 'Case', { ...submitted, missionId: { $in: c.primaryMissionIds } });
+      }
+      if (c.backupMissionIds.length) {
+        can([Action.Read, Action.Consult], 'Case', {
+          ...submitted,
+          missionId: { $in: c.backupMissionIds },
+          escalationLevel: { $gte: 1 },
+        });
+      }
+      can([Action.Read, Action.Consult], 'Case', { assignedDoctorId: principal.userId });
+    }
+    if (c.managerMissionIds.length) {
+      can(Action.Read, ['Case', 'Patient'], { missionId: { $in: c.managerMissionIds } });
+    }
   }
 
   isSystemAdmin(principal: Principal): boolean {

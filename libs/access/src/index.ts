@@ -2,6 +2,7 @@ export * from './principal';
 export * from './permissions';
 export * from './ability.factory';
 export * from './mission-scope';
+export * from './clinical-scope';
 export * from './policy.decorator';
 export * from './access.guard';
 export * from './record-access';

@@ -6,9 +6,16 @@ export enum Action {
   Read = 'read',
   Update = 'update',
   Delete = 'delete',
+  /** Clinic side of a case: draft, submit, answer requests for information, report the outcome, close, cancel. */
+  Refer = 'refer',
+  /** Specialist side of a case: accept, request information, answer, hand over. */
+  Consult = 'consult',
 }
 
-export type SubjectName = 'Mission' | 'Facility' | 'User' | 'Membership' | 'AuditEntry';
+export type SubjectName = 'Mission' | 'Facility' | 'User' | 'Membership' | 'AuditEntry' | 'Patient' | 'Case';
+
+/** Subjects holding patient data: reached only through clinical memberships (clinical-scope.ts), never by admin roles. */
+export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case'];
 
 /** The record field that holds a subject's mission(s); rules scoped to "mission" test it. */
 export const MISSION_FIELD: Record<SubjectName, string> = {
@@ -17,6 +24,8 @@ export const MISSION_FIELD: Record<SubjectName, string> = {
   User: 'missionIds',
   Membership: 'missionIds',
   AuditEntry: 'missionId',
+  Patient: 'missionId',
+  Case: 'missionId',
 };
 
 /**

@@ -5,6 +5,8 @@ export interface PrincipalMembership {
   role: Role;
   missionId: string | null;
   facilityId: string | null;
+  /** Level of the membership's facility (1-4), if any. */
+  facilityLevel: number | null;
   /** Missions this membership reaches: its mission, or every mission its facility serves. */
   missionIds: string[];
 }
@@ -18,6 +20,8 @@ export interface Principal {
   /** False while an administrator still has to enrol MFA. */
   fullAccess: boolean;
   sessionId: string;
+  /** Reference doctors' specialties (codes). */
+  specialties: string[];
   memberships: PrincipalMembership[];
 }
 

@@ -3,3 +3,4 @@ export * from './domain.exception';
 export * from './validation';
 export * from './exception.filter';
 export * from './logging';
+export * from './clock';

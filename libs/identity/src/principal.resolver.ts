@@ -24,11 +24,13 @@ interface Row {
   display_name: string;
   active: boolean;
   mfa_enabled: boolean;
+  specialties: string[];
   session_live: boolean;
   membership_id: string | null;
   role: Role | null;
   mission_id: string | null;
   facility_id: string | null;
+  facility_level: number | null;
   mission_ids: string[] | null;
 }
 
@@ -47,12 +49,12 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
   /** Loads the user and memberships as they are now; refuses deactivated users and ended sessions. */
   async load(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled,
+      `SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled, u.specialties,
               EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.user_id = u.id
                         AND rt.revoked_at IS NULL AND rt.expires_at > now()) AS session_live,
-              m.id AS membership_id, m.role, m.mission_id, m.facility_id,
+              m.id AS membership_id, m.role, m.mission_id, m.facility_id, f.level AS facility_level,
               CASE WHEN m.id IS NULL THEN NULL ELSE ${MEMBERSHIP_MISSIONS_SQL} END AS mission_ids
-         FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+         FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN facilities f ON f.id = m.facility_id
         WHERE u.id = $1
         ORDER BY m.created_at`,
       [userId, sessionId],
@@ -68,6 +70,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
       mfaEnabled: user.mfa_enabled,
       fullAccess,
       sessionId,
+      specialties: user.specialties ?? [],
       memberships: rows
         .filter((r) => r.membership_id)
         .map((r) => ({
@@ -75,6 +78,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
           role: r.role!,
           missionId: r.mission_id,
           facilityId: r.facility_id,
+          facilityLevel: r.facility_level,
           missionIds: r.mission_ids ?? [],
         })),
     };

@@ -20,7 +20,7 @@ module.exports = {
       babelrc: false,
       configFile: false,
       sourceMaps: 'inline',
-      plugins: ['babel-plugin-transform-import-meta', '@babel/plugin-transform-dynamic-import', ['@babel/plugin-transform-modules-commonjs', { importInterop: 'node' }]],
+      plugins: ['babel-plugin-transform-import-meta', '@babel/plugin-transform-dynamic-import', '@babel/plugin-transform-export-namespace-from', ['@babel/plugin-transform-modules-commonjs', { importInterop: 'node' }]],
     });
     return { code: out.code };
   },

@@ -1,4 +1,7 @@
 import { INestApplication } from '@nestjs/common';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generate } from 'otplib';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '@hub/config';
@@ -33,7 +36,10 @@ export interface TestHub {
 /** Boots the whole hub on a fresh cloned database with the demo data, as `npm start` would. */
 export async function createTestHub(env: Record<string, string> = {}): Promise<TestHub> {
   const db = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-test-data-'));
+  chmodSync(dataDir, 0o755);
   const config = loadConfig({
+    HUB_DATA_DIR: dataDir,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     JWT_SECRET: TEST_JWT_SECRET,
@@ -93,6 +99,7 @@ export async function createTestHub(env: Record<string, string> = {}): Promise<T
     close: async () => {
       await app.close();
       await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Initial1795389581848 } from './1795389581848-Initial';
+import { Cases1795391531352 } from './1795391531352-Cases';
 
 // Ordered list of migrations; add new ones at the end.
-export const MIGRATIONS: Function[] = [Initial1795389581848];
+export const MIGRATIONS: Function[] = [Initial1795389581848, Cases1795391531352];

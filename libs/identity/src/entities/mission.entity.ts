@@ -1,7 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A UN field mission (e.g. MINUSCA). The tenant boundary: no mission sees another's data. */
 @Entity('missions')
+// An emergency answer must fit the UN 10-1-2 casualty timeline: damage-control resuscitation within the hour.
+@Check('missions_sla_check', '"sla_emergency_minutes" BETWEEN 5 AND 60 AND "sla_urgent_minutes" BETWEEN 60 AND 2880 AND "sla_routine_minutes" BETWEEN 60 AND 20160')
 export class Mission {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -18,6 +20,20 @@ export class Mission {
 
   @Column({ type: 'boolean', default: true })
   active: boolean;
+
+  /** Answer deadlines per urgency, in minutes. */
+  @Column({ type: 'integer', default: 60 })
+  slaEmergencyMinutes: number;
+
+  @Column({ type: 'integer', default: 1440 })
+  slaUrgentMinutes: number;
+
+  @Column({ type: 'integer', default: 4320 })
+  slaRoutineMinutes: number;
+
+  /** Hours after the answer when a missing outcome report is chased. */
+  @Column({ type: 'integer', default: 72 })
+  outcomeReminderHours: number;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

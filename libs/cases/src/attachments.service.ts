@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { FileStore } from '@tus/file-store';
+import { Server as TusServer } from '@tus/server';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { DataSource } from 'typeorm';
+import { Action, CallerContext, subjectOf } from '@hub/access';
+import { AuditService } from '@hub/audit';
+import { APP_CONFIG, AppConfig } from '@hub/config';
+import { DomainException, ErrorCode } from '@hub/common';
+import { CasesService } from './cases.service';
+import { ACCEPTED_TYPES, detectContentType } from './content-type';
+import { CaseAttachment } from './entities/attachment.entity';
+import { ReferralCase } from './entities/referral-case.entity';
+
+export const UPLOAD_PATH = '/api/uploads';
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+function parseMetadata(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(' ');
+    if (key) out[key] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
+  }
+  return out;
+}
+
+/**
+ * Case attachments over tus (resumable uploads: a cut satellite link resumes where it stopped). The hub decides
+ * who may create, resume or read an upload before tus sees the request: only someone who may write to the case
+ * creates one, only its uploader resumes it. At completion the bytes are checked against the declared SHA-256 and
+ * their type is read from their content; images get a thumbnail. A failed check deletes the file.
+ */
+@Injectable()
+export class AttachmentsService implements OnModuleInit {
+  private readonly logger = new Logger(AttachmentsService.name);
+  private tus: TusServer;
+  /** The id chosen for an authorised upload creation, handed to tus' naming function through the request. */
+  private readonly creating = new WeakMap<IncomingMessage, string>();
+  readonly directory: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cases: CasesService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.directory = join(config.dataDir, 'uploads');
+  }
+
+  onModuleInit() {
+    mkdirSync(this.directory, { recursive: true });
+    this.tus = new TusServer({
+      path: UPLOAD_PATH,
+      datastore: new FileStore({ directory: this.directory }),
+      maxSize: MAX_UPLOAD_BYTES,
+      relativeLocation: true,
+      respectForwardedHeaders: false,
+      namingFunction: (req) => {
+        const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+        const id = node && this.creating.get(node);
+        if (!id) throw { status_code: 403, body: 'upload not authorised' };
+        return id;
+      },
+      onUploadFinish: async (_req, upload) => {
+        const result = await this.complete(upload.id);
+        if (!result.ok) throw { status_code: 422, body: JSON.stringify({ statusCode: 422, code: 'VALIDATION_FAILED', message: result.reason, errorId: randomUUID() }) };
+        return { headers: { 'X-Attachment-Id': result.attachmentId } };
+      },
+    } as ConstructorParameters<typeof TusServer>[0]);
+  }
+
+  /** Authorises a tus request for the caller, then hands it to the tus server. */
+  async handle(caller: CallerContext, req: IncomingMessage, res: ServerResponse, uploadId?: string): Promise<void> {
+    if (req.method === 'OPTIONS') return void (await this.tus.handle(req, res));
+    if (!uploadId) {
+      if (req.method !== 'POST') throw new DomainException(ErrorCode.NotFound, 'Upload not found');
+      this.creating.set(req, await this.authoriseCreate(caller, req));
+    } else {
+      const a = await this.dataSource.getRepository(CaseAttachment).findOneBy({ uploadId });
+      const c = a && (await this.dataSource.getRepository(ReferralCase).findOneBy({ id: a.caseId }));
+      // Only the uploader resumes, reads the offset of or deletes an upload, and only while they still see the case.
+      if (!a || !c || a.uploadedById !== caller.principal.userId || !caller.ability.can(Action.Read, subjectOf('Case', c))) {
+        await this.audit.record({ action: 'access.denied', outcome: 'denied', actorId: caller.principal.userId, missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80), requestId: caller.request.requestId, ip: caller.request.ip });
+        throw new DomainException(ErrorCode.NotFound, 'Upload not found');
+      }
+      if (a.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete');
+    }
+    await this.tus.handle(req, res);
+  }
+
+  private async authoriseCreate(caller: CallerContext, req: IncomingMessage): Promise<string> {
+    const meta = parseMetadata(req.headers['upload-metadata'] as string | undefined);
+    const length = Number(req.headers['upload-length']);
+    if (!meta.caseId || !/^[0-9a-f-]{36}$/i.test(meta.caseId)) throw DomainException.invalid('Upload-Metadata.caseId', 'name the case (UUID) the file belongs to');
+    if (!meta.filename || meta.filename.length > 255) throw DomainException.invalid('Upload-Metadata.filename', 'give the file name (at most 255 characters)');
+    if (!/^[0-9a-f]{64}$/.test(meta.sha256 ?? '')) throw DomainException.invalid('Upload-Metadata.sha256', 'give the SHA-256 of the file (64 hex digits)');
+    if (!Number.isInteger(length) || length <= 0) throw DomainException.invalid('Upload-Length', 'give the size of the file in bytes');
+    if (length > MAX_UPLOAD_BYTES) {
+      throw new DomainException(ErrorCode.PayloadTooLarge, `Upload-Length: files are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+    }
+    const c = await this.cases.load(caller, Action.Read, meta.caseId);
+    const writer = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
+    if (!writer) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist add files to a case');
+    if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}`);
+    const uploadId = randomUUID().replace(/-/g, '');
+    await this.dataSource.getRepository(CaseAttachment).insert({
+      caseId: c.id,
+      uploadId,
+      filename: meta.filename,
+      size: String(length),
+      sha256: meta.sha256,
+      uploadedById: caller.principal.userId,
+    });
+    await this.audit.record({ action: 'case.attachment_upload', outcome: 'success', actorId: caller.principal.userId, missionId: c.missionId, subjectType: 'Case', subjectId: c.id, requestId: caller.request.requestId, ip: caller.request.ip, details: { uploadId, size: length } });
+    return uploadId;
+  }
+
+  /** Checks a finished upload; marks it ready (with a thumbnail for images) or rejects and deletes it. */
+  async complete(uploadId: string): Promise<{ ok: true; attachmentId: string } | { ok: false; reason: string }> {
+    const repo = this.dataSource.getRepository(CaseAttachment);
+    const a = await repo.findOneByOrFail({ uploadId });
+    const file = join(this.directory, uploadId);
+    const reject = async (reason: string) => {
+      await repo.update(a.id, { status: 'rejected', rejectionReason: reason });
+      await rm(file, { force: true });
+      await rm(`${file}.json`, { force: true });
+      return { ok: false as const, reason };
+    };
+    const size = (await stat(file)).size;
+    if (String(size) !== a.size) return reject(`the file has ${size} bytes, ${a.size} were announced`);
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== a.sha256) return reject('checksum mismatch: the file was damaged in transit; send it again');
+    const fd = await open(file, 'r');
+    const head = Buffer.alloc(256);
+    await fd.read(head, 0, 256, 0);
+    await fd.close();
+    const type = detectContentType(head);
+    if (!type) return reject(`this kind of file is not accepted; send ${ACCEPTED_TYPES}`);
+    let hasThumbnail = false;
+    if (type.image) {
+      try {
+        await sharp(file).rotate().resize(320, 320, { fit: 'inside' }).jpeg({ quality: 70 }).toFile(`${file}.thumb.jpg`);
+        hasThumbnail = true;
+      } catch (e) {
+        return reject(`the image cannot be read (${(e as Error).message})`);
+      }
+    }
+    await repo.update(a.id, { status: 'ready', mediaType: type.mediaType, hasThumbnail });
+    return { ok: true, attachmentId: a.id };
+  }
+
+  /** The file (or its thumbnail) of an attachment of a case the caller may read. */
+  async open(caller: CallerContext, caseId: string, attachmentId: string, thumbnail: boolean) {
+    const c = await this.cases.load(caller, Action.Read, caseId);
+    const a = await this.dataSource.getRepository(CaseAttachment).findOneBy({ id: attachmentId, caseId: c.id, status: 'ready' });
+    if (!a) throw DomainException.notFound('Attachment');
+    const path = join(this.directory, thumbnail ? `${a.uploadId}.thumb.jpg` : a.uploadId);
+    if (!existsSync(path)) throw DomainException.notFound(thumbnail ? 'Thumbnail' : 'Attachment file');
+    await this.audit.record({ action: thumbnail ? 'case.attachment_thumbnail' : 'case.attachment_read', outcome: 'success', actorId: caller.principal.userId, missionId: c.missionId, subjectType: 'CaseAttachment', subjectId: a.id, requestId: caller.request.requestId, ip: caller.request.ip });
+    return { path, mediaType: thumbnail ? 'image/jpeg' : (a.mediaType ?? 'application/octet-stream'), filename: a.filename };
+  }
+}

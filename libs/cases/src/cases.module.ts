@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { Clock } from '@hub/common';
+import { NotificationsModule } from '@hub/notifications';
+import { AttachmentsService } from './attachments.service';
+import { CasesController } from './cases.controller';
+import { CasesRepository } from './cases.repository';
+import { CasesService } from './cases.service';
+import { PatientsController } from './patients.controller';
+import { PatientsRepository } from './patients.repository';
+import { PatientsService } from './patients.service';
+import { SlaService } from './sla.service';
+import { UploadsController } from './uploads.controller';
+
+@Module({
+  imports: [NotificationsModule],
+  controllers: [PatientsController, CasesController, UploadsController],
+  providers: [Clock, PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService],
+  exports: [CasesService, SlaService, Clock],
+})
+export class CasesModule {}

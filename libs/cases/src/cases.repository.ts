@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { ClinicalScope } from '@hub/access';
+import { DomainException } from '@hub/common';
+import type { CaseSummaryView } from '@hub/contracts';
+import { ReferralCase } from './entities/referral-case.entity';
+
+interface SummaryRow {
+  id: string;
+  mission_id: string;
+  facility_id: string;
+  facility_name: string;
+  patient_id: string;
+  patient_name: string;
+  specialty_code: string;
+  urgency: CaseSummaryView['urgency'];
+  urgency_rank: number;
+  status: CaseSummaryView['status'];
+  assigned_doctor_id: string | null;
+  assigned_doctor_name: string | null;
+  submitted_at: Date | null;
+  deadline_at: Date | null;
+  escalation_level: number;
+  created_at: Date;
+}
+
+export const caseReference = (id: string) => `C-${id.slice(0, 8).toUpperCase()}`;
+
+function toSummary(r: SummaryRow, now: Date): CaseSummaryView {
+  return {
+    id: r.id,
+    reference: caseReference(r.id),
+    missionId: r.mission_id,
+    facilityId: r.facility_id,
+    facilityName: r.facility_name,
+    patientId: r.patient_id,
+    patientName: r.patient_name,
+    specialtyCode: r.specialty_code,
+    urgency: r.urgency,
+    status: r.status,
+    assignedDoctorId: r.assigned_doctor_id,
+    assignedDoctorName: r.assigned_doctor_name,
+    submittedAt: r.submitted_at?.toISOString() ?? null,
+    deadlineAt: r.deadline_at?.toISOString() ?? null,
+    escalationLevel: r.escalation_level,
+    overdue: !!r.deadline_at && r.deadline_at < now && ['submitted', 'accepted', 'resubmitted'].includes(r.status),
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+const SUMMARY = `
+  SELECT c.id, c.mission_id, c.facility_id, f.name AS facility_name, c.patient_id,
+         p.last_name || ', ' || p.first_name AS patient_name, c.specialty_code, c.urgency, c.urgency_rank, c.status,
+         c.assigned_doctor_id, d.display_name AS assigned_doctor_name, c.submitted_at, c.deadline_at,
+         c.escalation_level, c.created_at
+    FROM referral_cases c
+    JOIN patients p ON p.id = c.patient_id
+    JOIN facilities f ON f.id = c.facility_id
+    LEFT JOIN users d ON d.id = c.assigned_doctor_id`;
+
+const encode = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url');
+function decode(cursor: string | undefined, length: number): unknown[] | null {
+  if (!cursor) return null;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === length) return v;
+  } catch {
+    /* fall through */
+  }
+  throw DomainException.invalid('cursor', 'cursor must be a cursor returned by a previous page');
+}
+
+/**
+ * Case queries. Every list takes the caller's ClinicalScope and applies, in SQL, the same rules the CASL ability
+ * applies to one record (see libs/access/src/clinical-scope.ts).
+ */
+@Injectable()
+export class CasesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(id: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<ReferralCase | null> {
+    const qb = manager.getRepository(ReferralCase).createQueryBuilder('c').where('c.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  /**
+   * A doctor's queue: unassigned submitted cases of their specialties, from missions their hospital serves
+   * (a backup hospital's only once escalated), by urgency then deadline. Keyset paging.
+   */
+  async queue(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
+    if (!scope.specialties.length) return { items: [], nextCursor: null };
+    const params: unknown[] = [scope.specialties, scope.primaryMissionIds, scope.backupMissionIds];
+    let where = `c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND c.specialty_code = ANY($1)
+      AND (c.mission_id = ANY($2::uuid[]) OR (c.mission_id = ANY($3::uuid[]) AND c.escalation_level >= 1))`;
+    const after = decode(page.cursor, 3);
+    if (after) {
+      params.push(after[0], after[1], after[2]);
+      where += ` AND (c.urgency_rank, c.deadline_at, c.id) > ($4::smallint, $5::timestamptz, $6::uuid)`;
+    }
+    params.push(page.limit + 1);
+    const rows: SummaryRow[] = await this.dataSource.query(
+      `${SUMMARY} WHERE ${where} ORDER BY c.urgency_rank, c.deadline_at, c.id LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => toSummary(r, now)),
+      nextCursor: more && last ? encode([last.urgency_rank, last.deadline_at?.toISOString(), last.id]) : null,
+    };
+  }
+
+  /** Cases of the caller's clinics, assigned to them, or of the missions they manage; newest first. */
+  async mine(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
+    const params: unknown[] = [scope.clinicFacilityIds, scope.userId, scope.managerMissionIds];
+    let where = `(c.facility_id = ANY($1::uuid[]) OR c.assigned_doctor_id = $2 OR c.mission_id = ANY($3::uuid[]))`;
+    const after = decode(page.cursor, 2);
+    if (after) {
+      params.push(after[0], after[1]);
+      where += ` AND (c.created_at, c.id) < ($4::timestamptz, $5::uuid)`;
+    }
+    params.push(page.limit + 1);
+    const rows: SummaryRow[] = await this.dataSource.query(
+      `${SUMMARY} WHERE ${where} ORDER BY c.created_at DESC, c.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => toSummary(r, now)),
+      nextCursor: more && last ? encode([last.created_at.toISOString(), last.id]) : null,
+    };
+  }
+
+  async summary(id: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<CaseSummaryView> {
+    const rows: SummaryRow[] = await manager.query(`${SUMMARY} WHERE c.id = $1`, [id]);
+    return toSummary(rows[0], now);
+  }
+
+  // Recipients of notifications: only people who may see the case.
+
+  async clinicStaff(facilityId: string, manager: EntityManager): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
+        WHERE u.active AND m.role = 'field_medical_officer' AND m.facility_id = $1`,
+      [facilityId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Reference doctors of the specialty at hospitals serving the mission: Levels 2-3 (primary) or Level 4 (backup). */
+  async doctorsFor(missionId: string, specialty: string, backup: boolean, manager: EntityManager): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT DISTINCT u.id FROM users u
+         JOIN memberships m ON m.user_id = u.id AND m.role = 'reference_doctor'
+         JOIN facilities f ON f.id = m.facility_id AND f.active
+         JOIN facility_missions fm ON fm.facility_id = f.id AND fm.mission_id = $1
+        WHERE u.active AND $2 = ANY(u.specialties) AND ${backup ? 'f.level = 4' : 'f.level < 4'}
+          AND (m.mission_id IS NULL OR m.mission_id = $1)`,
+      [missionId, specialty],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async healthManagers(missionId: string, manager: EntityManager): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
+        WHERE u.active AND m.role = 'health_manager' AND m.mission_id = $1`,
+      [missionId],
+    );
+    return rows.map((r) => r.id);
+  }
+}

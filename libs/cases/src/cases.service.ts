@@ -1,0 +1,378 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Action, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { AuditService } from '@hub/audit';
+import { Clock, DomainException, ErrorCode } from '@hub/common';
+import { CaseEvent, CasePage, CaseView, NotificationKind, URGENCY_RANK } from '@hub/contracts';
+import { Mission } from '@hub/identity';
+import { Notification, NotificationsService } from '@hub/notifications';
+import { canApply, nextStatus } from './case-workflow';
+import { caseReference, CasesRepository } from './cases.repository';
+import { AnswerDto, CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
+import { CaseAttachment } from './entities/attachment.entity';
+import { CaseEscalation } from './entities/case-escalation.entity';
+import { CaseMessage, MessageKind } from './entities/case-message.entity';
+import { CaseTransition } from './entities/case-transition.entity';
+import { ReferralCase } from './entities/referral-case.entity';
+import { Specialty } from './entities/specialty.entity';
+import { PatientsService } from './patients.service';
+
+const REFER_EVENTS: CaseEvent[] = ['submit', 'resubmit', 'close', 'cancel'];
+const CONSULT_EVENTS: CaseEvent[] = ['accept', 'request_information', 'answer', 'hand_over'];
+
+interface Pending {
+  to: () => Promise<string[]>;
+  kind: NotificationKind;
+  text: string;
+}
+
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cases: CasesRepository,
+    private readonly patients: PatientsService,
+    private readonly access: RecordAccess,
+    private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---- reading ---------------------------------------------------------------------------------------------
+
+  async list(caller: CallerContext, q: CaseListQuery): Promise<CasePage> {
+    const scope = clinicalScopeOf(caller.principal);
+    const page = { cursor: q.cursor, limit: q.limit ?? 25 };
+    const result =
+      q.view === 'queue' ? await this.cases.queue(scope, page, this.clock.now()) : await this.cases.mine(scope, page, this.clock.now());
+    await this.audit.record({ ...this.who(caller), action: `case.list_${q.view ?? 'mine'}`, outcome: 'success', subjectType: 'Case', details: { count: result.items.length } });
+    return result;
+  }
+
+  async get(caller: CallerContext, id: string): Promise<CaseView> {
+    const c = await this.load(caller, Action.Read, id);
+    await this.audit.record({ ...this.who(caller), action: 'case.read', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id });
+    return this.view(caller, c);
+  }
+
+  async view(caller: CallerContext, c: ReferralCase, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
+    const summary = await this.cases.summary(c.id, this.clock.now(), manager);
+    // The case's access check (done by the caller of view) stands for its patient.
+    const patient = this.patients.view(caller, await this.patients.unchecked(c.patientId, manager));
+    const names = async (ids: (string | null)[]) => {
+      const list = [...new Set(ids.filter((x): x is string => !!x))];
+      const rows: { id: string; display_name: string }[] = list.length
+        ? await manager.query('SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])', [list])
+        : [];
+      return new Map(rows.map((r) => [r.id, r.display_name]));
+    };
+    const transitions = await manager.getRepository(CaseTransition).find({ where: { caseId: c.id }, order: { id: 'ASC' } });
+    const messages = await manager.getRepository(CaseMessage).find({ where: { caseId: c.id }, order: { createdAt: 'ASC' } });
+    const attachments = await manager.getRepository(CaseAttachment).find({ where: { caseId: c.id, status: 'ready' }, order: { createdAt: 'ASC' } });
+    const escalations = await manager.getRepository(CaseEscalation).find({ where: { caseId: c.id }, order: { level: 'ASC' } });
+    const who = await names([...transitions.map((t) => t.actorId), ...messages.map((m) => m.authorId)]);
+    const may = (e: CaseEvent) =>
+      canApply(c.status, e) &&
+      caller.ability.can(REFER_EVENTS.includes(e) ? Action.Refer : Action.Consult, subjectOf('Case', c)) &&
+      (!['answer', 'request_information', 'hand_over'].includes(e) || c.assignedDoctorId === caller.principal.userId);
+    return {
+      ...summary,
+      requestedById: c.requestedById,
+      consentGiven: c.consentGiven,
+      consentNote: c.consentNote,
+      presentingComplaint: c.presentingComplaint,
+      history: c.history,
+      vitals: c.vitals,
+      examination: c.examination,
+      workingDiagnosis: c.workingDiagnosis,
+      question: c.question,
+      acceptedAt: c.acceptedAt?.toISOString() ?? null,
+      assessment: c.assessment,
+      recommendation: c.recommendation,
+      evacuationAdvice: c.evacuationAdvice,
+      answeredAt: c.answeredAt?.toISOString() ?? null,
+      outcome: c.outcome,
+      outcomeReportedAt: c.outcomeReportedAt?.toISOString() ?? null,
+      closedAt: c.closedAt?.toISOString() ?? null,
+      patient,
+      transitions: transitions.map((t) => ({
+        from: t.fromStatus as CaseView['status'] | null,
+        to: t.toStatus as CaseView['status'],
+        actorId: t.actorId,
+        actorName: t.actorId ? (who.get(t.actorId) ?? null) : null,
+        note: t.note,
+        at: t.at.toISOString(),
+      })),
+      messages: messages.map((m) => ({
+        id: m.id,
+        kind: m.kind,
+        authorId: m.authorId,
+        authorName: m.authorId ? (who.get(m.authorId) ?? null) : null,
+        body: m.body,
+        createdAt: m.createdAt.toISOString(),
+        attachmentIds: attachments.filter((a) => a.messageId === m.id).map((a) => a.id),
+      })),
+      attachments: attachments.map((a) => ({
+        id: a.id,
+        filename: a.filename,
+        mediaType: a.mediaType,
+        size: Number(a.size),
+        status: a.status,
+        hasThumbnail: a.hasThumbnail,
+        messageId: a.messageId,
+        createdAt: a.createdAt.toISOString(),
+      })),
+      escalations: escalations.map((e) => ({ level: e.level, reason: e.reason, escalatedAt: e.escalatedAt.toISOString() })),
+      allowedActions: (['submit', 'accept', 'request_information', 'resubmit', 'answer', 'close', 'cancel', 'hand_over'] as CaseEvent[]).filter(may),
+    };
+  }
+
+  // ---- the clinic's side ----------------------------------------------------------------------------------
+
+  async create(caller: CallerContext, dto: CreateCaseDto): Promise<CaseView> {
+    const { submit, facilityId: requestedFacility, ...fields } = dto;
+    const pending: Pending[] = [];
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const facilityId = this.patients.clinicOf(caller, requestedFacility);
+      const patient = await this.patients.load(caller, Action.Read, dto.patientId, manager);
+      const missionId = await this.patients.missionOfClinic(manager, facilityId);
+      if (patient.missionId !== missionId) throw new DomainException(ErrorCode.NotFound, 'patientId: patient not found in this mission');
+      await this.checkSpecialty(manager, dto.specialtyCode);
+      if (!caller.ability.can(Action.Refer, subjectOf('Case', { facilityId, missionId }))) {
+        throw new DomainException(ErrorCode.Forbidden, 'You cannot open cases for this clinic');
+      }
+      const c = await manager.getRepository(ReferralCase).save(
+        manager.create(ReferralCase, {
+          ...fields,
+          history: fields.history ?? '',
+          examination: fields.examination ?? '',
+          workingDiagnosis: fields.workingDiagnosis ?? '',
+          consentNote: fields.consentNote ?? null,
+          vitals: { ...(fields.vitals ?? {}) },
+          urgencyRank: URGENCY_RANK[dto.urgency],
+          missionId,
+          facilityId,
+          requestedById: caller.principal.userId,
+          status: 'draft',
+        }),
+      );
+      await this.recordTransition(manager, c, null, 'draft', caller, null);
+      await this.audit.record({ ...this.who(caller), action: 'case.create', outcome: 'success', missionId, subjectType: 'Case', subjectId: c.id }, manager);
+      if (submit) await this.doSubmit(manager, caller, c, null, pending);
+      return c;
+    });
+    await this.flush(pending, saved);
+    return this.view(caller, saved);
+  }
+
+  async update(caller: CallerContext, id: string, dto: UpdateCaseDto): Promise<CaseView> {
+    const c = await this.dataSource.transaction(async (manager) => {
+      const c = await this.load(caller, Action.Refer, id, manager, true);
+      if (c.status !== 'draft') throw DomainException.conflict(`Only a draft can be edited; this case is ${c.status.replace('_', ' ')}`);
+      if (dto.specialtyCode) await this.checkSpecialty(manager, dto.specialtyCode);
+      Object.assign(c, dto, dto.urgency ? { urgencyRank: URGENCY_RANK[dto.urgency] } : {});
+      await manager.getRepository(ReferralCase).save(c);
+      await this.audit.record({ ...this.who(caller), action: 'case.update', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, details: { fields: Object.keys(dto) } }, manager);
+      return c;
+    });
+    return this.view(caller, c);
+  }
+
+  submit(caller: CallerContext, id: string, note?: string) {
+    return this.move(caller, id, 'submit', async (m, c, pending) => this.doSubmit(m, caller, c, note ?? null, pending), false);
+  }
+
+  resubmit(caller: CallerContext, id: string, dto: ResubmitDto) {
+    return this.move(caller, id, 'resubmit', async (m, c, pending) => {
+      await this.postMessage(m, caller, c, 'information_response', dto.message, dto.attachmentIds);
+      c.deadlineAt = await this.deadline(m, c);
+      pending.push({ to: async () => (c.assignedDoctorId ? [c.assignedDoctorId] : []), kind: 'case.resubmitted', text: `${caseReference(c.id)}: the clinic answered your request for information` });
+    });
+  }
+
+  close(caller: CallerContext, id: string, dto: OutcomeDto) {
+    if (dto.evacuationDone && dto.evacuationAvoided) {
+      throw DomainException.invalid('evacuationAvoided', 'an evacuation cannot be both done and avoided');
+    }
+    return this.move(caller, id, 'close', async (m, c, pending) => {
+      c.outcome = { outcome: dto.outcome, evacuationDone: dto.evacuationDone, evacuationAvoided: dto.evacuationAvoided, ...(dto.note ? { note: dto.note } : {}) };
+      c.outcomeReportedAt = this.clock.now();
+      c.closedAt = this.clock.now();
+      pending.push({ to: async () => [c.assignedDoctorId, c.answeredById].filter((x): x is string => !!x), kind: 'case.outcome_reported', text: `${caseReference(c.id)}: the clinic reported the outcome (${dto.outcome.replace('_', ' ')})` });
+    }, true, dto.note);
+  }
+
+  cancel(caller: CallerContext, id: string, note?: string) {
+    return this.move(caller, id, 'cancel', async (_m, c, pending) => {
+      pending.push({ to: async () => (c.assignedDoctorId ? [c.assignedDoctorId] : []), kind: 'case.message', text: `${caseReference(c.id)} was cancelled by the clinic` });
+    }, true, note);
+  }
+
+  // ---- the specialist's side ------------------------------------------------------------------------------
+
+  /** Exactly one of two doctors accepting at once wins: the row is locked and the status checked inside. */
+  accept(caller: CallerContext, id: string) {
+    return this.move(caller, id, 'accept', async (_m, c, pending) => {
+      c.assignedDoctorId = caller.principal.userId;
+      c.acceptedAt = this.clock.now();
+      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.accepted', text: `${caseReference(c.id)} was accepted by ${caller.principal.displayName}` });
+    });
+  }
+
+  requestInformation(caller: CallerContext, id: string, dto: RequestInformationDto) {
+    return this.move(caller, id, 'request_information', async (m, c, pending) => {
+      this.assertAssigned(caller, c);
+      await this.postMessage(m, caller, c, 'information_request', dto.question);
+      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.information_requested', text: `${caseReference(c.id)}: the specialist asks for more information` });
+    }, true, dto.question.slice(0, 1000));
+  }
+
+  answer(caller: CallerContext, id: string, dto: AnswerDto) {
+    return this.move(caller, id, 'answer', async (_m, c, pending) => {
+      this.assertAssigned(caller, c);
+      c.assessment = dto.assessment;
+      c.recommendation = dto.recommendation;
+      c.evacuationAdvice = dto.evacuation.type === 'none' ? { type: 'none' } : { type: dto.evacuation.type, priority: dto.evacuation.priority, destinationLevel: dto.evacuation.destinationLevel };
+      c.answeredById = caller.principal.userId;
+      c.answeredAt = this.clock.now();
+      const evac = dto.evacuation.type === 'none' ? '' : ` — ${dto.evacuation.type.toUpperCase()} advised`;
+      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.answered', text: `${caseReference(c.id)}: the specialist answered${evac}` });
+    });
+  }
+
+  handOver(caller: CallerContext, id: string, dto: HandOverDto) {
+    return this.move(caller, id, 'hand_over', async (m, c, pending) => {
+      this.assertAssigned(caller, c);
+      if (dto.doctorId === caller.principal.userId) throw DomainException.invalid('doctorId', 'choose a colleague, not yourself');
+      const primary = await this.cases.doctorsFor(c.missionId, c.specialtyCode, false, m);
+      const backup = await this.cases.doctorsFor(c.missionId, c.specialtyCode, true, m);
+      if (![...primary, ...backup].includes(dto.doctorId)) {
+        throw new DomainException(ErrorCode.NotFound, 'doctorId: no reference doctor of this specialty serving the mission has this id');
+      }
+      c.assignedDoctorId = dto.doctorId;
+      pending.push({ to: async () => [dto.doctorId], kind: 'case.handed_over', text: `${caseReference(c.id)} was handed over to you by ${caller.principal.displayName}` });
+    }, true, dto.note);
+  }
+
+  // ---- thread ---------------------------------------------------------------------------------------------
+
+  async addMessage(caller: CallerContext, id: string, dto: MessageDto): Promise<CaseView> {
+    const pending: Pending[] = [];
+    const c = await this.dataSource.transaction(async (manager) => {
+      const c = await this.load(caller, Action.Read, id, manager);
+      const side = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
+      if (!side) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist write in the thread');
+      if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}; its thread is closed`);
+      await this.postMessage(manager, caller, c, 'message', dto.body, dto.attachmentIds);
+      const fromClinic = caller.ability.can(Action.Refer, subjectOf('Case', c));
+      pending.push({
+        to: async () => (fromClinic ? (c.assignedDoctorId ? [c.assignedDoctorId] : []) : await this.cases.clinicStaff(c.facilityId, this.dataSource.manager)),
+        kind: 'case.message',
+        text: `${caseReference(c.id)}: new message from ${caller.principal.displayName}`,
+      });
+      return c;
+    });
+    await this.flush(pending, c, caller.principal.userId);
+    return this.view(caller, c);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  async load(caller: CallerContext, action: Action, id: string, manager?: EntityManager, lock = false): Promise<ReferralCase> {
+    const c = await this.cases.findById(id, manager, lock);
+    return this.access.assert(caller, action, 'Case', c, { id, missionId: c?.missionId ?? null });
+  }
+
+  /**
+   * One workflow step: lock the case, check the caller may act on it and the move is legal, apply, keep the
+   * transition, audit, and notify after commit.
+   */
+  private async move(
+    caller: CallerContext,
+    id: string,
+    event: CaseEvent,
+    apply: (m: EntityManager, c: ReferralCase, pending: Pending[]) => Promise<void>,
+    record = true,
+    note?: string,
+  ): Promise<CaseView> {
+    const pending: Pending[] = [];
+    const action = REFER_EVENTS.includes(event) ? Action.Refer : Action.Consult;
+    const c = await this.dataSource.transaction(async (manager) => {
+      const c = await this.load(caller, action, id, manager, true);
+      const from = c.status;
+      const to = nextStatus(from, event);
+      await apply(manager, c, pending);
+      c.status = to;
+      await manager.getRepository(ReferralCase).save(c);
+      if (record) await this.recordTransition(manager, c, from, to, caller, note ?? null, event === 'hand_over' ? `handed over` : undefined);
+      await this.audit.record({ ...this.who(caller), action: `case.${event}`, outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, details: { from, to } }, manager);
+      return c;
+    });
+    await this.flush(pending, c, caller.principal.userId);
+    return this.view(caller, c);
+  }
+
+  private async doSubmit(manager: EntityManager, caller: CallerContext, c: ReferralCase, note: string | null, pending: Pending[]) {
+    if (!c.consentGiven) throw DomainException.invalid('consentGiven', 'record the patient’s consent before submitting');
+    const from = c.status;
+    c.status = nextStatus(c.status, 'submit');
+    c.submittedAt = this.clock.now();
+    c.deadlineAt = await this.deadline(manager, c, c.submittedAt);
+    await manager.getRepository(ReferralCase).save(c);
+    await this.recordTransition(manager, c, from, c.status, caller, note);
+    pending.push({ to: () => this.cases.doctorsFor(c.missionId, c.specialtyCode, false, this.dataSource.manager), kind: 'case.new_in_queue', text: `${caseReference(c.id)}: new ${c.urgency} ${c.specialtyCode.replace('_', ' ')} case in your queue` });
+  }
+
+  /** The answer deadline from now, by the mission's SLA for the case's urgency. */
+  async deadline(manager: EntityManager, c: ReferralCase, from: Date = this.clock.now()): Promise<Date> {
+    const mission = await manager.getRepository(Mission).findOneByOrFail({ id: c.missionId });
+    const minutes = { emergency: mission.slaEmergencyMinutes, urgent: mission.slaUrgentMinutes, routine: mission.slaRoutineMinutes }[c.urgency];
+    return new Date(from.getTime() + minutes * 60_000);
+  }
+
+  private assertAssigned(caller: CallerContext, c: ReferralCase) {
+    if (c.assignedDoctorId !== caller.principal.userId) {
+      throw new DomainException(ErrorCode.Forbidden, 'Only the specialist who accepted the case can do this');
+    }
+  }
+
+  private async checkSpecialty(manager: EntityManager, code: string) {
+    const s = await manager.getRepository(Specialty).findOneBy({ code, active: true });
+    if (!s) throw DomainException.invalid('specialtyCode', `unknown specialty ${code}`);
+  }
+
+  private async postMessage(manager: EntityManager, caller: CallerContext, c: ReferralCase, kind: MessageKind, body: string, attachmentIds: string[] = []) {
+    const msg = await manager.getRepository(CaseMessage).save(manager.create(CaseMessage, { caseId: c.id, authorId: caller.principal.userId, kind, body }));
+    if (attachmentIds.length) {
+      const found = await manager.getRepository(CaseAttachment).findBy({ id: In(attachmentIds), caseId: c.id, status: 'ready', uploadedById: caller.principal.userId });
+      if (found.length !== new Set(attachmentIds).size) {
+        throw new DomainException(ErrorCode.NotFound, 'attachmentIds: attachment not found among your completed uploads to this case');
+      }
+      await manager.getRepository(CaseAttachment).update({ id: In(attachmentIds) }, { messageId: msg.id });
+    }
+    await this.audit.record({ ...this.who(caller), action: `case.${kind}`, outcome: 'success', missionId: c.missionId, subjectType: 'CaseMessage', subjectId: msg.id }, manager);
+  }
+
+  private async recordTransition(manager: EntityManager, c: ReferralCase, from: string | null, to: string, caller: CallerContext, note: string | null, prefix?: string) {
+    await manager.getRepository(CaseTransition).insert({
+      caseId: c.id,
+      fromStatus: from,
+      toStatus: to,
+      actorId: caller.principal.userId,
+      note: prefix ? [prefix, note].filter(Boolean).join(': ') : note,
+    });
+  }
+
+  /** Sends the notifications of a committed change (never to the actor themselves). */
+  private async flush(pending: Pending[], c: ReferralCase, actorId?: string) {
+    for (const p of pending) {
+      const to = (await p.to()).filter((id) => id !== actorId);
+      const saved: Notification[] = await this.notifications.record(to, { kind: p.kind, caseId: c.id, text: p.text }, this.dataSource.manager);
+      this.notifications.publish(saved);
+    }
+  }
+
+  private who(caller: CallerContext) {
+    return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
+  }
+}

@@ -1,0 +1,164 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Facility, Mission, User } from '@hub/identity';
+import { Patient } from './patient.entity';
+import { Specialty } from './specialty.entity';
+import type { CaseStatus, Urgency } from '@hub/contracts';
+
+export interface VitalSigns {
+  heartRate?: number;
+  systolicBp?: number;
+  diastolicBp?: number;
+  respiratoryRate?: number;
+  spo2?: number;
+  temperatureC?: number;
+  gcs?: number;
+}
+
+export interface EvacuationAdvice {
+  type: 'none' | 'medevac' | 'casevac';
+  /** Priority of the evacuation (urgent within 1 h, priority within 4 h, routine within 24 h). */
+  priority?: 'urgent' | 'priority' | 'routine';
+  destinationLevel?: 2 | 3 | 4;
+}
+
+export interface OutcomeReport {
+  outcome: 'treated_locally' | 'evacuated' | 'transferred' | 'died' | 'other';
+  evacuationDone: boolean;
+  evacuationAvoided: boolean;
+  note?: string;
+}
+
+/**
+ * A teleconsultation case: a Level 1 clinic's question about a patient to a specialty. Its status moves only
+ * through the workflow in case-workflow.ts; every move is kept in case_transitions.
+ */
+@Entity('referral_cases')
+@Index('referral_cases_queue_idx', ['status', 'specialtyCode', 'urgencyRank', 'deadlineAt', 'id'])
+@Index('referral_cases_facility_idx', ['facilityId', 'createdAt'])
+@Index('referral_cases_mission_idx', ['missionId', 'status'])
+export class ReferralCase {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  missionId: string;
+
+  @ManyToOne(() => Mission, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'mission_id' })
+  mission?: Mission;
+
+  @Index('referral_cases_patient_idx')
+  @Column({ type: 'uuid' })
+  patientId: string;
+
+  @ManyToOne(() => Patient, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'patient_id' })
+  patient?: Patient;
+
+  /** The originating clinic. */
+  @Column({ type: 'uuid' })
+  facilityId: string;
+
+  @ManyToOne(() => Facility, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'facility_id' })
+  facility?: Facility;
+
+  @Column({ type: 'uuid' })
+  requestedById: string;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'requested_by_id' })
+  requestedBy?: User;
+
+  @Column({ type: 'varchar', length: 40 })
+  specialtyCode: string;
+
+  @ManyToOne(() => Specialty, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'specialty_code' })
+  specialty?: Specialty;
+
+  @Column({ type: 'varchar', length: 16 })
+  urgency: Urgency;
+
+  /** 0 emergency, 1 urgent, 2 routine: the queue's first sort key. */
+  @Column({ type: 'smallint' })
+  urgencyRank: number;
+
+  @Column({ type: 'varchar', length: 24, default: 'draft' })
+  status: CaseStatus;
+
+  @Column({ type: 'boolean' })
+  consentGiven: boolean;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  consentNote: string | null;
+
+  @Column({ type: 'text' })
+  presentingComplaint: string;
+
+  @Column({ type: 'text', default: '' })
+  history: string;
+
+  @Column({ type: 'jsonb', default: {} })
+  vitals: VitalSigns;
+
+  @Column({ type: 'text', default: '' })
+  examination: string;
+
+  @Column({ type: 'text', default: '' })
+  workingDiagnosis: string;
+
+  @Column({ type: 'text' })
+  question: string;
+
+  @Index('referral_cases_doctor_idx')
+  @Column({ type: 'uuid', nullable: true })
+  assignedDoctorId: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  submittedAt: Date | null;
+
+  /** When the specialist's answer is due (from the mission's SLA for the urgency). */
+  @Column({ type: 'timestamptz', nullable: true })
+  deadlineAt: Date | null;
+
+  /** 0: own mission's reference hospitals; 1: backup hospitals added; 2: health manager alerted. */
+  @Column({ type: 'smallint', default: 0 })
+  escalationLevel: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  acceptedAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  assessment: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  recommendation: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  evacuationAdvice: EvacuationAdvice | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  answeredById: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  answeredAt: Date | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  outcome: OutcomeReport | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  outcomeReportedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  outcomeReminderSentAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,144 @@
+export type Urgency = 'emergency' | 'urgent' | 'routine';
+export const URGENCIES: Urgency[] = ['emergency', 'urgent', 'routine'];
+export const URGENCY_RANK: Record<Urgency, number> = { emergency: 0, urgent: 1, routine: 2 };
+
+export type CaseStatus =
+  | 'draft'
+  | 'submitted'
+  | 'accepted'
+  | 'information_requested'
+  | 'resubmitted'
+  | 'answered'
+  | 'closed'
+  | 'cancelled';
+
+/** Events that move a case; each is one API action. */
+export type CaseEvent =
+  | 'submit'
+  | 'accept'
+  | 'request_information'
+  | 'resubmit'
+  | 'answer'
+  | 'close'
+  | 'cancel'
+  | 'hand_over';
+
+export type NotificationKind =
+  | 'case.new_in_queue'
+  | 'case.accepted'
+  | 'case.information_requested'
+  | 'case.resubmitted'
+  | 'case.answered'
+  | 'case.outcome_reported'
+  | 'case.sla_breach'
+  | 'case.outcome_overdue'
+  | 'case.handed_over'
+  | 'case.message';
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  caseId: string | null;
+  text: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** Payload of the socket.io `notification` event. */
+export type NotificationEvent = NotificationView;
+
+export interface PatientView {
+  id: string;
+  missionId: string;
+  /** Full for the patient's clinic staff, masked ("•••2345") for roles that need no more. */
+  serviceNumber: string;
+  serviceNumberMasked: boolean;
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  sex: string;
+  nationality: string;
+  contingent: string;
+  unit: string | null;
+  bloodGroup: string;
+  allergies: string[];
+  chronicConditions: string[];
+  currentFacilityId: string;
+  transfers?: { fromFacilityId: string; toFacilityId: string; note: string | null; transferredAt: string }[];
+}
+
+export interface VitalSignsView {
+  heartRate?: number;
+  systolicBp?: number;
+  diastolicBp?: number;
+  respiratoryRate?: number;
+  spo2?: number;
+  temperatureC?: number;
+  gcs?: number;
+}
+
+export interface EvacuationAdviceView {
+  type: 'none' | 'medevac' | 'casevac';
+  priority?: 'urgent' | 'priority' | 'routine';
+  destinationLevel?: 2 | 3 | 4;
+}
+
+export interface OutcomeReportView {
+  outcome: 'treated_locally' | 'evacuated' | 'transferred' | 'died' | 'other';
+  evacuationDone: boolean;
+  evacuationAvoided: boolean;
+  note?: string;
+}
+
+export interface CaseSummaryView {
+  id: string;
+  reference: string;
+  missionId: string;
+  facilityId: string;
+  facilityName: string;
+  patientId: string;
+  patientName: string;
+  specialtyCode: string;
+  urgency: Urgency;
+  status: CaseStatus;
+  assignedDoctorId: string | null;
+  assignedDoctorName: string | null;
+  submittedAt: string | null;
+  deadlineAt: string | null;
+  escalationLevel: number;
+  overdue: boolean;
+  createdAt: string;
+}
+
+export interface CaseView extends CaseSummaryView {
+  requestedById: string;
+  consentGiven: boolean;
+  consentNote: string | null;
+  presentingComplaint: string;
+  history: string;
+  vitals: VitalSignsView;
+  examination: string;
+  workingDiagnosis: string;
+  question: string;
+  acceptedAt: string | null;
+  assessment: string | null;
+  recommendation: string | null;
+  evacuationAdvice: EvacuationAdviceView | null;
+  answeredAt: string | null;
+  outcome: OutcomeReportView | null;
+  outcomeReportedAt: string | null;
+  closedAt: string | null;
+  patient: PatientView;
+  transitions: { from: CaseStatus | null; to: CaseStatus; actorId: string | null; actorName: string | null; note: string | null; at: string }[];
+  messages: { id: string; kind: string; authorId: string | null; authorName: string | null; body: string; createdAt: string; attachmentIds: string[] }[];
+  attachments: { id: string; filename: string; mediaType: string | null; size: number; status: string; hasThumbnail: boolean; messageId: string | null; createdAt: string }[];
+  escalations: { level: number; reason: string; escalatedAt: string }[];
+  /** What the caller may do now (drives the buttons of the case page). */
+  allowedActions: CaseEvent[];
+}
+
+export interface CasePage {
+  items: CaseSummaryView[];
+  /** Opaque keyset cursor for the next page, or null at the end. */
+  nextCursor: string | null;
+}

@@ -1,0 +1,4 @@
+export * from './notification.entity';
+export * from './notifications.service';
+export * from './notifications.gateway';
+export * from './notifications.module';
