@@ -9,6 +9,11 @@ import { LoginPage } from './pages/LoginPage';
 import { MfaSetupPage } from './pages/MfaSetupPage';
 import { MissionsPage } from './pages/MissionsPage';
 import { UsersPage } from './pages/UsersPage';
+import { CasePage } from './pages/CasePage';
+import { CasesPage } from './pages/CasesPage';
+import { NewCasePage } from './pages/NewCasePage';
+import { NotificationsPage } from './pages/NotificationsPage';
+import { PatientsPage } from './pages/PatientsPage';
 import { isAdmin } from './roles';
 import './styles.css';
 
@@ -33,6 +38,12 @@ function Shell() {
         <Route path="/admin/missions" element={<Protected admin><MissionsPage /></Protected>} />
         <Route path="/admin/facilities" element={<Protected admin><FacilitiesPage /></Protected>} />
         <Route path="/admin/users" element={<Protected admin><UsersPage /></Protected>} />
+        <Route path="/patients" element={<Protected><PatientsPage /></Protected>} />
+        <Route path="/cases" element={<Protected><CasesPage view="mine" /></Protected>} />
+        <Route path="/queue" element={<Protected><CasesPage view="queue" /></Protected>} />
+        <Route path="/cases/new" element={<Protected><NewCasePage /></Protected>} />
+        <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
+        <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </>

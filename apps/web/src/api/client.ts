@@ -18,6 +18,8 @@ let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 let onSessionLost: () => void = () => undefined;
 
+export const currentAccessToken = () => accessToken;
+
 export const session = {
   set(tokens: TokenPair) {
     accessToken = tokens.accessToken;
@@ -81,6 +83,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     throw new ApiError(res.status, err);
   }
   return data as T;
+}
+
+/** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
+export async function fetchBlobUrl(path: string): Promise<string> {
+  let res = await fetch(path, { headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} });
+  if (res.status === 401 && (await refresh())) res = await fetch(path, { headers: { Authorization: `Bearer ${accessToken}` } });
+  if (!res.ok) throw new Error(`download failed (${res.status})`);
+  return URL.createObjectURL(await res.blob());
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);

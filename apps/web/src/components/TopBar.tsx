@@ -2,6 +2,8 @@ import { Link, useNavigate } from 'react-router-dom';
 import { ROLE_LABELS } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';
 import { isAdmin } from '../roles';
+import { disconnectNotifications } from '../api/socket';
+import { NotificationBell } from './NotificationBell';
 
 export function TopBar() {
   const { user, logout } = useAuth();
@@ -23,6 +25,7 @@ export function TopBar() {
           </>
         )}
         <Link to="/mfa-setup">Security</Link>
+        <NotificationBell />
       </nav>
       <div className="who">
         <span data-testid="user-name">{user.displayName}</span>
@@ -36,6 +39,7 @@ export function TopBar() {
           type="button"
           className="secondary"
           onClick={async () => {
+            disconnectNotifications();
             await logout();
             navigate('/login');
           }}

@@ -12,15 +12,17 @@ interface CardSpec {
 /** What each role comes to the hub for. Cards without a link are features still being built. */
 const CARDS: Record<Role, CardSpec[]> = {
   [Role.FieldMedicalOfficer]: [
-    { title: 'My patients', text: 'Register deployed personnel and follow them across facilities.' },
-    { title: 'New teleconsultation case', text: 'Vitals, history, photos and your question to a specialist.' },
-    { title: 'My cases', text: 'Answers, requests for information and outcomes.' },
+    { title: 'My patients', text: 'Register deployed personnel and follow them across facilities.', to: '/patients' },
+    { title: 'New teleconsultation case', text: 'Vitals, history, photos and your question to a specialist.', to: '/cases/new' },
+    { title: 'My cases', text: 'Answers, requests for information and outcomes.', to: '/cases' },
   ],
   [Role.ReferenceDoctor]: [
-    { title: 'My queue', text: 'Cases in your specialties, by urgency and deadline.' },
+    { title: 'My queue', text: 'Cases in your specialties, by urgency and deadline.', to: '/queue' },
+    { title: 'My cases', text: 'Cases you accepted: answers, requests for information, outcomes.', to: '/cases' },
     { title: 'Live consultations', text: 'Video, audio and chat with field clinics.' },
   ],
   [Role.HealthManager]: [
+    { title: 'Mission cases', text: 'Every case of your mission, newest first.', to: '/cases' },
     { title: 'Caseload dashboard', text: 'Response times, SLA breaches, outcomes and evacuations.' },
     { title: 'Training compliance', text: 'Who is certified, expiring or expired.' },
   ],

@@ -1,0 +1,36 @@
+import { io, Socket } from 'socket.io-client';
+import type { NotificationEvent } from '@hub/contracts';
+import { currentAccessToken, refresh } from './client';
+
+type Listener = (n: NotificationEvent) => void;
+const listeners = new Set<Listener>();
+let socket: Socket | null = null;
+
+/**
+ * One socket per signed-in tab, authenticated in the handshake with the access token. It reconnects by itself
+ * after a network loss or switch; when the token has expired meanwhile it refreshes it first.
+ */
+export function connectNotifications(): void {
+  if (socket) return;
+  socket = io({
+    path: '/socket.io',
+    transports: ['websocket', 'polling'],
+    auth: (cb) => cb({ token: currentAccessToken() }),
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 10000,
+  });
+  socket.on('notification', (n: NotificationEvent) => listeners.forEach((l) => l(n)));
+  socket.on('connect_error', async (err) => {
+    if (/UNAUTHENTICATED/.test(err.message) && (await refresh())) socket?.connect();
+  });
+}
+
+export function disconnectNotifications(): void {
+  socket?.close();
+  socket = null;
+}
+
+export function onNotification(l: Listener): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}

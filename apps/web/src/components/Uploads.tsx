@@ -1,0 +1,43 @@
+import { useEffect, useState } from 'react';
+import { fetchBlobUrl } from '../api/client';
+import type { UploadProgress } from '../api/upload';
+
+export function UploadList({ items }: { items: UploadProgress[] }) {
+  if (!items.length) return null;
+  return (
+    <ul className="uploads" aria-label="Uploads">
+      {items.map((u) => {
+        const pct = u.total ? Math.round((u.sent / u.total) * 100) : 0;
+        return (
+          <li key={u.name}>
+            <span>{u.name}</span>
+            <progress max={100} value={u.state === 'done' ? 100 : pct} aria-label={`Upload of ${u.name}`} />
+            <span className={u.state === 'failed' ? 'field-error' : 'muted'} data-testid={`upload-state-${u.name}`}>
+              {u.state === 'hashing' ? 'checking…' : u.state === 'uploading' ? `${pct}%` : u.state === 'done' ? 'sent' : u.error}
+            </span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** A protected image (thumbnail) fetched with the access token. */
+export function AuthImage({ src, alt }: { src: string; alt: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let revoked = false;
+    let made: string | null = null;
+    fetchBlobUrl(src)
+      .then((u) => {
+        made = u;
+        if (!revoked) setUrl(u);
+      })
+      .catch(() => setUrl(null));
+    return () => {
+      revoked = true;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [src]);
+  return url ? <img src={url} alt={alt} className="thumb" /> : <span className="thumb placeholder">{alt}</span>;
+}
