@@ -48,15 +48,20 @@ function toSummary(r: SummaryRow, now: Date): CaseSummaryView {
   };
 }
 
-const SUMMARY = `
+/**
+ * Case summaries: the cases are chosen, ordered and limited on referral_cases alone (index-driven), and only that
+ * page is joined to patients, facilities and users.
+ */
+const summarySql = (where: string, order: string, limitParam: string) => `
   SELECT c.id, c.mission_id, c.facility_id, f.name AS facility_name, c.patient_id,
          p.last_name || ', ' || p.first_name AS patient_name, c.specialty_code, c.urgency, c.urgency_rank, c.status,
          c.assigned_doctor_id, d.display_name AS assigned_doctor_name, c.submitted_at, c.deadline_at,
          c.escalation_level, c.created_at
-    FROM referral_cases c
+    FROM (SELECT * FROM referral_cases c WHERE ${where} ORDER BY ${order} LIMIT ${limitParam}) c
     JOIN patients p ON p.id = c.patient_id
     JOIN facilities f ON f.id = c.facility_id
-    LEFT JOIN users d ON d.id = c.assigned_doctor_id`;
+    LEFT JOIN users d ON d.id = c.assigned_doctor_id
+   ORDER BY ${order}`;
 
 const encode = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url');
 function decode(cursor: string | undefined, length: number): unknown[] | null {
@@ -68,6 +73,23 @@ function decode(cursor: string | undefined, length: number): unknown[] | null {
     /* fall through */
   }
   throw DomainException.invalid('cursor', 'cursor must be a cursor returned by a previous page');
+}
+
+/**
+ * The SQL of a doctor's queue: unassigned submitted cases of their specialties, from missions their hospital
+ * serves (a backup hospital's only once escalated), by urgency then deadline, after the keyset `after`.
+ * Exported so the queue benchmark's raw-SQL baseline runs the very same query.
+ */
+export function queueQuery(scope: ClinicalScope, after: unknown[] | null, limit: number): { text: string; params: unknown[] } {
+  const params: unknown[] = [scope.specialties, scope.primaryMissionIds, scope.backupMissionIds];
+  let where = `c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND c.specialty_code = ANY($1)
+    AND (c.mission_id = ANY($2::uuid[]) OR (c.mission_id = ANY($3::uuid[]) AND c.escalation_level >= 1))`;
+  if (after) {
+    params.push(after[0], after[1], after[2]);
+    where += ` AND (c.urgency_rank, c.deadline_at, c.id) > ($4::smallint, $5::timestamptz, $6::uuid)`;
+  }
+  params.push(limit);
+  return { text: summarySql(where, 'c.urgency_rank, c.deadline_at, c.id', `$${params.length}`), params };
 }
 
 /**
@@ -90,19 +112,8 @@ export class CasesRepository {
    */
   async queue(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
     if (!scope.specialties.length) return { items: [], nextCursor: null };
-    const params: unknown[] = [scope.specialties, scope.primaryMissionIds, scope.backupMissionIds];
-    let where = `c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND c.specialty_code = ANY($1)
-      AND (c.mission_id = ANY($2::uuid[]) OR (c.mission_id = ANY($3::uuid[]) AND c.escalation_level >= 1))`;
-    const after = decode(page.cursor, 3);
-    if (after) {
-      params.push(after[0], after[1], after[2]);
-      where += ` AND (c.urgency_rank, c.deadline_at, c.id) > ($4::smallint, $5::timestamptz, $6::uuid)`;
-    }
-    params.push(page.limit + 1);
-    const rows: SummaryRow[] = await this.dataSource.query(
-      `${SUMMARY} WHERE ${where} ORDER BY c.urgency_rank, c.deadline_at, c.id LIMIT $${params.length}`,
-      params,
-    );
+    const { text, params } = queueQuery(scope, decode(page.cursor, 3), page.limit + 1);
+    const rows: SummaryRow[] = await this.dataSource.query(text, params);
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
@@ -122,10 +133,7 @@ export class CasesRepository {
       where += ` AND (c.created_at, c.id) < ($4::timestamptz, $5::uuid)`;
     }
     params.push(page.limit + 1);
-    const rows: SummaryRow[] = await this.dataSource.query(
-      `${SUMMARY} WHERE ${where} ORDER BY c.created_at DESC, c.id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const rows: SummaryRow[] = await this.dataSource.query(summarySql(where, 'c.created_at DESC, c.id DESC', `$${params.length}`), params);
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
@@ -136,7 +144,7 @@ export class CasesRepository {
   }
 
   async summary(id: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<CaseSummaryView> {
-    const rows: SummaryRow[] = await manager.query(`${SUMMARY} WHERE c.id = $1`, [id]);
+    const rows: SummaryRow[] = await manager.query(summarySql('c.id = $1', 'c.id', '1'), [id]);
     return toSummary(rows[0], now);
   }
 

@@ -12,3 +12,4 @@ export * from './sla.service';
 export * from './attachments.service';
 export * from './fhir-export';
 export * from './cases.module';
+export * from './cases.repository';

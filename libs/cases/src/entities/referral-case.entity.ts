@@ -33,9 +33,12 @@ export interface OutcomeReport {
  * through the workflow in case-workflow.ts; every move is kept in case_transitions.
  */
 @Entity('referral_cases')
-@Index('referral_cases_queue_idx', ['status', 'specialtyCode', 'urgencyRank', 'deadlineAt', 'id'])
+// The doctors' queue: unassigned submitted cases by specialty, urgency, deadline (keyset order).
+@Index('referral_cases_queue_idx', ['specialtyCode', 'urgencyRank', 'deadlineAt', 'id'], {
+  where: `"status" = 'submitted' AND "assigned_doctor_id" IS NULL`,
+})
 @Index('referral_cases_facility_idx', ['facilityId', 'createdAt'])
-@Index('referral_cases_mission_idx', ['missionId', 'status'])
+@Index('referral_cases_mission_idx', ['missionId', 'createdAt'])
 export class ReferralCase {
   @PrimaryGeneratedColumn('uuid')
   id: string;

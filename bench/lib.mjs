@@ -1,0 +1,163 @@
+// Shared plumbing of the benchmarks: a database of their own, the real hub on it, sign-in, autocannon runs.
+import autocannon from 'autocannon';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from 'otplib';
+import pg from 'pg';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist/apps/hub');
+if (!existsSync(join(dist, 'apps/hub/src/main.js'))) {
+  console.error('dist/apps/hub is missing: run `npm run build:hub` first');
+  process.exit(2);
+}
+const require = createRequire(import.meta.url);
+export const hubModule = (path) => require(join(dist, path));
+
+export const log = (name) => (...a) => console.error(`[bench:${name}]`, ...a);
+
+/** Runs `body` with cleanups that always happen (servers closed, database dropped), then exits. */
+export async function run(body) {
+  const cleanups = [];
+  try {
+    await body(cleanups);
+    process.exitCode = 0;
+  } catch (e) {
+    console.error(e);
+    process.exitCode = 1;
+  } finally {
+    for (const c of cleanups) {
+      try {
+        await c();
+      } catch (e) {
+        console.error('cleanup:', e.message);
+      }
+    }
+    process.exit();
+  }
+}
+
+/** BENCH_DATABASE_URL (a server where the user may create databases) or an embedded PostgreSQL. */
+export async function benchDatabase(cleanups, say) {
+  const { startEmbeddedPostgres } = hubModule('libs/database/src');
+  if (process.env.BENCH_DATABASE_URL) {
+    const name = `hub_bench_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const u = new URL(process.env.BENCH_DATABASE_URL);
+    u.pathname = `/${name}`;
+    cleanups.push(async () => {
+      const c = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    });
+    return u.toString();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hub-bench-pg-'));
+  chmodSync(dir, 0o755);
+  say('starting embedded PostgreSQL in', dir);
+  const embedded = await startEmbeddedPostgres(dir, { notice: () => undefined });
+  cleanups.push(async () => {
+    await embedded.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return embedded.url;
+}
+
+/** Migrates, builds the real hub on the database, seeds the demo data and listens on a free port. */
+export async function startHub(url, cleanups) {
+  const { createDataSource, freePort, MIGRATIONS } = hubModule('libs/database/src');
+  const { ENTITIES } = hubModule('apps/hub/src/schema');
+  const { createHubApp } = hubModule('apps/hub/src/bootstrap');
+  const { seedDemo } = hubModule('apps/hub/src/seed/demo-seed');
+  const { PasswordService } = hubModule('libs/identity/src');
+  const { loadConfig } = hubModule('libs/config/src');
+  const ds = createDataSource({ url, entities: ENTITIES, migrations: MIGRATIONS });
+  await ds.initialize();
+  cleanups.unshift(() => ds.destroy());
+  await ds.runMigrations({ transaction: 'each' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-data-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    HUB_DATA_DIR: dataDir,
+    JWT_SECRET: 'benchmark-secret-benchmark-secret-benchmark',
+    LOG_LEVEL: 'silent',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+  });
+  process.env.HUB_SLA_SWEEP = 'off';
+  const app = await createHubApp(config, ds);
+  await app.init();
+  await seedDemo(ds, app.get(PasswordService));
+  const port = await freePort();
+  await app.listen(port, '127.0.0.1');
+  cleanups.unshift(() => app.close());
+  return { app, ds, base: `http://127.0.0.1:${port}` };
+}
+
+/** Signs in a demo user (enrolling TOTP if the role requires it) and returns the session. */
+export async function signIn(base, email) {
+  const { DEMO_PASSWORD } = hubModule('apps/hub/src/seed/demo-seed');
+  const call = async (path, body, token) => {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body ?? {}),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const first = await call('/api/auth/login', { email, password: DEMO_PASSWORD });
+  if (!first.mfaEnrolmentRequired) return first;
+  const setup = await call('/api/auth/mfa/setup', {}, first.accessToken);
+  return call('/api/auth/mfa/enable', { code: await generate({ secret: setup.secret }) }, first.accessToken);
+}
+
+const percentile = (sorted, p) => sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/** autocannon for `seconds` after a 2 s warm-up; p95 is computed from every response time. */
+export async function measure(name, opts, seconds, connections) {
+  await autocannon({ ...opts, connections, duration: 2 });
+  const latencies = [];
+  const instance = autocannon({ ...opts, connections, duration: seconds });
+  instance.on('response', (_c, _s, _b, t) => latencies.push(t));
+  const r = await instance;
+  latencies.sort((a, b) => a - b);
+  const failed = r.errors + r.timeouts + r.non2xx;
+  if (failed) throw new Error(`${name}: ${failed} failed requests`);
+  return {
+    name,
+    requests: r.requests.total,
+    rps: r.requests.average,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    bytesPerRequest: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
+  };
+}
+
+export function report(title, rows, ratio, file, extra = {}) {
+  const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  console.log(
+    [
+      '',
+      title,
+      'endpoint                                              req/s     p50 ms   p95 ms   p99 ms   bytes/req',
+      ...rows.map((r) => `${r.name.padEnd(53)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 0).padStart(8)} ${fmt(r.p95, 0).padStart(8)} ${fmt(r.p99, 0).padStart(8)} ${String(r.bytesPerRequest).padStart(11)}`),
+      '',
+      `ratio hub/baseline: throughput ${fmt(ratio.throughput, 2)}x, p95 latency ${fmt(ratio.p95, 2)}x`,
+    ].join('\n'),
+  );
+  const out = join(root, 'bench/results');
+  mkdirSync(out, { recursive: true });
+  const path = join(out, `${file}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(path, JSON.stringify({ rows, ratio, ...extra }, null, 2));
+  return path;
+}
