@@ -91,8 +91,8 @@ export async function startHub(url, cleanups) {
     JWT_SECRET: 'benchmark-secret-benchmark-secret-benchmark',
     LOG_LEVEL: 'silent',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    HUB_SLA_SWEEP: 'off',
   });
-  process.env.HUB_SLA_SWEEP = 'off';
   const app = await createHubApp(config, ds);
   await app.init();
   await seedDemo(ds, app.get(PasswordService));

@@ -41,13 +41,13 @@ run(async (cleanups) => {
          consent_given, presenting_complaint, question, submitted_at, deadline_at, created_at)
        SELECT p.mission_id, p.id, p.current_facility_id, (SELECT user_id FROM memberships WHERE role = 'field_medical_officer' LIMIT 1),
               s.code, (ARRAY['emergency','urgent','routine'])[1 + g % 3], g % 3,
-              CASE (g / 15) % 20 WHEN 0 THEN 'submitted' WHEN 1 THEN 'answered' WHEN 2 THEN 'cancelled' ELSE 'closed' END,
+              CASE abs(hashint4(g + 7)) % 20 WHEN 0 THEN 'submitted' WHEN 1 THEN 'answered' WHEN 2 THEN 'cancelled' ELSE 'closed' END,
               true, 'Complaint ' || g, 'Question ' || g,
               now() - (g % 100000) * interval '1 minute', now() - (g % 100000) * interval '1 minute' + interval '1 day',
               now() - (g % 100000) * interval '1 minute'
          FROM generate_series($1::int, $2::int) g
          JOIN bench_patients p ON p.n = 1 + g % 20000
-         JOIN bench_specialties s ON s.n = g % 15`,
+         JOIN bench_specialties s ON s.n = abs(hashint4(g)) % 15`,
       [from, to],
     );
     const rate = Math.round(to / ((Date.now() - started) / 1000));

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { io } from 'socket.io-client';
+import { freePort } from '@hub/database';
 import { TokenService } from '@hub/identity';
 import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
 
@@ -430,4 +432,39 @@ describe('authorization matrix', () => {
       }
     });
   }
+
+  /**
+   * Socket events. The notifications socket takes no event from clients; the only door is the handshake, open to
+   * every signed-in role (each joins only its own room) and closed to anyone without a valid access token.
+   */
+  describe('socket.io handshake', () => {
+    let url: string;
+    beforeAll(async () => {
+      const port = await freePort();
+      await hub.app.listen(port, '127.0.0.1');
+      url = `http://127.0.0.1:${port}`;
+    });
+    const attempt = (token?: string) =>
+      new Promise<string>((resolve) => {
+        const s = io(url, { path: '/socket.io', transports: ['websocket'], auth: token ? { token } : {}, reconnection: false });
+        s.on('connect', () => {
+          s.close();
+          resolve('connected');
+        });
+        s.on('connect_error', (e) => {
+          s.close();
+          resolve(e.message.split(':')[0]);
+        });
+      });
+
+    it('refuses anonymous and forged handshakes', async () => {
+      expect(await attempt()).toBe('UNAUTHENTICATED');
+      expect(await attempt('not.a.token')).toBe('UNAUTHENTICATED');
+    });
+    for (const role of ROLES) {
+      it(`${role} connects`, async () => {
+        expect(await attempt((await hub.login(CALLERS[role])).accessToken)).toBe('connected');
+      });
+    }
+  });
 });

@@ -86,6 +86,28 @@ describe('teleconsultation cases', () => {
     expect(notes.body.map((n: { kind: string }) => n.kind)).toEqual(expect.arrayContaining(['case.new_in_queue', 'case.resubmitted', 'case.outcome_reported']));
   });
 
+  it('orders the queue by urgency then deadline across specialties, and pages by keyset without gaps or repeats', async () => {
+    const made: string[] = [];
+    for (const [specialtyCode, urgency] of [['surgery', 'routine'], ['dermatology', 'emergency'], ['general_medicine', 'urgent'], ['dermatology', 'routine'], ['surgery', 'emergency']]) {
+      made.push((await hub.http().post('/api/cases').set(officer).send(caseBody(patientId, { submit: true, specialtyCode, urgency })).expect(201)).body.id);
+    }
+    const all: { id: string; urgency: string; deadlineAt: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: typeof all; nextCursor: string | null } } = await hub.http().get(`/api/cases?view=queue&limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(doctor).expect(200);
+      all.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
+    expect(made.every((id) => all.some((c) => c.id === id))).toBe(true);
+    const rank = { emergency: 0, urgent: 1, routine: 2 } as Record<string, number>;
+    for (let i = 1; i < all.length; i++) {
+      const [a, b] = [all[i - 1], all[i]];
+      expect(rank[a.urgency] < rank[b.urgency] || (rank[a.urgency] === rank[b.urgency] && a.deadlineAt <= b.deadlineAt)).toBe(true);
+    }
+    await hub.http().get('/api/cases?view=queue&cursor=garbage').set(doctor).expect(400);
+  });
+
   it('lets exactly one of two doctors accepting at once win', async () => {
     const id = (await hub.http().post('/api/cases').set(officer).send(caseBody(patientId, { submit: true })).expect(201)).body.id;
     // a second dermatologist at the same hospital
@@ -132,7 +154,7 @@ describe('teleconsultation cases', () => {
       expect(notes.body.filter((n: { kind: string; caseId: string }) => n.kind === 'case.sla_breach' && n.caseId === id)).toHaveLength(1);
 
       spy.mockReturnValue(new Date(Date.now() + 130 * 60_000));
-      const restarted = new SlaService(hub.db.dataSource, (sla as any).cases, (sla as any).notifications, (sla as any).audit, clock);
+      const restarted = new SlaService(hub.db.dataSource, (sla as any).cases, (sla as any).notifications, (sla as any).audit, clock, { slaSweep: false });
       expect((await restarted.sweep()).escalated).toContainEqual({ caseId: id, level: 2 });
       expect((await restarted.sweep()).escalated.filter((e) => e.caseId === id)).toEqual([]);
       const manager = bearer(await hub.login('manager@minusca.demo'));

@@ -52,12 +52,12 @@ function toSummary(r: SummaryRow, now: Date): CaseSummaryView {
  * Case summaries: the cases are chosen, ordered and limited on referral_cases alone (index-driven), and only that
  * page is joined to patients, facilities and users.
  */
-const summarySql = (where: string, order: string, limitParam: string) => `
+const summarySql = (where: string, order: string, limitParam: string, from = 'SELECT * FROM referral_cases') => `
   SELECT c.id, c.mission_id, c.facility_id, f.name AS facility_name, c.patient_id,
          p.last_name || ', ' || p.first_name AS patient_name, c.specialty_code, c.urgency, c.urgency_rank, c.status,
          c.assigned_doctor_id, d.display_name AS assigned_doctor_name, c.submitted_at, c.deadline_at,
          c.escalation_level, c.created_at
-    FROM (SELECT * FROM referral_cases c WHERE ${where} ORDER BY ${order} LIMIT ${limitParam}) c
+    FROM (SELECT * FROM (${from}) c WHERE ${where} ORDER BY ${order} LIMIT ${limitParam}) c
     JOIN patients p ON p.id = c.patient_id
     JOIN facilities f ON f.id = c.facility_id
     LEFT JOIN users d ON d.id = c.assigned_doctor_id
@@ -78,18 +78,38 @@ function decode(cursor: string | undefined, length: number): unknown[] | null {
 /**
  * The SQL of a doctor's queue: unassigned submitted cases of their specialties, from missions their hospital
  * serves (a backup hospital's only once escalated), by urgency then deadline, after the keyset `after`.
+ *
+ * One branch per (specialty, mission), each walking the partial index referral_cases_queue_idx in queue order and
+ * stopping after `limit` rows, merged in order and cut again: the cost follows the page size, not the queue's.
  * Exported so the queue benchmark's raw-SQL baseline runs the very same query.
  */
 export function queueQuery(scope: ClinicalScope, after: unknown[] | null, limit: number): { text: string; params: unknown[] } {
-  const params: unknown[] = [scope.specialties, scope.primaryMissionIds, scope.backupMissionIds];
-  let where = `c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND c.specialty_code = ANY($1)
-    AND (c.mission_id = ANY($2::uuid[]) OR (c.mission_id = ANY($3::uuid[]) AND c.escalation_level >= 1))`;
+  const params: unknown[] = [limit];
+  let keyset = '';
   if (after) {
     params.push(after[0], after[1], after[2]);
-    where += ` AND (c.urgency_rank, c.deadline_at, c.id) > ($4::smallint, $5::timestamptz, $6::uuid)`;
+    keyset = ` AND (c.urgency_rank, c.deadline_at, c.id) > ($2::smallint, $3::timestamptz, $4::uuid)`;
   }
-  params.push(limit);
-  return { text: summarySql(where, 'c.urgency_rank, c.deadline_at, c.id', `$${params.length}`), params };
+  const order = 'c.urgency_rank, c.deadline_at, c.id';
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  // One branch per (specialty, mission): an equality on both lets each walk the index in queue order.
+  const targets = [
+    ...scope.primaryMissionIds.map((m) => ({ m, backup: false })),
+    ...scope.backupMissionIds.filter((m) => !scope.primaryMissionIds.includes(m)).map((m) => ({ m, backup: true })),
+  ];
+  const branches = scope.specialties.flatMap((code) =>
+    targets.map(
+      ({ m, backup }) => `(SELECT * FROM referral_cases c
+        WHERE c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND c.specialty_code = ${p(code)}
+          AND c.mission_id = ${p(m)}::uuid${backup ? ' AND c.escalation_level >= 1' : ''}${keyset}
+        ORDER BY ${order} LIMIT $1)`,
+    ),
+  );
+  if (!branches.length) branches.push('(SELECT * FROM referral_cases c WHERE false)');
+  return { text: summarySql('true', order, '$1', branches.join(' UNION ALL ')), params };
 }
 
 /**

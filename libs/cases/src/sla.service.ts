@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@hub/audit';
 import { Clock } from '@hub/common';
+import { APP_CONFIG, AppConfig } from '@hub/config';
 import { NotificationsService } from '@hub/notifications';
 import { caseReference, CasesRepository } from './cases.repository';
 import { ReferralCase } from './entities/referral-case.entity';
@@ -26,10 +27,11 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'slaSweep'>,
   ) {}
 
   onApplicationBootstrap() {
-    if (process.env.HUB_SLA_SWEEP === 'off') return;
+    if (!this.config.slaSweep) return;
     const run = () =>
       this.sweep().catch((e) => this.logger.error({ err: e }, 'SLA sweep failed'));
     void run();

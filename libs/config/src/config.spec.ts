@@ -27,6 +27,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
   });
 
+  it('reads the SLA sweep switch', () => {
+    expect(loadConfig({}).slaSweep).toBe(true);
+    expect(loadConfig({ HUB_SLA_SWEEP: 'off' }).slaSweep).toBe(false);
+  });
+
   it('turns off demo data with an external database unless asked', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@localhost/db' }).seedDemo).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@localhost/db', SEED_DEMO: 'true' }).seedDemo).toBe(true);

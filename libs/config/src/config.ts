@@ -29,6 +29,7 @@ export interface AppConfig {
   corsOrigins: string[];
   logLevel: string;
   seedDemo: boolean;
+  slaSweep: boolean;
   webDistDir: string;
   mfaIssuer: string;
 }
@@ -63,7 +64,7 @@ function describe(errors: ValidationError[]): string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR']) {
+  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
   const env = plainToInstance(EnvironmentVariables, raw);
@@ -90,6 +91,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
     logLevel: env.LOG_LEVEL,
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
+    slaSweep: env.HUB_SLA_SWEEP ?? true,
     webDistDir: resolve(env.WEB_DIST_DIR ?? join(projectRoot(), 'dist', 'web')),
     mfaIssuer: env.MFA_ISSUER,
   };

@@ -34,7 +34,7 @@ export interface OutcomeReport {
  */
 @Entity('referral_cases')
 // The doctors' queue: unassigned submitted cases by specialty, urgency, deadline (keyset order).
-@Index('referral_cases_queue_idx', ['specialtyCode', 'urgencyRank', 'deadlineAt', 'id'], {
+@Index('referral_cases_queue_idx', ['specialtyCode', 'missionId', 'urgencyRank', 'deadlineAt', 'id'], {
   where: `"status" = 'submitted' AND "assigned_doctor_id" IS NULL`,
 })
 @Index('referral_cases_facility_idx', ['facilityId', 'createdAt'])
