@@ -45,7 +45,16 @@ export class CasesService {
     const page = { cursor: q.cursor, limit: q.limit ?? 25 };
     const result =
       q.view === 'queue' ? await this.cases.queue(scope, page, this.clock.now()) : await this.cases.mine(scope, page, this.clock.now());
-    await this.audit.record({ ...this.who(caller), action: `case.list_${q.view ?? 'mine'}`, outcome: 'success', subjectType: 'Case', details: { count: result.items.length } });
+    // Audited in the caller's mission chain when they work in one mission (chains append one at a time).
+    const missions = [...new Set([...scope.clinicMissionIds, ...scope.primaryMissionIds, ...scope.backupMissionIds, ...scope.managerMissionIds])];
+    await this.audit.record({
+      ...this.who(caller),
+      action: `case.list_${q.view ?? 'mine'}`,
+      outcome: 'success',
+      missionId: missions.length === 1 ? missions[0] : null,
+      subjectType: 'Case',
+      details: { count: result.items.length, ids: result.items.map((c) => c.id) },
+    });
     return result;
   }
 

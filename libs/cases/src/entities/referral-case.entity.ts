@@ -2,31 +2,12 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Facility, Mission, User } from '@hub/identity';
 import { Patient } from './patient.entity';
 import { Specialty } from './specialty.entity';
-import type { CaseStatus, Urgency } from '@hub/contracts';
+import type { CaseStatus, EvacuationAdviceView, OutcomeReportView, Urgency, VitalSignsView } from '@hub/contracts';
 
-export interface VitalSigns {
-  heartRate?: number;
-  systolicBp?: number;
-  diastolicBp?: number;
-  respiratoryRate?: number;
-  spo2?: number;
-  temperatureC?: number;
-  gcs?: number;
-}
-
-export interface EvacuationAdvice {
-  type: 'none' | 'medevac' | 'casevac';
-  /** Priority of the evacuation (urgent within 1 h, priority within 4 h, routine within 24 h). */
-  priority?: 'urgent' | 'priority' | 'routine';
-  destinationLevel?: 2 | 3 | 4;
-}
-
-export interface OutcomeReport {
-  outcome: 'treated_locally' | 'evacuated' | 'transferred' | 'died' | 'other';
-  evacuationDone: boolean;
-  evacuationAvoided: boolean;
-  note?: string;
-}
+/** Stored as JSON; the shapes are the ones the API exchanges. */
+export type VitalSigns = VitalSignsView;
+export type EvacuationAdvice = EvacuationAdviceView;
+export type OutcomeReport = OutcomeReportView;
 
 /**
  * A teleconsultation case: a Level 1 clinic's question about a patient to a specialty. Its status moves only
