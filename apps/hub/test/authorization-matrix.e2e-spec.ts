@@ -130,8 +130,10 @@ async function freshUpload(hub: TestHub, target: Target): Promise<string> {
 const tusMeta = (caseId: string) =>
   `caseId ${Buffer.from(caseId).toString('base64')},filename ${Buffer.from('x.jpg').toString('base64')},sha256 ${Buffer.from('a'.repeat(64)).toString('base64')}`;
 
-/** Clinical routes: officers, doctors and managers per their rules; trainers and administrators never. */
+/** Clinical actions: officers, doctors and managers per their rules; trainers and administrators never (403). */
 const clinical = (o: Partial<Record<RoleKey, [number, number]>>) => only([403, 403], o);
+/** Reading clinical records: whoever may not see one gets 404, exactly as for a record that does not exist. */
+const clinicalRead = (o: Partial<Record<RoleKey, [number, number]>>) => only([404, 404], o);
 
 /** A new session for the caller, so ending it does not end the cached one. */
 async function freshSession(hub: TestHub, role: RoleKey | 'anon'): Promise<string | undefined> {
@@ -257,11 +259,12 @@ const MATRIX: Record<string, Row> = {
   'GET /api/notifications': { build: () => ({ path: '/api/notifications' }), anon: 401, expect: all(200) },
   'POST /api/notifications/read': { build: () => ({ path: '/api/notifications/read', body: { ids: [randomUUID()] } }), anon: 401, expect: all(204) },
   'GET /api/specialties': { build: () => ({ path: '/api/specialties' }), anon: 401, expect: all(200) },
-  'GET /api/patients': { build: () => ({ path: '/api/patients' }), anon: 401, expect: clinical({ officer: [200, 200], manager: [200, 200] }) },
+  // lists answer only what the caller's clinical role reaches: empty for everyone else
+  'GET /api/patients': { build: () => ({ path: '/api/patients' }), anon: 401, expect: all(200) },
   'GET /api/patients/:id': {
     build: async (hub, t) => ({ path: `/api/patients/${await freshPatient(hub, t)}` }),
     anon: 401,
-    expect: clinical({ officer: [200, 404], manager: [200, 404] }),
+    expect: clinicalRead({ officer: [200, 404], manager: [200, 404] }),
   },
   'POST /api/patients': {
     build: (hub, t) => ({
@@ -284,7 +287,7 @@ const MATRIX: Record<string, Row> = {
     anon: 401,
     expect: clinical({ officer: [201, 404] }),
   },
-  'GET /api/cases': { build: () => ({ path: '/api/cases?view=mine' }), anon: 401, expect: clinical({ officer: [200, 200], doctor: [200, 200], manager: [200, 200] }) },
+  'GET /api/cases': { build: () => ({ path: '/api/cases?view=mine' }), anon: 401, expect: all(200) },
   'POST /api/cases': {
     build: async (hub, t) => ({
       path: '/api/cases',
@@ -296,7 +299,7 @@ const MATRIX: Record<string, Row> = {
   'GET /api/cases/:id': {
     build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}` }),
     anon: 401,
-    expect: clinical({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
+    expect: clinicalRead({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
   },
   'PATCH /api/cases/:id': {
     build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'draft')}`, body: { urgency: 'emergency' } }),
@@ -356,12 +359,12 @@ const MATRIX: Record<string, Row> = {
     build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}/messages`, body: { body: 'Any news?' } }),
     anon: 401,
     // a doctor who has not accepted the case, and a health manager, read it but do not write in its thread
-    expect: clinical({ officer: [201, 404], doctor: [403, 404], manager: [403, 404] }),
+    expect: clinicalRead({ officer: [201, 404], doctor: [403, 404], manager: [403, 404] }),
   },
   'GET /api/cases/:id/fhir': {
     build: async (hub, t) => ({ path: `/api/cases/${await freshCase(hub, t, 'submitted')}/fhir` }),
     anon: 401,
-    expect: clinical({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
+    expect: clinicalRead({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
   },
   'GET /api/cases/:id/attachments/:attachmentId': {
     build: async (hub, t) => {
@@ -369,7 +372,7 @@ const MATRIX: Record<string, Row> = {
       return { path: `/api/cases/${a.caseId}/attachments/${a.id}` };
     },
     anon: 401,
-    expect: clinical({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
+    expect: clinicalRead({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
   },
   // tus: creating an upload needs write access to the case (the clinic, or the specialist who accepted it)
   'ALL /api/uploads': {

@@ -36,6 +36,9 @@ export class AbilityFactory {
 
     // Patient data is reached through clinical memberships only; "manage all" of a system administrator excludes it.
     for (const s of CLINICAL_SUBJECTS) cannot(Action.Manage, s);
+    // Anyone may ask to read a case or patient, and gets only what their clinical role reaches: without one, an
+    // empty list, and "not found" for a record, exactly as for a record that does not exist.
+    can(Action.Read, CLINICAL_SUBJECTS, { id: { $in: [] } });
     this.clinicalRules(principal, can);
 
     // A record reaching missions beyond the caller's (e.g. staff of a Level 4 hospital serving several missions)
