@@ -5,11 +5,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AccessGuard, AccessModule } from '@hub/access';
 import { AuditModule } from '@hub/audit';
-import { REDACT_PATHS } from '@hub/common';
+import { ClockModule, REDACT_PATHS } from '@hub/common';
 import { AppConfig, ConfigModule } from '@hub/config';
 import { DatabaseModule } from '@hub/database';
 import { CasesModule } from '@hub/cases';
 import { IdentityModule } from '@hub/identity';
+import { MonitoringModule } from '@hub/monitoring';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 
@@ -46,10 +47,12 @@ export class AppModule {
           },
         }),
         DiscoveryModule,
+        ClockModule,
         AuditModule,
         AccessModule,
         IdentityModule,
         CasesModule,
+        MonitoringModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],

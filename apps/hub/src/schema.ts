@@ -2,6 +2,7 @@ import { AuditEntry } from '@hub/audit';
 import { MIGRATIONS } from '@hub/database';
 import { CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
+import { CaseFact } from '@hub/monitoring';
 import { Notification } from '@hub/notifications';
 
 /** Every entity of the hub; migrations must describe exactly these (see the drift test). */
@@ -21,6 +22,7 @@ export const ENTITIES = [
   CaseAttachment,
   CaseEscalation,
   Notification,
+  CaseFact,
 ];
 
 export { MIGRATIONS };

@@ -256,6 +256,12 @@ const MATRIX: Record<string, Row> = {
     expect: only([403, 403], { admin: [204, 404], sysadmin: [204, 204] }),
   },
 
+  // aggregates only; a mission's health manager for their mission, the system administrator for all
+  'GET /api/monitoring/dashboard': {
+    build: (hub, t) => ({ path: `/api/monitoring/dashboard?missionId=${hub.ids.missions[MISSION[t]]}` }),
+    anon: 401,
+    expect: only([403, 403], { manager: [200, 404], sysadmin: [200, 200] }),
+  },
   'GET /api/notifications': { build: () => ({ path: '/api/notifications' }), anon: 401, expect: all(200) },
   'POST /api/notifications/read': { build: () => ({ path: '/api/notifications/read', body: { ids: [randomUUID()] } }), anon: 401, expect: all(204) },
   'GET /api/specialties': { build: () => ({ path: '/api/specialties' }), anon: 401, expect: all(200) },

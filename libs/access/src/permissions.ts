@@ -12,7 +12,7 @@ export enum Action {
   Consult = 'consult',
 }
 
-export type SubjectName = 'Mission' | 'Facility' | 'User' | 'Membership' | 'AuditEntry' | 'Patient' | 'Case';
+export type SubjectName = 'Mission' | 'Facility' | 'User' | 'Membership' | 'AuditEntry' | 'Patient' | 'Case' | 'Caseload';
 
 /** Subjects holding patient data: reached only through clinical memberships (clinical-scope.ts), never by admin roles. */
 export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case'];
@@ -26,6 +26,8 @@ export const MISSION_FIELD: Record<SubjectName, string> = {
   AuditEntry: 'missionId',
   Patient: 'missionId',
   Case: 'missionId',
+  /** Aggregated caseload figures of a mission (no patient data). */
+  Caseload: 'missionId',
 };
 
 /**
@@ -63,7 +65,7 @@ export const ROLE_GRANTS: Record<Role, Grant[]> = {
     g(Action.Manage, 'Membership'),
     g(Action.Read, 'AuditEntry'),
   ],
-  [Role.HealthManager]: [...READ_OWN_MISSION, g(Action.Read, 'User')],
+  [Role.HealthManager]: [...READ_OWN_MISSION, g(Action.Read, 'User'), g(Action.Read, 'Caseload')],
   [Role.Trainer]: [...READ_OWN_MISSION, g(Action.Read, 'User')],
   [Role.ReferenceDoctor]: READ_OWN_MISSION,
   [Role.FieldMedicalOfficer]: READ_OWN_MISSION,

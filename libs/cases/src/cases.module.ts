@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '@hub/common';
 import { NotificationsModule } from '@hub/notifications';
 import { AttachmentsService } from './attachments.service';
 import { CasesController } from './cases.controller';
@@ -14,7 +13,7 @@ import { UploadsController } from './uploads.controller';
 @Module({
   imports: [NotificationsModule],
   controllers: [PatientsController, CasesController, UploadsController],
-  providers: [Clock, PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService],
-  exports: [CasesService, SlaService, Clock],
+  providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService],
+  exports: [CasesService, SlaService],
 })
 export class CasesModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 
 /** The time, injectable so that deadline logic can be tested by moving the clock instead of waiting. */
 @Injectable()
@@ -7,3 +7,8 @@ export class Clock {
     return new Date();
   }
 }
+
+/** One clock for the whole application. */
+@Global()
+@Module({ providers: [Clock], exports: [Clock] })
+export class ClockModule {}

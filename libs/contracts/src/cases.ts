@@ -33,7 +33,8 @@ export type NotificationKind =
   | 'case.sla_breach'
   | 'case.outcome_overdue'
   | 'case.handed_over'
-  | 'case.message';
+  | 'case.message'
+  | 'caseload.alert';
 
 export interface NotificationView {
   id: string;
@@ -141,4 +142,60 @@ export interface CasePage {
   items: CaseSummaryView[];
   /** Opaque keyset cursor for the next page, or null at the end. */
   nextCursor: string | null;
+}
+
+export interface DashboardFilters {
+  missionId?: string;
+  from: string;
+  to: string;
+  facilityId?: string;
+  specialty?: string;
+  urgency?: Urgency;
+}
+
+export interface ResponseTimeRow {
+  key: string;
+  label: string;
+  /** Cases submitted in the period (in this group). */
+  cases: number;
+  /** Minutes from submission to acceptance: median and 90th percentile (continuous, interpolated). */
+  acceptMedianMin: number | null;
+  acceptP90Min: number | null;
+  /** Minutes from submission to the specialist's answer. */
+  answerMedianMin: number | null;
+  answerP90Min: number | null;
+  /** Of the cases answered or past their deadline, the share answered within the SLA (0-1). */
+  withinSlaShare: number | null;
+}
+
+export interface DashboardAlert {
+  kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue';
+  missionId: string;
+  facilityId?: string;
+  text: string;
+}
+
+export interface DashboardView {
+  filters: DashboardFilters;
+  weekly: { week: string; opened: number; answered: number; closed: number }[];
+  openByUrgency: { urgency: Urgency; under1h: number; h1to24: number; d1to3: number; over3d: number }[];
+  responseTimes: {
+    overall: ResponseTimeRow;
+    byFacility: ResponseTimeRow[];
+    bySpecialty: ResponseTimeRow[];
+    byUrgency: ResponseTimeRow[];
+    byReferenceHospital: ResponseTimeRow[];
+  };
+  sla: { answeredLate: number; unansweredPastDeadline: number; escalatedToBackup: number; escalatedToManager: number };
+  outcomes: {
+    treatedLocally: number;
+    evacuated: number;
+    transferred: number;
+    died: number;
+    other: number;
+    evacuationsRecommended: number;
+    evacuationsPerformed: number;
+    evacuationsAvoided: number;
+  };
+  alerts: DashboardAlert[];
 }

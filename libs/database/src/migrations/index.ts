@@ -1,5 +1,6 @@
 import { Initial1795389581848 } from './1795389581848-Initial';
 import { Cases1795391531352 } from './1795391531352-Cases';
+import { Monitoring1795393686401 } from './1795393686401-Monitoring';
 
 // Ordered list of migrations; add new ones at the end.
-export const MIGRATIONS: Function[] = [Initial1795389581848, Cases1795391531352];
+export const MIGRATIONS: Function[] = [Initial1795389581848, Cases1795391531352, Monitoring1795393686401];

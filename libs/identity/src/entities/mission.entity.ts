@@ -35,6 +35,14 @@ export class Mission {
   @Column({ type: 'integer', default: 72 })
   outcomeReminderHours: number;
 
+  /** A Level 1 clinic with no case for this many days is flagged as dormant on the dashboard. */
+  @Column({ type: 'integer', default: 14 })
+  dormantSiteDays: number;
+
+  /** Alert health managers when more than this share (%) of last week's answers missed their deadline. */
+  @Column({ type: 'integer', default: 20 })
+  slaBreachAlertPercent: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,0 +1,222 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { DashboardAlert, DashboardView, ResponseTimeRow, Urgency } from '@hub/contracts';
+
+export interface DashboardQuery {
+  /** The missions the caller may see (never empty: the service answers 404 before). */
+  missionIds: string[];
+  from: Date;
+  /** Exclusive end. */
+  to: Date;
+  facilityId?: string;
+  specialty?: string;
+  urgency?: Urgency;
+  now: Date;
+}
+
+const minutes = (v: string | number | null) => (v === null || v === undefined ? null : Math.round(Number(v) * 100) / 100);
+
+/**
+ * Caseload figures, all read from case_facts (one narrow non-identifying row per case, kept by a trigger on
+ * referral_cases). Every query is bound to the given missions.
+ */
+@Injectable()
+export class DashboardRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private filter(q: DashboardQuery, params: unknown[]): string {
+    params.push(q.missionIds);
+    const where = [`f.mission_id = ANY($${params.length}::uuid[])`];
+    if (q.facilityId) {
+      params.push(q.facilityId);
+      where.push(`f.facility_id = $${params.length}`);
+    }
+    if (q.specialty) {
+      params.push(q.specialty);
+      where.push(`f.specialty_code = $${params.length}`);
+    }
+    if (q.urgency) {
+      params.push(q.urgency);
+      where.push(`f.urgency = $${params.length}`);
+    }
+    return where.join(' AND ');
+  }
+
+  async weekly(q: DashboardQuery): Promise<DashboardView['weekly']> {
+    const params: unknown[] = [q.from, q.to];
+    const where = this.filter(q, params);
+    const rows: { week: Date; opened: number; answered: number; closed: number }[] = await this.dataSource.query(
+      `WITH weeks AS (
+         SELECT generate_series(date_trunc('week', $1::timestamptz), $2::timestamptz - interval '1 microsecond', interval '1 week') AS week),
+       events AS (
+         SELECT date_trunc('week', f.submitted_at) AS week, 1 AS opened, 0 AS answered, 0 AS closed FROM case_facts f
+          WHERE ${where} AND f.submitted_at >= $1 AND f.submitted_at < $2
+         UNION ALL
+         SELECT date_trunc('week', f.answered_at), 0, 1, 0 FROM case_facts f WHERE ${where} AND f.answered_at >= $1 AND f.answered_at < $2
+         UNION ALL
+         SELECT date_trunc('week', f.closed_at), 0, 0, 1 FROM case_facts f WHERE ${where} AND f.closed_at >= $1 AND f.closed_at < $2)
+       SELECT w.week, coalesce(sum(e.opened), 0)::int AS opened, coalesce(sum(e.answered), 0)::int AS answered,
+              coalesce(sum(e.closed), 0)::int AS closed
+         FROM weeks w LEFT JOIN events e ON e.week = w.week GROUP BY w.week ORDER BY w.week`,
+      params,
+    );
+    return rows.map((r) => ({ week: r.week.toISOString().slice(0, 10), opened: r.opened, answered: r.answered, closed: r.closed }));
+  }
+
+  async openByUrgency(q: DashboardQuery): Promise<DashboardView['openByUrgency']> {
+    const params: unknown[] = [q.now];
+    const where = this.filter(q, params);
+    const rows: { urgency: Urgency; under1h: number; h1to24: number; d1to3: number; over3d: number }[] = await this.dataSource.query(
+      `SELECT u.urgency,
+              count(f.case_id) FILTER (WHERE $1::timestamptz - f.submitted_at < interval '1 hour')::int AS "under1h",
+              count(f.case_id) FILTER (WHERE $1::timestamptz - f.submitted_at >= interval '1 hour' AND $1::timestamptz - f.submitted_at < interval '1 day')::int AS "h1to24",
+              count(f.case_id) FILTER (WHERE $1::timestamptz - f.submitted_at >= interval '1 day' AND $1::timestamptz - f.submitted_at < interval '3 days')::int AS "d1to3",
+              count(f.case_id) FILTER (WHERE $1::timestamptz - f.submitted_at >= interval '3 days')::int AS "over3d"
+         FROM (VALUES ('emergency', 0), ('urgent', 1), ('routine', 2)) AS u(urgency, rank)
+         LEFT JOIN case_facts f ON f.urgency = u.urgency AND ${where}
+              AND f.status IN ('submitted', 'accepted', 'information_requested', 'resubmitted')
+        GROUP BY u.urgency, u.rank ORDER BY u.rank`,
+      params,
+    );
+    return rows;
+  }
+
+  /** Median and p90 (percentile_cont) of the response times, and the share answered within the SLA, per group. */
+  async responseTimes(q: DashboardQuery, groupBy: 'all' | 'facility' | 'specialty' | 'urgency' | 'reference'): Promise<ResponseTimeRow[]> {
+    const params: unknown[] = [q.from, q.to, q.now];
+    const where = this.filter(q, params);
+    const key = {
+      all: `'all'`,
+      facility: 'f.facility_id::text',
+      specialty: 'f.specialty_code',
+      urgency: 'f.urgency',
+      reference: `coalesce(f.reference_facility_id::text, 'none')`,
+    }[groupBy];
+    const label = {
+      all: `'All cases'`,
+      facility: 'max(fac.name)',
+      specialty: 'max(sp.name)',
+      urgency: 'f.urgency',
+      reference: `coalesce(max(ref.name), 'not yet taken')`,
+    }[groupBy];
+    const rows: {
+      key: string; label: string; cases: number; accept_median: string | null; accept_p90: string | null;
+      answer_median: string | null; answer_p90: string | null; due: number; on_time: number;
+    }[] = await this.dataSource.query(
+      `SELECT ${key} AS key, ${label} AS label, count(*)::int AS cases,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.accepted_at - f.submitted_at) / 60) AS accept_median,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.accepted_at - f.submitted_at) / 60) AS accept_p90,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.answered_at - f.submitted_at) / 60) AS answer_median,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.answered_at - f.submitted_at) / 60) AS answer_p90,
+              count(*) FILTER (WHERE f.answered_at IS NOT NULL OR f.submitted_at + make_interval(mins => f.sla_minutes) < $3::timestamptz)::int AS due,
+              count(*) FILTER (WHERE f.answered_at <= f.submitted_at + make_interval(mins => f.sla_minutes))::int AS on_time
+         FROM case_facts f
+         LEFT JOIN facilities fac ON fac.id = f.facility_id
+         LEFT JOIN facilities ref ON ref.id = f.reference_facility_id
+         LEFT JOIN specialties sp ON sp.code = f.specialty_code
+        WHERE ${where} AND f.submitted_at >= $1 AND f.submitted_at < $2
+        GROUP BY 1 ORDER BY 2`,
+      params,
+    );
+    return rows.map((r) => ({
+      key: r.key,
+      label: r.label,
+      cases: r.cases,
+      acceptMedianMin: minutes(r.accept_median),
+      acceptP90Min: minutes(r.accept_p90),
+      answerMedianMin: minutes(r.answer_median),
+      answerP90Min: minutes(r.answer_p90),
+      withinSlaShare: r.due ? Math.round((r.on_time / r.due) * 10000) / 10000 : null,
+    }));
+  }
+
+  async slaAndOutcomes(q: DashboardQuery): Promise<Pick<DashboardView, 'sla' | 'outcomes'>> {
+    const params: unknown[] = [q.from, q.to, q.now];
+    const where = this.filter(q, params);
+    const [r] = await this.dataSource.query(
+      `SELECT
+         count(*) FILTER (WHERE f.submitted_at >= $1 AND f.submitted_at < $2 AND f.answered_at > f.submitted_at + make_interval(mins => f.sla_minutes))::int AS answered_late,
+         count(*) FILTER (WHERE f.submitted_at >= $1 AND f.submitted_at < $2 AND f.answered_at IS NULL AND f.status NOT IN ('cancelled', 'closed')
+                            AND f.submitted_at + make_interval(mins => f.sla_minutes) < $3::timestamptz)::int AS unanswered_past_deadline,
+         count(*) FILTER (WHERE f.submitted_at >= $1 AND f.submitted_at < $2 AND f.escalation_level >= 1)::int AS escalated_backup,
+         count(*) FILTER (WHERE f.submitted_at >= $1 AND f.submitted_at < $2 AND f.escalation_level >= 2)::int AS escalated_manager,
+         count(*) FILTER (WHERE f.closed_at >= $1 AND f.closed_at < $2 AND f.outcome = 'treated_locally')::int AS treated_locally,
+         count(*) FILTER (WHERE f.closed_at >= $1 AND f.closed_at < $2 AND f.outcome = 'evacuated')::int AS evacuated,
+         count(*) FILTER (WHERE f.closed_at >= $1 AND f.closed_at < $2 AND f.outcome = 'transferred')::int AS transferred,
+         count(*) FILTER (WHERE f.closed_at >= $1 AND f.closed_at < $2 AND f.outcome = 'died')::int AS died,
+         count(*) FILTER (WHERE f.closed_at >= $1 AND f.closed_at < $2 AND f.outcome = 'other')::int AS other,
+         count(*) FILTER (WHERE f.answered_at >= $1 AND f.answered_at < $2 AND f.evacuation_recommended)::int AS evac_recommended,
+         count(*) FILTER (WHERE f.closed_at >= $1 AND f.closed_at < $2 AND f.evacuation_done)::int AS evac_done,
+         count(*) FILTER (WHERE f.closed_at >= $1 AND f.closed_at < $2 AND f.evacuation_avoided)::int AS evac_avoided
+         FROM case_facts f
+        WHERE ${where} AND (f.submitted_at >= $1 OR f.answered_at >= $1 OR f.closed_at >= $1)`,
+      params,
+    );
+    return {
+      sla: {
+        answeredLate: r.answered_late,
+        unansweredPastDeadline: r.unanswered_past_deadline,
+        escalatedToBackup: r.escalated_backup,
+        escalatedToManager: r.escalated_manager,
+      },
+      outcomes: {
+        treatedLocally: r.treated_locally,
+        evacuated: r.evacuated,
+        transferred: r.transferred,
+        died: r.died,
+        other: r.other,
+        evacuationsRecommended: r.evac_recommended,
+        evacuationsPerformed: r.evac_done,
+        evacuationsAvoided: r.evac_avoided,
+      },
+    };
+  }
+
+  /** Dormant Level 1 clinics, last week's SLA breach rate over the mission's threshold, overdue outcome reports. */
+  async alerts(missionIds: string[], now: Date): Promise<DashboardAlert[]> {
+    const dormant: { mission_id: string; facility_id: string; name: string; days: number; last: Date | null }[] = await this.dataSource.query(
+      `SELECT fm.mission_id, fac.id AS facility_id, fac.name, ms.dormant_site_days AS days,
+              (SELECT max(f.submitted_at) FROM case_facts f WHERE f.facility_id = fac.id) AS last
+         FROM facilities fac JOIN facility_missions fm ON fm.facility_id = fac.id JOIN missions ms ON ms.id = fm.mission_id
+        WHERE fac.level = 1 AND fac.active AND fm.mission_id = ANY($1::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.facility_id = fac.id AND f.submitted_at > $2::timestamptz - make_interval(days => ms.dormant_site_days))
+        ORDER BY fac.name`,
+      [missionIds, now],
+    );
+    const breach: { mission_id: string; code: string; due: number; late: number; threshold: number }[] = await this.dataSource.query(
+      `SELECT ms.id AS mission_id, ms.code, ms.sla_breach_alert_percent AS threshold,
+              count(f.case_id) FILTER (WHERE f.answered_at IS NOT NULL OR f.submitted_at + make_interval(mins => f.sla_minutes) < $2::timestamptz)::int AS due,
+              count(f.case_id) FILTER (WHERE coalesce(f.answered_at, $2::timestamptz) > f.submitted_at + make_interval(mins => f.sla_minutes))::int AS late
+         FROM missions ms LEFT JOIN case_facts f ON f.mission_id = ms.id AND f.submitted_at > $2::timestamptz - interval '7 days'
+        WHERE ms.id = ANY($1::uuid[]) GROUP BY ms.id`,
+      [missionIds, now],
+    );
+    const overdue: { mission_id: string; n: number }[] = await this.dataSource.query(
+      `SELECT f.mission_id, count(*)::int AS n FROM case_facts f JOIN missions ms ON ms.id = f.mission_id
+        WHERE f.mission_id = ANY($1::uuid[]) AND f.status = 'answered'
+          AND f.answered_at + make_interval(hours => ms.outcome_reminder_hours) < $2::timestamptz
+        GROUP BY f.mission_id`,
+      [missionIds, now],
+    );
+    return [
+      ...dormant.map((d) => ({
+        kind: 'dormant_site' as const,
+        missionId: d.mission_id,
+        facilityId: d.facility_id,
+        text: `${d.name}: no teleconsultation for ${d.days}+ days${d.last ? ` (last ${d.last.toISOString().slice(0, 10)})` : ' (never)'}`,
+      })),
+      ...breach
+        .filter((b) => b.due > 0 && (b.late / b.due) * 100 > b.threshold)
+        .map((b) => ({
+          kind: 'sla_breach_rate' as const,
+          missionId: b.mission_id,
+          text: `${b.code}: ${Math.round((b.late / b.due) * 100)}% of last week's cases missed their answer deadline (alert above ${b.threshold}%)`,
+        })),
+      ...overdue.map((o) => ({
+        kind: 'outcome_overdue' as const,
+        missionId: o.mission_id,
+        text: `${o.n} outcome report(s) overdue`,
+      })),
+    ];
+  }
+}

@@ -1,0 +1,4 @@
+export * from './case-fact.entity';
+export * from './dashboard.repository';
+export * from './monitoring.service';
+export * from './monitoring.module';

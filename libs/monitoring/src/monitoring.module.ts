@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { NotificationsModule } from '@hub/notifications';
+import { DashboardRepository } from './dashboard.repository';
+import { MonitoringController } from './monitoring.controller';
+import { MonitoringService } from './monitoring.service';
+
+@Module({
+  imports: [NotificationsModule],
+  controllers: [MonitoringController],
+  providers: [DashboardRepository, MonitoringService],
+  exports: [MonitoringService],
+})
+export class MonitoringModule {}

@@ -1,0 +1,121 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Action, CallerContext, scopeFor } from '@hub/access';
+import { AuditService } from '@hub/audit';
+import { Clock, DomainException } from '@hub/common';
+import { APP_CONFIG, AppConfig } from '@hub/config';
+import type { DashboardView } from '@hub/contracts';
+import { NotificationsService } from '@hub/notifications';
+import { DashboardRepository } from './dashboard.repository';
+import { DashboardQueryDto } from './dashboard.dto';
+
+const DAY = 24 * 3600 * 1000;
+const dayStart = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+@Injectable()
+export class MonitoringService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MonitoringService.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dashboards: DashboardRepository,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'slaSweep'>,
+  ) {}
+
+  async dashboard(caller: CallerContext, dto: DashboardQueryDto): Promise<DashboardView> {
+    const scope = scopeFor(caller.principal, Action.Read, 'Caseload');
+    let missionIds: string[];
+    if (dto.missionId) {
+      if (scope.kind === 'missions' && !scope.missionIds.includes(dto.missionId)) throw DomainException.notFound('Mission');
+      missionIds = [dto.missionId];
+    } else {
+      missionIds =
+        scope.kind === 'all'
+          ? ((await this.dataSource.query('SELECT id FROM missions WHERE active')) as { id: string }[]).map((m) => m.id)
+          : [...scope.missionIds];
+    }
+    if (!missionIds.length) throw DomainException.notFound('Mission');
+    const now = this.clock.now();
+    const to = dto.to ?? now.toISOString().slice(0, 10);
+    const from = dto.from ?? new Date(dayStart(to).getTime() - 83 * DAY).toISOString().slice(0, 10);
+    if (dayStart(from) > dayStart(to)) throw DomainException.invalid('from', 'from must not be after to');
+    if (dayStart(to).getTime() - dayStart(from).getTime() > 731 * DAY) throw DomainException.invalid('from', 'the period is limited to two years');
+    const q = {
+      missionIds,
+      from: dayStart(from),
+      to: new Date(dayStart(to).getTime() + DAY),
+      facilityId: dto.facilityId,
+      specialty: dto.specialty,
+      urgency: dto.urgency,
+      now,
+    };
+    const [weekly, openByUrgency, overall, byFacility, bySpecialty, byUrgency, byReferenceHospital, slaOutcomes, alerts] = await Promise.all([
+      this.dashboards.weekly(q),
+      this.dashboards.openByUrgency(q),
+      this.dashboards.responseTimes(q, 'all'),
+      this.dashboards.responseTimes(q, 'facility'),
+      this.dashboards.responseTimes(q, 'specialty'),
+      this.dashboards.responseTimes(q, 'urgency'),
+      this.dashboards.responseTimes(q, 'reference'),
+      this.dashboards.slaAndOutcomes(q),
+      this.dashboards.alerts(missionIds, now),
+    ]);
+    await this.audit.record({
+      action: 'caseload.read',
+      outcome: 'success',
+      actorId: caller.principal.userId,
+      missionId: missionIds.length === 1 ? missionIds[0] : null,
+      subjectType: 'Caseload',
+      requestId: caller.request.requestId,
+      ip: caller.request.ip,
+      details: { from, to, facilityId: dto.facilityId, specialty: dto.specialty, urgency: dto.urgency },
+    });
+    const empty = { key: 'all', label: 'All cases', cases: 0, acceptMedianMin: null, acceptP90Min: null, answerMedianMin: null, answerP90Min: null, withinSlaShare: null };
+    return {
+      filters: { missionId: dto.missionId, from, to, facilityId: dto.facilityId, specialty: dto.specialty, urgency: dto.urgency },
+      weekly,
+      openByUrgency,
+      responseTimes: { overall: overall[0] ?? empty, byFacility, bySpecialty, byUrgency, byReferenceHospital },
+      ...slaOutcomes,
+      alerts,
+    };
+  }
+
+  onApplicationBootstrap() {
+    if (!this.config.slaSweep) return;
+    const run = () => this.pushAlerts().catch((e) => this.logger.error({ err: e }, 'alert check failed'));
+    void run();
+    this.timer = setInterval(run, 3600_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown() {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Pushes each current alert to the mission's health managers, at most once a day per alert. */
+  async pushAlerts(): Promise<number> {
+    const now = this.clock.now();
+    const missions: { id: string }[] = await this.dataSource.query('SELECT id FROM missions WHERE active');
+    const alerts = await this.dashboards.alerts(missions.map((m) => m.id), now);
+    let sent = 0;
+    for (const a of alerts) {
+      const managers: { id: string }[] = await this.dataSource.query(
+        `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
+          WHERE u.active AND m.role = 'health_manager' AND m.mission_id = $1
+            AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = u.id AND n.kind = 'caseload.alert'
+                              AND n.text = $2 AND n.created_at > $3::timestamptz - interval '1 day')`,
+        [a.missionId, a.text, now],
+      );
+      if (!managers.length) continue;
+      const saved = await this.notifications.record(managers.map((m) => m.id), { kind: 'caseload.alert', caseId: null, text: a.text }, this.dataSource.manager);
+      this.notifications.publish(saved);
+      sent += saved.length;
+    }
+    return sent;
+  }
+}
