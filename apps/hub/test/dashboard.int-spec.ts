@@ -1,6 +1,7 @@
 import { Clock } from '@hub/common';
 import { MonitoringService } from '@hub/monitoring';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
+import { seedDashboardCases } from './fixtures';
 
 /**
  * Every number of the caseload dashboard, checked exactly against cases seeded with known timestamps.
@@ -16,47 +17,7 @@ describe('caseload dashboard numbers', () => {
     hub = await createTestHub({ HUB_SLA_SWEEP: 'off', LOG_LEVEL: 'error' });
     jest.spyOn(hub.app.get(Clock), 'now').mockReturnValue(NOW);
     manager = bearer(await hub.login('manager@minusca.demo'));
-    const ds = hub.db.dataSource;
-    const ids = hub.ids;
-    const patient = async (mission: string, facility: string) =>
-      (await ds.query(
-        `INSERT INTO patients (mission_id, service_number, first_name, last_name, date_of_birth, sex, nationality, contingent, current_facility_id, created_by_id)
-         VALUES ($1, gen_random_uuid()::text, 'A', 'B', '1990-01-01', 'male', 'BGD', 'X', $2, $3) RETURNING id`,
-        [ids.missions[mission], ids.facilities[facility], ids.users['officer@minusca.demo']],
-      ))[0].id;
-    const pa = await patient('MINUSCA', 'Bangui Level 1 Clinic (BANBAT)');
-    const pb = await patient('UNMISS', 'Juba Level 1 Clinic (RWANBAT)');
-    const doctor = ids.users['doctor@minusca.demo'];
-    const add = (c: {
-      mission?: string; facility?: string; patient?: string; specialty: string; urgency: string; status: string;
-      submitted?: string; acceptMin?: number; answerMin?: number; closed?: string; outcome?: object; evac?: string; escalation?: number;
-    }) => {
-      const submitted = c.submitted ? new Date(c.submitted) : null;
-      const plus = (m?: number) => (submitted && m !== undefined ? new Date(submitted.getTime() + m * 60_000) : null);
-      return ds.query(
-        `INSERT INTO referral_cases (mission_id, patient_id, facility_id, requested_by_id, specialty_code, urgency, urgency_rank, status,
-           consent_given, presenting_complaint, question, submitted_at, deadline_at, accepted_at, answered_at, closed_at, assigned_doctor_id,
-           outcome, evacuation_advice, escalation_level)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, true, 'x', 'y', $8, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [
-          ids.missions[c.mission ?? 'MINUSCA'], c.patient ?? pa, ids.facilities[c.facility ?? 'Bangui Level 1 Clinic (BANBAT)'],
-          ids.users['officer@minusca.demo'], c.specialty, c.urgency, c.status, submitted, plus(c.acceptMin), plus(c.answerMin),
-          c.closed ? new Date(c.closed) : null, c.acceptMin !== undefined ? doctor : null, c.outcome ? JSON.stringify(c.outcome) : null,
-          c.evac ? JSON.stringify({ type: c.evac, priority: 'priority', destinationLevel: 2 }) : null, c.escalation ?? 0,
-        ],
-      );
-    };
-    // c1: urgent, answered in 2 h, treated locally
-    await add({ specialty: 'dermatology', urgency: 'urgent', status: 'closed', submitted: '2026-06-01T10:00:00Z', acceptMin: 30, answerMin: 120, closed: '2026-06-03T10:00:00Z', outcome: { outcome: 'treated_locally', evacuationDone: false, evacuationAvoided: false }, evac: 'none' });
-    // c2: urgent, answered late (25 h > 24 h), MEDEVAC advised and done
-    await add({ specialty: 'dermatology', urgency: 'urgent', status: 'closed', submitted: '2026-06-02T10:00:00Z', acceptMin: 60, answerMin: 1500, closed: '2026-06-09T10:00:00Z', outcome: { outcome: 'evacuated', evacuationDone: true, evacuationAvoided: false }, evac: 'medevac' });
-    // c3: emergency, answered in 50 min (< 60), outcome report still missing
-    await add({ specialty: 'surgery', urgency: 'emergency', status: 'answered', submitted: '2026-06-08T08:00:00Z', acceptMin: 10, answerMin: 50 });
-    // c4: routine, nobody took it, past its 72 h deadline, escalated to the backup hospital
-    await add({ specialty: 'surgery', urgency: 'routine', status: 'submitted', submitted: '2026-06-09T08:00:00Z', escalation: 1 });
-    // not counted: another mission's case, a draft
-    await add({ mission: 'UNMISS', facility: 'Juba Level 1 Clinic (RWANBAT)', patient: pb, specialty: 'dermatology', urgency: 'urgent', status: 'submitted', submitted: '2026-06-05T10:00:00Z' });
-    await add({ specialty: 'dermatology', urgency: 'urgent', status: 'draft' });
+    await seedDashboardCases(hub);
   });
   afterAll(() => hub.close());
 

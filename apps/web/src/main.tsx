@@ -1,4 +1,4 @@
-import { ReactElement, StrictMode } from 'react';
+import { lazy, ReactElement, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth/AuthContext';
@@ -16,6 +16,9 @@ import { NotificationsPage } from './pages/NotificationsPage';
 import { PatientsPage } from './pages/PatientsPage';
 import { isAdmin } from './roles';
 import './styles.css';
+
+// The charts library is large: load it only for the dashboard, so a clinic on a slow link never downloads it.
+const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
 function Protected({ children, admin = false }: { children: ReactElement; admin?: boolean }) {
   const { user, loading, mfaEnrolmentRequired } = useAuth();
@@ -43,6 +46,7 @@ function Shell() {
         <Route path="/queue" element={<Protected><CasesPage view="queue" /></Protected>} />
         <Route path="/cases/new" element={<Protected><NewCasePage /></Protected>} />
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
+        <Route path="/dashboard" element={<Protected><Suspense fallback={<p className="page muted">Loading the dashboard…</p>}><DashboardPage /></Suspense></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>

@@ -23,7 +23,7 @@ const CARDS: Record<Role, CardSpec[]> = {
   ],
   [Role.HealthManager]: [
     { title: 'Mission cases', text: 'Every case of your mission, newest first.', to: '/cases' },
-    { title: 'Caseload dashboard', text: 'Response times, SLA breaches, outcomes and evacuations.' },
+    { title: 'Caseload dashboard', text: 'Response times, SLA breaches, outcomes and evacuations.', to: '/dashboard' },
     { title: 'Training compliance', text: 'Who is certified, expiring or expired.' },
   ],
   [Role.Trainer]: [
@@ -37,6 +37,7 @@ const CARDS: Record<Role, CardSpec[]> = {
   ],
   [Role.SystemAdmin]: [
     { title: 'Missions', text: 'All field missions served by the hub.', to: '/admin/missions' },
+    { title: 'Caseload dashboard', text: 'Every mission’s caseload and response times.', to: '/dashboard' },
     { title: 'Facilities', text: 'Every clinic and hospital, including Level 4.', to: '/admin/facilities' },
     { title: 'Users and roles', text: 'Every account and membership.', to: '/admin/users' },
   ],

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { Clock } from '@hub/common';
+import { freePort } from '@hub/database';
+import { bearer, createTestHub, launchChromium, TestHub } from '@hub/testing';
+import { DEMO_PASSWORD } from '../src/seed/demo-seed';
+import { seedDashboardCases } from './fixtures';
+
+/** The health manager's dashboard in Chromium: charts drawn, a filter applied (kept in the URL), CSV = API. */
+describe('caseload dashboard in the web app (Chromium)', () => {
+  let hub: TestHub;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    hub = await createTestHub({ HUB_SLA_SWEEP: 'off' });
+    jest.spyOn(hub.app.get(Clock), 'now').mockReturnValue(new Date('2026-06-15T12:00:00Z'));
+    await seedDashboardCases(hub);
+    const port = await freePort();
+    await hub.app.listen(port, '127.0.0.1');
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  it('draws the charts, filters through the URL and downloads the numbers', async () => {
+    const page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 1000 } })).newPage();
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('manager@minusca.demo');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Caseload dashboard' }).click();
+    await page.getByRole('heading', { name: 'Caseload dashboard' }).waitFor();
+    await page.getByLabel('From').fill('2026-06-01');
+    await page.getByLabel('To').fill('2026-06-14');
+    await page.getByLabel('Specialty').selectOption('surgery');
+    await page.waitForURL(/specialty=surgery/);
+    expect(page.url()).toMatch(/from=2026-06-01/);
+
+    // every chart is drawn with bars
+    for (const id of ['cases-per-week', 'open-cases', 'response-times', 'outcomes']) {
+      const chart = page.getByTestId(`chart-${id}`);
+      await chart.locator('svg.recharts-surface').first().waitFor();
+    }
+    await page.getByTestId('chart-cases-per-week').locator('.recharts-bar-rectangle path').first().waitFor();
+    expect(await page.getByTestId('chart-cases-per-week').locator('.recharts-bar-rectangle path').count()).toBeGreaterThan(0);
+
+    // the CSV carries the same numbers as the API
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('chart-cases-per-week').getByRole('button', { name: 'CSV' }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const api = (
+      await hub.http().get('/api/monitoring/dashboard?from=2026-06-01&to=2026-06-14&specialty=surgery').set(bearer(await hub.login('manager@minusca.demo'))).expect(200)
+    ).body;
+    expect(csv[0]).toBe('week,opened,answered,closed');
+    expect(csv.slice(1)).toEqual(api.weekly.map((w: { week: string; opened: number; answered: number; closed: number }) => `${w.week},${w.opened},${w.answered},${w.closed}`));
+    expect(csv.slice(1)).toEqual(['2026-06-01,0,0,0', '2026-06-08,2,1,0']);
+    // alerts are shown
+    await page.getByRole('region', { name: 'Alerts' }).getByText(/Bria Level 1 Clinic/).waitFor();
+    await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });
+  });
+});
