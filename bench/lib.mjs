@@ -161,3 +161,52 @@ export function report(title, rows, ratio, file, extra = {}) {
   writeFileSync(path, JSON.stringify({ rows, ratio, ...extra }, null, 2));
   return path;
 }
+
+/**
+ * Patients and cases spread over both missions, their clinics, all 15 specialties and every status (about 5 %
+ * still waiting for a specialist; the others answered, closed or cancelled, with response times and outcomes), the
+ * history missions build over five years. Shows progress.
+ */
+export async function seedCases(ds, count, say, batch = 100_000) {
+  say('seeding 20000 patients');
+  await ds.query(`
+    INSERT INTO patients (mission_id, service_number, first_name, last_name, date_of_birth, sex, nationality, contingent, current_facility_id, created_by_id)
+    SELECT fm.mission_id, 'SN-' || g, 'First' || g, 'Last' || g, date '1985-01-01' + (g % 5000), 'male', 'BGD', 'BENCH', f.id,
+           (SELECT user_id FROM memberships WHERE role = 'field_medical_officer' LIMIT 1)
+      FROM generate_series(1, 20000) g
+      JOIN LATERAL (SELECT id FROM facilities WHERE level = 1 ORDER BY name OFFSET (g % 4) LIMIT 1) f ON true
+      JOIN facility_missions fm ON fm.facility_id = f.id`);
+  await ds.query('CREATE TEMP TABLE IF NOT EXISTS bench_patients AS SELECT row_number() OVER () AS n, id, mission_id, current_facility_id FROM patients');
+  await ds.query('CREATE TEMP TABLE IF NOT EXISTS bench_specialties AS SELECT row_number() OVER (ORDER BY code) - 1 AS n, code FROM specialties');
+  const [{ id: doctor }] = await ds.query(`SELECT id FROM users WHERE email = 'doctor@minusca.demo'`);
+  const started = Date.now();
+  for (let from = 1; from <= count; from += batch) {
+    const to = Math.min(count, from + batch - 1);
+    await ds.query(
+      `INSERT INTO referral_cases (mission_id, patient_id, facility_id, requested_by_id, specialty_code, urgency, urgency_rank, status,
+         consent_given, presenting_complaint, question, submitted_at, deadline_at, created_at, accepted_at, answered_at, closed_at,
+         assigned_doctor_id, outcome, evacuation_advice)
+       SELECT p.mission_id, p.id, p.current_facility_id, (SELECT user_id FROM memberships WHERE role = 'field_medical_officer' LIMIT 1),
+              s.code, (ARRAY['emergency','urgent','routine'])[1 + g % 3], g % 3, st.status,
+              true, 'Complaint ' || g, 'Question ' || g,
+              t.at, t.at + interval '1 day', t.at,
+              CASE WHEN st.status IN ('answered', 'closed') THEN t.at + (g % 120) * interval '1 minute' END,
+              CASE WHEN st.status IN ('answered', 'closed') THEN t.at + (120 + g % 3000) * interval '1 minute' END,
+              CASE WHEN st.status = 'closed' THEN t.at + interval '5 days' END,
+              CASE WHEN st.status IN ('answered', 'closed') THEN $3::uuid END,
+              CASE WHEN st.status = 'closed' THEN jsonb_build_object('outcome', (ARRAY['treated_locally','evacuated','transferred'])[1 + g % 3],
+                     'evacuationDone', g % 3 = 1, 'evacuationAvoided', g % 7 = 0) END,
+              CASE WHEN st.status IN ('answered', 'closed') THEN jsonb_build_object('type', CASE WHEN g % 5 = 0 THEN 'medevac' ELSE 'none' END) END
+         FROM generate_series($1::int, $2::int) g
+         JOIN bench_patients p ON p.n = 1 + g % 20000
+         JOIN bench_specialties s ON s.n = abs(hashint4(g)) % 15
+         CROSS JOIN LATERAL (SELECT now() - (abs(hashint4(g + 3)) % 2628000) * interval '1 minute' AS at) t
+         CROSS JOIN LATERAL (SELECT CASE abs(hashint4(g + 7)) % 20 WHEN 0 THEN 'submitted' WHEN 1 THEN 'answered'
+                                     WHEN 2 THEN 'cancelled' ELSE 'closed' END AS status) st`,
+      [from, to, doctor],
+    );
+    const rate = Math.round(to / ((Date.now() - started) / 1000));
+    say(`cases ${to.toLocaleString()}/${count.toLocaleString()} (${rate.toLocaleString()}/s)`);
+  }
+  await ds.query('ANALYZE');
+}

@@ -6,12 +6,11 @@
 //   BENCH_CASES=1000000 BENCH_SECONDS=10 BENCH_CONNECTIONS=10 BENCH_DATABASE_URL=postgres://... node bench/queue/run.mjs
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { benchDatabase, hubModule, log, measure, report, run, signIn, startHub } from '../lib.mjs';
+import { benchDatabase, hubModule, log, measure, report, run, seedCases, signIn, startHub } from '../lib.mjs';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const BATCH = 100_000;
 const say = log('queue');
 
 run(async (cleanups) => {
@@ -21,39 +20,7 @@ run(async (cleanups) => {
   const url = await benchDatabase(cleanups, say);
   const { ds, base, app } = await startHub(url, cleanups);
 
-  // Patients and cases spread over both missions, their clinics and all specialties; about 5 % wait in a queue,
-  // the rest are answered, closed or cancelled (the history a mission builds over years).
-  say('seeding 20000 patients');
-  await ds.query(`
-    INSERT INTO patients (mission_id, service_number, first_name, last_name, date_of_birth, sex, nationality, contingent, current_facility_id, created_by_id)
-    SELECT fm.mission_id, 'SN-' || g, 'First' || g, 'Last' || g, date '1985-01-01' + (g % 5000), 'male', 'BGD', 'BENCH', f.id,
-           (SELECT user_id FROM memberships WHERE role = 'field_medical_officer' LIMIT 1)
-      FROM generate_series(1, 20000) g
-      JOIN LATERAL (SELECT id FROM facilities WHERE level = 1 ORDER BY name OFFSET (g % 4) LIMIT 1) f ON true
-      JOIN facility_missions fm ON fm.facility_id = f.id`);
-  await ds.query('CREATE TEMP TABLE IF NOT EXISTS bench_patients AS SELECT row_number() OVER () AS n, id, mission_id, current_facility_id FROM patients');
-  await ds.query('CREATE TEMP TABLE IF NOT EXISTS bench_specialties AS SELECT row_number() OVER (ORDER BY code) - 1 AS n, code FROM specialties');
-  const started = Date.now();
-  for (let from = 1; from <= CASES; from += BATCH) {
-    const to = Math.min(CASES, from + BATCH - 1);
-    await ds.query(
-      `INSERT INTO referral_cases (mission_id, patient_id, facility_id, requested_by_id, specialty_code, urgency, urgency_rank, status,
-         consent_given, presenting_complaint, question, submitted_at, deadline_at, created_at)
-       SELECT p.mission_id, p.id, p.current_facility_id, (SELECT user_id FROM memberships WHERE role = 'field_medical_officer' LIMIT 1),
-              s.code, (ARRAY['emergency','urgent','routine'])[1 + g % 3], g % 3,
-              CASE abs(hashint4(g + 7)) % 20 WHEN 0 THEN 'submitted' WHEN 1 THEN 'answered' WHEN 2 THEN 'cancelled' ELSE 'closed' END,
-              true, 'Complaint ' || g, 'Question ' || g,
-              now() - (g % 100000) * interval '1 minute', now() - (g % 100000) * interval '1 minute' + interval '1 day',
-              now() - (g % 100000) * interval '1 minute'
-         FROM generate_series($1::int, $2::int) g
-         JOIN bench_patients p ON p.n = 1 + g % 20000
-         JOIN bench_specialties s ON s.n = abs(hashint4(g)) % 15`,
-      [from, to],
-    );
-    const rate = Math.round(to / ((Date.now() - started) / 1000));
-    say(`cases ${to.toLocaleString()}/${CASES.toLocaleString()} (${rate.toLocaleString()}/s)`);
-  }
-  await ds.query('ANALYZE');
+  await seedCases(ds, CASES, say);
 
   const session = await signIn(base, 'doctor@minusca.demo');
   const headers = { Authorization: `Bearer ${session.accessToken}` };

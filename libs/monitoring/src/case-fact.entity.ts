@@ -8,6 +8,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('case_facts_mission_submitted_idx', ['missionId', 'submittedAt'])
 @Index('case_facts_mission_answered_idx', ['missionId', 'answeredAt'])
 @Index('case_facts_mission_closed_idx', ['missionId', 'closedAt'])
+@Index('case_facts_facility_submitted_idx', ['facilityId', 'submittedAt'])
 export class CaseFact {
   @PrimaryColumn({ type: 'uuid' })
   caseId: string;
@@ -42,6 +43,17 @@ export class CaseFact {
   /** The answer deadline the mission's SLA gave at submission. */
   @Column({ type: 'integer', nullable: true })
   slaMinutes: number | null;
+
+  /** Minutes from submission to acceptance and to the answer (kept by the trigger, for percentiles). */
+  @Column({ type: 'double precision', nullable: true })
+  acceptMinutes: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  answerMinutes: number | null;
+
+  /** Answered within the SLA in force at submission. */
+  @Column({ type: 'boolean', nullable: true })
+  answeredOnTime: boolean | null;
 
   /** The reference hospital of the specialist who took the case. */
   @Column({ type: 'uuid', nullable: true })

@@ -81,53 +81,64 @@ export class DashboardRepository {
     return rows;
   }
 
-  /** Median and p90 (percentile_cont) of the response times, and the share answered within the SLA, per group. */
-  async responseTimes(q: DashboardQuery, groupBy: 'all' | 'facility' | 'specialty' | 'urgency' | 'reference'): Promise<ResponseTimeRow[]> {
+  /**
+   * Median and p90 (percentile_cont, interpolated) of the response times and the share answered within the SLA:
+   * overall and per facility, specialty, urgency and reference hospital, in one pass over the period's facts
+   * (GROUPING SETS), on durations the trigger already computed.
+   */
+  async responseTimes(q: DashboardQuery): Promise<DashboardView['responseTimes'] | null> {
     const params: unknown[] = [q.from, q.to, q.now];
     const where = this.filter(q, params);
-    const key = {
-      all: `'all'`,
-      facility: 'f.facility_id::text',
-      specialty: 'f.specialty_code',
-      urgency: 'f.urgency',
-      reference: `coalesce(f.reference_facility_id::text, 'none')`,
-    }[groupBy];
-    const label = {
-      all: `'All cases'`,
-      facility: 'max(fac.name)',
-      specialty: 'max(sp.name)',
-      urgency: 'f.urgency',
-      reference: `coalesce(max(ref.name), 'not yet taken')`,
-    }[groupBy];
     const rows: {
-      key: string; label: string; cases: number; accept_median: string | null; accept_p90: string | null;
-      answer_median: string | null; answer_p90: string | null; due: number; on_time: number;
+      g: number; facility_id: string | null; specialty_code: string | null; urgency: string | null; ref: string | null;
+      label: string | null; cases: number; accept_median: number | null; accept_p90: number | null;
+      answer_median: number | null; answer_p90: number | null; due: number; on_time: number;
     }[] = await this.dataSource.query(
-      `SELECT ${key} AS key, ${label} AS label, count(*)::int AS cases,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.accepted_at - f.submitted_at) / 60) AS accept_median,
-              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.accepted_at - f.submitted_at) / 60) AS accept_p90,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.answered_at - f.submitted_at) / 60) AS answer_median,
-              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.answered_at - f.submitted_at) / 60) AS answer_p90,
-              count(*) FILTER (WHERE f.answered_at IS NOT NULL OR f.submitted_at + make_interval(mins => f.sla_minutes) < $3::timestamptz)::int AS due,
-              count(*) FILTER (WHERE f.answered_at <= f.submitted_at + make_interval(mins => f.sla_minutes))::int AS on_time
-         FROM case_facts f
-         LEFT JOIN facilities fac ON fac.id = f.facility_id
-         LEFT JOIN facilities ref ON ref.id = f.reference_facility_id
-         LEFT JOIN specialties sp ON sp.code = f.specialty_code
-        WHERE ${where} AND f.submitted_at >= $1 AND f.submitted_at < $2
-        GROUP BY 1 ORDER BY 2`,
+      `WITH f AS MATERIALIZED (
+         SELECT f.facility_id, f.specialty_code, f.urgency, coalesce(f.reference_facility_id::text, 'none') AS ref,
+                f.accept_minutes, f.answer_minutes, f.answered_on_time,
+                f.answered_at IS NOT NULL OR f.submitted_at + make_interval(mins => f.sla_minutes) < $3::timestamptz AS due
+           FROM case_facts f
+          WHERE ${where} AND f.submitted_at >= $1 AND f.submitted_at < $2),
+       r AS (
+         SELECT GROUPING(facility_id, specialty_code, urgency, ref) AS g, facility_id, specialty_code, urgency, ref,
+                count(*)::int AS cases,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY accept_minutes) AS accept_median,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY accept_minutes) AS accept_p90,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY answer_minutes) AS answer_median,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY answer_minutes) AS answer_p90,
+                count(*) FILTER (WHERE due)::int AS due,
+                count(*) FILTER (WHERE answered_on_time)::int AS on_time
+           FROM f GROUP BY GROUPING SETS ((), (facility_id), (specialty_code), (urgency), (ref)))
+       SELECT r.*, coalesce(fac.name, sp.name, ref.name, r.urgency, CASE WHEN r.ref = 'none' THEN 'not yet taken' END) AS label
+         FROM r
+         LEFT JOIN facilities fac ON fac.id = r.facility_id
+         LEFT JOIN specialties sp ON sp.code = r.specialty_code
+         LEFT JOIN facilities ref ON ref.id::text = r.ref
+        ORDER BY r.g, label`,
       params,
     );
-    return rows.map((r) => ({
-      key: r.key,
-      label: r.label,
+    const row = (r: (typeof rows)[number], key: string, label: string): ResponseTimeRow => ({
+      key,
+      label,
       cases: r.cases,
       acceptMedianMin: minutes(r.accept_median),
       acceptP90Min: minutes(r.accept_p90),
       answerMedianMin: minutes(r.answer_median),
       answerP90Min: minutes(r.answer_p90),
       withinSlaShare: r.due ? Math.round((r.on_time / r.due) * 10000) / 10000 : null,
-    }));
+    });
+    const of = (g: number, key: (r: (typeof rows)[number]) => string) =>
+      rows.filter((r) => r.g === g).map((r) => row(r, key(r), r.label ?? key(r)));
+    const overall = rows.find((r) => r.g === 15);
+    if (!overall) return null;
+    return {
+      overall: row(overall, 'all', 'All cases'),
+      byFacility: of(7, (r) => r.facility_id!),
+      bySpecialty: of(11, (r) => r.specialty_code!),
+      byUrgency: of(13, (r) => r.urgency!),
+      byReferenceHospital: of(14, (r) => r.ref!),
+    };
   }
 
   async slaAndOutcomes(q: DashboardQuery): Promise<Pick<DashboardView, 'sla' | 'outcomes'>> {

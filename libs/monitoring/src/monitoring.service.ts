@@ -53,14 +53,10 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       urgency: dto.urgency,
       now,
     };
-    const [weekly, openByUrgency, overall, byFacility, bySpecialty, byUrgency, byReferenceHospital, slaOutcomes, alerts] = await Promise.all([
+    const [weekly, openByUrgency, responseTimes, slaOutcomes, alerts] = await Promise.all([
       this.dashboards.weekly(q),
       this.dashboards.openByUrgency(q),
-      this.dashboards.responseTimes(q, 'all'),
-      this.dashboards.responseTimes(q, 'facility'),
-      this.dashboards.responseTimes(q, 'specialty'),
-      this.dashboards.responseTimes(q, 'urgency'),
-      this.dashboards.responseTimes(q, 'reference'),
+      this.dashboards.responseTimes(q),
       this.dashboards.slaAndOutcomes(q),
       this.dashboards.alerts(missionIds, now),
     ]);
@@ -79,7 +75,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       filters: { missionId: dto.missionId, from, to, facilityId: dto.facilityId, specialty: dto.specialty, urgency: dto.urgency },
       weekly,
       openByUrgency,
-      responseTimes: { overall: overall[0] ?? empty, byFacility, bySpecialty, byUrgency, byReferenceHospital },
+      responseTimes: responseTimes ?? { overall: empty, byFacility: [], bySpecialty: [], byUrgency: [], byReferenceHospital: [] },
       ...slaOutcomes,
       alerts,
     };

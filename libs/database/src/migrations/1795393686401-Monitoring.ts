@@ -4,8 +4,9 @@ export class Monitoring1795393686401 implements MigrationInterface {
   name = 'Monitoring1795393686401';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("CREATE TABLE \"case_facts\" (\"case_id\" uuid NOT NULL, \"mission_id\" uuid NOT NULL, \"facility_id\" uuid NOT NULL, \"specialty_code\" character varying(40) NOT NULL, \"urgency\" character varying(16) NOT NULL, \"status\" character varying(24) NOT NULL, \"submitted_at\" TIMESTAMP WITH TIME ZONE, \"accepted_at\" TIMESTAMP WITH TIME ZONE, \"answered_at\" TIMESTAMP WITH TIME ZONE, \"closed_at\" TIMESTAMP WITH TIME ZONE, \"sla_minutes\" integer, \"reference_facility_id\" uuid, \"escalation_level\" smallint NOT NULL DEFAULT '0', \"outcome\" character varying(24), \"evacuation_recommended\" boolean NOT NULL DEFAULT false, \"evacuation_done\" boolean NOT NULL DEFAULT false, \"evacuation_avoided\" boolean NOT NULL DEFAULT false, CONSTRAINT \"PK_c6fb4ce27c560295e981e770756\" PRIMARY KEY (\"case_id\"))");
+    await queryRunner.query("CREATE TABLE \"case_facts\" (\"case_id\" uuid NOT NULL, \"mission_id\" uuid NOT NULL, \"facility_id\" uuid NOT NULL, \"specialty_code\" character varying(40) NOT NULL, \"urgency\" character varying(16) NOT NULL, \"status\" character varying(24) NOT NULL, \"submitted_at\" TIMESTAMP WITH TIME ZONE, \"accepted_at\" TIMESTAMP WITH TIME ZONE, \"answered_at\" TIMESTAMP WITH TIME ZONE, \"closed_at\" TIMESTAMP WITH TIME ZONE, \"sla_minutes\" integer, \"accept_minutes\" double precision, \"answer_minutes\" double precision, \"answered_on_time\" boolean, \"reference_facility_id\" uuid, \"escalation_level\" smallint NOT NULL DEFAULT '0', \"outcome\" character varying(24), \"evacuation_recommended\" boolean NOT NULL DEFAULT false, \"evacuation_done\" boolean NOT NULL DEFAULT false, \"evacuation_avoided\" boolean NOT NULL DEFAULT false, CONSTRAINT \"PK_c6fb4ce27c560295e981e770756\" PRIMARY KEY (\"case_id\"))");
     await queryRunner.query("CREATE INDEX \"case_facts_mission_closed_idx\" ON \"case_facts\"  (\"mission_id\", \"closed_at\") ");
+    await queryRunner.query("CREATE INDEX \"case_facts_facility_submitted_idx\" ON \"case_facts\"  (\"facility_id\", \"submitted_at\") ");
     await queryRunner.query("CREATE INDEX \"case_facts_mission_answered_idx\" ON \"case_facts\"  (\"mission_id\", \"answered_at\") ");
     await queryRunner.query("CREATE INDEX \"case_facts_mission_submitted_idx\" ON \"case_facts\"  (\"mission_id\", \"submitted_at\") ");
     await queryRunner.query("ALTER TABLE \"missions\" ADD \"dormant_site_days\" integer NOT NULL DEFAULT '14'");
@@ -13,15 +14,21 @@ export class Monitoring1795393686401 implements MigrationInterface {
     // case_facts follows referral_cases through a trigger: one narrow row per case, no patient data, so the
     // caseload dashboard never reads clinical records and the facts cannot drift from the cases.
     await queryRunner.query(`CREATE FUNCTION case_facts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        sla integer;
       BEGIN
+        IF NEW.submitted_at IS NOT NULL THEN
+          SELECT CASE NEW.urgency WHEN 'emergency' THEN ms.sla_emergency_minutes WHEN 'urgent' THEN ms.sla_urgent_minutes
+                 ELSE ms.sla_routine_minutes END INTO sla FROM missions ms WHERE ms.id = NEW.mission_id;
+        END IF;
         INSERT INTO case_facts (case_id, mission_id, facility_id, specialty_code, urgency, status, submitted_at,
-            accepted_at, answered_at, closed_at, sla_minutes, reference_facility_id, escalation_level, outcome,
-            evacuation_recommended, evacuation_done, evacuation_avoided)
+            accepted_at, answered_at, closed_at, sla_minutes, accept_minutes, answer_minutes, answered_on_time,
+            reference_facility_id, escalation_level, outcome, evacuation_recommended, evacuation_done, evacuation_avoided)
         VALUES (NEW.id, NEW.mission_id, NEW.facility_id, NEW.specialty_code, NEW.urgency, NEW.status, NEW.submitted_at,
-            NEW.accepted_at, NEW.answered_at, NEW.closed_at,
-            CASE WHEN NEW.submitted_at IS NULL THEN NULL ELSE
-              (SELECT CASE NEW.urgency WHEN 'emergency' THEN ms.sla_emergency_minutes WHEN 'urgent' THEN ms.sla_urgent_minutes
-                      ELSE ms.sla_routine_minutes END FROM missions ms WHERE ms.id = NEW.mission_id) END,
+            NEW.accepted_at, NEW.answered_at, NEW.closed_at, sla,
+            extract(epoch FROM NEW.accepted_at - NEW.submitted_at) / 60,
+            extract(epoch FROM NEW.answered_at - NEW.submitted_at) / 60,
+            NEW.answered_at <= NEW.submitted_at + make_interval(mins => sla),
             (SELECT m.facility_id FROM memberships m WHERE m.user_id = NEW.assigned_doctor_id AND m.role = 'reference_doctor'
               ORDER BY m.created_at LIMIT 1),
             NEW.escalation_level, NEW.outcome->>'outcome',
@@ -34,6 +41,9 @@ export class Monitoring1795393686401 implements MigrationInterface {
           closed_at = EXCLUDED.closed_at,
           -- the SLA in force when the case was submitted stays its measure
           sla_minutes = coalesce(case_facts.sla_minutes, EXCLUDED.sla_minutes),
+          accept_minutes = EXCLUDED.accept_minutes, answer_minutes = EXCLUDED.answer_minutes,
+          answered_on_time = EXCLUDED.answered_at
+            <= EXCLUDED.submitted_at + make_interval(mins => coalesce(case_facts.sla_minutes, EXCLUDED.sla_minutes)),
           reference_facility_id = coalesce(EXCLUDED.reference_facility_id, case_facts.reference_facility_id),
           escalation_level = EXCLUDED.escalation_level, outcome = EXCLUDED.outcome,
           evacuation_recommended = EXCLUDED.evacuation_recommended, evacuation_done = EXCLUDED.evacuation_done,
@@ -53,6 +63,7 @@ export class Monitoring1795393686401 implements MigrationInterface {
     await queryRunner.query("ALTER TABLE \"missions\" DROP COLUMN \"dormant_site_days\"");
     await queryRunner.query("DROP INDEX \"public\".\"case_facts_mission_submitted_idx\"");
     await queryRunner.query("DROP INDEX \"public\".\"case_facts_mission_answered_idx\"");
+    await queryRunner.query("DROP INDEX \"public\".\"case_facts_facility_submitted_idx\"");
     await queryRunner.query("DROP INDEX \"public\".\"case_facts_mission_closed_idx\"");
     await queryRunner.query("DROP TABLE \"case_facts\"");
   }
