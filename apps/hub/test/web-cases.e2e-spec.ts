@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { freePort } from '@hub/database';
-import { createTestHub, launchChromium, TestHub } from '@hub/testing';
-import { DEMO_PASSWORD } from '../src/seed/demo-seed';
+import { startWebHub, WebHub } from '@hub/testing';
 
 /**
  * The whole teleconsultation loop in two Chromium windows: the officer registers a patient and sends an urgent
@@ -14,34 +12,23 @@ import { DEMO_PASSWORD } from '../src/seed/demo-seed';
  * the outcome and the case closes; the doctor sees the outcome.
  */
 describe('teleconsultation loop in the web app (Chromium)', () => {
-  let hub: TestHub;
-  let browser: Browser;
-  let base: string;
+  let web: WebHub;
   let dir: string;
 
   beforeAll(async () => {
-    hub = await createTestHub({ HUB_SLA_SWEEP: 'off' });
-    const port = await freePort();
-    await hub.app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    web = await startWebHub({ HUB_SLA_SWEEP: 'off' });
     dir = mkdtempSync(join(tmpdir(), 'hub-photos-'));
     for (const [name, colour] of [['rash.jpg', { r: 200, g: 80, b: 80 }], ['rash-closeup.jpg', { r: 180, g: 60, b: 70 }]] as const) {
       await sharp({ create: { width: 640, height: 480, channels: 3, background: colour } }).jpeg().toFile(join(dir, name));
     }
   });
   afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
+    await web?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function signIn(email: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await web.signIn(email);
     await page.getByRole('heading', { level: 1 }).waitFor();
     return page;
   }
@@ -119,7 +106,7 @@ describe('teleconsultation loop in the web app (Chromium)', () => {
     await doctor.getByTestId('case-outcome').getByText(/evacuated/).waitFor({ timeout: 15000 });
     expect(await doctor.getByTestId('case-status').textContent()).toBe('Closed');
     const id = caseUrl.split('/').pop();
-    const [{ status }] = await hub.db.dataSource.query('SELECT status FROM referral_cases WHERE id = $1', [id]);
+    const [{ status }] = await web.hub.db.dataSource.query('SELECT status FROM referral_cases WHERE id = $1', [id]);
     expect(status).toBe('closed');
   });
 });

@@ -1,42 +1,26 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { Clock } from '@hub/common';
-import { freePort } from '@hub/database';
-import { bearer, createTestHub, launchChromium, TestHub } from '@hub/testing';
-import { DEMO_PASSWORD } from '../src/seed/demo-seed';
+import { bearer, startWebHub, WebHub } from '@hub/testing';
 import { seedDashboardCases } from './fixtures';
 
 /** The health manager's dashboard in Chromium: charts drawn, a filter applied (kept in the URL), CSV = API. */
 describe('caseload dashboard in the web app (Chromium)', () => {
-  let hub: TestHub;
-  let browser: Browser;
-  let base: string;
-
+  let web: WebHub;
   beforeAll(async () => {
-    hub = await createTestHub({ HUB_SLA_SWEEP: 'off' });
-    jest.spyOn(hub.app.get(Clock), 'now').mockReturnValue(new Date('2026-06-15T12:00:00Z'));
-    await seedDashboardCases(hub);
-    const port = await freePort();
-    await hub.app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    web = await startWebHub({ HUB_SLA_SWEEP: 'off' }, async (hub) => {
+      jest.spyOn(hub.app.get(Clock), 'now').mockReturnValue(new Date('2026-06-15T12:00:00Z'));
+      await seedDashboardCases(hub);
+    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
+  afterAll(() => web?.close());
 
   it('draws the charts, filters through the URL and downloads the numbers', async () => {
-    const page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 1000 } })).newPage();
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Email').fill('manager@minusca.demo');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await web.signIn('manager@minusca.demo', undefined, { acceptDownloads: true, viewport: { width: 1280, height: 1000 } });
     await page.getByRole('link', { name: 'Caseload dashboard' }).click();
     await page.getByRole('heading', { name: 'Caseload dashboard' }).waitFor();
-    await page.getByLabel('From').fill('2026-06-01');
-    await page.getByLabel('To').fill('2026-06-14');
-    await page.getByLabel('Specialty').selectOption('surgery');
+    await page.getByLabel('From', { exact: true }).fill('2026-06-01');
+    await page.getByLabel('To', { exact: true }).fill('2026-06-14');
+    await page.getByLabel('Specialty', { exact: true }).selectOption('surgery');
     await page.waitForURL(/specialty=surgery/);
     expect(page.url()).toMatch(/from=2026-06-01/);
 
@@ -55,7 +39,7 @@ describe('caseload dashboard in the web app (Chromium)', () => {
     ]);
     const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
     const api = (
-      await hub.http().get('/api/monitoring/dashboard?from=2026-06-01&to=2026-06-14&specialty=surgery').set(bearer(await hub.login('manager@minusca.demo'))).expect(200)
+      await web.hub.http().get('/api/monitoring/dashboard?from=2026-06-01&to=2026-06-14&specialty=surgery').set(bearer(await web.hub.login('manager@minusca.demo'))).expect(200)
     ).body;
     expect(csv[0]).toBe('week,opened,answered,closed');
     expect(csv.slice(1)).toEqual(api.weekly.map((w: { week: string; opened: number; answered: number; closed: number }) => `${w.week},${w.opened},${w.answered},${w.closed}`));

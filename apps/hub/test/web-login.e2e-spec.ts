@@ -1,40 +1,19 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { generate } from 'otplib';
-import type { Browser, Page } from 'playwright-core';
-import { freePort } from '@hub/database';
-import { createTestHub, launchChromium, TestHub } from '@hub/testing';
-import { DEMO_PASSWORD } from '../src/seed/demo-seed';
+import { startWebHub, WebHub } from '@hub/testing';
 
 /** The web app in Debian's Chromium: sign-in per role, wrong password, administrator MFA enrolment and screens. */
 describe('web app sign-in (Chromium)', () => {
-  let hub: TestHub;
-  let browser: Browser;
-  let base: string;
+  let web: WebHub;
+  beforeAll(async () => (web = await startWebHub()));
+  afterAll(() => web?.close());
+  const signIn = (email: string, password?: string) => web.signIn(email, password);
 
-  beforeAll(async () => {
-    const web = join(__dirname, '../../../dist/web/index.html');
-    if (!existsSync(web)) throw new Error(`${web} is missing: run \`npm run build\` first (npm test does)`);
-    hub = await createTestHub();
-    const port = await freePort();
-    await hub.app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
-
-  async function signIn(email: string, password = DEMO_PASSWORD): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${base}/`);
+  it('sends a signed-out visitor to the login page', async () => {
+    const page = await (await web.browser.newContext()).newPage();
+    await page.goto(`${web.base}/admin/users`);
     await page.waitForURL('**/login');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    return page;
-  }
+    await page.context().close();
+  });
 
   it('shows the field medical officer their home page', async () => {
     const page = await signIn('officer@minusca.demo');

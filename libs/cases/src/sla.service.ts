@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@hub/audit';
-import { Clock } from '@hub/common';
+import { Clock, PeriodicTask } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { NotificationsService } from '@hub/notifications';
 import { caseReference, CasesRepository } from './cases.repository';
@@ -19,7 +19,7 @@ export const SLA_SWEEP_INTERVAL_MS = 60_000;
 @Injectable()
 export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SlaService.name);
-  private timer?: NodeJS.Timeout;
+  private readonly job = new PeriodicTask('SLA sweep', SLA_SWEEP_INTERVAL_MS, () => this.sweep());
 
   constructor(
     private readonly dataSource: DataSource,
@@ -31,16 +31,11 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap() {
-    if (!this.config.slaSweep) return;
-    const run = () =>
-      this.sweep().catch((e) => this.logger.error({ err: e }, 'SLA sweep failed'));
-    void run();
-    this.timer = setInterval(run, SLA_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    if (this.config.slaSweep) this.job.start();
   }
 
   onApplicationShutdown() {
-    if (this.timer) clearInterval(this.timer);
+    this.job.stop();
   }
 
   /** One pass; returns what it did (for tests and logs). */

@@ -4,3 +4,4 @@ export * from './validation';
 export * from './exception.filter';
 export * from './logging';
 export * from './clock';
+export * from './periodic-task';

@@ -9,6 +9,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('case_facts_mission_answered_idx', ['missionId', 'answeredAt'])
 @Index('case_facts_mission_closed_idx', ['missionId', 'closedAt'])
 @Index('case_facts_facility_submitted_idx', ['facilityId', 'submittedAt'])
+// Small partial indexes for the "open now" and "outcome overdue" figures (a few percent of all cases).
+@Index('case_facts_open_idx', ['missionId', 'urgency', 'submittedAt'], {
+  where: `"status" IN ('submitted', 'accepted', 'information_requested', 'resubmitted')`,
+})
+@Index('case_facts_awaiting_outcome_idx', ['missionId', 'answeredAt'], { where: `"status" = 'answered'` })
 export class CaseFact {
   @PrimaryColumn({ type: 'uuid' })
   caseId: string;

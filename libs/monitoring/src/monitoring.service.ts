@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Action, CallerContext, scopeFor } from '@hub/access';
 import { AuditService } from '@hub/audit';
-import { Clock, DomainException } from '@hub/common';
+import { Clock, DomainException, PeriodicTask } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import type { DashboardView } from '@hub/contracts';
 import { NotificationsService } from '@hub/notifications';
@@ -14,8 +14,7 @@ const dayStart = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
 @Injectable()
 export class MonitoringService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(MonitoringService.name);
-  private timer?: NodeJS.Timeout;
+  private readonly job = new PeriodicTask('Caseload alerts', 3600_000, () => this.pushAlerts());
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,15 +81,11 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
   }
 
   onApplicationBootstrap() {
-    if (!this.config.slaSweep) return;
-    const run = () => this.pushAlerts().catch((e) => this.logger.error({ err: e }, 'alert check failed'));
-    void run();
-    this.timer = setInterval(run, 3600_000);
-    this.timer.unref();
+    if (this.config.slaSweep) this.job.start();
   }
 
   onApplicationShutdown() {
-    if (this.timer) clearInterval(this.timer);
+    this.job.stop();
   }
 
   /** Pushes each current alert to the mission's health managers, at most once a day per alert. */

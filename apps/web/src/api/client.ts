@@ -8,10 +8,34 @@ export class ApiError extends Error {
   ) {
     super(body.message);
   }
+  get code(): string {
+    return this.body.code;
+  }
+  /**
+   * Problems per field: the validation `fields`, or else a message that names its field ("email: a user with this
+   * email already exists").
+   */
+  get problemFields(): { field: string; problems: string[] }[] {
+    if (this.body.fields?.length) return this.body.fields;
+    const named = FIELD_PREFIX.exec(this.body.message);
+    return named ? [{ field: named[1], problems: [named[2]] }] : [];
+  }
   fieldProblems(field: string): string[] {
-    return this.body.fields?.find((f) => f.field === field)?.problems ?? [];
+    return this.problemFields.find((f) => f.field === field)?.problems ?? [];
+  }
+  /** The message without a leading field name, for a general alert. */
+  get plainMessage(): string {
+    const named = FIELD_PREFIX.exec(this.body.message);
+    return named ? capitalise(named[2]) : this.body.message;
   }
 }
+
+const FIELD_PREFIX = /^([a-z][A-Za-z.]*): (.+)$/s;
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The message to show for any error thrown by an API call. */
+export const errorMessage = (e: unknown, fallback = 'Something went wrong'): string =>
+  e instanceof ApiError ? e.plainMessage : e instanceof Error && e.message ? e.message : fallback;
 
 const REFRESH_KEY = 'hub.refresh';
 let accessToken: string | null = null;
@@ -36,25 +60,61 @@ export const session = {
   },
 };
 
-async function parse(res: Response): Promise<unknown> {
-  if (res.status === 204) return undefined;
-  const text = await res.text();
-  return text ? JSON.parse(text) : undefined;
-}
+const networkError = () =>
+  new ApiError(0, {
+    statusCode: 0,
+    code: 'NETWORK',
+    message: 'The hub cannot be reached. Check the link and try again.',
+    errorId: '',
+  });
 
 async function raw(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
-  return fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  try {
+    return await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw networkError();
+  }
 }
 
-/** Exchanges the stored refresh token for a new pair (once at a time). */
+/** Reads a JSON body; a body that is not JSON (a proxy's HTML page, say) gives undefined. */
+async function parse(res: Response): Promise<unknown> {
+  if (res.status === 204) return undefined;
+  const text = await res.text().catch(() => '');
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function toError(res: Response, data: unknown): ApiError {
+  const body = data as Partial<ErrorBody> | undefined;
+  if (body && typeof body.message === 'string' && typeof body.code === 'string') {
+    return new ApiError(res.status, body as ErrorBody);
+  }
+  return new ApiError(res.status, {
+    statusCode: res.status,
+    code: 'HTTP_ERROR',
+    message: res.status >= 500 ? 'The hub had a problem; try again in a moment.' : `The hub answered ${res.status}.`,
+    errorId: '',
+  });
+}
+
+/** Exchanges the stored refresh token for a new pair (one exchange at a time; the token rotates). */
 export function refresh(): Promise<boolean> {
   refreshing ??= (async () => {
     const token = session.refreshToken();
     if (!token) return false;
-    const res = await raw('POST', '/api/auth/refresh', { refreshToken: token });
+    let res: Response;
+    try {
+      res = await raw('POST', '/api/auth/refresh', { refreshToken: token });
+    } catch {
+      return false; // link down: keep the refresh token for the next try
+    }
     if (!res.ok) {
       session.clear();
       return false;
@@ -65,30 +125,36 @@ export function refresh(): Promise<boolean> {
   return refreshing;
 }
 
-/** Calls the API; on an expired access token refreshes once and retries. */
+/** Routes whose 401 answers are about the credentials sent, never about an expired session. */
+const NO_REFRESH = ['/api/auth/login', '/api/auth/refresh'];
+
+/**
+ * Calls the API. On a 401 with TOKEN_EXPIRED (or any 401 outside /api/auth/) it refreshes the tokens once and
+ * retries once; when the refresh fails the session is lost and the app goes back to the sign-in page.
+ */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res = await raw(method, path, body);
-  if (res.status === 401 && !path.startsWith('/api/auth/login') && session.refreshToken()) {
-    if (await refresh()) res = await raw(method, path, body);
-    else onSessionLost();
+  let data = await parse(res);
+  if (res.status === 401 && !NO_REFRESH.some((p) => path.startsWith(p)) && session.refreshToken()) {
+    const code = (data as Partial<ErrorBody> | undefined)?.code;
+    if (code === 'TOKEN_EXPIRED' || !path.startsWith('/api/auth/')) {
+      if (await refresh()) {
+        res = await raw(method, path, body);
+        data = await parse(res);
+      } else if (!session.refreshToken()) {
+        onSessionLost();
+      }
+    }
   }
-  const data = await parse(res);
-  if (!res.ok) {
-    const err = (data as ErrorBody | undefined) ?? {
-      statusCode: res.status,
-      code: 'HTTP_ERROR',
-      message: `The server answered ${res.status}`,
-      errorId: '',
-    };
-    throw new ApiError(res.status, err);
-  }
+  if (!res.ok) throw toError(res, data);
   return data as T;
 }
 
 /** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
 export async function fetchBlobUrl(path: string): Promise<string> {
-  let res = await fetch(path, { headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} });
-  if (res.status === 401 && (await refresh())) res = await fetch(path, { headers: { Authorization: `Bearer ${accessToken}` } });
+  const headers = () => (accessToken ? { Authorization: `Bearer ${accessToken}` } : undefined);
+  let res = await fetch(path, { headers: headers() });
+  if (res.status === 401 && (await refresh())) res = await fetch(path, { headers: headers() });
   if (!res.ok) throw new Error(`download failed (${res.status})`);
   return URL.createObjectURL(await res.blob());
 }
@@ -97,5 +163,13 @@ export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
 export const del = <T>(path: string) => api<T>('DELETE', path);
+
+/** Builds a query string from the defined, non-empty values. */
+export function query(params: Record<string, string | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
 
 export type { LoginResponse };

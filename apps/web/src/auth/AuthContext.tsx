@@ -1,6 +1,7 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { LoginResponse, MeResponse } from '@hub/contracts';
 import { get, post, refresh, session } from '../api/client';
+import { disconnectNotifications } from '../api/socket';
 
 interface AuthState {
   user: MeResponse | null;
@@ -29,6 +30,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const forget = useCallback(() => {
+    // The notifications socket is authenticated as this user: never let it outlive the session.
+    disconnectNotifications();
     session.clear();
     sessionStorage.removeItem(ENROL_KEY);
     setUser(null);
@@ -64,6 +67,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         const token = session.refreshToken();
         try {
           if (token) await post('/api/auth/logout', { refreshToken: token });
+        } catch {
+          // Link down or session already gone: the tokens are dropped here anyway and expire on the server.
         } finally {
           forget();
         }

@@ -1,12 +1,11 @@
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, NavLink, useNavigate } from 'react-router-dom';
 import { ROLE_LABELS } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';
 import { isAdmin } from '../roles';
-import { disconnectNotifications } from '../api/socket';
 import { NotificationBell } from './NotificationBell';
 
 export function TopBar() {
-  const { user, logout } = useAuth();
+  const { user, logout, mfaEnrolmentRequired } = useAuth();
   const navigate = useNavigate();
   if (!user) return null;
   const missions = [...new Set(user.memberships.map((m) => m.missionCode).filter(Boolean))];
@@ -16,32 +15,38 @@ export function TopBar() {
       <Link to="/" className="brand">
         Field Telemedicine Hub
       </Link>
-      <nav>
-        {isAdmin(user) && (
-          <>
-            <Link to="/admin/missions">Missions</Link>
-            <Link to="/admin/facilities">Facilities</Link>
-            <Link to="/admin/users">Users</Link>
-          </>
-        )}
-        <Link to="/mfa-setup">Security</Link>
-        <NotificationBell />
-      </nav>
+      {/* Until an administrator has enrolled an authenticator, the session only reaches the enrolment page. */}
+      {!mfaEnrolmentRequired && (
+        <nav aria-label="Main">
+          {isAdmin(user) && (
+            <>
+              <NavLink to="/admin/missions">Missions</NavLink>
+              <NavLink to="/admin/facilities">Facilities</NavLink>
+              <NavLink to="/admin/users">Users</NavLink>
+            </>
+          )}
+          <NavLink to="/mfa-setup">Security</NavLink>
+          <NotificationBell />
+        </nav>
+      )}
       <div className="who">
         <span data-testid="user-name">{user.displayName}</span>
         {roles.map((r) => (
-          <span key={r} className="badge">
+          <span key={r} className="badge" data-testid="role-badge">
             {ROLE_LABELS[r]}
           </span>
         ))}
-        {missions.length > 0 && <span className="missions">{missions.join(' · ')}</span>}
+        {missions.length > 0 && (
+          <span className="missions" data-testid="mission-codes">
+            {missions.join(' · ')}
+          </span>
+        )}
         <button
           type="button"
           className="secondary"
           onClick={async () => {
-            disconnectNotifications();
             await logout();
-            navigate('/login');
+            navigate('/login', { replace: true });
           }}
         >
           Log out

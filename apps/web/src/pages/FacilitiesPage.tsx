@@ -1,84 +1,172 @@
 import { FormEvent, useState } from 'react';
-import type { FacilityView, MissionView } from '@hub/contracts';
-import { get, patch, post } from '../api/client';
+import type { FacilityLevel, FacilityView, MissionView } from '@hub/contracts';
+import { get, patch, post, query } from '../api/client';
+import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { useLoad, useSubmit } from '../components/useLoad';
 
-export function FacilitiesPage() {
-  const missions = useLoad(() => get<MissionView[]>('/api/missions'));
-  const facilities = useLoad(() => get<FacilityView[]>('/api/facilities'));
-  const form = useSubmit();
-  const [name, setName] = useState('');
-  const [level, setLevel] = useState(1);
-  const [missionIds, setMissionIds] = useState<string[]>([]);
-  const code = (id: string) => missions.data?.find((m) => m.id === id)?.code ?? '—';
+const LEVELS: { level: FacilityLevel; label: string }[] = [
+  { level: 1, label: 'Level 1 (unit clinic)' },
+  { level: 2, label: 'Level 2 (field hospital)' },
+  { level: 3, label: 'Level 3 (advanced)' },
+  { level: 4, label: 'Level 4 (reference hospital)' },
+];
 
-  async function create(e: FormEvent) {
+interface Draft {
+  id: string | null;
+  name: string;
+  level: FacilityLevel;
+  missionIds: string[];
+}
+const blank: Draft = { id: null, name: '', level: 1, missionIds: [] };
+
+/** Clinics and hospitals. Levels 1-3 belong to one mission; a Level 4 reference hospital may serve several. */
+export function FacilitiesPage() {
+  const [missionId, setMissionId] = useState('');
+  const missions = useLoad(() => get<MissionView[]>('/api/missions'));
+  const facilities = useLoad(() => get<FacilityView[]>(`/api/facilities${query({ missionId })}`), [missionId]);
+  const form = useSubmit();
+  const action = useSubmit();
+  const [draft, setDraft] = useState<Draft>(blank);
+  const code = (id: string) => missions.data?.find((m) => m.id === id)?.code ?? '—';
+  const multi = draft.level === 4;
+
+  async function save(e: FormEvent) {
     e.preventDefault();
-    if (await form.submit(() => post('/api/facilities', { name, level, missionIds }).then(() => undefined))) {
-      setName('');
-      setMissionIds([]);
+    const body = { name: draft.name.trim(), level: draft.level, missionIds: draft.missionIds };
+    const ok = await form.submit(() =>
+      (draft.id ? patch(`/api/facilities/${draft.id}`, body) : post('/api/facilities', body)).then(() => undefined),
+    );
+    if (ok) {
+      setDraft(blank);
       facilities.reload();
     }
   }
 
+  const setLevel = (level: FacilityLevel) =>
+    // Leaving Level 4 keeps only the first mission: Levels 1-3 belong to exactly one.
+    setDraft({ ...draft, level, missionIds: level === 4 ? draft.missionIds : draft.missionIds.slice(0, 1) });
+
   return (
-    <main className="page">
+    <main className="page" data-testid="admin-facilities">
       <h1>Facilities</h1>
-      {facilities.error && <div role="alert" className="alert">{facilities.error}</div>}
-      <table>
-        <thead>
-          <tr><th>Name</th><th>Level</th><th>Missions</th><th>Active</th></tr>
-        </thead>
-        <tbody>
-          {facilities.data?.map((f) => (
-            <tr key={f.id}>
-              <td>{f.name}</td>
-              <td>Level {f.level}</td>
-              <td>{f.missionIds.map(code).join(', ')}</td>
-              <td>
-                <button
-                  type="button"
-                  className="secondary"
-                  onClick={async () => {
-                    await patch(`/api/facilities/${f.id}`, { active: !f.active });
-                    facilities.reload();
-                  }}
-                >
-                  {f.active ? 'Deactivate' : 'Activate'}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form onSubmit={create} className="card inline-form" aria-label="New facility">
-        <h2>New facility</h2>
-        <Field label="Name" problems={form.problems('name')}>
-          {(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Level" problems={form.problems('level')}>
+      <div className="filters">
+        <Field label="Filter">
           {(id) => (
-            <select id={id} value={level} onChange={(e) => setLevel(Number(e.target.value))}>
-              <option value={1}>Level 1 (unit clinic)</option>
-              <option value={2}>Level 2 (field hospital)</option>
-              <option value={3}>Level 3 (advanced)</option>
-              <option value={4}>Level 4 (reference hospital)</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Missions" problems={form.problems('missionIds')}>
-          {(id) => (
-            <select id={id} multiple={level === 4} value={level === 4 ? missionIds : missionIds[0] ?? ''} onChange={(e) => setMissionIds(Array.from(e.target.selectedOptions, (o) => o.value).filter(Boolean))}>
-              {level !== 4 && <option value="">Choose…</option>}
+            <select id={id} value={missionId} onChange={(e) => setMissionId(e.target.value)}>
+              <option value="">All missions</option>
               {missions.data?.map((m) => (
                 <option key={m.id} value={m.id}>{m.code}</option>
               ))}
             </select>
           )}
         </Field>
-        {form.error && !form.error.body.fields && <div role="alert" className="alert">{form.error.message}</div>}
-        <button type="submit" disabled={form.busy}>Create facility</button>
+      </div>
+      {facilities.error && <div role="alert" className="alert">{facilities.error}</div>}
+      <ErrorAlert error={action.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Level</th>
+              <th>Missions</th>
+              <th>Status</th>
+              <th><span className="sr-only">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {facilities.data?.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">No facilities.</td>
+              </tr>
+            )}
+            {facilities.data?.map((f) => (
+              <tr key={f.id} className={[f.active ? '' : 'inactive', draft.id === f.id ? 'selected' : ''].join(' ').trim()}>
+                <td>{f.name}</td>
+                <td>Level {f.level}</td>
+                <td>{f.missionIds.map(code).join(', ')}</td>
+                <td>{f.active ? 'Active' : 'Inactive'}</td>
+                <td className="nowrap">
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={() => setDraft({ id: f.id, name: f.name, level: f.level, missionIds: f.missionIds })}
+                  >
+                    Edit<span className="sr-only"> {f.name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    disabled={action.busy}
+                    onClick={() => action.submit(() => patch(`/api/facilities/${f.id}`, { active: !f.active }).then(facilities.reload))}
+                  >
+                    {f.active ? 'Deactivate' : 'Activate'}
+                    <span className="sr-only"> {f.name}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form onSubmit={save} className="card inline-form" aria-label={draft.id ? 'Edit facility' : 'New facility'}>
+        <h2>{draft.id ? `Edit ${facilities.data?.find((f) => f.id === draft.id)?.name ?? 'facility'}` : 'New facility'}</h2>
+        <Field label="Name" problems={form.problems('name')}>
+          {(id, d) => <input id={id} aria-describedby={d} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />}
+        </Field>
+        <Field label="Level" problems={form.problems('level')}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={draft.level} onChange={(e) => setLevel(Number(e.target.value) as FacilityLevel)}>
+              {LEVELS.map((l) => (
+                <option key={l.level} value={l.level}>{l.label}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {multi ? (
+          <fieldset className="field">
+            <legend>Missions served</legend>
+            <div className="checks">
+              {missions.data?.map((m) => (
+                <label key={m.id} className="check">
+                  <input
+                    type="checkbox"
+                    checked={draft.missionIds.includes(m.id)}
+                    onChange={(e) =>
+                      setDraft({
+                        ...draft,
+                        missionIds: e.target.checked ? [...draft.missionIds, m.id] : draft.missionIds.filter((x) => x !== m.id),
+                      })
+                    }
+                  />{' '}
+                  {m.code} — {m.name}
+                </label>
+              ))}
+            </div>
+            {form.problems('missionIds').length > 0 && <div className="field-error">{form.problems('missionIds').join('; ')}</div>}
+          </fieldset>
+        ) : (
+          <Field label="Mission" problems={form.problems('missionIds')}>
+            {(id, d) => (
+              <select id={id} aria-describedby={d} required value={draft.missionIds[0] ?? ''} onChange={(e) => setDraft({ ...draft, missionIds: e.target.value ? [e.target.value] : [] })}>
+                <option value="">Choose…</option>
+                {missions.data?.map((m) => (
+                  <option key={m.id} value={m.id}>{m.code} — {m.name}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        <ErrorAlert error={form.error} shown={['name', 'level', 'missionIds']} />
+        <div className="buttons">
+          <button type="submit" disabled={form.busy}>{draft.id ? 'Save facility' : 'Create facility'}</button>
+          {draft.id && (
+            <button type="button" className="secondary" onClick={() => setDraft(blank)}>
+              Cancel
+            </button>
+          )}
+        </div>
       </form>
     </main>
   );

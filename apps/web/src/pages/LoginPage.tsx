@@ -30,7 +30,8 @@ export function LoginPage() {
       } else if (err instanceof ApiError && err.body.code === 'INVALID_CREDENTIALS') {
         setError('Wrong email or password.');
       } else if (err instanceof ApiError) {
-        setError(err.body.message);
+        // Locked (with the time), disabled, too many attempts, wrong code, link down: the server's words.
+        setError(err.plainMessage);
       } else {
         setError('The hub cannot be reached. Check the link and try again.');
       }

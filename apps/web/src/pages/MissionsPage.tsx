@@ -2,65 +2,132 @@ import { FormEvent, useState } from 'react';
 import type { MissionView } from '@hub/contracts';
 import { get, patch, post } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
+import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useLoad, usePending, useSubmit } from '../components/useLoad';
 import { isSystemAdmin } from '../roles';
 
+/** Missions: system administrators see and create all; mission administrators edit their own. */
 export function MissionsPage() {
   const { user } = useAuth();
+  const sys = !!user && isSystemAdmin(user);
   const { data, error, reload } = useLoad(() => get<MissionView[]>('/api/missions'));
   const form = useSubmit();
+  const action = useSubmit();
+  const rename = useSubmit();
+  const mfa = usePending();
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
+  const [mfaAll, setMfaAll] = useState(false);
+  const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
 
   async function create(e: FormEvent) {
     e.preventDefault();
-    if (await form.submit(() => post('/api/missions', { code, name }).then(() => undefined))) {
+    const body = { code: code.trim(), name: name.trim(), mfaRequiredForAll: mfaAll };
+    if (await form.submit(() => post('/api/missions', body).then(() => undefined))) {
       setCode('');
       setName('');
+      setMfaAll(false);
+      reload();
+    }
+  }
+
+  const change = (m: MissionView, body: Partial<Pick<MissionView, 'name' | 'mfaRequiredForAll' | 'active'>>) =>
+    action.submit(() => patch(`/api/missions/${m.id}`, body).then(reload));
+
+  async function saveName(e: FormEvent) {
+    e.preventDefault();
+    if (!editing) return;
+    const id = editing.id;
+    if (await rename.submit(() => patch(`/api/missions/${id}`, { name: editing.name.trim() }).then(() => undefined))) {
+      setEditing(null);
       reload();
     }
   }
 
   return (
-    <main className="page">
+    <main className="page" data-testid="admin-missions">
       <h1>Missions</h1>
       {error && <div role="alert" className="alert">{error}</div>}
-      <table>
-        <thead>
-          <tr><th>Code</th><th>Name</th><th>MFA for everyone</th><th>Active</th></tr>
-        </thead>
-        <tbody>
-          {data?.map((m) => (
-            <tr key={m.id}>
-              <td>{m.code}</td>
-              <td>{m.name}</td>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Require MFA for everyone in ${m.code}`}
-                  checked={m.mfaRequiredForAll}
-                  onChange={async (e) => {
-                    await patch(`/api/missions/${m.id}`, { mfaRequiredForAll: e.target.checked });
-                    reload();
-                  }}
-                />
-              </td>
-              <td>{m.active ? 'yes' : 'no'}</td>
+      <ErrorAlert error={action.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Code</th>
+              <th>Name</th>
+              <th>MFA for everyone</th>
+              <th>Status</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {user && isSystemAdmin(user) && (
+          </thead>
+          <tbody>
+            {data?.length === 0 && (
+              <tr>
+                <td colSpan={4} className="muted">No missions yet.</td>
+              </tr>
+            )}
+            {data?.map((m) => (
+              <tr key={m.id} className={m.active ? '' : 'inactive'}>
+                <td>{m.code}</td>
+                <td>
+                  {editing?.id === m.id ? (
+                    <form onSubmit={saveName} className="row-form">
+                      <Field label={`New name of ${m.code}`} problems={rename.problems('name')}>
+                        {(id, d) => (
+                          <input id={id} aria-describedby={d} value={editing.name} autoFocus onChange={(e) => setEditing({ ...editing, name: e.target.value })} />
+                        )}
+                      </Field>
+                      <button type="submit" className="small" disabled={rename.busy}>Save</button>
+                      <button type="button" className="secondary small" onClick={() => setEditing(null)}>Cancel</button>
+                      <ErrorAlert error={rename.error} shown={['name']} />
+                    </form>
+                  ) : (
+                    <>
+                      {m.name}
+                      <button type="button" className="secondary small" onClick={() => setEditing({ id: m.id, name: m.name })}>
+                        Rename<span className="sr-only"> {m.code}</span>
+                      </button>
+                    </>
+                  )}
+                </td>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Require MFA for everyone in ${m.code}`}
+                    checked={mfa.value(m.id, m.mfaRequiredForAll)}
+                    onChange={(e) => {
+                      const next = e.target.checked;
+                      void mfa.run(m.id, next, () => change(m, { mfaRequiredForAll: next }));
+                    }}
+                  />
+                </td>
+                <td>
+                  {m.active ? 'Active' : 'Inactive'}
+                  {sys && (
+                    <button type="button" className="secondary small" disabled={action.busy} onClick={() => change(m, { active: !m.active })}>
+                      {m.active ? 'Deactivate' : 'Activate'}
+                      <span className="sr-only"> {m.code}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {sys && (
         <form onSubmit={create} className="card inline-form" aria-label="New mission">
           <h2>New mission</h2>
           <Field label="Code" problems={form.problems('code')}>
-            {(id, d) => <input id={id} aria-describedby={d} value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder="MINUSMA" />}
+            {(id, d) => <input id={id} aria-describedby={d} value={code} required onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder="MINUSMA" />}
           </Field>
           <Field label="Name" problems={form.problems('name')}>
-            {(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}
+            {(id, d) => <input id={id} aria-describedby={d} value={name} required onChange={(e) => setName(e.target.value)} />}
           </Field>
-          {form.error && !form.error.body.fields && <div role="alert" className="alert">{form.error.message}</div>}
+          <label className="check">
+            <input type="checkbox" checked={mfaAll} onChange={(e) => setMfaAll(e.target.checked)} /> Require multi-factor authentication for everyone in this mission
+          </label>
+          <ErrorAlert error={form.error} shown={['code', 'name']} />
           <button type="submit" disabled={form.busy}>Create mission</button>
         </form>
       )}

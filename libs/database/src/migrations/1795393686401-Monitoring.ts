@@ -7,6 +7,8 @@ export class Monitoring1795393686401 implements MigrationInterface {
     await queryRunner.query("CREATE TABLE \"case_facts\" (\"case_id\" uuid NOT NULL, \"mission_id\" uuid NOT NULL, \"facility_id\" uuid NOT NULL, \"specialty_code\" character varying(40) NOT NULL, \"urgency\" character varying(16) NOT NULL, \"status\" character varying(24) NOT NULL, \"submitted_at\" TIMESTAMP WITH TIME ZONE, \"accepted_at\" TIMESTAMP WITH TIME ZONE, \"answered_at\" TIMESTAMP WITH TIME ZONE, \"closed_at\" TIMESTAMP WITH TIME ZONE, \"sla_minutes\" integer, \"accept_minutes\" double precision, \"answer_minutes\" double precision, \"answered_on_time\" boolean, \"reference_facility_id\" uuid, \"escalation_level\" smallint NOT NULL DEFAULT '0', \"outcome\" character varying(24), \"evacuation_recommended\" boolean NOT NULL DEFAULT false, \"evacuation_done\" boolean NOT NULL DEFAULT false, \"evacuation_avoided\" boolean NOT NULL DEFAULT false, CONSTRAINT \"PK_c6fb4ce27c560295e981e770756\" PRIMARY KEY (\"case_id\"))");
     await queryRunner.query("CREATE INDEX \"case_facts_mission_closed_idx\" ON \"case_facts\"  (\"mission_id\", \"closed_at\") ");
     await queryRunner.query("CREATE INDEX \"case_facts_facility_submitted_idx\" ON \"case_facts\"  (\"facility_id\", \"submitted_at\") ");
+    await queryRunner.query("CREATE INDEX \"case_facts_open_idx\" ON \"case_facts\"  (\"mission_id\", \"urgency\", \"submitted_at\") WHERE \"status\" IN ('submitted', 'accepted', 'information_requested', 'resubmitted')");
+    await queryRunner.query("CREATE INDEX \"case_facts_awaiting_outcome_idx\" ON \"case_facts\"  (\"mission_id\", \"answered_at\") WHERE \"status\" = 'answered'");
     await queryRunner.query("CREATE INDEX \"case_facts_mission_answered_idx\" ON \"case_facts\"  (\"mission_id\", \"answered_at\") ");
     await queryRunner.query("CREATE INDEX \"case_facts_mission_submitted_idx\" ON \"case_facts\"  (\"mission_id\", \"submitted_at\") ");
     await queryRunner.query("ALTER TABLE \"missions\" ADD \"dormant_site_days\" integer NOT NULL DEFAULT '14'");
@@ -63,6 +65,8 @@ export class Monitoring1795393686401 implements MigrationInterface {
     await queryRunner.query("ALTER TABLE \"missions\" DROP COLUMN \"dormant_site_days\"");
     await queryRunner.query("DROP INDEX \"public\".\"case_facts_mission_submitted_idx\"");
     await queryRunner.query("DROP INDEX \"public\".\"case_facts_mission_answered_idx\"");
+    await queryRunner.query("DROP INDEX \"public\".\"case_facts_awaiting_outcome_idx\"");
+    await queryRunner.query("DROP INDEX \"public\".\"case_facts_open_idx\"");
     await queryRunner.query("DROP INDEX \"public\".\"case_facts_facility_submitted_idx\"");
     await queryRunner.query("DROP INDEX \"public\".\"case_facts_mission_closed_idx\"");
     await queryRunner.query("DROP TABLE \"case_facts\"");

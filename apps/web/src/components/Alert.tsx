@@ -1,0 +1,17 @@
+import { ApiError } from '../api/client';
+
+/**
+ * The server's message for a failed action. When every problem of a validation error is already shown beside its
+ * field (`shown` lists the fields the form renders), only a short pointer is given instead of repeating them.
+ */
+export function ErrorAlert(props: { error: ApiError | string | null | undefined; shown?: string[]; testId?: string }) {
+  const { error, shown = [] } = props;
+  if (!error) return null;
+  const fields = error instanceof ApiError ? error.problemFields : [];
+  const allShown = fields.length > 0 && fields.every((f) => shown.includes(f.field));
+  return (
+    <div role="alert" className="alert" data-testid={props.testId}>
+      {allShown ? 'Please correct the fields marked above.' : error instanceof ApiError ? error.plainMessage : error}
+    </div>
+  );
+}
