@@ -120,7 +120,7 @@ install_worker() {
     echo "host=$(uname -srm)"
     echo "sha256=$(sha256sum "$CACHED_BIN" | cut -d' ' -f1)"
     echo "shared_libraries:"
-    ldd "$CACHED_BIN" 2>&1 | sed 's/^/  /' || true
+    ldd "$CACHED_BIN" 2>&1 | sed 's/^[[:space:]]*/  /' || true
   } >"$CACHE_DIR/mediasoup-worker.info.tmp"
   mv -f "$CACHE_DIR/mediasoup-worker.info.tmp" "$CACHE_DIR/mediasoup-worker.info"
   SUCCESS=1
