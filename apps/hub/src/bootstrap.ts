@@ -100,9 +100,12 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
 /** Serves the built browser app, with index.html for client-side routes. */
 function serveWebApp(app: NestExpressApplication, dir: string) {
   const index = join(dir, 'index.html');
-  app.use(express.static(dir, { index: false, maxAge: '1h' }));
+  const files = express.static(dir, { index: false, maxAge: '1h' });
+  const forApi = (req: express.Request) => req.path.startsWith('/api') || req.path.startsWith('/socket.io');
+  // API requests never touch the file system (nor can a file shadow an API route).
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => (forApi(req) ? next() : files(req, res, next)));
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (req.method !== 'GET' || req.path.startsWith('/api') || req.path.startsWith('/socket.io')) return next();
+    if (req.method !== 'GET' || forApi(req)) return next();
     if (!existsSync(index)) {
       res.status(503).type('text/plain').send('The web app is not built; run `npm run build:web`.');
       return;
