@@ -3,6 +3,7 @@ import type { FacilityLevel, FacilityView, MissionView } from '@hub/contracts';
 import { get, patch, post, query } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
+import { MissionFilter } from '../components/MissionFilter';
 import { useLoad, useSubmit } from '../components/useLoad';
 
 const LEVELS: { level: FacilityLevel; label: string }[] = [
@@ -51,16 +52,7 @@ export function FacilitiesPage() {
     <main className="page" data-testid="admin-facilities">
       <h1>Facilities</h1>
       <div className="filters">
-        <Field label="Filter">
-          {(id) => (
-            <select id={id} value={missionId} onChange={(e) => setMissionId(e.target.value)}>
-              <option value="">All missions</option>
-              {missions.data?.map((m) => (
-                <option key={m.id} value={m.id}>{m.code}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <MissionFilter missions={missions.data} value={missionId} onChange={setMissionId} />
       </div>
       {facilities.error && <div role="alert" className="alert">{facilities.error}</div>}
       <ErrorAlert error={action.error} />

@@ -4,6 +4,7 @@ import { del, get, patch, post, query } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
+import { MissionFilter } from '../components/MissionFilter';
 import { SpecialtyPicker } from '../components/SpecialtyPicker';
 import { useLoad, usePending, useSubmit } from '../components/useLoad';
 import { isSystemAdmin } from '../roles';
@@ -233,16 +234,7 @@ export function UsersPage() {
         <Field label="Search">
           {(id) => <input id={id} type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="name or email" />}
         </Field>
-        <Field label="Filter">
-          {(id) => (
-            <select id={id} value={missionId} onChange={(e) => setMissionId(e.target.value)}>
-              <option value="">All missions</option>
-              {missions.data?.map((m) => (
-                <option key={m.id} value={m.id}>{m.code}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <MissionFilter missions={missions.data} value={missionId} onChange={setMissionId} />
       </div>
       {users.error && <div role="alert" className="alert">{users.error}</div>}
       <ErrorAlert error={toggle.error} />
