@@ -56,8 +56,16 @@ export interface UserListFilter {
 export function usersListQuery(scope: MissionScope, filter: UserListFilter = {}): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const where: string[] = [];
+  // Users with a membership reaching one of the missions: directly (memberships_mission_idx) or through a facility
+  // that serves it. The same rule as MEMBERSHIP_MISSIONS_SQL, written so that indexes serve it.
   const reaches = (p: string) =>
-    `EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND ${MEMBERSHIP_MISSIONS_SQL} && ${p}::uuid[])`;
+    `u.id IN (SELECT m.user_id FROM memberships m JOIN missions ms ON ms.id = m.mission_id AND ms.active
+               WHERE m.mission_id = ANY(${p}::uuid[])
+              UNION
+              SELECT m.user_id FROM memberships m
+                JOIN facility_missions fm ON fm.facility_id = m.facility_id
+                JOIN missions ms ON ms.id = fm.mission_id AND ms.active
+               WHERE m.mission_id IS NULL AND fm.mission_id = ANY(${p}::uuid[]))`;
   if (scope.kind === 'missions') {
     params.push(scope.missionIds);
     where.push(reaches(`$${params.length}`));
@@ -71,7 +79,7 @@ export function usersListQuery(scope: MissionScope, filter: UserListFilter = {})
     where.push(`(u.email ILIKE $${params.length} OR u.display_name ILIKE $${params.length})`);
   }
   return {
-    text: `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.display_name LIMIT 500`,
+    text: `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.display_name, u.id LIMIT 500`,
     params,
   };
 }
