@@ -28,6 +28,7 @@ export class AuditController {
       if (!allowed(query.chain)) throw DomainException.notFound('Audit chain');
       return this.audit.verify(query.chain);
     }
-    return (await this.audit.verify()).filter((r) => allowed(r.chain));
+    // Only the chains the caller may read are recomputed.
+    return scope.kind === 'all' ? this.audit.verify() : this.audit.verify([...scope.missionIds]);
   }
 }

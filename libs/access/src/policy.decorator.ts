@@ -62,3 +62,8 @@ export interface CallerContext {
   ability: AppAbility;
   request: RequestContext;
 }
+
+/** Who did it, for an audit record: the caller, their request id and address. */
+export function actorOf(caller: CallerContext): { actorId: string; requestId: string | null; ip: string | null } {
+  return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
+}

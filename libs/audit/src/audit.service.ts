@@ -60,11 +60,12 @@ export class AuditService {
     return manager.save(entry);
   }
 
-  /** Recomputes every chain (or one) and names the first broken record of each. */
-  async verify(chain?: string): Promise<ChainReport[]> {
-    const chains: { chain: string }[] = chain
-      ? [{ chain }]
-      : await this.dataSource.query('SELECT DISTINCT chain FROM audit_entries ORDER BY chain');
+  /** Recomputes every chain (or the ones named) and names the first broken record of each. */
+  async verify(only?: string | string[]): Promise<ChainReport[]> {
+    const chains: { chain: string }[] =
+      only === undefined
+        ? await this.dataSource.query('SELECT DISTINCT chain FROM audit_entries ORDER BY chain')
+        : [only].flat().map((chain) => ({ chain }));
     const reports: ChainReport[] = [];
     for (const { chain: name } of chains) reports.push(await this.verifyChain(name));
     return reports;

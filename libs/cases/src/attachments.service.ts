@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
-import { Action, CallerContext, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { DomainException, ErrorCode } from '@hub/common';
@@ -85,7 +85,7 @@ export class AttachmentsService implements OnModuleInit {
       const c = a && (await this.dataSource.getRepository(ReferralCase).findOneBy({ id: a.caseId }));
       // Only the uploader resumes, reads the offset of or deletes an upload, and only while they still see the case.
       if (!a || !c || a.uploadedById !== caller.principal.userId || !caller.ability.can(Action.Read, subjectOf('Case', c))) {
-        await this.audit.record({ action: 'access.denied', outcome: 'denied', actorId: caller.principal.userId, missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80), requestId: caller.request.requestId, ip: caller.request.ip });
+        await this.audit.record({ action: 'access.denied', outcome: 'denied', ...actorOf(caller), missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
         throw new DomainException(ErrorCode.NotFound, 'Upload not found');
       }
       if (a.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete');
@@ -116,7 +116,7 @@ export class AttachmentsService implements OnModuleInit {
       sha256: meta.sha256,
       uploadedById: caller.principal.userId,
     });
-    await this.audit.record({ action: 'case.attachment_upload', outcome: 'success', actorId: caller.principal.userId, missionId: c.missionId, subjectType: 'Case', subjectId: c.id, requestId: caller.request.requestId, ip: caller.request.ip, details: { uploadId, size: length } });
+    await this.audit.record({ action: 'case.attachment_upload', outcome: 'success', ...actorOf(caller), missionId: c.missionId, subjectType: 'Case', subjectId: c.id, details: { uploadId, size: length } });
     return uploadId;
   }
 
@@ -162,7 +162,7 @@ export class AttachmentsService implements OnModuleInit {
     if (!a) throw DomainException.notFound('Attachment');
     const path = join(this.directory, thumbnail ? `${a.uploadId}.thumb.jpg` : a.uploadId);
     if (!existsSync(path)) throw DomainException.notFound(thumbnail ? 'Thumbnail' : 'Attachment file');
-    await this.audit.record({ action: thumbnail ? 'case.attachment_thumbnail' : 'case.attachment_read', outcome: 'success', actorId: caller.principal.userId, missionId: c.missionId, subjectType: 'CaseAttachment', subjectId: a.id, requestId: caller.request.requestId, ip: caller.request.ip });
+    await this.audit.record({ action: thumbnail ? 'case.attachment_thumbnail' : 'case.attachment_read', outcome: 'success', ...actorOf(caller), missionId: c.missionId, subjectType: 'CaseAttachment', subjectId: a.id });
     return { path, mediaType: thumbnail ? 'image/jpeg' : (a.mediaType ?? 'application/octet-stream'), filename: a.filename };
   }
 }

@@ -2,16 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { IsIn, IsOptional } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
+import { IdParam } from '@hub/common';
 import type { CasePage, CaseView } from '@hub/contracts';
 import { AttachmentsService } from './attachments.service';
 import { CasesService } from './cases.service';
 import { AnswerDto, AttachmentParams, CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, NoteDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
-import { IdParam } from './dto/params';
 import { Specialty } from './entities/specialty.entity';
-import { caseToFhirBundle } from './fhir-export';
-import { AuditService } from '@hub/audit';
 
 class FileQuery {
   @IsOptional()
@@ -25,14 +22,12 @@ export class CasesController {
   constructor(
     private readonly cases: CasesService,
     private readonly attachments: AttachmentsService,
-    private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
   ) {}
 
   @Get('specialties')
   @Policy.authenticated()
   specialties(): Promise<Specialty[]> {
-    return this.dataSource.getRepository(Specialty).find({ where: { active: true }, order: { name: 'ASC' } });
+    return this.cases.specialties();
   }
 
   @Get('cases')
@@ -124,10 +119,8 @@ export class CasesController {
   @Get('cases/:id/fhir')
   @Policy.can(Action.Read, 'Case')
   async fhir(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const view = await this.cases.get(caller, id);
-    await this.audit.record({ action: 'case.fhir_export', outcome: 'success', actorId: caller.principal.userId, missionId: view.missionId, subjectType: 'Case', subjectId: id, requestId: caller.request.requestId, ip: caller.request.ip });
     res.type('application/fhir+json');
-    return caseToFhirBundle(view, `${req.protocol}://${req.get('host')}`);
+    return this.cases.fhirBundle(caller, id, `${req.protocol}://${req.get('host')}`);
   }
 
   @Get('cases/:id/attachments/:attachmentId')

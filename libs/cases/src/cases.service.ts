@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationKind, URGENCY_RANK } from '@hub/contracts';
@@ -15,6 +15,7 @@ import { CaseMessage, MessageKind } from './entities/case-message.entity';
 import { CaseTransition } from './entities/case-transition.entity';
 import { ReferralCase } from './entities/referral-case.entity';
 import { Specialty } from './entities/specialty.entity';
+import { caseToFhirBundle } from './fhir-export';
 import { PatientsService } from './patients.service';
 
 const REFER_EVENTS: CaseEvent[] = ['submit', 'resubmit', 'close', 'cancel'];
@@ -48,7 +49,7 @@ export class CasesService {
     // Audited in the caller's mission chain when they work in one mission (chains append one at a time).
     const missions = [...new Set([...scope.clinicMissionIds, ...scope.primaryMissionIds, ...scope.backupMissionIds, ...scope.managerMissionIds])];
     await this.audit.record({
-      ...this.who(caller),
+      ...actorOf(caller),
       action: `case.list_${q.view ?? 'mine'}`,
       outcome: 'success',
       missionId: missions.length === 1 ? missions[0] : null,
@@ -60,8 +61,19 @@ export class CasesService {
 
   async get(caller: CallerContext, id: string): Promise<CaseView> {
     const c = await this.load(caller, Action.Read, id);
-    await this.audit.record({ ...this.who(caller), action: 'case.read', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id });
+    await this.audit.record({ ...actorOf(caller), action: 'case.read', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id });
     return this.view(caller, c);
+  }
+
+  /** The case as a FHIR R4 Bundle; audited as an export (which includes the read). */
+  async fhirBundle(caller: CallerContext, id: string, baseUrl: string): Promise<Record<string, unknown>> {
+    const c = await this.load(caller, Action.Read, id);
+    await this.audit.record({ ...actorOf(caller), action: 'case.fhir_export', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id });
+    return caseToFhirBundle(await this.view(caller, c), baseUrl);
+  }
+
+  specialties(): Promise<Specialty[]> {
+    return this.dataSource.getRepository(Specialty).find({ where: { active: true }, order: { name: 'ASC' } });
   }
 
   async view(caller: CallerContext, c: ReferralCase, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
@@ -166,7 +178,7 @@ export class CasesService {
         }),
       );
       await this.recordTransition(manager, c, null, 'draft', caller, null);
-      await this.audit.record({ ...this.who(caller), action: 'case.create', outcome: 'success', missionId, subjectType: 'Case', subjectId: c.id }, manager);
+      await this.audit.record({ ...actorOf(caller), action: 'case.create', outcome: 'success', missionId, subjectType: 'Case', subjectId: c.id }, manager);
       if (submit) await this.doSubmit(manager, caller, c, null, pending);
       return c;
     });
@@ -181,7 +193,7 @@ export class CasesService {
       if (dto.specialtyCode) await this.checkSpecialty(manager, dto.specialtyCode);
       Object.assign(c, dto, dto.urgency ? { urgencyRank: URGENCY_RANK[dto.urgency] } : {});
       await manager.getRepository(ReferralCase).save(c);
-      await this.audit.record({ ...this.who(caller), action: 'case.update', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, details: { fields: Object.keys(dto) } }, manager);
+      await this.audit.record({ ...actorOf(caller), action: 'case.update', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, details: { fields: Object.keys(dto) } }, manager);
       return c;
     });
     return this.view(caller, c);
@@ -314,7 +326,7 @@ export class CasesService {
       c.status = to;
       await manager.getRepository(ReferralCase).save(c);
       if (record) await this.recordTransition(manager, c, from, to, caller, note ?? null, event === 'hand_over' ? `handed over` : undefined);
-      await this.audit.record({ ...this.who(caller), action: `case.${event}`, outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, details: { from, to } }, manager);
+      await this.audit.record({ ...actorOf(caller), action: `case.${event}`, outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, details: { from, to } }, manager);
       return c;
     });
     await this.flush(pending, c, caller.principal.userId);
@@ -359,7 +371,7 @@ export class CasesService {
       }
       await manager.getRepository(CaseAttachment).update({ id: In(attachmentIds) }, { messageId: msg.id });
     }
-    await this.audit.record({ ...this.who(caller), action: `case.${kind}`, outcome: 'success', missionId: c.missionId, subjectType: 'CaseMessage', subjectId: msg.id }, manager);
+    await this.audit.record({ ...actorOf(caller), action: `case.${kind}`, outcome: 'success', missionId: c.missionId, subjectType: 'CaseMessage', subjectId: msg.id }, manager);
   }
 
   private async recordTransition(manager: EntityManager, c: ReferralCase, from: string | null, to: string, caller: CallerContext, note: string | null, prefix?: string) {
@@ -381,7 +393,4 @@ export class CasesService {
     }
   }
 
-  private who(caller: CallerContext) {
-    return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
-  }
 }

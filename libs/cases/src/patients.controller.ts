@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
+import { IdParam } from '@hub/common';
 import type { PatientView } from '@hub/contracts';
 import { CreatePatientDto, PatientListQuery, TransferPatientDto, UpdatePatientDto } from './dto/patient.dto';
 import { PatientsService } from './patients.service';
-import { IdParam } from './dto/params';
 
 @ApiTags('patients')
 @Controller('patients')

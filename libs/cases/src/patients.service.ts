@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import type { PatientView } from '@hub/contracts';
@@ -59,7 +59,7 @@ export class PatientsService {
     const missionIds = [...new Set([...c.clinicMissionIds, ...c.managerMissionIds])];
     const rows = await this.patients.list(missionIds, { q });
     await this.audit.record({
-      ...this.who(caller),
+      ...actorOf(caller),
       action: 'patient.list',
       outcome: 'success',
       missionId: missionIds.length === 1 ? missionIds[0] : null,
@@ -72,7 +72,7 @@ export class PatientsService {
   async get(caller: CallerContext, id: string): Promise<PatientView> {
     const p = await this.load(caller, Action.Read, id);
     const transfers = await this.dataSource.getRepository(PatientTransfer).find({ where: { patientId: id }, order: { transferredAt: 'ASC' } });
-    await this.audit.record({ ...this.who(caller), action: 'patient.read', outcome: 'success', missionId: p.missionId, subjectType: 'Patient', subjectId: id });
+    await this.audit.record({ ...actorOf(caller), action: 'patient.read', outcome: 'success', missionId: p.missionId, subjectType: 'Patient', subjectId: id });
     return this.view(caller, p, transfers);
   }
 
@@ -102,7 +102,7 @@ export class PatientsService {
           createdById: caller.principal.userId,
         }),
       );
-      await this.audit.record({ ...this.who(caller), action: 'patient.create', outcome: 'success', missionId, subjectType: 'Patient', subjectId: p.id }, manager);
+      await this.audit.record({ ...actorOf(caller), action: 'patient.create', outcome: 'success', missionId, subjectType: 'Patient', subjectId: p.id }, manager);
       return this.view(caller, p);
     });
   }
@@ -120,7 +120,7 @@ export class PatientsService {
       Object.assign(p, dto);
       await manager.getRepository(Patient).save(p);
       await this.audit.record(
-        { ...this.who(caller), action: 'patient.update', outcome: 'success', missionId: p.missionId, subjectType: 'Patient', subjectId: id, details: { fields: Object.keys(dto) } },
+        { ...actorOf(caller), action: 'patient.update', outcome: 'success', missionId: p.missionId, subjectType: 'Patient', subjectId: id, details: { fields: Object.keys(dto) } },
         manager,
       );
       return this.view(caller, p);
@@ -147,7 +147,7 @@ export class PatientsService {
       p.currentFacilityId = dto.toFacilityId;
       await manager.getRepository(Patient).save(p);
       await this.audit.record(
-        { ...this.who(caller), action: 'patient.transfer', outcome: 'success', missionId: p.missionId, subjectType: 'Patient', subjectId: id },
+        { ...actorOf(caller), action: 'patient.transfer', outcome: 'success', missionId: p.missionId, subjectType: 'Patient', subjectId: id },
         manager,
       );
       const transfers = await manager.getRepository(PatientTransfer).find({ where: { patientId: id }, order: { transferredAt: 'ASC' } });
@@ -188,7 +188,4 @@ export class PatientsService {
     return rows[0].mission_id;
   }
 
-  private who(caller: CallerContext) {
-    return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
-  }
 }

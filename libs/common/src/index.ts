@@ -5,3 +5,4 @@ export * from './exception.filter';
 export * from './logging';
 export * from './clock';
 export * from './periodic-task';
+export * from './params';

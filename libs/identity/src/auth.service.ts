@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { generate, generateSecret, generateURI, verify } from 'otplib';
+import { generateSecret, generateURI, verify } from 'otplib';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { CallerContext, Principal, RequestContext } from '@hub/access';
 import { AuditService } from '@hub/audit';
@@ -13,8 +13,6 @@ import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordService } from './password.service';
 import { DatabasePrincipalResolver } from './principal.resolver';
 import { TokenService } from './token.service';
-
-export { generate as generateTotp };
 
 @Injectable()
 export class AuthService {

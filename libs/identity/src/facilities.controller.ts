@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
+import { IdParam } from '@hub/common';
 import { FacilityView } from '@hub/contracts';
-import { CreateFacilityDto, IdParam, ListQueryDto, UpdateFacilityDto } from './dto/admin.dto';
+import { CreateFacilityDto, ListQueryDto, UpdateFacilityDto } from './dto/admin.dto';
 import { FacilitiesService } from './facilities.service';
 
 @ApiTags('facilities')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { FacilityView } from '@hub/contracts';
@@ -36,7 +36,7 @@ export class FacilitiesService {
       await this.facilities.setMissions(manager, f.id, dto.missionIds);
       for (const missionId of dto.missionIds) {
         await this.audit.record(
-          { ...this.who(caller), action: 'facility.create', outcome: 'success', missionId, subjectType: 'Facility', subjectId: f.id },
+          { ...actorOf(caller), action: 'facility.create', outcome: 'success', missionId, subjectType: 'Facility', subjectId: f.id },
           manager,
         );
       }
@@ -61,7 +61,7 @@ export class FacilitiesService {
       for (const missionId of new Set([...current.missionIds, ...missionIds])) {
         await this.audit.record(
           {
-            ...this.who(caller),
+            ...actorOf(caller),
             action: 'facility.update',
             outcome: 'success',
             missionId,
@@ -92,7 +92,4 @@ export class FacilitiesService {
     }
   }
 
-  private who(caller: CallerContext) {
-    return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
-  }
 }

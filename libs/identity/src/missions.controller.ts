@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
+import { IdParam } from '@hub/common';
 import { MissionView } from '@hub/contracts';
-import { CreateMissionDto, IdParam, UpdateMissionDto } from './dto/admin.dto';
+import { CreateMissionDto, UpdateMissionDto } from './dto/admin.dto';
 import { MissionsService } from './missions.service';
 
 @ApiTags('missions')

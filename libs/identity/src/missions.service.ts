@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Action, CallerContext, RecordAccess, scopeFor } from '@hub/access';
+import { Action, actorOf, CallerContext, RecordAccess, scopeFor } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException } from '@hub/common';
 import { MissionView } from '@hub/contracts';
@@ -40,7 +40,7 @@ export class MissionsService {
       if (exists) throw DomainException.conflict(`code: a mission with code ${dto.code} already exists`);
       const m = await manager.getRepository(Mission).save(manager.create(Mission, dto));
       await this.audit.record(
-        { ...this.who(caller), action: 'mission.create', outcome: 'success', missionId: m.id, subjectType: 'Mission', subjectId: m.id },
+        { ...actorOf(caller), action: 'mission.create', outcome: 'success', missionId: m.id, subjectType: 'Mission', subjectId: m.id },
         manager,
       );
       return view(m);
@@ -55,7 +55,7 @@ export class MissionsService {
       await manager.getRepository(Mission).save(m);
       await this.audit.record(
         {
-          ...this.who(caller),
+          ...actorOf(caller),
           action: 'mission.update',
           outcome: 'success',
           missionId: m.id,
@@ -69,7 +69,4 @@ export class MissionsService {
     });
   }
 
-  private who(caller: CallerContext) {
-    return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
-  }
 }

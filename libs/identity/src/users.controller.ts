@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
+import { IdParam } from '@hub/common';
 import { MembershipView, UserView } from '@hub/contracts';
-import { CreateMembershipDto, CreateUserDto, IdParam, ListQueryDto, UpdateUserDto } from './dto/admin.dto';
+import { CreateMembershipDto, CreateUserDto, ListQueryDto, UpdateUserDto } from './dto/admin.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Action, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { MembershipView, Role, UserView } from '@hub/contracts';
@@ -61,7 +61,7 @@ export class UsersService {
       if (dto.membership) await this.insertMembership(manager, user.id, dto.membership);
       for (const missionId of missionIds.length ? missionIds : [null]) {
         await this.audit.record(
-          { ...this.who(caller), action: 'user.create', outcome: 'success', missionId, subjectType: 'User', subjectId: user.id },
+          { ...actorOf(caller), action: 'user.create', outcome: 'success', missionId, subjectType: 'User', subjectId: user.id },
           manager,
         );
       }
@@ -216,13 +216,10 @@ export class UsersService {
   ) {
     for (const missionId of missionIds.length ? missionIds : [null]) {
       await this.audit.record(
-        { ...this.who(caller), action, outcome: 'success', missionId, subjectType, subjectId, details },
+        { ...actorOf(caller), action, outcome: 'success', missionId, subjectType, subjectId, details },
         manager,
       );
     }
   }
 
-  private who(caller: CallerContext) {
-    return { actorId: caller.principal.userId, requestId: caller.request.requestId, ip: caller.request.ip };
-  }
 }

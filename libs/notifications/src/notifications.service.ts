@@ -39,11 +39,6 @@ export class NotificationsService {
     for (const s of saved) this.gateway.emitTo([s.userId], view(s));
   }
 
-  /** record() and publish() outside any transaction. */
-  async notify(recipients: string[], n: { kind: NotificationKind; caseId: string | null; text: string }): Promise<void> {
-    this.publish(await this.record(recipients, n, this.dataSource.manager));
-  }
-
   async list(userId: string, unreadOnly: boolean): Promise<NotificationView[]> {
     const rows = await this.dataSource.getRepository(Notification).find({
       where: { userId, ...(unreadOnly ? { readAt: IsNull() } : {}) },

@@ -197,8 +197,3 @@ export class ListQueryDto {
   @MaxLength(100)
   q?: string;
 }
-
-export class IdParam {
-  @IsUUID('all', { message: 'id must be a UUID' })
-  id: string;
-}
