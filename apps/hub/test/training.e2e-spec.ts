@@ -200,6 +200,10 @@ describe('training and certification', () => {
     await http().post('/api/cases').set(learner).send(caseBody(patientId)).expect(403);
     await http().post(`/api/training/certificates/${cert.id}/revoke`).set(trainer).send({ reason: 'again' }).expect(409);
     expect((await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'training.certificate_revoked' AND subject_id = $1`, [cert.id]))[0].n).toBe(1);
+    // a holder reaching missions beyond the trainer's (the Level 4 specialist serves UNMISS too): not theirs to revoke
+    const [l4] = await q(`SELECT id FROM training_certificates WHERE user_id = $1`, [hub.ids.users['specialist@l4.demo']]);
+    await http().post(`/api/training/certificates/${l4.id}/revoke`).set(trainer).send({ reason: 'Not mine' }).expect(404);
+    await http().get(`/api/training/certificates/${l4.id}`).set(trainer).expect(200);
   });
 
   it('keeps a reference doctor without the consultant certification from accepting, saying why', async () => {
