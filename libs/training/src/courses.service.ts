@@ -231,6 +231,11 @@ export class CoursesService {
         });
         req.on('end', () => out.end(() => resolve()));
         req.on('error', reject);
+        // a client that goes away mid-upload: no 'end' will come
+        req.on('aborted', () => {
+          out.destroy();
+          reject(DomainException.invalid('file', 'the upload was interrupted'));
+        });
         out.on('error', reject);
       });
       if (!size) throw DomainException.invalid('file', 'the request body (the file) is empty');
