@@ -132,6 +132,8 @@ describe('training and certification', () => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
 
+    const notes = (await http().get('/api/notifications').set(learner).expect(200)).body;
+    expect(notes).toContainEqual(expect.objectContaining({ kind: 'training.certificate_issued', caseId: null }));
     // the right applies on the next request
     await http().post('/api/cases').set(learner).send(caseBody(patientId)).expect(201);
     const audit = await q(`SELECT action FROM audit_entries WHERE action LIKE 'training.%' AND (details->>'learnerId' = $1 OR details->>'userId' = $1 OR actor_id::text = $1)`, [learnerId]);
@@ -217,6 +219,22 @@ describe('training and certification', () => {
     expect(res.body).toMatchObject({ code: 'CERTIFICATION_REQUIRED', certification: { kind: 'telemedicine_consultant' } });
     // still reads the queue (reading is not gated)
     await http().get(`/api/cases/${c}`).set(doc).expect(200);
+  });
+
+  it('publishes a new version without erasing who completed the old one', async () => {
+    const officer = bearer(await hub.login('officer@minusca.demo'));
+    const before = (await http().get(`/api/training/courses/${courseId}`).set(officer).expect(200)).body;
+    expect(before.version).toBe(1);
+    await http().post(`/api/training/courses/${courseId}/lessons`).set(trainer).send({ title: 'What changed in 2027', body: 'New **SLA** delays.' }).expect(201);
+    const published = (await http().post(`/api/training/courses/${courseId}/publish`).set(trainer).expect(200)).body;
+    expect(published.version).toBe(2);
+    const after = (await http().get(`/api/training/courses/${courseId}`).set(officer).expect(200)).body;
+    expect(after.myProgress.completedVersions).toEqual([expect.objectContaining({ version: 1 })]);
+    const me = (await http().get('/api/training/me').set(officer).expect(200)).body;
+    expect(me.required[0]).toMatchObject({ kind: 'telemedicine_user', state: 'certified' });
+    expect(me.certificates[0]).toMatchObject({ courseVersion: 1, status: 'valid' });
+    // a learner cannot publish, nor edit
+    await http().post(`/api/training/courses/${courseId}/publish`).set(officer).expect(403);
   });
 
   describe('bad input answers 4xx naming the problem and stores nothing', () => {
