@@ -221,6 +221,13 @@ describe('training and certification', () => {
     await http().get(`/api/cases/${c}`).set(doc).expect(200);
   });
 
+  it('keeps certified staff certified when the clock is moved back before their certificate was issued', async () => {
+    at(new Date(Date.now() - 365 * DAY));
+    const me = (await http().get('/api/training/me').set(bearer(await hub.login('officer@minusca.demo'))).expect(200)).body;
+    expect(me.validKinds).toEqual(['telemedicine_user']);
+    expect(me.required[0]).toMatchObject({ state: 'certified', valid: true });
+  });
+
   it('publishes a new version without erasing who completed the old one', async () => {
     const officer = bearer(await hub.login('officer@minusca.demo'));
     const before = (await http().get(`/api/training/courses/${courseId}`).set(officer).expect(200)).body;
