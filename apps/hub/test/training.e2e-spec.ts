@@ -327,5 +327,14 @@ describe('training and certification', () => {
     expect(other).toEqual([]);
     const own = (await http().get('/api/training/resources?q=contacts').set(learner).expect(200)).body;
     expect(own.map((r: { title: string }) => r.title)).toEqual(['MINUSCA: reference hospitals and contacts']);
+    // the tsvector match can use the GIN index (forced here: the demo table is too small for the planner to want it)
+    const plan = await hub.db.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL enable_seqscan = off');
+      return m.query(
+        `EXPLAIN SELECT id FROM training_resources r WHERE r.search @@ websearch_to_tsquery('english', $1)`,
+        ['evacuation'],
+      );
+    });
+    expect(plan.map((p: { 'QUERY PLAN': string }) => p['QUERY PLAN']).join('\n')).toMatch(/training_resources_search_idx/);
   });
 });
