@@ -4,6 +4,23 @@ import { CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, Patient, P
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
 import { CaseFact } from '@hub/monitoring';
 import { Notification } from '@hub/notifications';
+import {
+  Certificate,
+  CertificationWaiver,
+  ChecklistItem,
+  Cohort,
+  CohortCourse,
+  CohortMember,
+  Course,
+  CourseCompletion,
+  Lesson,
+  LessonAttachment,
+  LessonCompletion,
+  Quiz,
+  QuizAttempt,
+  Resource,
+  SignOff,
+} from '@hub/training';
 
 /** Every entity of the hub; migrations must describe exactly these (see the drift test). */
 export const ENTITIES = [
@@ -23,6 +40,21 @@ export const ENTITIES = [
   CaseEscalation,
   Notification,
   CaseFact,
+  Course,
+  Lesson,
+  LessonAttachment,
+  Quiz,
+  ChecklistItem,
+  LessonCompletion,
+  QuizAttempt,
+  SignOff,
+  CourseCompletion,
+  Certificate,
+  CertificationWaiver,
+  Cohort,
+  CohortMember,
+  CohortCourse,
+  Resource,
 ];
 
 export { MIGRATIONS };

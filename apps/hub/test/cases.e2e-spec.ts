@@ -4,7 +4,7 @@ import { Clock } from '@hub/common';
 import { SlaService } from '@hub/cases';
 import { freePort } from '@hub/database';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
-import { caseBody, PATIENT } from './fixtures';
+import { caseBody, certify, PATIENT } from './fixtures';
 
 const JPEG = Buffer.from(
   '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==',
@@ -115,6 +115,7 @@ describe('teleconsultation cases', () => {
       `INSERT INTO users (email, display_name, password_hash, specialties) SELECT 'derm2@minusca.demo', 'Dr. Second', password_hash, '{dermatology}' FROM users WHERE email = 'doctor@minusca.demo' RETURNING id`,
     );
     await hub.db.dataSource.query(`INSERT INTO memberships (user_id, role, mission_id, facility_id) VALUES ($1, 'reference_doctor', $2, $3)`, [u.id, hub.ids.missions.MINUSCA, hub.ids.facilities['Bangui Level 2 Hospital']]);
+    await certify(hub, u.id, 'telemedicine_consultant');
     const second = bearer(await hub.login('derm2@minusca.demo'));
     const results = await Promise.all([
       hub.http().post(`/api/cases/${id}/accept`).set(doctor),

@@ -76,3 +76,17 @@ export async function seedDashboardCases(hub: TestHub): Promise<void> {
   await add({ mission: 'UNMISS', facility: 'Juba Level 1 Clinic (RWANBAT)', patient: pb, specialty: 'dermatology', urgency: 'urgent', status: 'submitted', submitted: '2026-06-05T10:00:00Z' });
   await add({ specialty: 'dermatology', urgency: 'urgent', status: 'draft' });
 }
+
+/**
+ * Gives a user created by a test a valid certificate of the kind (officers need telemedicine_user to refer cases,
+ * doctors telemedicine_consultant to consult), as if earned on the seeded certification course 30 days ago.
+ */
+export async function certify(hub: TestHub, userId: string, kind: 'telemedicine_user' | 'telemedicine_consultant' | 'trainer'): Promise<void> {
+  await hub.db.dataSource.query(
+    `INSERT INTO training_certificates (user_id, course_id, course_version, course_title, kind, code, issued_at, expires_at)
+     SELECT $1, c.id, c.version, c.title, $2, upper(substr(md5(random()::text), 1, 4) || '-' || substr(md5(random()::text), 1, 4) || '-' || substr(md5(random()::text), 1, 4)),
+            now() - interval '30 days', now() + interval '700 days'
+       FROM training_courses c WHERE c.certification_kind = $2 ORDER BY c.mission_id NULLS FIRST LIMIT 1`,
+    [userId, kind],
+  );
+}

@@ -1,5 +1,6 @@
 import { AbilityBuilder, createMongoAbility, MongoAbility, subject as asSubject } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
+import { hasCertification } from './certification';
 import { clinicalScopeOf } from './clinical-scope';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
@@ -41,6 +42,8 @@ export class AbilityFactory {
     can(Action.Read, CLINICAL_SUBJECTS, { id: { $in: [] } });
     this.clinicalRules(principal, can);
 
+    this.trainingRules(principal, can, cannot);
+
     // A record reaching missions beyond the caller's (e.g. staff of a Level 4 hospital serving several missions)
     // may be read by each mission's administrator but changed only by someone who holds all of them.
     if (!this.isSystemAdmin(principal)) {
@@ -54,27 +57,40 @@ export class AbilityFactory {
 
   private clinicalRules(principal: Principal, can: AbilityBuilder<AppAbility>['can']) {
     const c = clinicalScopeOf(principal);
+    // Certification gates (certification.ts): without the certification the role keeps reading, not acting.
+    const user = hasCertification(principal, 'telemedicine_user');
+    const consultant = hasCertification(principal, 'telemedicine_consultant');
+    const consult = consultant ? [Action.Read, Action.Consult] : [Action.Read];
     if (c.clinicFacilityIds.length) {
-      can([Action.Read, Action.Refer], 'Case', { facilityId: { $in: c.clinicFacilityIds } });
+      can(user ? [Action.Read, Action.Refer] : [Action.Read], 'Case', { facilityId: { $in: c.clinicFacilityIds } });
       can([Action.Read, Action.Create, Action.Update], 'Patient', { missionId: { $in: c.clinicMissionIds } });
     }
     if (c.specialties.length) {
       const submitted = { status: { $ne: 'draft' }, specialtyCode: { $in: c.specialties } };
       if (c.primaryMissionIds.length) {
-        can([Action.Read, Action.Consult], 'Case', { ...submitted, missionId: { $in: c.primaryMissionIds } });
+        can(consult, 'Case', { ...submitted, missionId: { $in: c.primaryMissionIds } });
       }
       if (c.backupMissionIds.length) {
-        can([Action.Read, Action.Consult], 'Case', {
+        can(consult, 'Case', {
           ...submitted,
           missionId: { $in: c.backupMissionIds },
           escalationLevel: { $gte: 1 },
         });
       }
-      can([Action.Read, Action.Consult], 'Case', { assignedDoctorId: principal.userId });
+      can(consult, 'Case', { assignedDoctorId: principal.userId });
     }
     if (c.managerMissionIds.length) {
       can(Action.Read, ['Case', 'Patient'], { missionId: { $in: c.managerMissionIds } });
     }
+  }
+
+  private trainingRules(principal: Principal, can: AbilityBuilder<AppAbility>['can'], cannot: AbilityBuilder<AppAbility>['cannot']) {
+    // Global courses and documents (no mission) are read by everyone signed in; learners read their own
+    // certificates (and progress) wherever they were issued.
+    can(Action.Read, ['Course', 'TrainingResource'], { missionId: null });
+    can(Action.Read, 'Certificate', { userId: principal.userId });
+    // Train the trainer: signing off practical skills needs a valid trainer certification, whatever the role.
+    if (!hasCertification(principal, 'trainer')) cannot(Action.Create, 'SignOff');
   }
 
   isSystemAdmin(principal: Principal): boolean {

@@ -1,8 +1,9 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { AbilityFactory } from './ability.factory';
+import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationRequired, missingCertification } from './certification';
 import { AuthenticatedRequest, POLICY_KEY, PolicyDeclaration } from './policy.decorator';
 import { Principal } from './principal';
 
@@ -29,6 +30,7 @@ export class AccessGuard implements CanActivate {
     @Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver,
     private readonly abilities: AbilityFactory,
     private readonly audit: AuditService,
+    @Optional() @Inject(CERTIFICATION_DIRECTORY) private readonly certifications?: CertificationDirectory,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -59,7 +61,12 @@ export class AccessGuard implements CanActivate {
       );
     }
     if (policy.kind === 'ability' && !ability.can(policy.action, policy.subject)) {
-      await this.deny(principal.userId, route, `${policy.action} ${policy.subject}`, req);
+      const missing = missingCertification(principal, policy.action, policy.subject);
+      await this.deny(principal.userId, route, missing ? `certification ${missing} required` : `${policy.action} ${policy.subject}`, req);
+      if (missing) {
+        const courses = (await this.certifications?.coursesFor(principal, missing)) ?? [];
+        throw certificationRequired(missing, courses, `${policy.action} on ${policy.subject}`);
+      }
       throw new DomainException(ErrorCode.Forbidden, `Your role does not allow ${policy.action} on ${policy.subject}`);
     }
     return true;

@@ -12,7 +12,23 @@ export enum Action {
   Consult = 'consult',
 }
 
-export type SubjectName = 'Mission' | 'Facility' | 'User' | 'Membership' | 'AuditEntry' | 'Patient' | 'Case' | 'Caseload';
+export type SubjectName =
+  | 'Mission'
+  | 'Facility'
+  | 'User'
+  | 'Membership'
+  | 'AuditEntry'
+  | 'Patient'
+  | 'Case'
+  | 'Caseload'
+  // training (docs/training.md)
+  | 'Course'
+  | 'Cohort'
+  | 'SignOff'
+  | 'Certificate'
+  | 'Waiver'
+  | 'Compliance'
+  | 'TrainingResource';
 
 /** Subjects holding patient data: reached only through clinical memberships (clinical-scope.ts), never by admin roles. */
 export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case'];
@@ -28,6 +44,17 @@ export const MISSION_FIELD: Record<SubjectName, string> = {
   Case: 'missionId',
   /** Aggregated caseload figures of a mission (no patient data). */
   Caseload: 'missionId',
+  /** null for a global course (readable by everyone signed in, managed by system administrators). */
+  Course: 'missionId',
+  Cohort: 'missionId',
+  /** The missions of the cohorts holding the learner. */
+  SignOff: 'missionIds',
+  /** The holder's missions (also used for another learner's progress). */
+  Certificate: 'missionIds',
+  Waiver: 'missionId',
+  /** Training compliance figures of a mission's staff. */
+  Compliance: 'missionId',
+  TrainingResource: 'missionId',
 };
 
 /**
@@ -50,6 +77,8 @@ const g = (action: Action, subject: SubjectName | 'all', scope: GrantScope = 'mi
 });
 
 const READ_OWN_MISSION = [g(Action.Read, 'Mission'), g(Action.Read, 'Facility')];
+/** Every member of a mission reads its courses and resource centre (global ones: see ability.factory.ts). */
+const READ_TRAINING = [g(Action.Read, 'Course'), g(Action.Read, 'TrainingResource')];
 
 /**
  * What each role may do. This table is the whole permission model of the identity layer: the CASL ability and the
@@ -64,11 +93,34 @@ export const ROLE_GRANTS: Record<Role, Grant[]> = {
     g(Action.Manage, 'User'),
     g(Action.Manage, 'Membership'),
     g(Action.Read, 'AuditEntry'),
+    ...READ_TRAINING,
+    g(Action.Read, 'Cohort'),
+    g(Action.Read, 'Certificate'),
+    g(Action.Manage, 'Waiver'),
+    g(Action.Read, 'Compliance'),
   ],
-  [Role.HealthManager]: [...READ_OWN_MISSION, g(Action.Read, 'User'), g(Action.Read, 'Caseload')],
-  [Role.Trainer]: [...READ_OWN_MISSION, g(Action.Read, 'User')],
-  [Role.ReferenceDoctor]: READ_OWN_MISSION,
-  [Role.FieldMedicalOfficer]: READ_OWN_MISSION,
+  [Role.HealthManager]: [
+    ...READ_OWN_MISSION,
+    g(Action.Read, 'User'),
+    g(Action.Read, 'Caseload'),
+    ...READ_TRAINING,
+    g(Action.Read, 'Cohort'),
+    g(Action.Read, 'Certificate'),
+    g(Action.Read, 'Waiver'),
+    g(Action.Read, 'Compliance'),
+  ],
+  [Role.Trainer]: [
+    ...READ_OWN_MISSION,
+    g(Action.Read, 'User'),
+    g(Action.Manage, 'Course'),
+    g(Action.Manage, 'Cohort'),
+    g(Action.Create, 'SignOff'),
+    g(Action.Read, 'Certificate'),
+    g(Action.Update, 'Certificate'),
+    g(Action.Manage, 'TrainingResource'),
+  ],
+  [Role.ReferenceDoctor]: [...READ_OWN_MISSION, ...READ_TRAINING],
+  [Role.FieldMedicalOfficer]: [...READ_OWN_MISSION, ...READ_TRAINING],
 };
 
 /** Granted to every signed-in user whatever their role. */

@@ -1,4 +1,4 @@
-import { Role } from '@hub/contracts';
+import { CertificationKind, Role } from '@hub/contracts';
 
 export interface PrincipalMembership {
   id: string;
@@ -23,6 +23,11 @@ export interface Principal {
   /** Reference doctors' specialties (codes). */
   specialties: string[];
   memberships: PrincipalMembership[];
+  /**
+   * Certification kinds valid now (a certificate neither expired nor revoked, or an active waiver), computed
+   * against the injected Clock on every request. Gated actions need them (certification.ts).
+   */
+  certifications: CertificationKind[];
 }
 
 /** Who is asking, for audit records. */

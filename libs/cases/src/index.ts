@@ -13,3 +13,4 @@ export * from './attachments.service';
 export * from './fhir-export';
 export * from './cases.module';
 export * from './cases.repository';
+export * from './content-type';

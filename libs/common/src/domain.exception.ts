@@ -12,6 +12,8 @@ export class DomainException extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldProblem[],
+    /** Extra top-level members of the error body (e.g. `certification` of CERTIFICATION_REQUIRED). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.statusCode = statusOf(code);

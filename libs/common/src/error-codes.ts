@@ -11,6 +11,8 @@ export enum ErrorCode {
   TokenExpired = 'TOKEN_EXPIRED',
   InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
   Forbidden = 'FORBIDDEN',
+  /** The role allows the action but a required certification is missing or expired (training). */
+  CertificationRequired = 'CERTIFICATION_REQUIRED',
   NotFound = 'NOT_FOUND',
   Conflict = 'CONFLICT',
   TooManyRequests = 'TOO_MANY_REQUESTS',
@@ -30,6 +32,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TokenExpired]: 401,
   [ErrorCode.InvalidRefreshToken]: 401,
   [ErrorCode.Forbidden]: 403,
+  [ErrorCode.CertificationRequired]: 403,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.TooManyRequests]: 429,

@@ -43,6 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: exception.message,
         errorId,
         ...(exception.fields ? { fields: exception.fields } : {}),
+        ...(exception.details ?? {}),
       };
     }
     if (exception instanceof HttpException) {

@@ -34,7 +34,10 @@ export type NotificationKind =
   | 'case.outcome_overdue'
   | 'case.handed_over'
   | 'case.message'
-  | 'caseload.alert';
+  | 'caseload.alert'
+  | 'training.certificate_issued'
+  | 'training.certificate_expiring'
+  | 'training.certificate_revoked';
 
 export interface NotificationView {
   id: string;

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal, PrincipalResolver } from '@hub/access';
+import { CERTIFICATION_DIRECTORY, CertificationDirectory, Principal, PrincipalResolver } from '@hub/access';
 import { Role } from '@hub/contracts';
 import { DomainException, ErrorCode } from '@hub/common';
 import { TokenService } from './token.service';
@@ -39,6 +39,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
+    @Optional() @Inject(CERTIFICATION_DIRECTORY) private readonly certifications?: CertificationDirectory,
   ) {}
 
   async resolve(accessToken: string): Promise<Principal> {
@@ -63,7 +64,10 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     if (!user) throw new DomainException(ErrorCode.Unauthenticated, 'Access token is not valid');
     if (!user.active) throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
     if (!user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
+    // Certifications valid now (training module): expiry, revocation or a waiver apply on the next request.
+    const certifications = (await this.certifications?.validKinds(user.id)) ?? [];
     return {
+      certifications,
       userId: user.id,
       email: user.email,
       displayName: user.display_name,

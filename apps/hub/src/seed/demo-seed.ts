@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role } from '@hub/contracts';
 import { Facility, Membership, Mission, PasswordService, User } from '@hub/identity';
+import { seedTraining } from './training-seed';
 
 export const DEMO_PASSWORD = 'FieldHub!2026';
 
@@ -60,9 +61,18 @@ export async function seedDemo(dataSource: DataSource, passwords: PasswordServic
       await addUser(`manager@${p.key}.demo`, `Health Manager (${code})`, Role.HealthManager, { mission: p.mission, label: code });
       await addUser(`trainer@${p.key}.demo`, `Trainer (${code})`, Role.Trainer, { mission: p.mission, label: code });
       await addUser(`admin@${p.key}.demo`, `Mission Administrator (${code})`, Role.MissionAdmin, { mission: p.mission, label: code });
+      // Not yet certified: cannot open cases until the "Telemedicine user" course is done (training-seed.ts).
+      await addUser(`newofficer@${p.key}.demo`, `Dr. New Officer (${code})`, Role.FieldMedicalOfficer, { mission: p.mission, facility: clinicA, label: `${clinicA.name}, not yet certified` });
     }
     await addUser('specialist@l4.demo', 'Dr. Level 4 Specialist', Role.ReferenceDoctor, { facility: l4, label: l4.name }, ['dermatology', 'cardiology', 'radiology']);
     await addUser('sysadmin@hub.demo', 'System Administrator', Role.SystemAdmin, { label: 'all missions' });
+
+    const ids = Object.fromEntries((await users.find({ select: { id: true, email: true } })).map((u) => [u.email, u.id]));
+    await seedTraining(manager, {
+      missions: plan.map((p) => ({ id: p.mission.id, code: p.mission.code, key: p.key })),
+      users: ids,
+      sysadminId: ids['sysadmin@hub.demo'],
+    });
   });
   return logins;
 }

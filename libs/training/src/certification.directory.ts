@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CertificationCourse, CertificationDirectory, missionsOf, Principal } from '@hub/access';
+import { Clock } from '@hub/common';
+import type { CertificationKind } from '@hub/contracts';
+
+/**
+ * The training module's answer to "which certifications does this user hold now?" (asked on every request by
+ * the principal resolver) and "which course gives this certification?" (named in CERTIFICATION_REQUIRED errors).
+ * Time comes from the injected Clock, so moving the clock past an expiry removes the right on the next request.
+ */
+@Injectable()
+export class TrainingCertificationDirectory implements CertificationDirectory {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async validKinds(userId: string): Promise<CertificationKind[]> {
+    const rows: { kind: CertificationKind }[] = await this.dataSource.query(
+      `SELECT kind FROM training_certificates
+        WHERE user_id = $1 AND revoked_at IS NULL AND issued_at <= $2 AND expires_at > $2
+       UNION
+       SELECT kind FROM training_waivers
+        WHERE user_id = $1 AND revoked_at IS NULL AND starts_at <= $2 AND expires_at > $2`,
+      [userId, this.clock.now()],
+    );
+    return rows.map((r) => r.kind).sort();
+  }
+
+  /** Published certification courses of the kind the caller can open: their missions' first, then global ones. */
+  async coursesFor(principal: Principal, kind: CertificationKind): Promise<CertificationCourse[]> {
+    return this.dataSource.query(
+      `SELECT id, title, language FROM training_courses
+        WHERE status = 'published' AND certification_kind = $1 AND (mission_id IS NULL OR mission_id = ANY($2::uuid[]))
+        ORDER BY (mission_id IS NULL), language, title LIMIT 10`,
+      [kind, missionsOf(principal)],
+    );
+  }
+}

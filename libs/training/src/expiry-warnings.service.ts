@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '@hub/audit';
+import { Clock, PeriodicTask } from '@hub/common';
+import { APP_CONFIG, AppConfig } from '@hub/config';
+import { EXPIRY_WARNING_DAYS } from '@hub/contracts';
+import { MEMBERSHIP_MISSIONS_SQL } from '@hub/identity';
+import { NotificationsService } from '@hub/notifications';
+
+export const EXPIRY_SWEEP_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * Warns a certificate holder and their missions' health managers 30 days before the certificate expires, once per
+ * certificate (the `expiry_warned_at` stamp is set in the same transaction as the notifications). A certificate
+ * already replaced by a newer one of the same kind that outlives the window is stamped without a warning.
+ * Runs hourly with the SLA sweep (HUB_SLA_SWEEP=off turns both off).
+ */
+@Injectable()
+export class ExpiryWarningsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ExpiryWarningsService.name);
+  private readonly job = new PeriodicTask('Certificate expiry warnings', EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'slaSweep'>,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (this.config.slaSweep) this.job.start();
+  }
+
+  onApplicationShutdown() {
+    this.job.stop();
+  }
+
+  /** One pass; returns the certificates warned about. */
+  async sweep(): Promise<string[]> {
+    const now = this.clock.now();
+    const horizon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000);
+    const due: { id: string; user_id: string; course_title: string; expires_at: Date; renewed: boolean }[] = await this.dataSource.query(
+      `SELECT c.id, c.user_id, c.course_title, c.expires_at,
+              EXISTS (SELECT 1 FROM training_certificates n WHERE n.user_id = c.user_id AND n.kind = c.kind AND n.id <> c.id
+                        AND n.revoked_at IS NULL AND n.expires_at > $2) AS renewed
+         FROM training_certificates c
+        WHERE c.expiry_warned_at IS NULL AND c.revoked_at IS NULL AND c.expires_at > $1 AND c.expires_at <= $2
+        ORDER BY c.expires_at LIMIT 500`,
+      [now, horizon],
+    );
+    const warned: string[] = [];
+    for (const c of due) {
+      const saved = await this.dataSource.transaction(async (m) => {
+        const [, affected] = await m.query(`UPDATE training_certificates SET expiry_warned_at = $2 WHERE id = $1 AND expiry_warned_at IS NULL`, [c.id, now]);
+        if (!affected || c.renewed) return null;
+        const managers: { user_id: string; mission_id: string }[] = await m.query(
+          `SELECT DISTINCT hm.user_id, hm.mission_id FROM memberships hm
+            WHERE hm.role = 'health_manager' AND hm.mission_id IN (SELECT unnest(${MEMBERSHIP_MISSIONS_SQL}) FROM memberships m WHERE m.user_id = $1)`,
+          [c.user_id],
+        );
+        const [{ display_name }] = await m.query('SELECT display_name FROM users WHERE id = $1', [c.user_id]);
+        const day = new Date(c.expires_at).toISOString().slice(0, 10);
+        await this.audit.record({ action: 'training.expiry_warning', outcome: 'success', missionId: managers[0]?.mission_id ?? null, subjectType: 'Certificate', subjectId: c.id, details: { expiresAt: day } }, m);
+        const own = await this.notifications.record([c.user_id], { kind: 'training.certificate_expiring', caseId: null, text: `Your certificate "${c.course_title}" expires on ${day}: recertify before then`.slice(0, 300) }, m);
+        const others = await this.notifications.record(
+          managers.map((x) => x.user_id).filter((id) => id !== c.user_id),
+          { kind: 'training.certificate_expiring', caseId: null, text: `${display_name}'s certificate "${c.course_title}" expires on ${day}`.slice(0, 300) },
+          m,
+        );
+        return [...own, ...others];
+      });
+      if (saved) {
+        this.notifications.publish(saved);
+        warned.push(c.id);
+      }
+    }
+    if (warned.length) this.logger.log(`Certificate expiry warnings: ${warned.length}`);
+    return warned;
+  }
+}
