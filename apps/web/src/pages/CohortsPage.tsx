@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import type { CohortDetailView, CohortSummaryView, CourseSummaryView, UserView } from '@hub/contracts';
+import type { CertificateView, CohortDetailView, CohortSummaryView, CourseSummaryView, UserView } from '@hub/contracts';
 import { Role } from '@hub/contracts';
 import { get, patch, post, query } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
@@ -97,6 +97,8 @@ export function CohortPage() {
   const missionId = cohort.data?.missionId;
   const users = useLoad(() => (isTrainer && missionId ? get<UserView[]>(`/api/users${query({ missionId })}`) : Promise.resolve([])), [missionId, isTrainer]);
   const courses = useLoad(() => (isTrainer ? get<CourseSummaryView[]>(`${T}/courses?status=published`) : Promise.resolve([])), [isTrainer]);
+  // After a certificate the server's progress restarts (it counts toward recertification): show the certificate.
+  const certs = useLoad(() => (missionId ? get<CertificateView[]>(`${T}/certificates${query({ missionId })}`) : Promise.resolve([])), [missionId]);
   const [enrol, setEnrol] = useState<{ memberIds: string[]; courseIds: string[] } | null>(null);
   const form = useSubmit();
   if (cohort.error) return <main className="page"><div role="alert" className="alert">{cohort.error}</div></main>;
@@ -129,9 +131,11 @@ export function CohortPage() {
                 <td>{m.displayName}<div className="muted">{m.email}</div></td>
                 {c.courses.map((x) => {
                   const p = row(m.userId, x.id);
+                  const cert = certs.data?.find((k) => k.userId === m.userId && k.courseId === x.id && k.status === 'valid');
                   return (
                     <td key={x.id} data-testid={`progress-${m.email}-${x.id}`}>
-                      {p ? (
+                      {cert && <div><span className="status valid">certified</span> <span className="muted">until {day(cert.expiresAt)}</span></div>}
+                      {cert && p && !p.lessonsDone && !p.quizPassed && !p.signOffsDone ? null : p ? (
                         <>
                           {p.complete ? <span className="status valid">complete</span> : <span className="muted">in progress</span>}
                           <div className="muted">

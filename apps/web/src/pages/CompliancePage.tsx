@@ -19,10 +19,14 @@ const SERIES: { key: 'certified' | 'expiring' | 'expired' | 'missing' | 'waived'
 /** The mission's staff against the certifications their roles need: a chart of the totals and the list. */
 export function CompliancePage() {
   const { user } = useAuth();
-  const missions = [...new Map((user?.memberships ?? []).filter((m) => m.missionId && m.role !== Role.Trainer).map((m) => [m.missionId!, m.missionCode ?? ''])).entries()];
-  const [missionId, setMissionId] = useState(missions[0]?.[0] ?? '');
+  const isSys = user?.memberships.some((m) => m.role === Role.SystemAdmin) ?? false;
+  const all = useLoad(() => (isSys ? get<{ id: string; code: string }[]>('/api/missions') : Promise.resolve([])), [isSys]);
+  const own = [...new Map((user?.memberships ?? []).filter((m) => m.missionId && m.role !== Role.Trainer).map((m) => [m.missionId!, m.missionCode ?? ''])).entries()];
+  const missions = isSys ? (all.data ?? []).map((m) => [m.id, m.code] as [string, string]) : own;
+  const [chosen, setMissionId] = useState('');
+  const missionId = chosen || missions[0]?.[0] || '';
   const [state, setState] = useState<CertificationState | ''>('');
-  const report = useLoad(() => get<ComplianceReport>(`${T}/compliance${query({ missionId })}`), [missionId]);
+  const report = useLoad(() => (missionId ? get<ComplianceReport>(`${T}/compliance${query({ missionId })}`) : Promise.resolve(null)), [missionId]);
   const r = report.data;
   const chart = r ? (Object.entries(r.totals) as [CertificationKind, ComplianceReport['totals'][CertificationKind]][]).map(([kind, t]) => ({ certification: CERTIFICATION_LABELS[kind], ...t })) : [];
   const rows = r?.rows.filter((x) => !state || x.state === state) ?? [];

@@ -7,7 +7,7 @@ import { ErrorAlert } from '../components/Alert';
 import { Markdown } from '../components/Markdown';
 import { useLoad, useSubmit } from '../components/useLoad';
 import { day, LANGUAGE_LABELS, T } from '../training/api';
-import { stillNeeded } from './MyTrainingPage';
+import { currentCertificate, stillNeeded } from './MyTrainingPage';
 
 /** A course for its learner: lessons (with the reader), the quiz, the practical skills and the certificate. */
 export function CoursePage() {
@@ -24,7 +24,8 @@ export function CoursePage() {
   const lessonDone = (lid: string) => p?.lessonIdsDone.includes(lid) ?? false;
   const lesson = lessonId ? c.lessons.find((l) => l.id === lessonId) : undefined;
   const next = lesson ? c.lessons.find((l) => l.position > lesson.position) : undefined;
-  const needs = stillNeeded(p ?? null, c);
+  const cert = p?.certificate && currentCertificate([p.certificate], c.id);
+  const needs = stillNeeded(p ?? null, c, !!cert);
 
   return (
     <main className="page" data-testid="course-page">
@@ -72,7 +73,12 @@ export function CoursePage() {
                 {c.certificationKind && <> · gives the <strong>{CERTIFICATION_LABELS[c.certificationKind]}</strong> certificate, valid {Math.round(c.validityDays / 365 * 10) / 10} years</>}
               </p>
               <Markdown text={c.description} />
-              {p?.complete ? (
+              {cert ? (
+                <p className="notice" data-testid="course-certified">
+                  You hold the {CERTIFICATION_LABELS[cert.kind]} certificate from this course, valid until {day(cert.expiresAt)}. Reading again or
+                  retaking the quiz counts toward your recertification.
+                </p>
+              ) : p?.complete ? (
                 <p className="notice" data-testid="course-complete">You completed this course{p.completedVersions[0] ? ` on ${day(p.completedVersions[0].completedAt)}` : ''}.</p>
               ) : (
                 needs.length > 0 && <p data-testid="course-needs"><strong>Still to do:</strong> {needs.join('; ')}.</p>

@@ -66,6 +66,12 @@ export function LearnerPage() {
         {' '}· practical skills {p.signOffsDone}/{p.signOffsTotal}
         {p.complete && <> · <span className="status valid">complete</span></>}
       </p>
+      {p.certificate?.status === 'valid' && (
+        <p className="notice" data-testid="learner-certified">
+          Certified on {day(p.certificate.issuedAt)}, valid until {day(p.certificate.expiresAt)} (code {p.certificate.code}).
+          {p.signOffsDone === 0 && ' Sign-offs from now on count toward the recertification.'}
+        </p>
+      )}
       <section className="card" aria-label="Practical sign-off">
         <h2>Practical sign-off</h2>
         {!c.checklist.length && <p className="muted">This course has no practical skills.</p>}

@@ -1,13 +1,21 @@
 import { Link } from 'react-router-dom';
-import type { CourseSummaryView, MyTrainingStatus, ProgressSummary } from '@hub/contracts';
-import { CERTIFICATION_LABELS } from '@hub/contracts';
+import type { CertificateView, CourseSummaryView, MyTrainingStatus, ProgressSummary } from '@hub/contracts';
+import { CERTIFICATION_LABELS, EXPIRY_WARNING_DAYS } from '@hub/contracts';
 import { get } from '../api/client';
 import { useLoad } from '../components/useLoad';
 import { day, LANGUAGE_LABELS, STATE_LABELS, T } from '../training/api';
 
+/**
+ * A valid certificate from this course that is not yet in its last 30 days. While it holds, nothing is needed: the
+ * progress the server reports after a certificate counts toward the next (re)certification only.
+ */
+export function currentCertificate(list: CertificateView[] | undefined, courseId: string): CertificateView | undefined {
+  return list?.find((c) => c.courseId === courseId && c.status === 'valid' && new Date(c.expiresAt).getTime() - Date.now() > EXPIRY_WARNING_DAYS * 86400_000);
+}
+
 /** What is still missing for a course, in words. */
-export function stillNeeded(p: ProgressSummary | null, c: Pick<CourseSummaryView, 'lessonCount' | 'hasQuiz' | 'checklistCount'>): string[] {
-  if (p?.complete) return [];
+export function stillNeeded(p: ProgressSummary | null, c: Pick<CourseSummaryView, 'lessonCount' | 'hasQuiz' | 'checklistCount'>, certified = false): string[] {
+  if (p?.complete || certified) return [];
   const lessonsLeft = p ? p.lessonsTotal - p.lessonsDone : c.lessonCount;
   const out: string[] = [];
   if (lessonsLeft > 0) out.push(`${lessonsLeft} lesson${lessonsLeft > 1 ? 's' : ''} to read`);
@@ -17,7 +25,8 @@ export function stillNeeded(p: ProgressSummary | null, c: Pick<CourseSummaryView
   return out;
 }
 
-export function ProgressLine({ p, c }: { p: ProgressSummary | null; c: CourseSummaryView }) {
+export function ProgressLine({ p, c, certified }: { p: ProgressSummary | null; c: CourseSummaryView; certified?: CertificateView }) {
+  if (certified) return <div className="progress-line"><progress max={100} value={100} aria-label={`Progress in ${c.title}`} /><span>Certified until {day(certified.expiresAt)}</span></div>;
   const total = (p?.lessonsTotal ?? c.lessonCount) + (c.hasQuiz ? 1 : 0) + (p?.signOffsTotal ?? c.checklistCount);
   const done = (p?.lessonsDone ?? 0) + (p?.quizPassed ? 1 : 0) + (p?.signOffsDone ?? 0);
   const pct = total ? Math.round((done / total) * 100) : 0;
@@ -47,7 +56,7 @@ export function MyTrainingPage() {
                 <tbody>
                   {d.required.map((r) => {
                     const course = d.courses.find((c) => r.courses.some((x) => x.id === c.id));
-                    const needs = r.valid && r.state !== 'expiring' ? [] : course ? stillNeeded(course.myProgress, course) : [];
+                    const needs = r.valid && r.state !== 'expiring' ? [] : course ? stillNeeded(course.myProgress, course, !!currentCertificate(d.certificates, course.id)) : [];
                     return (
                       <tr key={r.kind} data-testid={`required-${r.kind}`}>
                         <td>{r.label}</td>
@@ -81,14 +90,15 @@ export function MyTrainingPage() {
               <thead><tr><th>Course</th><th>Language</th><th>Certification</th><th>Duration</th><th>Progress</th><th>Still to do</th></tr></thead>
               <tbody>
                 {d.courses.map((c) => {
-                  const needs = stillNeeded(c.myProgress, c);
+                  const cert = currentCertificate(d.certificates, c.id);
+                  const needs = stillNeeded(c.myProgress, c, !!cert);
                   return (
                     <tr key={c.id}>
                       <td><Link to={`/training/courses/${c.id}`}>{c.title}</Link> <span className="muted">v{c.version}</span></td>
                       <td>{LANGUAGE_LABELS[c.language]}</td>
                       <td>{c.certificationKind ? CERTIFICATION_LABELS[c.certificationKind] : '—'}</td>
                       <td>{c.estimatedMinutes} min</td>
-                      <td><ProgressLine p={c.myProgress} c={c} /></td>
+                      <td><ProgressLine p={c.myProgress} c={c} certified={cert} /></td>
                       <td>{needs.length ? needs.join('; ') : <span className="muted">—</span>}</td>
                     </tr>
                   );

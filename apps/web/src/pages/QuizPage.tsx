@@ -80,6 +80,9 @@ export function QuizPage() {
         </p>
       )}
       <ErrorAlert error={action.error} />
+      {p.certificate?.status === 'valid' && !running && !result && (
+        <p className="notice">You hold the certificate from this course until {new Date(p.certificate.expiresAt).toLocaleDateString()}; a new attempt counts toward your recertification.</p>
+      )}
 
       {result && (
         <section className="card" aria-label="Result" data-testid="quiz-result">

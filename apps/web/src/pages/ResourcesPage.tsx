@@ -1,8 +1,12 @@
 import { FormEvent, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
-import type { ResourceKind, ResourceView, TrainingLanguage } from '@hub/contracts';
-import { get, query } from '../api/client';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import type { CreateResourceRequest, ResourceKind, ResourceView, TrainingLanguage } from '@hub/contracts';
+import { Role } from '@hub/contracts';
+import { get, post, query } from '../api/client';
+import { useAuth } from '../auth/AuthContext';
+import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
+import { useSubmit } from '../components/useLoad';
 import { Markdown } from '../components/Markdown';
 import { useLoad } from '../components/useLoad';
 import { day, LANGUAGE_LABELS, T } from '../training/api';
@@ -67,7 +71,48 @@ export function ResourcesPage() {
           </li>
         ))}
       </ul>
+      <NewResource />
     </main>
+  );
+}
+
+/** Trainers (their mission) and system administrators (every mission) add documents to the library. */
+function NewResource() {
+  const { user } = useAuth();
+  const navigate = useNavigate();
+  const form = useSubmit();
+  const trainerMission = user?.memberships.find((m) => m.role === Role.Trainer && m.missionId)?.missionId;
+  const isSys = user?.memberships.some((m) => m.role === Role.SystemAdmin) ?? false;
+  const [v, setV] = useState({ kind: 'guide' as ResourceKind, title: '', summary: '', body: '', language: 'en' as TrainingLanguage, tags: '' });
+  if (!trainerMission && !isSys) return null;
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    void form.submit(async () => {
+      const body: CreateResourceRequest = { ...v, tags: v.tags.split(',').map((t) => t.trim()).filter(Boolean), ...(trainerMission ? { missionId: trainerMission } : {}) };
+      const r = await post<ResourceView>(`${T}/resources`, body);
+      navigate(`/resources/${r.id}`);
+    });
+  };
+  return (
+    <details className="card">
+      <summary>Add a document</summary>
+      <form aria-label="New document" onSubmit={save}>
+        <div className="editor-grid">
+          <Field label="Title" problems={form.problems('title')}>{(id) => <input id={id} value={v.title} onChange={(e) => setV({ ...v, title: e.target.value })} />}</Field>
+          <Field label="Document type" problems={form.problems('kind')}>
+            {(id) => <select id={id} value={v.kind} onChange={(e) => setV({ ...v, kind: e.target.value as ResourceKind })}>{Object.entries(RESOURCE_KINDS).map(([k, l]) => <option key={k} value={k}>{l}</option>)}</select>}
+          </Field>
+          <Field label="Document language" problems={form.problems('language')}>
+            {(id) => <select id={id} value={v.language} onChange={(e) => setV({ ...v, language: e.target.value as TrainingLanguage })}>{Object.entries(LANGUAGE_LABELS).map(([k, l]) => <option key={k} value={k}>{l}</option>)}</select>}
+          </Field>
+          <Field label="Tags (comma-separated)" problems={form.problems('tags')}>{(id) => <input id={id} value={v.tags} onChange={(e) => setV({ ...v, tags: e.target.value })} />}</Field>
+        </div>
+        <Field label="Summary" problems={form.problems('summary')}>{(id) => <input id={id} value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} />}</Field>
+        <Field label="Text (markdown)" problems={form.problems('body')}>{(id) => <textarea id={id} rows={8} value={v.body} onChange={(e) => setV({ ...v, body: e.target.value })} />}</Field>
+        <ErrorAlert error={form.error} shown={['title', 'kind', 'language', 'tags', 'summary', 'body']} />
+        <button type="submit" disabled={form.busy}>Add document</button>
+      </form>
+    </details>
   );
 }
 
