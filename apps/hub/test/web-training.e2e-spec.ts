@@ -115,7 +115,7 @@ describe('training and certification in the web app (Chromium)', () => {
 
   async function signIn(email: string): Promise<Page> {
     const page = await web.signIn(email, undefined, { acceptDownloads: true });
-    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.getByTestId('user-name').waitFor(); // signed in (the sign-in page has a heading too)
     return page;
   }
 
