@@ -5,6 +5,7 @@ import { io } from 'socket.io-client';
 import { freePort } from '@hub/database';
 import { TokenService } from '@hub/identity';
 import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
+import { TRAINING_MATRIX } from './training-matrix';
 
 /**
  * Every route x every role x {own mission, other mission} plus anonymous. Callers belong to MINUSCA; "own" targets a
@@ -396,6 +397,7 @@ const MATRIX: Record<string, Row> = {
     anon: 401,
     expect: only([404, 404], { officer: [200, 404] }),
   },
+  ...TRAINING_MATRIX,
 };
 
 describe('authorization matrix', () => {
