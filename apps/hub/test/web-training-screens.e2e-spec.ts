@@ -218,4 +218,20 @@ describe('training screens in the web app (Chromium)', () => {
     expect(await gate.textContent()).toMatch(/Telemedicine user certificate was revoked/);
     expect(await gate.getByRole('link').count()).toBeGreaterThan(1);
   });
+
+  it('tells a reference doctor whose certificate was revoked why the queue cannot be worked', async () => {
+    const trainer = bearer(await web.hub.login('trainer@unmiss.demo'));
+    const doctorId = web.hub.ids.users['doctor@unmiss.demo'];
+    const [cert] = (await web.hub.http().get(`/api/training/certificates?userId=${doctorId}`).set(trainer).expect(200)).body;
+    expect(cert.kind).toBe('telemedicine_consultant');
+    await web.hub.http().post(`/api/training/certificates/${cert.id}/revoke`).set(trainer).send({ reason: 'Audit of answers pending' }).expect(200);
+
+    const doctor = await signIn('doctor@unmiss.demo');
+    await doctor.getByRole('link', { name: /My queue/ }).first().click();
+    const gate = doctor.getByTestId('certification-required');
+    await gate.waitFor();
+    expect(await gate.textContent()).toMatch(/You cannot accept or answer cases yet: your Telemedicine consultant certificate was revoked/);
+    await gate.getByRole('link', { name: 'Telemedicine consultant' }).click();
+    await doctor.getByRole('heading', { name: 'Telemedicine consultant' }).waitFor();
+  });
 });

@@ -4,7 +4,9 @@ import type { CertificateView, CourseDetailView, LearnerProgressView } from '@hu
 import { get, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
+import { CertificationGate } from '../components/CertificationGate';
 import { useLoad, useSubmit } from '../components/useLoad';
+import { useMissingCertification } from '../training/useCertification';
 import { day, T, today } from '../training/api';
 import { CertificatesTable } from './MyCertificatesPage';
 
@@ -50,6 +52,8 @@ export function LearnerPage() {
   const course = useLoad(() => get<CourseDetailView>(`${T}/courses/${courseId}`), [courseId]);
   const progress = useLoad(() => get<LearnerProgressView>(`${T}/courses/${courseId}/progress?userId=${userId}`), [courseId, userId]);
   const certs = useLoad(() => get<CertificateView[]>(`${T}/certificates?userId=${userId}`), [userId]);
+  // Train the trainer: signing off needs the trainer's own valid certificate.
+  const missing = useMissingCertification('trainer');
   const error = course.error ?? progress.error;
   if (error) return <main className="page"><div role="alert" className="alert">{error}</div></main>;
   if (!course.data || !progress.data) return <main className="page muted">Loading…</main>;
@@ -74,6 +78,7 @@ export function LearnerPage() {
       )}
       <section className="card" aria-label="Practical sign-off">
         <h2>Practical sign-off</h2>
+        {missing && <CertificationGate needed={missing} action="sign off practical skills" />}
         {!c.checklist.length && <p className="muted">This course has no practical skills.</p>}
         <ol>
           {c.checklist.map((item) => {
