@@ -84,9 +84,9 @@ export async function seedDashboardCases(hub: TestHub): Promise<void> {
 export async function certify(hub: TestHub, userId: string, kind: 'telemedicine_user' | 'telemedicine_consultant' | 'trainer'): Promise<void> {
   await hub.db.dataSource.query(
     `INSERT INTO training_certificates (user_id, course_id, course_version, course_title, kind, code, issued_at, expires_at)
-     SELECT $1, c.id, c.version, c.title, $2, upper(substr(md5(random()::text), 1, 4) || '-' || substr(md5(random()::text), 1, 4) || '-' || substr(md5(random()::text), 1, 4)),
+     SELECT $1, c.id, c.version, c.title, $2::varchar, upper(substr(md5(random()::text), 1, 4) || '-' || substr(md5(random()::text), 1, 4) || '-' || substr(md5(random()::text), 1, 4)),
             now() - interval '30 days', now() + interval '700 days'
-       FROM training_courses c WHERE c.certification_kind = $2 ORDER BY c.mission_id NULLS FIRST LIMIT 1`,
+       FROM training_courses c WHERE c.certification_kind = $2::varchar ORDER BY c.mission_id NULLS FIRST LIMIT 1`,
     [userId, kind],
   );
 }

@@ -132,6 +132,8 @@ describe('training and certification', () => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
 
+    const notes = (await http().get('/api/notifications').set(learner).expect(200)).body;
+    expect(notes).toContainEqual(expect.objectContaining({ kind: 'training.certificate_issued', caseId: null }));
     // the right applies on the next request
     await http().post('/api/cases').set(learner).send(caseBody(patientId)).expect(201);
     const audit = await q(`SELECT action FROM audit_entries WHERE action LIKE 'training.%' AND (details->>'learnerId' = $1 OR details->>'userId' = $1 OR actor_id::text = $1)`, [learnerId]);
@@ -200,6 +202,10 @@ describe('training and certification', () => {
     await http().post('/api/cases').set(learner).send(caseBody(patientId)).expect(403);
     await http().post(`/api/training/certificates/${cert.id}/revoke`).set(trainer).send({ reason: 'again' }).expect(409);
     expect((await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'training.certificate_revoked' AND subject_id = $1`, [cert.id]))[0].n).toBe(1);
+    // a holder reaching missions beyond the trainer's (the Level 4 specialist serves UNMISS too): not theirs to revoke
+    const [l4] = await q(`SELECT id FROM training_certificates WHERE user_id = $1`, [hub.ids.users['specialist@l4.demo']]);
+    await http().post(`/api/training/certificates/${l4.id}/revoke`).set(trainer).send({ reason: 'Not mine' }).expect(404);
+    await http().get(`/api/training/certificates/${l4.id}`).set(trainer).expect(200);
   });
 
   it('keeps a reference doctor without the consultant certification from accepting, saying why', async () => {
@@ -213,6 +219,29 @@ describe('training and certification', () => {
     expect(res.body).toMatchObject({ code: 'CERTIFICATION_REQUIRED', certification: { kind: 'telemedicine_consultant' } });
     // still reads the queue (reading is not gated)
     await http().get(`/api/cases/${c}`).set(doc).expect(200);
+  });
+
+  it('keeps certified staff certified when the clock is moved back before their certificate was issued', async () => {
+    at(new Date(Date.now() - 365 * DAY));
+    const me = (await http().get('/api/training/me').set(bearer(await hub.login('officer@minusca.demo'))).expect(200)).body;
+    expect(me.validKinds).toEqual(['telemedicine_user']);
+    expect(me.required[0]).toMatchObject({ state: 'certified', valid: true });
+  });
+
+  it('publishes a new version without erasing who completed the old one', async () => {
+    const officer = bearer(await hub.login('officer@minusca.demo'));
+    const before = (await http().get(`/api/training/courses/${courseId}`).set(officer).expect(200)).body;
+    expect(before.version).toBe(1);
+    await http().post(`/api/training/courses/${courseId}/lessons`).set(trainer).send({ title: 'What changed in 2027', body: 'New **SLA** delays.' }).expect(201);
+    const published = (await http().post(`/api/training/courses/${courseId}/publish`).set(trainer).expect(200)).body;
+    expect(published.version).toBe(2);
+    const after = (await http().get(`/api/training/courses/${courseId}`).set(officer).expect(200)).body;
+    expect(after.myProgress.completedVersions).toEqual([expect.objectContaining({ version: 1 })]);
+    const me = (await http().get('/api/training/me').set(officer).expect(200)).body;
+    expect(me.required[0]).toMatchObject({ kind: 'telemedicine_user', state: 'certified' });
+    expect(me.certificates[0]).toMatchObject({ courseVersion: 1, status: 'valid' });
+    // a learner cannot publish, nor edit
+    await http().post(`/api/training/courses/${courseId}/publish`).set(officer).expect(403);
   });
 
   describe('bad input answers 4xx naming the problem and stores nothing', () => {
@@ -298,5 +327,14 @@ describe('training and certification', () => {
     expect(other).toEqual([]);
     const own = (await http().get('/api/training/resources?q=contacts').set(learner).expect(200)).body;
     expect(own.map((r: { title: string }) => r.title)).toEqual(['MINUSCA: reference hospitals and contacts']);
+    // the tsvector match can use the GIN index (forced here: the demo table is too small for the planner to want it)
+    const plan = await hub.db.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL enable_seqscan = off');
+      return m.query(
+        `EXPLAIN SELECT id FROM training_resources r WHERE r.search @@ websearch_to_tsquery('english', $1)`,
+        ['evacuation'],
+      );
+    });
+    expect(plan.map((p: { 'QUERY PLAN': string }) => p['QUERY PLAN']).join('\n')).toMatch(/training_resources_search_idx/);
   });
 });

@@ -48,7 +48,7 @@ export class AbilityFactory {
     // may be read by each mission's administrator but changed only by someone who holds all of them.
     if (!this.isSystemAdmin(principal)) {
       const held = missionsOf(principal);
-      for (const s of ['User', 'Membership', 'Facility'] as SubjectName[]) {
+      for (const s of ['User', 'Membership', 'Facility', 'Certificate'] as SubjectName[]) {
         cannot([Action.Update, Action.Delete], s, { [MISSION_FIELD[s]]: { $elemMatch: { $nin: held } } });
       }
     }

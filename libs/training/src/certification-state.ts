@@ -16,12 +16,12 @@ export interface WaiverLike {
 }
 
 export function certificateStatus(c: CertLike, now: Date): CertificateStatus {
-  if (c.revokedAt && c.revokedAt <= now) return 'revoked';
+  if (c.revokedAt) return 'revoked';
   return c.expiresAt > now ? 'valid' : 'expired';
 }
 
 export function isValidCertificate(c: CertLike, now: Date): boolean {
-  return certificateStatus(c, now) === 'valid' && c.issuedAt <= now;
+  return certificateStatus(c, now) === 'valid';
 }
 
 export function isActiveWaiver(w: WaiverLike, now: Date): boolean {

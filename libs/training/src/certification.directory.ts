@@ -8,6 +8,8 @@ import type { CertificationKind } from '@hub/contracts';
  * The training module's answer to "which certifications does this user hold now?" (asked on every request by
  * the principal resolver) and "which course gives this certification?" (named in CERTIFICATION_REQUIRED errors).
  * Time comes from the injected Clock, so moving the clock past an expiry removes the right on the next request.
+ * A certificate counts until it expires or is revoked, not only from its issue time: a clock moved back (a test, a
+ * skewed node) must not strip certified staff of their rights.
  */
 @Injectable()
 export class TrainingCertificationDirectory implements CertificationDirectory {
@@ -19,7 +21,7 @@ export class TrainingCertificationDirectory implements CertificationDirectory {
   async validKinds(userId: string): Promise<CertificationKind[]> {
     const rows: { kind: CertificationKind }[] = await this.dataSource.query(
       `SELECT kind FROM training_certificates
-        WHERE user_id = $1 AND revoked_at IS NULL AND issued_at <= $2 AND expires_at > $2
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
        UNION
        SELECT kind FROM training_waivers
         WHERE user_id = $1 AND revoked_at IS NULL AND starts_at <= $2 AND expires_at > $2`,

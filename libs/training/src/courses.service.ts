@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Action, actorOf, CallerContext, scopeFor, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
-import { DomainException, ErrorCode } from '@hub/common';
+import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import type { AttachmentView, ChecklistItemView, CourseDetailView, CourseSummaryView, LessonView, QuizEditorView } from '@hub/contracts';
 import { CourseAccess } from './course-access';
@@ -28,6 +28,7 @@ export class CoursesService {
     private readonly courses: CourseAccess,
     private readonly progress: ProgressCalculator,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.directory = join(config.dataDir, 'training');
@@ -100,7 +101,7 @@ export class CoursesService {
       }
       course.version += 1;
       course.status = 'published';
-      course.publishedAt = new Date();
+      course.publishedAt = this.clock.now();
       await m.save(course);
       await this.audit.record({ action: 'training.course_published', outcome: 'success', missionId: course.missionId, subjectType: 'Course', subjectId: id, details: { version: course.version }, ...actorOf(caller) }, m);
       return this.detail(caller, course, m);
@@ -230,6 +231,11 @@ export class CoursesService {
         });
         req.on('end', () => out.end(() => resolve()));
         req.on('error', reject);
+        // a client that goes away mid-upload: no 'end' will come
+        req.on('aborted', () => {
+          out.destroy();
+          reject(DomainException.invalid('file', 'the upload was interrupted'));
+        });
         out.on('error', reject);
       });
       if (!size) throw DomainException.invalid('file', 'the request body (the file) is empty');

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { CertificationKind } from '@hub/contracts';
 import { Mission, User } from '@hub/identity';
 import { Course } from './course.entity';
@@ -9,6 +9,8 @@ import { Course } from './course.entity';
  */
 @Entity('training_certificates')
 @Index('training_certificates_user_idx', ['userId', 'kind', 'expiresAt'])
+@Check('training_certificates_kind_check', `"kind" IN ('telemedicine_user', 'telemedicine_consultant', 'trainer')`)
+@Check('training_certificates_dates_check', `"expires_at" > "issued_at"`)
 export class Certificate {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -64,6 +66,8 @@ export class Certificate {
 /** A time-limited exemption from a certification, granted by an administrator with a reason. */
 @Entity('training_waivers')
 @Index('training_waivers_user_idx', ['userId', 'kind', 'expiresAt'])
+@Check('training_waivers_kind_check', `"kind" IN ('telemedicine_user', 'telemedicine_consultant', 'trainer')`)
+@Check('training_waivers_dates_check', `"expires_at" > "starts_at"`)
 export class CertificationWaiver {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -10,6 +10,9 @@ import { Mission } from '@hub/identity';
 @Entity('training_courses')
 @Index('training_courses_mission_idx', ['missionId', 'status'])
 @Check('training_courses_validity_check', `"validity_days" BETWEEN 1 AND 3650`)
+@Check('training_courses_language_check', `"language" IN ('en', 'fr')`)
+@Check('training_courses_status_check', `"status" IN ('draft', 'published', 'archived')`)
+@Check('training_courses_kind_check', `"certification_kind" IS NULL OR "certification_kind" IN ('telemedicine_user', 'telemedicine_consultant', 'trainer')`)
 export class Course {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { User } from '@hub/identity';
 import { ChecklistItem, Course, Lesson } from './course.entity';
 
@@ -42,6 +42,7 @@ export interface AttemptLayout {
 /** One quiz attempt, graded on the server at submission. */
 @Entity('training_attempts')
 @Index('training_attempts_user_idx', ['userId', 'courseId', 'startedAt'])
+@Check('training_attempts_score_check', `"score" IS NULL OR "score" BETWEEN 0 AND 100`)
 export class QuizAttempt {
   @PrimaryGeneratedColumn('uuid')
   id: string;

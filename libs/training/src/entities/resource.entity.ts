@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { ResourceKind, TrainingLanguage } from '@hub/contracts';
 import { Mission } from '@hub/identity';
 
@@ -10,6 +10,8 @@ import { Mission } from '@hub/identity';
 @Entity('training_resources')
 @Index('training_resources_search_idx', ['search'], { type: 'gin' })
 @Index('training_resources_mission_idx', ['missionId', 'language'])
+@Check('training_resources_language_check', `"language" IN ('en', 'fr')`)
+@Check('training_resources_kind_check', `"kind" IN ('guide', 'sop', 'quick_reference')`)
 export class Resource {
   @PrimaryGeneratedColumn('uuid')
   id: string;
