@@ -6,7 +6,7 @@ import DOMPurify from 'dompurify';
  * Lesson text written by trainers, as markdown: rendered with marked, then sanitised with DOMPurify (no scripts, no
  * event handlers, no javascript: links) before it reaches the page. Links open in a new tab.
  */
-export function Markdown({ text, className = 'markdown', testId }: { text: string; className?: string; testId?: string }) {
+export function Markdown({ text, className = 'markdown', testId, lang }: { text: string; className?: string; testId?: string; lang?: string }) {
   const html = useMemo(() => {
     const raw = marked.parse(text ?? '', { async: false, gfm: true, breaks: false }) as string;
     const clean = DOMPurify.sanitize(raw, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input'], FORBID_ATTR: ['style'] });
@@ -18,5 +18,5 @@ export function Markdown({ text, className = 'markdown', testId }: { text: strin
     });
     return doc.body.firstElementChild?.innerHTML ?? '';
   }, [text]);
-  return <div className={className} data-testid={testId} dangerouslySetInnerHTML={{ __html: html }} />;
+  return <div className={className} data-testid={testId} lang={lang} dangerouslySetInnerHTML={{ __html: html }} />;
 }

@@ -34,9 +34,9 @@ export function CoursePage() {
         <div>
           {lesson ? (
             <article className="card lesson" aria-label={`Lesson: ${lesson.title}`} data-testid="lesson">
-              <h1>{lesson.title}</h1>
+              <h1 lang={c.language}>{lesson.title}</h1>
               <p className="muted">Lesson {c.lessons.indexOf(lesson) + 1} of {c.lessons.length} · {lesson.estimatedMinutes} min</p>
-              <Markdown text={lesson.body} testId="lesson-body" />
+              <Markdown text={lesson.body} testId="lesson-body" lang={c.language} />
               {lesson.attachments.length > 0 && (
                 <section aria-label="Attachments">
                   <h2>Attachments</h2>
@@ -67,12 +67,12 @@ export function CoursePage() {
             </article>
           ) : (
             <section className="card" aria-label="About the course">
-              <h1>{c.title}</h1>
+              <h1 lang={c.language}>{c.title}</h1>
               <p className="muted">
                 {LANGUAGE_LABELS[c.language]} · version {c.version} · about {c.estimatedMinutes} min
                 {c.certificationKind && <> · gives the <strong>{CERTIFICATION_LABELS[c.certificationKind]}</strong> certificate, valid {Math.round(c.validityDays / 365 * 10) / 10} years</>}
               </p>
-              <Markdown text={c.description} />
+              <Markdown text={c.description} lang={c.language} />
               {cert ? (
                 <p className="notice" data-testid="course-certified">
                   You hold the {CERTIFICATION_LABELS[cert.kind]} certificate from this course, valid until {day(cert.expiresAt)}. Reading again or

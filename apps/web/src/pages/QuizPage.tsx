@@ -92,7 +92,7 @@ export function QuizPage() {
           </h2>
           <p className="muted">Pass mark {result.passMark}%.</p>
           {(result.questions as (AttemptQuestionView | AttemptQuestionResult)[]).filter(isResult).map((q, i) => (
-            <div key={q.id} className={`question ${q.correct ? 'correct' : 'wrong'}`} data-testid="question-result">
+            <div key={q.id} className={`question ${q.correct ? 'correct' : 'wrong'}`} data-testid="question-result" lang={c.language}>
               <p><strong>{i + 1}. {q.text}</strong> — {q.correct ? 'correct' : 'wrong'}</p>
               <ul>
                 {q.options.map((o) => (
@@ -113,7 +113,7 @@ export function QuizPage() {
         <form className="card" aria-label={`Attempt ${running.attemptNumber}`} onSubmit={submit}>
           <h2>Attempt {running.attemptNumber}</h2>
           {running.questions.map((q, i) => (
-            <fieldset key={q.id} className="question">
+            <fieldset key={q.id} className="question" lang={c.language}>
               <legend>{i + 1}. {q.text}{q.type === 'multiple' && <span className="muted"> (choose every right answer)</span>}</legend>
               {q.options.map((o) => (
                 <label key={o.id} className="check">

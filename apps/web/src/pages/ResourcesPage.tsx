@@ -63,7 +63,7 @@ export function ResourcesPage() {
       {list.data && !list.data.length && <p className="muted">Nothing found{q ? ` for “${q}”` : ''}.</p>}
       <ul className="resource-list" aria-label="Documents">
         {list.data?.map((r) => (
-          <li key={r.id} className="card">
+          <li key={r.id} className="card" lang={r.language}>
             <h2><Link to={`/resources/${r.id}`}>{r.title}</Link></h2>
             <p className="muted">{RESOURCE_KINDS[r.kind]} · {LANGUAGE_LABELS[r.language]} · updated {day(r.updatedAt)}</p>
             <p>{r.snippet ? <Snippet text={r.snippet} /> : r.summary}</p>
