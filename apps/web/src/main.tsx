@@ -15,10 +15,29 @@ import { NewCasePage } from './pages/NewCasePage';
 import { NotificationsPage } from './pages/NotificationsPage';
 import { PatientsPage } from './pages/PatientsPage';
 import { isAdmin } from './roles';
+
 import './styles.css';
 
 // The charts library is large: load it only for the dashboard, so a clinic on a slow link never downloads it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
+const CompliancePage = lazy(() => import('./pages/CompliancePage').then((m) => ({ default: m.CompliancePage })));
+// Training screens (with the markdown renderer) load on first use; one chunk for all of them.
+const training = <K extends keyof typeof import('./training/pages')>(name: K) =>
+  lazy(() => import('./training/pages').then((m) => ({ default: m[name] as () => ReactElement })));
+const MyTrainingPage = training('MyTrainingPage');
+const CoursePage = training('CoursePage');
+const QuizPage = training('QuizPage');
+const MyCertificatesPage = training('MyCertificatesPage');
+const CoursesManagePage = training('CoursesManagePage');
+const CourseEditorPage = training('CourseEditorPage');
+const CohortsPage = training('CohortsPage');
+const CohortPage = training('CohortPage');
+const LearnerPage = training('LearnerPage');
+const WaiversPage = training('WaiversPage');
+const ResourcesPage = training('ResourcesPage');
+const ResourcePage = training('ResourcePage');
+const VerifyPage = training('VerifyPage');
+const Loading = ({ children }: { children: ReactElement }) => <Suspense fallback={<p className="page muted">Loading…</p>}>{children}</Suspense>;
 
 function Protected({ children, admin = false }: { children: ReactElement; admin?: boolean }) {
   const { user, loading, mfaEnrolmentRequired } = useAuth();
@@ -48,6 +67,22 @@ function Shell() {
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
         <Route path="/dashboard" element={<Protected><Suspense fallback={<p className="page muted">Loading the dashboard…</p>}><DashboardPage /></Suspense></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
+        <Route path="/training" element={<Loading><Protected><MyTrainingPage /></Protected></Loading>} />
+        <Route path="/training/courses/:id" element={<Loading><Protected><CoursePage /></Protected></Loading>} />
+        <Route path="/training/courses/:id/lessons/:lessonId" element={<Loading><Protected><CoursePage /></Protected></Loading>} />
+        <Route path="/training/courses/:id/quiz" element={<Loading><Protected><QuizPage /></Protected></Loading>} />
+        <Route path="/training/courses/:courseId/learners/:userId" element={<Loading><Protected><LearnerPage /></Protected></Loading>} />
+        <Route path="/training/certificates" element={<Loading><Protected><MyCertificatesPage /></Protected></Loading>} />
+        <Route path="/training/manage" element={<Loading><Protected><CoursesManagePage /></Protected></Loading>} />
+        <Route path="/training/manage/:id" element={<Loading><Protected><CourseEditorPage /></Protected></Loading>} />
+        <Route path="/training/cohorts" element={<Loading><Protected><CohortsPage /></Protected></Loading>} />
+        <Route path="/training/cohorts/:id" element={<Loading><Protected><CohortPage /></Protected></Loading>} />
+        <Route path="/training/compliance" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CompliancePage /></Suspense></Protected>} />
+        <Route path="/training/waivers" element={<Loading><Protected admin><WaiversPage /></Protected></Loading>} />
+        <Route path="/resources" element={<Loading><Protected><ResourcesPage /></Protected></Loading>} />
+        <Route path="/resources/:id" element={<Loading><Protected><ResourcePage /></Protected></Loading>} />
+        <Route path="/verify" element={<Loading><VerifyPage /></Loading>} />
+        <Route path="/verify/:code" element={<Loading><VerifyPage /></Loading>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </>

@@ -1,5 +1,5 @@
 import { Link, NavLink, useNavigate } from 'react-router-dom';
-import { ROLE_LABELS } from '@hub/contracts';
+import { Role, ROLE_LABELS } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';
 import { isAdmin } from '../roles';
 import { NotificationBell } from './NotificationBell';
@@ -25,6 +25,13 @@ export function TopBar() {
               <NavLink to="/admin/users">Users</NavLink>
             </>
           )}
+          <NavLink to="/training" end>Training</NavLink>
+          <NavLink to="/resources">Resources</NavLink>
+          {user.memberships.some((m) => m.role === Role.Trainer) && <NavLink to="/training/cohorts">Cohorts</NavLink>}
+          {user.memberships.some((m) => m.role === Role.HealthManager || m.role === Role.MissionAdmin || m.role === Role.SystemAdmin) && (
+            <NavLink to="/training/compliance">Compliance</NavLink>
+          )}
+          {isAdmin(user) && <NavLink to="/training/waivers">Waivers</NavLink>}
           <NavLink to="/mfa-setup">Security</NavLink>
           <NotificationBell />
         </nav>

@@ -4,7 +4,9 @@ import type { CaseView } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { onNotification } from '../api/socket';
 import { uploadToCase, UploadProgress } from '../api/upload';
+import { CertificationGate } from '../components/CertificationGate';
 import { Field } from '../components/Field';
+import { certificationRequired } from '../training/api';
 import { AuthImage, UploadList } from '../components/Uploads';
 import { useLoad, useSubmit } from '../components/useLoad';
 import { STATUS_LABEL } from './CasesPage';
@@ -131,7 +133,7 @@ export function CasePage() {
       </section>
 
       <section className="card actions" aria-label="Actions">
-        {action.error && <div role="alert" className="alert">{action.error.message}</div>}
+        {action.error && (certificationRequired(action.error) ? <CertificationGate needed={certificationRequired(action.error)!} action="do this" /> : <div role="alert" className="alert">{action.error.message}</div>)}
         <UploadList items={uploads} />
         {can('accept') && <button onClick={() => run('accept')}>Accept case</button>}
         {(can('request_information') || can('resubmit') || !['closed', 'cancelled'].includes(k.status)) && (

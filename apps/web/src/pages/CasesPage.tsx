@@ -3,7 +3,9 @@ import { Link } from 'react-router-dom';
 import type { CasePage } from '@hub/contracts';
 import { get } from '../api/client';
 import { onNotification } from '../api/socket';
+import { CertificationGate } from '../components/CertificationGate';
 import { useLoad } from '../components/useLoad';
+import { useMissingCertification } from '../training/useCertification';
 
 const STATUS_LABEL: Record<string, string> = {
   draft: 'Draft',
@@ -20,9 +22,12 @@ const STATUS_LABEL: Record<string, string> = {
 export function CasesPage({ view }: { view: 'mine' | 'queue' }) {
   const cases = useLoad(() => get<CasePage>(`/api/cases?view=${view}&limit=50`), [view]);
   useEffect(() => onNotification(() => cases.reload()), [cases.reload]);
+  // A reference doctor needs a valid consultant certificate to accept and answer: say so above the queue.
+  const missing = useMissingCertification('telemedicine_consultant');
   return (
     <main className="page">
       <h1>{view === 'queue' ? 'My queue' : 'My cases'}</h1>
+      {view === 'queue' && missing && <CertificationGate needed={missing} action="accept or answer cases" />}
       {cases.error && <div role="alert" className="alert">{cases.error}</div>}
       {cases.data && !cases.data.items.length && <p className="muted">{view === 'queue' ? 'No case is waiting for your specialties.' : 'No case yet.'}</p>}
       <table data-testid={`cases-${view}`}>

@@ -15,25 +15,30 @@ const CARDS: Record<Role, CardSpec[]> = {
     { title: 'My patients', text: 'Register deployed personnel and follow them across facilities.', to: '/patients' },
     { title: 'New teleconsultation case', text: 'Vitals, history, photos and your question to a specialist.', to: '/cases/new' },
     { title: 'My cases', text: 'Answers, requests for information and outcomes.', to: '/cases' },
+    { title: 'My training', text: 'Courses, quizzes and what you still need to be certified.', to: '/training' },
+    { title: 'My certificates', text: 'Status, expiry, PDF and verification code.', to: '/training/certificates' },
   ],
   [Role.ReferenceDoctor]: [
     { title: 'My queue', text: 'Cases in your specialties, by urgency and deadline.', to: '/queue' },
     { title: 'My cases', text: 'Cases you accepted: answers, requests for information, outcomes.', to: '/cases' },
     { title: 'Live consultations', text: 'Video, audio and chat with field clinics.' },
+    { title: 'My training', text: 'The telemedicine consultant course and your certificates.', to: '/training' },
   ],
   [Role.HealthManager]: [
     { title: 'Mission cases', text: 'Every case of your mission, newest first.', to: '/cases' },
     { title: 'Caseload dashboard', text: 'Response times, SLA breaches, outcomes and evacuations.', to: '/dashboard' },
-    { title: 'Training compliance', text: 'Who is certified, expiring or expired.' },
+    { title: 'Training compliance', text: 'Who is certified, expiring or expired.', to: '/training/compliance' },
   ],
   [Role.Trainer]: [
-    { title: 'Courses', text: 'Lessons, assessments and practical sign-off.' },
-    { title: 'Cohorts', text: 'Incoming rotations and their progress.' },
+    { title: 'Courses', text: 'Lessons, assessments and practical sign-off.', to: '/training/manage' },
+    { title: 'Cohorts', text: 'Incoming rotations, their progress and practical sign-off.', to: '/training/cohorts' },
+    { title: 'Resource centre', text: 'Guides, SOPs and quick-reference cards.', to: '/resources' },
   ],
   [Role.MissionAdmin]: [
     { title: 'Facilities', text: 'Clinics and hospitals of your mission.', to: '/admin/facilities' },
     { title: 'Users and roles', text: 'Accounts, memberships, deactivation.', to: '/admin/users' },
     { title: 'Mission settings', text: 'Name and multi-factor policy.', to: '/admin/missions' },
+    { title: 'Certification waivers', text: 'Time-limited waivers, with a reason.', to: '/training/waivers' },
   ],
   [Role.SystemAdmin]: [
     { title: 'Missions', text: 'All field missions served by the hub.', to: '/admin/missions' },

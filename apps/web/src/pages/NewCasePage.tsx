@@ -3,7 +3,10 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import type { CaseView, PatientView } from '@hub/contracts';
 import { ApiError, get, post } from '../api/client';
 import { uploadToCase, UploadProgress } from '../api/upload';
+import { CertificationGate } from '../components/CertificationGate';
 import { Field } from '../components/Field';
+import { certificationRequired } from '../training/api';
+import { useMissingCertification } from '../training/useCertification';
 import { UploadList } from '../components/Uploads';
 import { useLoad, useSubmit } from '../components/useLoad';
 
@@ -23,6 +26,9 @@ export function NewCasePage() {
   const patients = useLoad(() => get<PatientView[]>('/api/patients'));
   const specialties = useLoad(() => get<{ code: string; name: string }[]>('/api/specialties'));
   const form = useSubmit();
+  // Only certified telemedicine users may submit cases: say so (and link the course) before the form is filled.
+  const missing = useMissingCertification('telemedicine_user');
+  const refused = certificationRequired(form.error);
   const [uploads, setUploads] = useState<UploadProgress[]>([]);
   const [files, setFiles] = useState<File[]>([]);
   const [c, setC] = useState({
@@ -58,6 +64,7 @@ export function NewCasePage() {
   return (
     <main className="page narrow">
       <h1>New teleconsultation case</h1>
+      {(refused ?? missing) && <CertificationGate needed={missing ?? refused!} action="open a teleconsultation case" />}
       <form onSubmit={submit} className="card" aria-label="New case">
         <Field label="Patient" problems={problems('patientId')}>
           {(id) => (
@@ -105,12 +112,12 @@ export function NewCasePage() {
         </label>
         {problems('consentGiven').length > 0 && <div className="field-error">{problems('consentGiven').join('; ')}</div>}
         <UploadList items={uploads} />
-        {form.error && (
+        {form.error && !refused && (
           <div role="alert" className="alert">
             {form.error instanceof ApiError ? form.error.message : String(form.error)}
           </div>
         )}
-        <button type="submit" disabled={form.busy}>{form.busy ? 'Sending…' : 'Send to specialist'}</button>
+        <button type="submit" disabled={form.busy || !!missing}>{form.busy ? 'Sending…' : 'Send to specialist'}</button>
       </form>
     </main>
   );

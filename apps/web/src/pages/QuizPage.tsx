@@ -1,0 +1,163 @@
+import { FormEvent, useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import type { AttemptQuestionResult, AttemptQuestionView, AttemptStartView, AttemptView, CourseDetailView, LearnerProgressView } from '@hub/contracts';
+import { get, post } from '../api/client';
+import { ErrorAlert } from '../components/Alert';
+import { useLoad, useSubmit } from '../components/useLoad';
+import { T } from '../training/api';
+
+type Running = Pick<AttemptStartView, 'id' | 'attemptNumber' | 'passMark'> & { questions: AttemptQuestionView[] };
+
+const isResult = (q: AttemptQuestionView | AttemptQuestionResult): q is AttemptQuestionResult => 'correctOptionIds' in q;
+
+/**
+ * One attempt at a time: the questions arrive shuffled and without their key; the result, the right answers and the
+ * explanations appear only once the answers are submitted (graded on the server).
+ */
+export function QuizPage() {
+  const { id } = useParams();
+  const course = useLoad(() => get<CourseDetailView>(`${T}/courses/${id}`), [id]);
+  const progress = useLoad(() => get<LearnerProgressView>(`${T}/courses/${id}/progress`), [id]);
+  const [running, setRunning] = useState<Running | null>(null);
+  const [result, setResult] = useState<AttemptView | null>(null);
+  const [answers, setAnswers] = useState<Record<string, string[]>>({});
+  const [now, setNow] = useState(Date.now());
+  const action = useSubmit();
+
+  // resume an attempt left open (reload, cut link)
+  const open = progress.data?.attempts.find((a) => a.submittedAt === null);
+  useEffect(() => {
+    if (open && !running && !result) void get<AttemptView>(`${T}/attempts/${open.id}`).then((a) => setRunning(a as Running)).catch(() => undefined);
+  }, [open?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  // the cool-down counts down on screen
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 15000);
+    return () => clearInterval(t);
+  }, []);
+
+  if (course.error) return <main className="page"><div role="alert" className="alert">{course.error}</div></main>;
+  if (!course.data || !progress.data) return <main className="page muted">Loading…</main>;
+  const c = course.data;
+  const p = progress.data;
+  const quiz = c.quiz;
+  const waitUntil = p.nextAttemptAt ? new Date(p.nextAttemptAt).getTime() : 0;
+  const coolingDown = waitUntil > now;
+  const noneLeft = p.attemptsLeft === 0;
+
+  const start = () =>
+    action.submit(async () => {
+      const a = await post<AttemptStartView>(`${T}/courses/${c.id}/attempts`);
+      setResult(null);
+      setAnswers({});
+      setRunning(a);
+    });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!running) return;
+    void action.submit(async () => {
+      const body = { answers: running.questions.map((q) => ({ questionId: q.id, optionIds: answers[q.id] ?? [] })) };
+      const r = await post<AttemptView>(`${T}/attempts/${running.id}/submit`, body);
+      setRunning(null);
+      setResult(r);
+      await progress.reload();
+    });
+  };
+  const choose = (q: AttemptQuestionView, optionId: string, on: boolean) =>
+    setAnswers((a) => ({ ...a, [q.id]: q.type === 'multiple' ? (on ? [...(a[q.id] ?? []), optionId] : (a[q.id] ?? []).filter((x) => x !== optionId)) : [optionId] }));
+  const unanswered = running ? running.questions.filter((q) => !(answers[q.id]?.length)).length : 0;
+
+  return (
+    <main className="page narrow" data-testid="quiz-page">
+      <p className="muted"><Link to={`/training/courses/${c.id}`}>{c.title}</Link> › Quiz</p>
+      <h1>Quiz: {c.title}</h1>
+      {!quiz ? (
+        <p>This course has no quiz.</p>
+      ) : (
+        <p className="muted" data-testid="quiz-rules">
+          {quiz.questionCount} questions · pass mark {quiz.passMark}% ·{' '}
+          {p.attemptsLeft === null ? 'unlimited attempts' : `${p.attemptsLeft} attempt${p.attemptsLeft === 1 ? '' : 's'} left`}
+          {quiz.cooldownMinutes > 0 && ` · ${quiz.cooldownMinutes} min to wait after a failed attempt`}
+        </p>
+      )}
+      <ErrorAlert error={action.error} />
+      {p.certificate?.status === 'valid' && !running && !result && (
+        <p className="notice">You hold the certificate from this course until {new Date(p.certificate.expiresAt).toLocaleDateString()}; a new attempt counts toward your recertification.</p>
+      )}
+
+      {result && (
+        <section className="card" aria-label="Result" data-testid="quiz-result">
+          <h2>
+            Attempt {result.attemptNumber}: {result.score}% —{' '}
+            <span className={`status ${result.passed ? 'passed' : 'failed'}`} data-testid="quiz-verdict">{result.passed ? 'Passed' : 'Not passed'}</span>
+          </h2>
+          <p className="muted">Pass mark {result.passMark}%.</p>
+          {(result.questions as (AttemptQuestionView | AttemptQuestionResult)[]).filter(isResult).map((q, i) => (
+            <div key={q.id} className={`question ${q.correct ? 'correct' : 'wrong'}`} data-testid="question-result" lang={c.language}>
+              <p><strong>{i + 1}. {q.text}</strong> — {q.correct ? 'correct' : 'wrong'}</p>
+              <ul>
+                {q.options.map((o) => (
+                  <li key={o.id}>
+                    {o.text}
+                    {q.correctOptionIds.includes(o.id) && <strong> ✓ right answer</strong>}
+                    {q.chosenOptionIds.includes(o.id) && <em> (your answer)</em>}
+                  </li>
+                ))}
+              </ul>
+              {q.explanation && <div className="explanation">{q.explanation}</div>}
+            </div>
+          ))}
+        </section>
+      )}
+
+      {running ? (
+        <form className="card" aria-label={`Attempt ${running.attemptNumber}`} onSubmit={submit}>
+          <h2>Attempt {running.attemptNumber}</h2>
+          {running.questions.map((q, i) => (
+            <fieldset key={q.id} className="question" lang={c.language}>
+              <legend>{i + 1}. {q.text}{q.type === 'multiple' && <span className="muted"> (choose every right answer)</span>}</legend>
+              {q.options.map((o) => (
+                <label key={o.id} className="check">
+                  <input
+                    type={q.type === 'multiple' ? 'checkbox' : 'radio'}
+                    name={q.id}
+                    checked={answers[q.id]?.includes(o.id) ?? false}
+                    onChange={(e) => choose(q, o.id, e.target.checked)}
+                  />{' '}
+                  {o.text}
+                </label>
+              ))}
+            </fieldset>
+          ))}
+          {unanswered > 0 && <p className="muted">{unanswered} question{unanswered > 1 ? 's' : ''} not answered yet.</p>}
+          <button type="submit" disabled={action.busy}>{action.busy ? 'Submitting…' : 'Submit answers'}</button>
+        </form>
+      ) : quiz && p.quizPassed ? (
+        <p className="notice">You passed this quiz. <Link to={`/training/courses/${c.id}`}>Back to the course</Link></p>
+      ) : quiz ? (
+        <div className="card">
+          {noneLeft ? (
+            <p data-testid="quiz-blocked">You have used every attempt. Ask your trainer.</p>
+          ) : coolingDown ? (
+            <p data-testid="quiz-blocked">Next attempt possible from {new Date(waitUntil).toLocaleString()}.</p>
+          ) : (
+            <button type="button" onClick={start} disabled={action.busy}>{result || p.attempts.length ? 'Start a new attempt' : 'Start the quiz'}</button>
+          )}
+        </div>
+      ) : null}
+
+      {p.attempts.filter((a) => a.submittedAt).length > 0 && (
+        <section aria-label="My attempts">
+          <h2>My attempts</h2>
+          <table>
+            <thead><tr><th>#</th><th>Submitted</th><th>Score</th><th>Result</th></tr></thead>
+            <tbody>
+              {p.attempts.filter((a) => a.submittedAt).map((a) => (
+                <tr key={a.id}><td>{a.attemptNumber}</td><td>{new Date(a.submittedAt!).toLocaleString()}</td><td>{a.score}%</td><td>{a.passed ? 'passed' : 'not passed'}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </main>
+  );
+}

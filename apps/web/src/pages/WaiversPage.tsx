@@ -1,0 +1,85 @@
+import { FormEvent, useState } from 'react';
+import type { CertificationKind, UserView, WaiverView } from '@hub/contracts';
+import { CERTIFICATION_KINDS, CERTIFICATION_LABELS, Role } from '@hub/contracts';
+import { get, post, query } from '../api/client';
+import { ErrorAlert } from '../components/Alert';
+import { Field } from '../components/Field';
+import { useLoad, useSubmit } from '../components/useLoad';
+import { useAuth } from '../auth/AuthContext';
+import { day, T } from '../training/api';
+
+const inDays = (n: number) => new Date(Date.now() + n * 86400_000).toISOString().slice(0, 10);
+
+/** Administrators grant a time-limited waiver (with a reason, audited) to someone not yet certified. */
+export function WaiversPage() {
+  const { user } = useAuth();
+  const isSys = user?.memberships.some((m) => m.role === Role.SystemAdmin) ?? false;
+  const own = [...new Map((user?.memberships ?? []).filter((m) => m.role === Role.MissionAdmin && m.missionId).map((m) => [m.missionId!, m.missionCode ?? ''])).entries()];
+  const all = useLoad(() => (isSys ? get<{ id: string; code: string }[]>('/api/missions') : Promise.resolve([])), [isSys]);
+  const missions = isSys ? (all.data ?? []).map((m) => [m.id, m.code] as [string, string]) : own;
+  const [missionId, setMissionId] = useState('');
+  const mission = missionId || missions[0]?.[0] || '';
+  const waivers = useLoad(() => (mission ? get<WaiverView[]>(`${T}/waivers${query({ missionId: mission })}`) : Promise.resolve([])), [mission]);
+  const users = useLoad(() => (mission ? get<UserView[]>(`/api/users${query({ missionId: mission })}`) : Promise.resolve([])), [mission]);
+  const [v, setV] = useState({ userId: '', kind: 'telemedicine_user' as CertificationKind, expiresOn: inDays(30), reason: '' });
+  const form = useSubmit();
+  const revoke = useSubmit();
+  const grant = (e: FormEvent) => {
+    e.preventDefault();
+    void form.submit(async () => {
+      await post(`${T}/waivers`, { userId: v.userId, missionId: mission, kind: v.kind, reason: v.reason, expiresAt: new Date(`${v.expiresOn}T23:59:00`).toISOString() });
+      setV({ ...v, userId: '', reason: '' });
+      await waivers.reload();
+    });
+  };
+  return (
+    <main className="page">
+      <h1>Certification waivers</h1>
+      <p className="muted">A waiver lets someone act without the certificate until it ends (at most 90 days). It is recorded in the audit trail with its reason.</p>
+      {missions.length > 1 && (
+        <Field label="Mission">{(id) => <select id={id} value={mission} onChange={(e) => setMissionId(e.target.value)}>{missions.map(([mid, code]) => <option key={mid} value={mid}>{code}</option>)}</select>}</Field>
+      )}
+      {waivers.error && <div role="alert" className="alert">{waivers.error}</div>}
+      <table>
+        <thead><tr><th>Person</th><th>Certification</th><th>Reason</th><th>Until</th><th>Status</th><th></th></tr></thead>
+        <tbody>
+          {waivers.data?.map((w) => (
+            <tr key={w.id}>
+              <td>{w.userName}</td>
+              <td>{CERTIFICATION_LABELS[w.kind]}</td>
+              <td>{w.reason}</td>
+              <td>{day(w.expiresAt)}</td>
+              <td><span className={`status ${w.active ? 'waived' : 'expired'}`}>{w.active ? 'active' : w.revokedAt ? 'revoked' : 'ended'}</span></td>
+              <td>
+                {w.active && (
+                  <button type="button" className="secondary small" disabled={revoke.busy} onClick={() => { const reason = window.prompt('Reason for ending the waiver'); if (reason) void revoke.submit(async () => { await post(`${T}/waivers/${w.id}/revoke`, { reason }); await waivers.reload(); }); }}>
+                    End
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ErrorAlert error={revoke.error} />
+      <form className="card inline-form" aria-label="Grant a waiver" onSubmit={grant}>
+        <h2>Grant a waiver</h2>
+        <Field label="Person" problems={form.problems('userId')}>
+          {(id) => (
+            <select id={id} value={v.userId} onChange={(e) => setV({ ...v, userId: e.target.value })}>
+              <option value="">Choose…</option>
+              {users.data?.map((u) => <option key={u.id} value={u.id}>{u.displayName} ({u.email})</option>)}
+            </select>
+          )}
+        </Field>
+        <Field label="Certification" problems={form.problems('kind')}>
+          {(id) => <select id={id} value={v.kind} onChange={(e) => setV({ ...v, kind: e.target.value as CertificationKind })}>{CERTIFICATION_KINDS.map((k) => <option key={k} value={k}>{CERTIFICATION_LABELS[k]}</option>)}</select>}
+        </Field>
+        <Field label="Valid until" problems={form.problems('expiresAt')}>{(id) => <input id={id} type="date" min={inDays(0)} max={inDays(90)} value={v.expiresOn} onChange={(e) => setV({ ...v, expiresOn: e.target.value })} />}</Field>
+        <Field label="Reason" problems={form.problems('reason')}>{(id) => <textarea id={id} rows={2} value={v.reason} onChange={(e) => setV({ ...v, reason: e.target.value })} />}</Field>
+        <ErrorAlert error={form.error} shown={['userId', 'kind', 'expiresAt', 'reason']} />
+        <button type="submit" disabled={form.busy}>Grant waiver</button>
+      </form>
+    </main>
+  );
+}
