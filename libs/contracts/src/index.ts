@@ -1,3 +1,4 @@
 export * from './roles';
 export * from './identity';
 export * from './cases';
+export * from './consultations';
