@@ -17,13 +17,15 @@ import type {
   DtlsParameters,
   IceCandidate,
   IceParameters,
-  MediaKind,
   RtpCapabilities,
   RtpParameters,
   SctpParameters,
 } from 'mediasoup-client/types';
 
-export type { DtlsParameters, IceCandidate, IceParameters, MediaKind, RtpCapabilities, RtpParameters, SctpParameters };
+export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters };
+
+/** 'audio' | 'video' (named MediaKind in ./media.ts, from the media library). */
+type CallMediaKind = 'audio' | 'video';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Sessions (REST)
@@ -188,6 +190,7 @@ export interface AckError {
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
+/** What a producer carries (same values as MediaSource of ./media.ts). */
 export type ProducerSource = 'mic' | 'camera' | 'screen';
 
 /** A producer another participant can consume. */
@@ -195,7 +198,7 @@ export interface ProducerInfo {
   producerId: string;
   participantId: string;
   userId: string;
-  kind: MediaKind;
+  kind: CallMediaKind;
   source: ProducerSource;
   paused: boolean;
 }
@@ -234,7 +237,7 @@ export interface ConsumerOptions {
   id: string;
   producerId: string;
   participantId: string;
-  kind: MediaKind;
+  kind: CallMediaKind;
   source: ProducerSource;
   rtpParameters: RtpParameters;
   /** 'simple' | 'simulcast' | 'svc' | 'pipe'. Consumers start paused: send `resumeConsumer` once the track is set up. */
@@ -267,8 +270,11 @@ export interface StatsReport {
   availableOutgoingKbps?: number;
 }
 
-/** Degradation level, lowest last: video layers step down, then video pauses, then the thread is offered. */
-export type QualityLevel = 'high' | 'medium' | 'low' | 'audio_only' | 'offer_thread';
+/**
+ * Degradation level, best first (QualityLevel of ./media.ts; thresholds and banner texts in ./media-policy.ts): video
+ * layers step down, then video pauses (audio only), then the case thread is suggested.
+ */
+export type CallQualityLevel = 'full' | 'reduced' | 'low' | 'audio_only' | 'text_suggested';
 
 /** Client -> server events: name -> [payload, ack data]. */
 export interface ConsultationClientEvents {
@@ -281,7 +287,7 @@ export interface ConsultationClientEvents {
   createTransport: [{ direction: 'send' | 'recv'; forceTcp?: boolean }, TransportOptions];
   connectTransport: [{ transportId: string; dtlsParameters: DtlsParameters }, Record<string, never>];
   produce: [
-    { transportId: string; kind: MediaKind; rtpParameters: RtpParameters; source: ProducerSource; paused?: boolean },
+    { transportId: string; kind: CallMediaKind; rtpParameters: RtpParameters; source: ProducerSource; paused?: boolean },
     { producerId: string },
   ];
   consume: [{ transportId: string; producerId: string; rtpCapabilities: RtpCapabilities }, ConsumerOptions];
@@ -356,7 +362,7 @@ export interface ConsultationServerEvents {
   consumerLayersChanged: { consumerId: string; spatialLayer: number | null; temporalLayer: number | null };
   activeSpeaker: { participantId: string | null; producerId: string | null; volume: number | null };
   /** Degradation level the server chose for this socket's video (from libs/media's policy). */
-  quality: { level: QualityLevel; reason: string | null; consumerId?: string };
+  quality: { level: CallQualityLevel; previous: CallQualityLevel | null; reason: string | null };
   /**
    * The media worker of the room died and the room was rebuilt: close every transport, create new ones with these
    * capabilities and produce again. The participant stays admitted (no host action).
