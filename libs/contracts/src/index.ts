@@ -1,3 +1,5 @@
 export * from './roles';
 export * from './identity';
 export * from './cases';
+export * from './media';
+export * from './media-policy';
