@@ -16,6 +16,8 @@ export enum ErrorCode {
   TooManyRequests = 'TOO_MANY_REQUESTS',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   Internal = 'INTERNAL_ERROR',
+  /** Live consultations cannot run (no mediasoup worker, or MEDIA_ENABLED=false). */
+  MediaUnavailable = 'MEDIA_UNAVAILABLE',
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -35,6 +37,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.Internal]: 500,
+  [ErrorCode.MediaUnavailable]: 503,
 };
 
 export function statusOf(code: ErrorCode): number {
