@@ -17,6 +17,10 @@ import { PatientsPage } from './pages/PatientsPage';
 import { isAdmin } from './roles';
 import './styles.css';
 
+// The call screens carry mediasoup-client: load them only when a call is opened.
+const PreCallPage = lazy(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage })));
+const CallPage = lazy(() => import('./call/CallPage').then((m) => ({ default: m.CallPage })));
+
 // The charts library is large: load it only for the dashboard, so a clinic on a slow link never downloads it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
@@ -48,6 +52,8 @@ function Shell() {
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
         <Route path="/dashboard" element={<Protected><Suspense fallback={<p className="page muted">Loading the dashboard…</p>}><DashboardPage /></Suspense></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
+        <Route path="/consultations/:id/check" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><PreCallPage /></Suspense></Protected>} />
+        <Route path="/consultations/:id" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CallPage /></Suspense></Protected>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </>

@@ -3,6 +3,7 @@ import { useParams } from 'react-router-dom';
 import type { CaseView } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { onNotification } from '../api/socket';
+import { CaseConsultations } from '../call/CaseConsultations';
 import { uploadToCase, UploadProgress } from '../api/upload';
 import { Field } from '../components/Field';
 import { AuthImage, UploadList } from '../components/Uploads';
@@ -118,6 +119,8 @@ export function CasePage() {
           </ol>
         </section>
       </div>
+
+      <CaseConsultations k={k} />
 
       <section className="card" aria-label="Thread">
         <h2>Thread</h2>
