@@ -32,6 +32,14 @@ export interface AppConfig {
   slaSweep: boolean;
   webDistDir: string;
   mfaIssuer: string;
+  /** TURN REST API credentials (TURN_* variables); `secret` and `urls` both set or TURN is off. */
+  turn: TurnConfig;
+}
+
+export interface TurnConfig {
+  secret?: string;
+  urls: string[];
+  ttlSeconds: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -64,7 +72,7 @@ function describe(errors: ValidationError[]): string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP']) {
+  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP', 'TURN_SECRET', 'TURN_URLS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
   const env = plainToInstance(EnvironmentVariables, raw);
@@ -73,6 +81,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     problems.push('JWT_SECRET is required when NODE_ENV=production');
   }
+  if (!!env.TURN_SECRET !== !!env.TURN_URLS) problems.push('TURN_SECRET and TURN_URLS must be set together');
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -94,5 +103,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     slaSweep: env.HUB_SLA_SWEEP ?? true,
     webDistDir: resolve(env.WEB_DIST_DIR ?? join(projectRoot(), 'dist', 'web')),
     mfaIssuer: env.MFA_ISSUER,
+    turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
   };
 }
