@@ -16,6 +16,8 @@ export enum ErrorCode {
   TooManyRequests = 'TOO_MANY_REQUESTS',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   Internal = 'INTERNAL_ERROR',
+  /** Live consultations cannot run (no mediasoup worker, or MEDIA_ENABLED=false). */
+  MediaUnavailable = 'MEDIA_UNAVAILABLE',
   /** Live consultations: a socket sent events faster than its token bucket allows. */
   RateLimited = 'RATE_LIMITED',
   /** Live consultations: an event that needs `join` first. */
@@ -43,6 +45,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.Internal]: 500,
+  [ErrorCode.MediaUnavailable]: 503,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.NotJoined]: 409,
   [ErrorCode.NotAdmitted]: 403,

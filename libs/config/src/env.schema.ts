@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsIP, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -111,6 +111,58 @@ export class EnvironmentVariables {
   @IsString()
   MFA_ISSUER = 'Field Telemedicine Hub';
 
+  /** Live consultations (mediasoup SFU). Off: the hub runs without workers and reports live calls unavailable. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  MEDIA_ENABLED?: boolean;
+
+  /** Number of mediasoup workers (one per core by default). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MEDIA_WORKERS?: number;
+
+  /** Local address the WebRtcServers listen on (0.0.0.0 needs MEDIA_ANNOUNCED_IP). */
+  @IsOptional()
+  @IsIP()
+  MEDIA_LISTEN_IP?: string;
+
+  /** Address announced to browsers in ICE candidates (the hub's address as clients reach it). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.:-]+$/, { message: 'MEDIA_ANNOUNCED_IP must be an IP address or host name' })
+  MEDIA_ANNOUNCED_IP?: string;
+
+  /**
+   * First WebRtcServer port: worker i listens on UDP and TCP port MEDIA_PORT_MIN + i. 0 = an ephemeral port from
+   * the RTC range (default under NODE_ENV=test, so parallel test processes do not collide).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MEDIA_PORT_MIN?: number;
+
+  /** Port range the workers use for ephemeral ports (PlainTransports in tests and benches, port 0 above). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  MEDIA_RTC_MIN_PORT = 40000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  MEDIA_RTC_MAX_PORT = 49999;
+
+  /** mediasoup worker binary; default: the cache filled by scripts/mediasoup-worker.sh (npm postinstall). */
+  @IsOptional()
+  @IsString()
+  MEDIASOUP_WORKER_BIN?: string;
   /**
    * coturn's static-auth-secret (use-auth-secret): the hub signs short-lived TURN credentials with it. Unset: no TURN
    * server is handed out (browsers use host and server-reflexive candidates only).
