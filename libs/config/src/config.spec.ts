@@ -37,4 +37,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@localhost/db', SEED_DEMO: 'true' }).seedDemo).toBe(true);
     expect(() => loadConfig({ SEED_DEMO: 'maybe' })).toThrow(/SEED_DEMO/);
   });
+
+  it('reads TURN settings and refuses half a TURN configuration', () => {
+    expect(loadConfig({ HUB_DATA_DIR: '/tmp/x' }).turn).toEqual({ secret: undefined, urls: [], ttlSeconds: 3600 });
+    const c = loadConfig({ TURN_SECRET: 'a-long-enough-secret', TURN_URLS: 'turn:t.example:3478,turns:t.example:5349', TURN_TTL_SECONDS: '600' });
+    expect(c.turn).toEqual({ secret: 'a-long-enough-secret', urls: ['turn:t.example:3478', 'turns:t.example:5349'], ttlSeconds: 600 });
+    expect(() => loadConfig({ TURN_SECRET: 'a-long-enough-secret' })).toThrow(/TURN_SECRET and TURN_URLS must be set together/);
+    expect(() => loadConfig({ TURN_SECRET: 'x', TURN_URLS: 'http://x' })).toThrow(/TURN_SECRET must be at least 16[\s\S]*TURN_URLS must be/);
+  });
 });

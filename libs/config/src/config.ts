@@ -33,6 +33,8 @@ export interface AppConfig {
   webDistDir: string;
   mfaIssuer: string;
   media: MediaConfig;
+  /** TURN REST API credentials (TURN_* variables); `secret` and `urls` both set or TURN is off. */
+  turn: TurnConfig;
 }
 
 /** Live consultation SFU settings (MEDIA_* variables). */
@@ -47,6 +49,12 @@ export interface MediaConfig {
   rtcMaxPort: number;
   /** Explicit worker binary, when set. */
   workerBin?: string;
+}
+
+export interface TurnConfig {
+  secret?: string;
+  urls: string[];
+  ttlSeconds: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -80,7 +88,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
   for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
-    'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN']) {
+    'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
   const env = plainToInstance(EnvironmentVariables, raw);
@@ -95,6 +103,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.MEDIA_RTC_MIN_PORT > env.MEDIA_RTC_MAX_PORT) {
     problems.push('MEDIA_RTC_MIN_PORT must not be above MEDIA_RTC_MAX_PORT');
   }
+  if (!!env.TURN_SECRET !== !!env.TURN_URLS) problems.push('TURN_SECRET and TURN_URLS must be set together');
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -127,5 +136,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       rtcMaxPort: env.MEDIA_RTC_MAX_PORT,
       workerBin: env.MEDIASOUP_WORKER_BIN,
     },
+    turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
   };
 }

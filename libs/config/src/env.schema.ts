@@ -163,4 +163,26 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   MEDIASOUP_WORKER_BIN?: string;
+  /**
+   * coturn's static-auth-secret (use-auth-secret): the hub signs short-lived TURN credentials with it. Unset: no TURN
+   * server is handed out (browsers use host and server-reflexive candidates only).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'TURN_SECRET must be at least 16 characters' })
+  TURN_SECRET?: string;
+
+  /** Comma-separated TURN/STUN URIs handed to admitted participants, e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349. */
+  @IsOptional()
+  @Matches(/^(turns?|stuns?):[^,\s]+(,(turns?|stuns?):[^,\s]+)*$/, {
+    message: 'TURN_URLS must be a comma-separated list of turn:, turns:, stun: or stuns: URIs',
+  })
+  TURN_URLS?: string;
+
+  /** Lifetime of the TURN credentials the hub hands out. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  TURN_TTL_SECONDS = 3600;
 }

@@ -24,8 +24,9 @@ import type {
 
 export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters };
 
-/** 'audio' | 'video' (named MediaKind in ./media.ts, from the media library). */
-type CallMediaKind = 'audio' | 'video';
+import type { MediaKind, MediaSource, QualityLevel } from './media';
+
+type CallMediaKind = MediaKind;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Sessions (REST)
@@ -191,7 +192,7 @@ export interface AckError {
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
 /** What a producer carries (same values as MediaSource of ./media.ts). */
-export type ProducerSource = 'mic' | 'camera' | 'screen';
+export type ProducerSource = MediaSource;
 
 /** A producer another participant can consume. */
 export interface ProducerInfo {
@@ -274,7 +275,7 @@ export interface StatsReport {
  * Degradation level, best first (QualityLevel of ./media.ts; thresholds and banner texts in ./media-policy.ts): video
  * layers step down, then video pauses (audio only), then the case thread is suggested.
  */
-export type CallQualityLevel = 'full' | 'reduced' | 'low' | 'audio_only' | 'text_suggested';
+export type CallQualityLevel = QualityLevel;
 
 /** Client -> server events: name -> [payload, ack data]. */
 export interface ConsultationClientEvents {
