@@ -60,16 +60,22 @@ export interface CallOptions {
   invitationToken?: string;
   /** Socket namespace of the consultation gateway (default /consultations). */
   namespace?: string;
+  /** The hub's origin when it is not the page's (benchmarks); default the page's own. */
+  origin?: string;
   statsIntervalMs?: number;
 }
 
-/** Three VP8 simulcast layers: a quarter, half and full resolution, each capped so a weak uplink keeps the lowest. */
+/**
+ * Three VP8 simulcast layers: a quarter, half and full resolution (240x135, 480x270, 960x540 from the camera
+ * constraints below), each capped so a weak uplink keeps the lowest. Chromium sends only two layers from a
+ * 640x480 capture (its resolution-based layer limit), so the camera is asked for 960x540.
+ */
 export const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
   { scaleResolutionDownBy: 2, maxBitrate: 450_000 },
   { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
-export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 15, max: 24 } };
+export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 15, max: 24 } };
 
 const ICE_RESTART_DELAY_MS = 1500;
 
@@ -147,7 +153,7 @@ export class CallClient {
       this.set({ error: `Camera or microphone unavailable: ${(e as Error).message}` });
     }
     if (this.closed) return;
-    const s = new Signalling(this.options.namespace);
+    const s = new Signalling(this.options.namespace, this.options.origin);
     this.signalling = s;
     s.socket.on('connect', () => void this.onConnect());
     s.socket.on('disconnect', (reason: string) => {

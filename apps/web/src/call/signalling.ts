@@ -23,8 +23,9 @@ export class Signalling {
   readonly socket: Socket;
   private closed = false;
 
-  constructor(namespace = CONSULTATION_NAMESPACE) {
-    this.socket = io(namespace, {
+  /** `origin`: the hub's origin when it is not the page's own (benchmarks); default the page's. */
+  constructor(namespace = CONSULTATION_NAMESPACE, origin = '') {
+    this.socket = io(origin + namespace, {
       path: '/socket.io',
       transports: ['websocket', 'polling'],
       auth: (cb) => cb({ token: currentAccessToken() }),
