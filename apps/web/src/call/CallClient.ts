@@ -49,8 +49,10 @@ export interface CallState {
   qualityReason: string | null;
   stats: (StatsReport & { jitterMs?: number }) | null;
   chat: ChatMessageView[];
-  /** The record written when the host ended the session. */
+  /** The host ended the session for everyone. */
   endedByHost: boolean;
+  /** Media rebuilds after the first join (rejoin after a lost socket, media reset). */
+  reconnects: number;
 }
 
 export interface CallOptions {
@@ -77,7 +79,10 @@ export const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
 ];
 export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 15, max: 24 } };
 
+/** Grace before an ICE restart of a `disconnected` transport (it often recovers by itself); `failed` restarts at once. */
 const ICE_RESTART_DELAY_MS = 1500;
+/** Interval of further checks (and restarts) while a transport stays disconnected or failed. */
+const ICE_RECHECK_MS = 4000;
 
 /**
  * One live consultation from the browser's side: the signalling socket, the mediasoup-client Device, one send and
@@ -102,6 +107,8 @@ export class CallClient {
   /** Bumped by every media (re)build; a build that sees a newer generation stops. */
   private generation = 0;
   private joinedOnce = false;
+  /** The current build finished (transports, producers, consumers in place). */
+  private mediaReady = false;
   private closed = false;
   private sampler: StatsSampler | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
@@ -128,6 +135,7 @@ export class CallClient {
       stats: null,
       chat: [],
       endedByHost: false,
+      reconnects: 0,
     };
   }
 
@@ -174,15 +182,15 @@ export class CallClient {
     });
     s.on('participantWaiting', (p) => this.upsertParticipant(p));
     s.on('participantJoined', (p) => this.upsertParticipant(p));
-    s.on('participantLeft', (p) => {
+    // Media goes away through producerClosed / consumerClosed (the server closes a leaving peer's producers); a
+    // stale "left" of a participant who already came back must not drop their new media.
+    s.on('participantLeft', (p) =>
       this.set({
         participants: this.state.participants.map((x) =>
           x.id === p.participantId ? { ...x, connected: false, state: p.reason === 'declined' ? 'declined' : p.reason === 'left' ? 'left' : x.state } : x,
         ),
-        remote: this.state.remote.filter((r) => r.participantId !== p.participantId),
-      });
-      for (const c of [...this.consumers.values()]) if ((c.appData as { participantId?: string }).participantId === p.participantId) this.dropConsumer(c.id);
-    });
+      }),
+    );
     s.on('newProducer', (p) => void this.consume(p, this.generation));
     s.on('producerClosed', (p) => this.dropConsumersOf(p.producerId));
     s.on('producerPaused', (p) => this.patchRemoteByProducer(p.producerId, { paused: true }));
@@ -259,8 +267,10 @@ export class CallClient {
       if (this.state.audioOnly) await this.signalling!.request('setAudioOnly', { audioOnly: true });
       for (const info of p.producers) await this.consume(info, gen);
       if (gen !== this.generation) return;
+      const rebuilt = this.joinedOnce;
       this.joinedOnce = true;
-      this.set({ phase: 'in-call', reconnectReason: null, error: null });
+      this.mediaReady = true;
+      this.set({ phase: 'in-call', reconnectReason: null, error: null, reconnects: this.state.reconnects + (rebuilt ? 1 : 0) });
       this.startStats();
     } catch (e) {
       if (gen !== this.generation) return;
@@ -289,14 +299,14 @@ export class CallClient {
       if (st === 'disconnected' || st === 'failed') this.scheduleIceRestart(transport, gen, st);
       else if (st === 'connected') {
         clearTimeout(this.iceTimers.get(transport.id));
-        if (this.state.phase === 'reconnecting' && this.signalling?.connected) this.set({ phase: 'in-call', reconnectReason: null });
+        if (this.state.phase === 'reconnecting' && this.mediaReady && this.signalling?.connected) this.set({ phase: 'in-call', reconnectReason: null });
       }
     });
     return transport;
   }
 
   /** ICE restart when a transport loses its path while signalling is still up (network switch, NAT rebinding). */
-  private scheduleIceRestart(transport: types.Transport, gen: number, why: string) {
+  private scheduleIceRestart(transport: types.Transport, gen: number, why: string, delayMs = why === 'failed' ? 0 : ICE_RESTART_DELAY_MS) {
     clearTimeout(this.iceTimers.get(transport.id));
     this.iceTimers.set(
       transport.id,
@@ -310,8 +320,8 @@ export class CallClient {
         } catch {
           // The peer may be gone on the server (socket lost meanwhile): the rejoin rebuilds the transports.
         }
-        this.scheduleIceRestart(transport, gen, why); // check again later if still not connected
-      }, why === 'failed' ? 0 : ICE_RESTART_DELAY_MS),
+        this.scheduleIceRestart(transport, gen, why, ICE_RECHECK_MS); // check again later if still not connected
+      }, delayMs),
     );
   }
 
@@ -424,6 +434,7 @@ export class CallClient {
   }
 
   private teardownMedia() {
+    this.mediaReady = false;
     this.stopStats();
     this.iceTimers.forEach((t) => clearTimeout(t));
     this.iceTimers.clear();
