@@ -1,6 +1,7 @@
 import { FormEvent, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import type { ParticipantView } from '@hub/contracts';
+import type { CreatedInvitation, ParticipantView } from '@hub/contracts';
+import { errorMessage, post } from '../api/client';
 import type { CallClient, CallState, RemoteMedia } from './CallClient';
 import { AudioSink, LevelMeter, useAudioLevel, VideoView } from './MediaTile';
 import { QUALITY_VIEW } from './quality';
@@ -165,7 +166,10 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
           <Controls client={client} state={state} onLeft={() => navigate(caseLink)} />
           <QualityIndicator state={state} />
         </div>
-        <Chat client={client} state={state} />
+        <div>
+          <Chat client={client} state={state} />
+          {state.isHost && state.session && <Invite sessionId={state.session.id} />}
+        </div>
       </div>
     </section>
   );
@@ -254,5 +258,41 @@ function Chat({ client, state }: { client: CallClient; state: CallState }) {
         <button type="submit" disabled={!text.trim() || state.phase !== 'in-call'}>Send</button>
       </form>
     </aside>
+  );
+}
+
+/** The host invites a second specialist, an interpreter or a guest: a time-limited link, shown once. */
+function Invite({ sessionId }: { sessionId: string }) {
+  const [callRole, setRole] = useState<'specialist' | 'interpreter' | 'guest'>('specialist');
+  const [minutes, setMinutes] = useState('60');
+  const [link, setLink] = useState<CreatedInvitation | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      setLink(await post<CreatedInvitation>(`/api/consultations/${sessionId}/invitations`, { callRole, expiresInMinutes: Number(minutes) }));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <form className="card invite" aria-label="Invite" onSubmit={create}>
+      <h2>Invite someone</h2>
+      {error && <div role="alert" className="alert">{error}</div>}
+      <label htmlFor="invite-role">Role</label>
+      <select id="invite-role" value={callRole} onChange={(e) => setRole(e.target.value as typeof callRole)}>
+        <option value="specialist">Second specialist</option><option value="interpreter">Interpreter</option><option value="guest">Guest</option>
+      </select>
+      <label htmlFor="invite-minutes">Valid for (minutes)</label>
+      <input id="invite-minutes" type="number" min={5} max={1440} value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+      <button type="submit">Create invitation link</button>
+      {link && (
+        <p data-testid="invitation-link">
+          Send this link (valid until {new Date(link.expiresAt).toLocaleTimeString()}; the person signs in and waits for you to admit them):{' '}
+          <code className="secret">{`${location.origin}${link.joinPath}`}</code>
+        </p>
+      )}
+    </form>
   );
 }
