@@ -9,6 +9,7 @@ import type {
   ProducerSource,
   StatsReport,
 } from '@hub/contracts';
+import { post } from '../api/client';
 import { Signalling, SignallingError } from './signalling';
 import { StatsSampler } from './stats';
 
@@ -104,6 +105,11 @@ export class CallClient {
   readonly producers = new Map<MediaSource, types.Producer>();
   readonly consumers = new Map<string, types.Consumer>();
   private readonly consumedProducers = new Set<string>();
+  /**
+   * Every producer of the others we know of (join / reset payloads, newProducer, minus producerClosed). A producer
+   * announced while our transports are being (re)built is kept here and consumed when the build finishes.
+   */
+  private readonly knownProducers = new Map<string, ProducerInfo>();
   /** Bumped by every media (re)build; a build that sees a newer generation stops. */
   private generation = 0;
   private joinedOnce = false;
@@ -191,8 +197,14 @@ export class CallClient {
         ),
       }),
     );
-    s.on('newProducer', (p) => void this.consume(p, this.generation));
-    s.on('producerClosed', (p) => this.dropConsumersOf(p.producerId));
+    s.on('newProducer', (p) => {
+      this.knownProducers.set(p.producerId, p);
+      if (this.mediaReady) void this.consume(p, this.generation);
+    });
+    s.on('producerClosed', (p) => {
+      this.knownProducers.delete(p.producerId);
+      this.dropConsumersOf(p.producerId);
+    });
     s.on('producerPaused', (p) => this.patchRemoteByProducer(p.producerId, { paused: true }));
     s.on('producerResumed', (p) => this.patchRemoteByProducer(p.producerId, { paused: false }));
     s.on('consumerClosed', (p) => this.dropConsumer(p.consumerId));
@@ -265,7 +277,9 @@ export class CallClient {
         await this.produceLocal(gen);
       }
       if (this.state.audioOnly) await this.signalling!.request('setAudioOnly', { audioOnly: true });
-      for (const info of p.producers) await this.consume(info, gen);
+      for (const info of p.producers) this.knownProducers.set(info.producerId, info);
+      // Also those announced while we were building; a producer that died meanwhile just fails to consume.
+      for (const info of [...this.knownProducers.values()]) await this.consume(info, gen);
       if (gen !== this.generation) return;
       const rebuilt = this.joinedOnce;
       this.joinedOnce = true;
@@ -405,6 +419,8 @@ export class CallClient {
       await this.signalling!.request('resumeConsumer', { consumerId: consumer.id });
     } catch (e) {
       this.consumedProducers.delete(info.producerId);
+      const code = (e as SignallingError).code;
+      if (code === 'NOT_FOUND') this.knownProducers.delete(info.producerId); // gone (closed, or lost with a worker)
       if (gen === this.generation) console.warn('consume failed', info.producerId, (e as Error).message);
     }
   }
@@ -494,6 +510,13 @@ export class CallClient {
       }
       await this.produceCamera(video, gen);
     }
+    // The server pauses (or resumes) this peer's video consumers; mirror it here so the tiles show it at once.
+    for (const r of this.state.remote) {
+      if (r.kind !== 'video') continue;
+      const c = this.consumers.get(r.consumerId);
+      if (on) c?.pause();
+      else c?.resume();
+    }
     if (this.signalling?.connected && this.state.phase === 'in-call') await this.signalling.request('setAudioOnly', { audioOnly: on }).catch(() => undefined);
   }
 
@@ -529,7 +552,9 @@ export class CallClient {
 
   /** Leaves the call; the host may end it for everyone (which writes the session record). */
   async leave(endForAll = false) {
-    if (endForAll) await this.signalling?.request('end', {}, 5000).catch(() => undefined);
+    // Ending writes the session record: over REST (retried by the API client after a token refresh); refused ->
+    // stay in the call, the caller shows why. Everyone gets `sessionEnded`.
+    if (endForAll) await post(`/api/consultations/${this.options.sessionId}/end`);
     else await this.signalling?.request('leave', {}, 3000).catch(() => undefined);
     await this.finish('ended');
   }

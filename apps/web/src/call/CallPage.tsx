@@ -150,7 +150,7 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
             </figure>
             {[...others].map((pid) => {
               const v = media(pid, 'camera');
-              const show = v && !v.paused && quality.video;
+              const show = v && !v.paused && quality.video && !state.audioOnly;
               return (
                 <figure key={pid} className={`tile ${state.activeSpeakerId === pid ? 'speaking' : ''}`} data-testid="tile-remote" data-participant={pid} data-speaking={state.activeSpeakerId === pid ? 'true' : 'false'}>
                   {show ? <VideoView stream={new MediaStream([v.track])} label={`Camera of ${names.get(pid) ?? 'participant'}`} /> : <div className="avatar">{initials(names.get(pid))}</div>}
