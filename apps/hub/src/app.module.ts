@@ -9,6 +9,7 @@ import { ClockModule, REDACT_PATHS } from '@hub/common';
 import { AppConfig, ConfigModule } from '@hub/config';
 import { DatabaseModule } from '@hub/database';
 import { CasesModule } from '@hub/cases';
+import { ConsultationsModule } from '@hub/consultations';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
 import { AuditController } from './audit.controller';
@@ -53,6 +54,7 @@ export class AppModule {
         IdentityModule,
         CasesModule,
         MonitoringModule,
+        ConsultationsModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],

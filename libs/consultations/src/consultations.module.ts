@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@hub/cases';
+import { IdentityModule } from '@hub/identity';
+import { MediaModule } from '@hub/media';
 import { ConsultationEvents } from './consultation-events';
 import { ConsultationsController } from './consultations.controller';
 import { ConsultationsService } from './consultations.service';
+import { ConsultationsGateway } from './signalling/consultations.gateway';
 
 /** Live consultations: sessions, waiting room, invitations, TURN credentials, session records, signalling. */
 @Module({
-  imports: [CasesModule],
+  imports: [CasesModule, IdentityModule, MediaModule],
   controllers: [ConsultationsController],
-  providers: [ConsultationsService, ConsultationEvents],
+  providers: [ConsultationsService, ConsultationEvents, ConsultationsGateway],
   exports: [ConsultationsService],
 })
 export class ConsultationsModule {}

@@ -354,7 +354,7 @@ export class ConsultationsService {
       s.status = 'ended';
       s.endedAt = now;
       s.startedAt = s.startedAt ?? now;
-      s.quality = figures(merge(participants.filter((p) => p.state === 'admitted').map((p) => p.quality)));
+      s.quality = figures(merge(participants.filter((p) => p.state === 'admitted').map((p) => p.quality ?? EMPTY_QUALITY)));
       await m.getRepository(ConsultationSession).save(s);
       await this.audit.record(
         { ...actorOf(caller), action: 'consultation.end', outcome: 'success', missionId: s.missionId, subjectType: 'Consultation', subjectId: s.id, details: { durationSeconds: Math.round((now.getTime() - s.startedAt.getTime()) / 1000), participants: participants.filter((p) => p.admittedAt).length } },
@@ -428,6 +428,19 @@ export class ConsultationsService {
   }
 
   // ---- loading --------------------------------------------------------------------------------------------
+
+  /** Unchecked reads for the signalling layer, which has checked the caller already. */
+  sessionById(id: string): Promise<ConsultationSession | null> {
+    return this.dataSource.getRepository(ConsultationSession).findOneBy({ id });
+  }
+
+  participantById(id: string): Promise<ConsultationParticipant | null> {
+    return this.dataSource.getRepository(ConsultationParticipant).findOneBy({ id });
+  }
+
+  participantsOf(sessionId: string): Promise<ConsultationParticipant[]> {
+    return this.dataSource.getRepository(ConsultationParticipant).find({ where: { sessionId }, order: { createdAt: 'ASC' } });
+  }
 
   /** A session the caller may see (a right to join, or a participant row): otherwise not found. */
   private async loadVisible(caller: CallerContext, id: string): Promise<ConsultationSession> {

@@ -5,3 +5,5 @@ export * from './consultation-events';
 export * from './consultations.service';
 export * from './turn-credentials';
 export * from './consultations.module';
+export * from './signalling/consultations.gateway';
+export * from './signalling/signalling-policy';

@@ -8,3 +8,4 @@ export * from './auth.service';
 export * from './identity.module';
 export * from './token.service';
 export * from './users.repository';
+export * from './principal.resolver';

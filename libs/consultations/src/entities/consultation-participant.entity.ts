@@ -81,8 +81,9 @@ export class ConsultationParticipant {
   @Column({ type: 'int', default: 0 })
   reconnectCount: number;
 
-  @Column({ type: 'jsonb', default: () => `'${JSON.stringify(EMPTY_QUALITY)}'::jsonb` })
-  quality: QualityAccumulator;
+  /** Running sums of the participant's stats reports (null until the first). */
+  @Column({ type: 'jsonb', nullable: true })
+  quality: QualityAccumulator | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
