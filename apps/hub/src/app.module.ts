@@ -11,6 +11,7 @@ import { DatabaseModule } from '@hub/database';
 import { CasesModule } from '@hub/cases';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
+import { MediaModule } from '@hub/media';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 
@@ -53,6 +54,7 @@ export class AppModule {
         IdentityModule,
         CasesModule,
         MonitoringModule,
+        MediaModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
