@@ -12,6 +12,7 @@ import { CasesModule } from '@hub/cases';
 import { ConsultationsModule } from '@hub/consultations';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
+import { MediaModule } from '@hub/media';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 
@@ -55,6 +56,7 @@ export class AppModule {
         CasesModule,
         MonitoringModule,
         ConsultationsModule,
+        MediaModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
