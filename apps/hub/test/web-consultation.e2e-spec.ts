@@ -17,7 +17,7 @@ interface Encoding { active?: boolean; maxBitrate?: number }
 interface CallHook {
   inbound(): Promise<Inbound[]>;
   simulateLinkLoss(): void;
-  getState(): { participantId: string | null; phase: string; reconnects: number; remote: { kind: string; source: string; consumerId: string; spatialLayer: number | null }[] };
+  getState(): { participantId: string | null; activeSpeakerId: string | null; phase: string; reconnects: number; remote: { kind: string; source: string; consumerId: string; spatialLayer: number | null }[] };
   producers: Map<string, { rtpSender?: { getParameters(): { encodings: Encoding[] }; setParameters(p: unknown): Promise<void> } }>;
 }
 declare const window: { __call?: CallHook };
@@ -114,6 +114,9 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     await inCall(officer);
     await officer.getByTestId('tile-remote').locator('video').waitFor({ timeout: 20_000 });
     await doctor.getByTestId('tile-remote').locator('video').waitFor({ timeout: 20_000 });
+    // the SFU's active speaker observer names someone (the fake microphones beep), highlighted in the grid
+    await waitFor(async () => (await officer.evaluate(() => window.__call!.getState().activeSpeakerId)) !== null, 15_000, 'an active speaker');
+    await officer.locator('.tile.speaking').first().waitFor({ timeout: 5_000 });
     const o = await expectMediaFlowing(officer, 'officer');
     const d = await expectMediaFlowing(doctor, 'doctor');
     expect(o.find((x) => x.kind === 'video')!.frameWidth).toBeGreaterThan(0);
@@ -181,6 +184,30 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     await expectMediaFlowing(doctor, 'doctor on the low layer');
   });
 
+  it("pauses the doctor's video with a clear banner on a weak downlink, and brings it back", async () => {
+    // the SFU may send the doctor only 60 kbit/s: its bandwidth estimate drops and the policy goes to audio only
+    const participantId = await doctor.evaluate(() => window.__call!.getState().participantId);
+    const sessionId = new URL(doctor.url()).pathname.split('/').pop()!;
+    const transport = web.hub.app.get(MediaService).getRoom(sessionId)!.getPeer(participantId!)!.recvTransport()!.transport;
+    await transport.setMaxOutgoingBitrate(60_000);
+    const banner = doctor.getByTestId('quality-banner');
+    await doctor.locator('[data-testid="quality-banner"][data-level="audio_only"], [data-testid="quality-banner"][data-level="text_suggested"]').waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toMatch(/video paused, audio continues|too weak for a call/);
+    expect(await doctor.getByTestId('tile-remote').locator('video').count()).toBe(0);
+    const a = await inbound(doctor);
+    await doctor.waitForTimeout(2000);
+    const b = await inbound(doctor);
+    const of = (x: Inbound[], kind: string, key: 'bytesReceived' | 'framesDecoded') => x.find((y) => y.kind === kind)?.[key] ?? 0;
+    expect(of(b, 'audio', 'bytesReceived')).toBeGreaterThan(of(a, 'audio', 'bytesReceived'));
+    expect(of(b, 'video', 'framesDecoded') - of(a, 'video', 'framesDecoded')).toBeLessThanOrEqual(2);
+
+    // the link recovers: the policy steps back up and video returns
+    await transport.setMaxOutgoingBitrate(10_000_000);
+    await waitFor(async () => ['full', 'reduced', 'low'].includes((await doctor.getByTestId('quality-indicator').getAttribute('data-level')) ?? ''), 45_000, 'video back');
+    await doctor.getByTestId('tile-remote').locator('video').waitFor({ timeout: 10_000 });
+    await expectMediaFlowing(doctor, 'doctor after the downlink recovered');
+  });
+
   it('audio only: the doctor stops receiving video, audio continues', async () => {
     await doctor.getByLabel('Audio only').check();
     await waitFor(async () => (await doctor.getByTestId('tile-remote').locator('video').count()) === 0, 10_000, 'video tile gone');
@@ -191,6 +218,25 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     expect(audio(b)).toBeGreaterThan(audio(a));
     const frames = (x: Inbound[]) => x.find((y) => y.kind === 'video')?.framesDecoded ?? 0;
     expect(frames(b) - frames(a)).toBeLessThanOrEqual(2);
+  });
+
+  it('the pre-call check advises audio only on a slow, laggy link', async () => {
+    const page = await web.signIn('officer@minusca.demo');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    // through the app's links (no reload)
+    await page.getByRole('link', { name: /My cases/ }).first().click();
+    await page.locator(`a[href="/cases/${caseId}"]`).click();
+    await page.getByRole('button', { name: /(Start|Join) live consultation/ }).click();
+    await page.getByTestId('probe-advice').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('probe-advice').textContent()).toContain('Your link can carry video');
+    // 60 kbit/s each way, 400 ms latency (DevTools network emulation applies to the probe's HTTP requests)
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400, downloadThroughput: 60_000 / 8, uploadThroughput: 60_000 / 8 });
+    await page.getByRole('button', { name: 'Test again' }).click();
+    await page.getByTestId('probe-advice').getByText('Audio only recommended').waitFor({ timeout: 40_000 });
+    expect(Number((await page.getByTestId('probe-result').textContent())!.match(/Round trip(\d+) ms/)![1])).toBeGreaterThanOrEqual(400);
+    await page.context().close();
   });
 
   it('the doctor ends the call and the case shows the session record', async () => {

@@ -199,7 +199,8 @@ export class CallClient {
     );
     s.on('newProducer', (p) => {
       this.knownProducers.set(p.producerId, p);
-      if (this.mediaReady) void this.consume(p, this.generation);
+      // With the receive transport in place consume now; before it, the build consumes every known producer.
+      if (this.recvTransport) void this.consume(p, this.generation);
     });
     s.on('producerClosed', (p) => {
       this.knownProducers.delete(p.producerId);

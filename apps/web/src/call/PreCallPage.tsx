@@ -35,8 +35,12 @@ export function PreCallPage() {
     };
   }, []);
 
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let gone = false;
+    setProbe(null);
+    setProbeError(null);
+    setStep('Starting…');
     runProbe((st) => !gone && setStep(st))
       .then((r) => !gone && setProbe(r))
       .catch((e: Error) => !gone && setProbeError(e.message))
@@ -44,7 +48,7 @@ export function PreCallPage() {
     return () => {
       gone = true;
     };
-  }, []);
+  }, [round]);
 
   const join = (audioOnly: boolean) => {
     stream?.getTracks().forEach((t) => t.stop());
@@ -80,6 +84,7 @@ export function PreCallPage() {
               <p className={probe.recommendAudioOnly ? 'notice' : ''} data-testid="probe-advice"><strong>{probe.advice}</strong></p>
             </>
           )}
+          {!step && <button className="linklike" onClick={() => setRound((r) => r + 1)}>Test again</button>}
           <div className="buttons">
             <button onClick={() => join(false)} className={probe?.recommendAudioOnly ? 'secondary' : ''}>Join with video</button>
             <button onClick={() => join(true)} className={probe?.recommendAudioOnly ? '' : 'secondary'}>Join audio only</button>

@@ -14,8 +14,11 @@ export interface ProbeResult {
 /** Above this round-trip time a conversation with video lags too much: audio only is advised. */
 export const PROBE_RTT_AUDIO_ONLY_MS = 800;
 
+/** A first small transfer each way; the large one follows only when the small one was quick (a fast link). */
+const SMALL_KB = 16;
 const DOWNLOAD_KB = 256;
 const UPLOAD_KB = 128;
+const QUICK_MS = 400;
 
 async function authFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const go = () => fetch(path, { ...init, cache: 'no-store', headers: { ...(init.headers ?? {}), Authorization: `Bearer ${currentAccessToken()}` } });
@@ -25,10 +28,27 @@ async function authFetch(path: string, init: RequestInit = {}): Promise<Response
   return res;
 }
 
+/** kbit/s of one timed transfer, the round trip taken off. */
+async function timed(transfer: () => Promise<number>, rttMs: number): Promise<{ kbps: number; ms: number }> {
+  const t0 = performance.now();
+  const bytes = await transfer();
+  const ms = performance.now() - t0;
+  return { kbps: Math.round((bytes * 8) / Math.max(1, ms - rttMs)), ms };
+}
+
+const download = (kb: number) => async () => (await (await authFetch(`/api/consultations/probe/download?kb=${kb}`)).arrayBuffer()).byteLength;
+const upload = (kb: number) => async () => {
+  const body = new Uint8Array(kb * 1024);
+  for (let i = 0; i < body.length; i += 65536) crypto.getRandomValues(body.subarray(i, Math.min(body.length, i + 65536)));
+  await (await authFetch('/api/consultations/probe/upload', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body })).json();
+  return body.byteLength;
+};
+
 /**
- * A short probe against the hub (a few seconds on a slow link): round-trip time of small requests (best of 5),
- * then a timed download and upload of incompressible bytes (`/api/consultations/probe/*`). The result is read
- * through the same media policy the server applies during the call, and turned into advice.
+ * A short probe against the hub: round-trip time of small requests (best of 5), then a timed download and upload
+ * of incompressible bytes (`/api/consultations/probe/*`): 16 KB first, and 256 KB down / 128 KB up only when that
+ * was quick, so a weak link is measured in a few seconds without being flooded. The result is read through the
+ * same media policy the server applies during the call, and turned into advice.
  */
 export async function runProbe(onProgress: (step: string) => void): Promise<ProbeResult> {
   onProgress('Measuring round-trip time…');
@@ -41,21 +61,13 @@ export async function runProbe(onProgress: (step: string) => void): Promise<Prob
   const rttMs = Math.round(Math.min(...rtts));
 
   onProgress('Measuring download speed…');
-  let t0 = performance.now();
-  const body = await (await authFetch(`/api/consultations/probe/download?kb=${DOWNLOAD_KB}`)).arrayBuffer();
-  const downSecs = Math.max(0.001, (performance.now() - t0 - rttMs) / 1000);
-  const downKbps = Math.round((body.byteLength * 8) / 1000 / downSecs);
-
+  let down = await timed(download(SMALL_KB), rttMs);
+  if (down.ms < QUICK_MS) down = await timed(download(DOWNLOAD_KB), rttMs);
   onProgress('Measuring upload speed…');
-  const payload = new Uint8Array(UPLOAD_KB * 1024);
-  crypto.getRandomValues(payload.subarray(0, 65536));
-  for (let i = 65536; i < payload.length; i += 65536) payload.set(payload.subarray(0, Math.min(65536, payload.length - i)), i);
-  t0 = performance.now();
-  await (await authFetch('/api/consultations/probe/upload', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: payload })).json();
-  const upSecs = Math.max(0.001, (performance.now() - t0 - rttMs) / 1000);
-  const upKbps = Math.round((payload.byteLength * 8) / 1000 / upSecs);
+  let up = await timed(upload(SMALL_KB), rttMs);
+  if (up.ms < QUICK_MS) up = await timed(upload(UPLOAD_KB), rttMs);
 
-  return { rttMs, downKbps, upKbps, ...advise(rttMs, downKbps, upKbps) };
+  return { rttMs, downKbps: down.kbps, upKbps: up.kbps, ...advise(rttMs, down.kbps, up.kbps) };
 }
 
 export function advise(rttMs: number, downKbps: number, upKbps: number): Pick<ProbeResult, 'level' | 'advice' | 'recommendAudioOnly'> {
