@@ -12,6 +12,7 @@ import { CasesModule } from '@hub/cases';
 import { ConsultationsModule } from '@hub/consultations';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
+import { MediaModule } from '@hub/media';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 
@@ -54,6 +55,7 @@ export class AppModule {
         IdentityModule,
         CasesModule,
         MonitoringModule,
+        MediaModule,
         ConsultationsModule,
       ],
       controllers: [HealthController, AuditController],

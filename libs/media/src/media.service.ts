@@ -57,7 +57,7 @@ export class MediaService implements OnModuleInit, OnApplicationShutdown {
       available: this.available,
       ...(reason && !this.available ? { reason } : {}),
       version: mediasoupVersion(),
-      workers: workers.map((w) => ({ pid: w.worker.pid, rooms: w.roomIds.size, ports: w.port ? [w.port] : [] })),
+      workers: workers.map((w) => ({ pid: w.worker.pid, rooms: w.roomIds.size, ports: w.ports })),
     };
   }
 

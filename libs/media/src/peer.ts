@@ -374,6 +374,16 @@ export class Peer {
     return producers;
   }
 
+  /**
+   * @internal Registers a producer the SERVER created on this room's router (a PlainTransport fed by ffmpeg in
+   * tests and benches). Never reachable from signalling: clients only ever get WebRtcTransports.
+   */
+  attachServerProducer(producer: ms.Producer, source: MediaSource): void {
+    this.assertOpen();
+    this._producers.set(producer.id, { producer, source });
+    this.room.onProducerAdded(this, producer, source);
+  }
+
   /** @internal */
   forgetProducer(producerId: string): void {
     this._producers.delete(producerId);

@@ -10,8 +10,8 @@ export interface PoolWorker {
   readonly index: number;
   readonly worker: ms.Worker;
   readonly webRtcServer: ms.WebRtcServer;
-  /** Port of the WebRtcServer (UDP and TCP). */
-  readonly port: number;
+  /** Ports of the WebRtcServer: [UDP, TCP] (the same number unless MEDIA_PORT_MIN=0 picked ephemeral ones). */
+  readonly ports: number[];
   /** Rooms whose router lives on this worker (maintained by MediaService). */
   readonly roomIds: Set<string>;
   /** Rough load used to place new rooms: rooms + peers on this worker (maintained by MediaService). */
@@ -56,7 +56,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
     this.logger.log(
       `${this.config.workers} mediasoup worker(s) running: ${this.workers()
-        .map((w) => `pid ${w.worker.pid} port ${w.port}`)
+        .map((w) => `pid ${w.worker.pid} ports ${w.ports.join('/')}`)
         .join(', ')}`,
     );
   }
@@ -118,12 +118,15 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       worker.close();
       throw new Error(`mediasoup worker ${index}: cannot listen: ${(e as Error).message}`);
     }
-    const dump = (await webRtcServer.dump()) as unknown as { udpSockets?: { port: number }[] };
+    const dump = (await webRtcServer.dump()) as unknown as {
+      udpSockets?: { port: number }[];
+      tcpServers?: { port: number }[];
+    };
     const pw: PoolWorker = {
       index,
       worker,
       webRtcServer,
-      port: dump.udpSockets?.[0]?.port ?? 0,
+      ports: [...(dump.udpSockets ?? []), ...(dump.tcpServers ?? [])].map((s) => s.port),
       roomIds: new Set(),
       load: 0,
     };
