@@ -145,8 +145,10 @@ describe('live consultations', () => {
     const officer = await connect(OFFICER);
     const doctor = await connect(DOCTOR);
 
+    const waitingEvent = next<{ participantId: string }>(officer, 'waiting');
     const waiting = await ok<JoinResult>(officer, 'join', { sessionId });
     expect(waiting).toMatchObject({ status: 'waiting', sessionId });
+    expect((await waitingEvent).participantId).toBe(waiting.participantId);
     // waiting participants cannot touch media
     expect(await call(officer, 'createTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: 'NOT_ADMITTED' } });
 
@@ -299,7 +301,10 @@ describe('live consultations', () => {
     const denied = await hub.http().get(`/api/consultations/${sessionId}/turn-credentials`).set(officerAuth).expect(403);
     expect(denied.body.code).toBe('NOT_ADMITTED');
 
+    // admission over REST reaches the waiting socket too
+    const admitted = next<AdmittedPayload>(officer, 'admitted');
     await hub.http().post(`/api/consultations/${sessionId}/participants/${waiting.participantId}/admit`).set(bearer(await hub.login(DOCTOR))).expect(200);
+    expect((await admitted).iceServers[0].credential).toBe(createHmac('sha1', TURN_SECRET).update((await admitted).iceServers[0].username!).digest('base64'));
     const res = await hub.http().get(`/api/consultations/${sessionId}/turn-credentials`).set(officerAuth).expect(200);
     const [server] = res.body.iceServers;
     const [expiry, user] = server.username.split(':');

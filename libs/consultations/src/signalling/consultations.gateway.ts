@@ -179,6 +179,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       const view = (await this.consultations.participantViews([participant]))[0];
       this.ns.to(hostRoom(session.id)).emit('participantWaiting', view);
       const payload = { sessionId: session.id, participantId: participant.id, session: await this.consultations.view(ctx.state.userId, session, participant.callRole) };
+      ctx.socket.emit('waiting', payload);
       return { status: 'waiting', ...payload };
     }
     return { status: 'admitted', ...(await this.enterCall(ctx.socket, session, participant)) };
@@ -350,10 +351,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   private async authorize(declaration: SignallingDeclaration, ctx: EventContext): Promise<void> {
-    if (declaration.policy === 'authenticated') {
-      await this.loadJoined(ctx).catch(() => undefined);
-      return;
-    }
+    if (declaration.policy === 'authenticated') return;
     const joined = ctx.state.joined;
     if (!joined) throw new DomainException(ErrorCode.NotJoined, `Join a consultation before ${declaration.event}`);
     if (declaration.policy === 'joined') return;
@@ -375,13 +373,6 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       });
       throw new DomainException(ErrorCode.Forbidden, `Only the doctor hosting the consultation can ${declaration.event}`);
     }
-  }
-
-  private async loadJoined(ctx: EventContext) {
-    if (!ctx.state.joined?.admitted) return;
-    const r = await this.consultations.admittedParticipant(ctx.caller, ctx.state.joined.sessionId);
-    ctx.session = r.session;
-    ctx.participant = r.participant;
   }
 
   private take(socket: Socket, key: keyof typeof RATE_LIMITS): number {
