@@ -412,8 +412,14 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       }
     }
     const principalName = (await this.consultations.participantViews([participant]))[0].displayName;
+    // Claim the peer before the await, so a late disconnect of an older socket cannot close the new peer.
     live.peerSockets.set(participant.id, socket.id);
-    await live.room.join(participant.id, { userId: participant.userId, displayName: principalName });
+    try {
+      await live.room.join(participant.id, { userId: participant.userId, displayName: principalName });
+    } catch (e) {
+      if (live.peerSockets.get(participant.id) === socket.id) live.peerSockets.delete(participant.id);
+      throw e;
+    }
     state.joined = { sessionId: session.id, participantId: participant.id, admitted: true, host: session.hostId === participant.userId };
     await socket.join([sessionRoom(session.id), participantRoom(participant.id), ...(state.joined.host ? [hostRoom(session.id)] : [])]);
     const view = (await this.consultations.participantViews([participant], new Set(live.peerSockets.keys())))[0];
