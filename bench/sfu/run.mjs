@@ -33,6 +33,15 @@ const PT = 101;
 const SSRC = 22222222;
 const VP8 = { codecs: [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] };
 
+// Children (ffmpeg, the drain) die with the bench, also on Ctrl-C.
+const children = [];
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 run(async (cleanups) => {
   const lookup = media.findWorkerBinary(process.env.MEDIASOUP_WORKER_BIN);
   if (!lookup.path) throw new Error(`no mediasoup worker (looked in ${lookup.tried.join(', ')}): run scripts/mediasoup-worker.sh`);
@@ -61,6 +70,7 @@ run(async (cleanups) => {
   const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip,
     '-an', '-c:v', 'copy', '-ssrc', String(SSRC), '-payload_type', String(PT), '-f', 'rtp',
     `rtp://127.0.0.1:${relay.address().port}?pkt_size=1200`], { stdio: 'ignore' });
+  children.push(ffmpeg);
   cleanups.unshift(() => ffmpeg.kill('SIGKILL'));
 
   // 3. Where consumers send: a socket that is never read (the kernel drops what overflows, at no cost to us), and
@@ -73,6 +83,7 @@ run(async (cleanups) => {
     'print(s.getsockname()[1], flush=True)',
     'time.sleep(1e9)',
   ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(drain);
   cleanups.unshift(() => drain.kill('SIGKILL'));
   const drainPort = Number(await new Promise((r) => drain.stdout.once('data', (d) => r(String(d).trim()))));
   const counter = createSocket('udp4');
