@@ -250,10 +250,13 @@ describe('MediaService (real mediasoup worker)', () => {
     const oldCaps = room.rtpCapabilities;
 
     const reset = nextEvent(room, 'reset');
+    const perProducer: unknown[] = [];
+    room.on('producerClosed', (e) => perProducer.push(e));
     process.kill(oldPid, 'SIGKILL');
     expect(await reset).toMatchObject({ epoch: 1, reason: expect.stringContaining(`worker pid ${oldPid} died`) });
     expect(room.peers.size).toBe(0);
     expect(officer.closed).toBe(true);
+    expect(perProducer).toEqual([]); // one `reset`, not a producerClosed per producer
     expect(room.workerPid).not.toBe(oldPid);
     expect(media.workerPids()).toHaveLength(2);
     expect(media.workerPids()).not.toContain(oldPid);
