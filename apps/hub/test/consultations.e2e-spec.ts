@@ -152,6 +152,10 @@ describe('live consultations', () => {
     // waiting participants cannot touch media
     expect(await call(officer, 'createTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: 'NOT_ADMITTED' } });
 
+    // the host is not in the call yet: told by a notification
+    const notes = await hub.http().get('/api/notifications').set(bearer(await hub.login(DOCTOR))).expect(200);
+    expect(notes.body).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'consultation.waiting', caseId, text: expect.stringMatching(/^Dr. Field Officer \(MINUSCA\) is waiting in the consultation about C-/) })]));
+
     const hostJoin = await ok<AdmittedPayload & { status: string }>(doctor, 'join', { sessionId });
     expect(hostJoin.status).toBe('admitted');
     expect(hostJoin.routerRtpCapabilities.codecs!.map((c) => c.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8']));
