@@ -145,10 +145,16 @@ describe('live consultations', () => {
     const officer = await connect(OFFICER);
     const doctor = await connect(DOCTOR);
 
+    const waitingEvent = next<{ participantId: string }>(officer, 'waiting');
     const waiting = await ok<JoinResult>(officer, 'join', { sessionId });
     expect(waiting).toMatchObject({ status: 'waiting', sessionId });
+    expect((await waitingEvent).participantId).toBe(waiting.participantId);
     // waiting participants cannot touch media
     expect(await call(officer, 'createTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: 'NOT_ADMITTED' } });
+
+    // the host is not in the call yet: told by a notification
+    const notes = await hub.http().get('/api/notifications').set(bearer(await hub.login(DOCTOR))).expect(200);
+    expect(notes.body).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'consultation.waiting', caseId, text: expect.stringMatching(/^Dr. Field Officer \(MINUSCA\) is waiting in the consultation about C-/) })]));
 
     const hostJoin = await ok<AdmittedPayload & { status: string }>(doctor, 'join', { sessionId });
     expect(hostJoin.status).toBe('admitted');
@@ -288,6 +294,41 @@ describe('live consultations', () => {
     expect(n).toBe(2);
   });
 
+  it('schedules a session without a case: the doctor hosts, a named invitee joins without a token', async () => {
+    const doctorAuth = bearer(await hub.login(DOCTOR));
+    const when = new Date(Date.now() + 3600_000).toISOString();
+    await hub.http().post('/api/consultations').set(doctorAuth).send({ missionId: hub.ids.missions.MINUSCA }).expect(400);
+    await hub.http().post('/api/consultations').set(bearer(await hub.login(OFFICER))).send({ missionId: hub.ids.missions.MINUSCA, scheduledAt: when }).expect(403);
+    await hub.http().post('/api/consultations').set(doctorAuth).send({ missionId: hub.ids.missions.UNMISS, scheduledAt: when }).expect(404);
+    const created = await hub.http().post('/api/consultations').set(doctorAuth).send({ missionId: hub.ids.missions.MINUSCA, scheduledAt: when, title: 'Mental-health follow-up' }).expect(201);
+    expect(created.body).toMatchObject({ caseId: null, scheduledAt: when, hostId: hub.ids.users[DOCTOR], isHost: true, status: 'waiting' });
+    const sessionId = created.body.id;
+    await hub.http().post(`/api/consultations/${sessionId}/invitations`).set(doctorAuth).send({ callRole: 'interpreter', userId: hub.ids.users['manager@minusca.demo'] }).expect(201);
+
+    // the named invitee sees it in their list and joins without a token; the officer (no case, no invitation) cannot
+    const mine = await hub.http().get('/api/consultations').set(bearer(await hub.login('manager@minusca.demo'))).expect(200);
+    expect(mine.body.map((x: { id: string }) => x.id)).toContain(sessionId);
+    const officer = await connect(OFFICER);
+    expect(await call(officer, 'join', { sessionId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const interpreter = await connect('manager@minusca.demo');
+    const waiting = await ok<JoinResult>(interpreter, 'join', { sessionId });
+    expect(waiting).toMatchObject({ status: 'waiting' });
+    const doctor = await connect(DOCTOR);
+    const seen = next<{ id: string; callRole: string }>(doctor, 'participantWaiting');
+    await ok(doctor, 'join', { sessionId });
+    await ok(interpreter, 'leave');
+    const again = await ok<JoinResult>(interpreter, 'join', { sessionId });
+    expect((await seen)).toMatchObject({ id: again.participantId, callRole: 'interpreter' });
+    const admitted = next<AdmittedPayload>(interpreter, 'admitted');
+    await ok(doctor, 'admit', { participantId: again.participantId });
+    expect((await admitted).callRole).toBe('interpreter');
+    // chat without a case is relayed, not stored in any thread
+    const message = await ok<{ caseId: string | null; id: string }>(interpreter, 'chat', { body: 'Bonjour' });
+    expect(message.caseId).toBeNull();
+    const [{ n }] = await hub.db.dataSource.query(`SELECT count(*)::int AS n FROM case_messages WHERE body = 'Bonjour'`);
+    expect(n).toBe(0);
+  });
+
   it('hands TURN credentials only to admitted participants, signed with the shared secret', async () => {
     const sessionId = await newSession(await acceptedCase());
     const officerAuth = bearer(await hub.login(OFFICER));
@@ -299,7 +340,10 @@ describe('live consultations', () => {
     const denied = await hub.http().get(`/api/consultations/${sessionId}/turn-credentials`).set(officerAuth).expect(403);
     expect(denied.body.code).toBe('NOT_ADMITTED');
 
+    // admission over REST reaches the waiting socket too
+    const admitted = next<AdmittedPayload>(officer, 'admitted');
     await hub.http().post(`/api/consultations/${sessionId}/participants/${waiting.participantId}/admit`).set(bearer(await hub.login(DOCTOR))).expect(200);
+    expect((await admitted).iceServers[0].credential).toBe(createHmac('sha1', TURN_SECRET).update((await admitted).iceServers[0].username!).digest('base64'));
     const res = await hub.http().get(`/api/consultations/${sessionId}/turn-credentials`).set(officerAuth).expect(200);
     const [server] = res.body.iceServers;
     const [expiry, user] = server.username.split(':');

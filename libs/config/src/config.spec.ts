@@ -38,14 +38,6 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SEED_DEMO: 'maybe' })).toThrow(/SEED_DEMO/);
   });
 
-  it('reads TURN settings and refuses half a TURN configuration', () => {
-    expect(loadConfig({ HUB_DATA_DIR: '/tmp/x' }).turn).toEqual({ secret: undefined, urls: [], ttlSeconds: 3600 });
-    const c = loadConfig({ TURN_SECRET: 'a-long-enough-secret', TURN_URLS: 'turn:t.example:3478,turns:t.example:5349', TURN_TTL_SECONDS: '600' });
-    expect(c.turn).toEqual({ secret: 'a-long-enough-secret', urls: ['turn:t.example:3478', 'turns:t.example:5349'], ttlSeconds: 600 });
-    expect(() => loadConfig({ TURN_SECRET: 'a-long-enough-secret' })).toThrow(/TURN_SECRET and TURN_URLS must be set together/);
-    expect(() => loadConfig({ TURN_SECRET: 'x', TURN_URLS: 'http://x' })).toThrow(/TURN_SECRET must be at least 16[\s\S]*TURN_URLS must be/);
-  });
-
   it('reads the live media settings', () => {
     const test = loadConfig({ NODE_ENV: 'test' }).media;
     expect(test).toMatchObject({ enabled: true, workers: 1, listenIp: '127.0.0.1', portMin: 0 });
@@ -56,5 +48,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MEDIA_LISTEN_IP: '0.0.0.0' })).toThrow(/MEDIA_ANNOUNCED_IP is required/);
     expect(() => loadConfig({ MEDIA_LISTEN_IP: 'not-an-ip', MEDIA_WORKERS: '0' })).toThrow(/MEDIA_LISTEN_IP[\s\S]*MEDIA_WORKERS|MEDIA_WORKERS[\s\S]*MEDIA_LISTEN_IP/);
     expect(() => loadConfig({ MEDIA_RTC_MIN_PORT: '50000', MEDIA_RTC_MAX_PORT: '40000' })).toThrow(/MEDIA_RTC_MIN_PORT/);
+  });
+
+  it('reads TURN settings and refuses half a TURN configuration', () => {
+    expect(loadConfig({ HUB_DATA_DIR: '/tmp/x' }).turn).toEqual({ secret: undefined, urls: [], ttlSeconds: 3600 });
+    const c = loadConfig({ TURN_SECRET: 'a-long-enough-secret', TURN_URLS: 'turn:t.example:3478,turns:t.example:5349', TURN_TTL_SECONDS: '600' });
+    expect(c.turn).toEqual({ secret: 'a-long-enough-secret', urls: ['turn:t.example:3478', 'turns:t.example:5349'], ttlSeconds: 600 });
+    expect(() => loadConfig({ TURN_SECRET: 'a-long-enough-secret' })).toThrow(/TURN_SECRET and TURN_URLS must be set together/);
+    expect(() => loadConfig({ TURN_SECRET: 'x', TURN_URLS: 'http://x' })).toThrow(/TURN_SECRET must be at least 16[\s\S]*TURN_URLS must be/);
   });
 });

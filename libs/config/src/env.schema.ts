@@ -130,9 +130,9 @@ export class EnvironmentVariables {
   @IsIP()
   MEDIA_LISTEN_IP?: string;
 
-  /** Address announced to browsers in ICE candidates (the hub's address as clients reach it). */
+  /** IP address announced to browsers in ICE candidates (the hub's address as clients reach it; 3.12 takes no host name). */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9.:-]+$/, { message: 'MEDIA_ANNOUNCED_IP must be an IP address or host name' })
+  @IsIP()
   MEDIA_ANNOUNCED_IP?: string;
 
   /**

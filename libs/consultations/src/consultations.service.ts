@@ -6,6 +6,7 @@ import { AuditService } from '@hub/audit';
 import { caseReference, CasesService, ReferralCase } from '@hub/cases';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
+import { NotificationsService } from '@hub/notifications';
 import type {
   CallRole,
   ChatMessageView,
@@ -49,6 +50,7 @@ export class ConsultationsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly events: ConsultationEvents,
+    private readonly notifications: NotificationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -226,6 +228,17 @@ export class ConsultationsService {
 
   private auditJoin(caller: CallerContext, s: ConsultationSession, outcome: 'denied', reason: string) {
     return this.audit.record({ ...actorOf(caller), action: 'consultation.join', outcome, missionId: s.missionId, subjectType: 'Consultation', subjectId: s.id, details: { reason } });
+  }
+
+  /** Tells the host (a stored, pushed notification) that someone waits while the host is not in the call. */
+  async notifyHostOfWaiting(s: ConsultationSession, displayName: string): Promise<void> {
+    const where = s.caseId ? ` about ${caseReference(s.caseId)}` : s.title ? ` (${s.title.slice(0, 80)})` : '';
+    const saved = await this.notifications.record(
+      [s.hostId],
+      { kind: 'consultation.waiting', caseId: s.caseId, text: `${displayName.slice(0, 120)} is waiting in the consultation${where}` },
+      this.dataSource.manager,
+    );
+    this.notifications.publish(saved);
   }
 
   /** Host only: let a waiting participant in. */

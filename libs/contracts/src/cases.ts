@@ -34,7 +34,9 @@ export type NotificationKind =
   | 'case.outcome_overdue'
   | 'case.handed_over'
   | 'case.message'
-  | 'caseload.alert';
+  | 'caseload.alert'
+  /** Someone waits in a live consultation the user hosts while the user is not connected to it. */
+  | 'consultation.waiting';
 
 export interface NotificationView {
   id: string;

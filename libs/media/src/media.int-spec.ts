@@ -99,6 +99,20 @@ describe('MediaService (real mediasoup worker)', () => {
     const [inbound] = await feed.producer.getStats();
     expect(inbound.byteCount).toBeGreaterThan(0);
 
+    // ICE restart on the peer's own transport gives new ICE credentials.
+    const ice = await doctor.restartIce(recv.id);
+    expect(ice.usernameFragment).not.toBe(recv.iceParameters.usernameFragment);
+    expect((await rejection(doctor.setPreferredLayers(params.id, { spatialLayer: 5 }))).reason).toBe('INVALID_PARAMETERS');
+
+    // Pausing the producer is announced and reaches the consumer.
+    const paused = nextEvent(room, 'producerPaused');
+    await officer.pauseProducer(feed.producer.id);
+    expect(await paused).toEqual({ producerId: feed.producer.id, peerId: 'officer' });
+    expect(feed.producer.paused).toBe(true);
+    const resumed = nextEvent(room, 'producerResumed');
+    await officer.resumeProducer(feed.producer.id);
+    expect(await resumed).toEqual({ producerId: feed.producer.id, peerId: 'officer' });
+
     const stats = await doctor.getStats();
     expect(stats).toMatchObject({ peerId: 'doctor', userId: 'u-doctor', quality: 'full' });
     expect(stats.packetLoss).toBeGreaterThanOrEqual(0);
@@ -236,10 +250,13 @@ describe('MediaService (real mediasoup worker)', () => {
     const oldCaps = room.rtpCapabilities;
 
     const reset = nextEvent(room, 'reset');
+    const perProducer: unknown[] = [];
+    room.on('producerClosed', (e) => perProducer.push(e));
     process.kill(oldPid, 'SIGKILL');
     expect(await reset).toMatchObject({ epoch: 1, reason: expect.stringContaining(`worker pid ${oldPid} died`) });
     expect(room.peers.size).toBe(0);
     expect(officer.closed).toBe(true);
+    expect(perProducer).toEqual([]); // one `reset`, not a producerClosed per producer
     expect(room.workerPid).not.toBe(oldPid);
     expect(media.workerPids()).toHaveLength(2);
     expect(media.workerPids()).not.toContain(oldPid);

@@ -42,11 +42,16 @@ export class QualityMonitor {
     try {
       for (const id of this.states.keys()) if (!this.room.peers.has(id)) this.states.delete(id);
       await Promise.all([...this.room.peers.values()].map(async (peer) => {
-        if (peer.closed || !peer.recvTransport() || peer.consumers.size === 0) return;
+        const recv = peer.recvTransport()?.transport;
+        if (peer.closed || !recv || peer.consumers.size === 0) return;
+        // Only a connected link says anything about its quality (before ICE/DTLS complete, or while ICE is
+        // disconnected and the client reconnects, the estimate is meaningless).
+        if (recv.dtlsState !== 'connected' || !['connected', 'completed'].includes(recv.iceState)) return;
         const stats = await peer.getStats();
         const before = this.states.get(peer.id) ?? initialQualityState(peer.quality);
         const after = nextQuality(before, {
-          availableBitrate: stats.availableOutgoingBitrate,
+          // 0 means "no estimate yet", not "no bandwidth".
+          availableBitrate: stats.availableOutgoingBitrate || undefined,
           packetLoss: stats.packetLoss,
         });
         this.states.set(peer.id, after);

@@ -214,6 +214,7 @@ export class Room extends EventEmitter<Listeners> {
     }
     peer.forgetProducer(producer.id);
     producer.close();
-    this.emit('producerClosed', { producerId: producer.id, peerId: peer.id, consumers });
+    // When the worker died everything closes at once; clients hear `reset` instead of one event per producer.
+    if (!this._router.closed) this.emit('producerClosed', { producerId: producer.id, peerId: peer.id, consumers });
   }
 }

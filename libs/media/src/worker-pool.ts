@@ -126,7 +126,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       index,
       worker,
       webRtcServer,
-      ports: [...(dump.udpSockets ?? []), ...(dump.tcpServers ?? [])].map((s) => s.port),
+      ports: [...new Set([...(dump.udpSockets ?? []), ...(dump.tcpServers ?? [])].map((s) => s.port))],
       roomIds: new Set(),
       load: 0,
     };

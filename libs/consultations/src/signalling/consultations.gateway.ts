@@ -178,7 +178,9 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     if (outcome.status === 'waiting') {
       const view = (await this.consultations.participantViews([participant]))[0];
       this.ns.to(hostRoom(session.id)).emit('participantWaiting', view);
+      if (!(await this.ns.in(hostRoom(session.id)).fetchSockets()).length) await this.consultations.notifyHostOfWaiting(session, view.displayName);
       const payload = { sessionId: session.id, participantId: participant.id, session: await this.consultations.view(ctx.state.userId, session, participant.callRole) };
+      ctx.socket.emit('waiting', payload);
       return { status: 'waiting', ...payload };
     }
     return { status: 'admitted', ...(await this.enterCall(ctx.socket, session, participant)) };
@@ -350,10 +352,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   private async authorize(declaration: SignallingDeclaration, ctx: EventContext): Promise<void> {
-    if (declaration.policy === 'authenticated') {
-      await this.loadJoined(ctx).catch(() => undefined);
-      return;
-    }
+    if (declaration.policy === 'authenticated') return;
     const joined = ctx.state.joined;
     if (!joined) throw new DomainException(ErrorCode.NotJoined, `Join a consultation before ${declaration.event}`);
     if (declaration.policy === 'joined') return;
@@ -375,13 +374,6 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       });
       throw new DomainException(ErrorCode.Forbidden, `Only the doctor hosting the consultation can ${declaration.event}`);
     }
-  }
-
-  private async loadJoined(ctx: EventContext) {
-    if (!ctx.state.joined?.admitted) return;
-    const r = await this.consultations.admittedParticipant(ctx.caller, ctx.state.joined.sessionId);
-    ctx.session = r.session;
-    ctx.participant = r.participant;
   }
 
   private take(socket: Socket, key: keyof typeof RATE_LIMITS): number {
@@ -421,8 +413,14 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       }
     }
     const principalName = (await this.consultations.participantViews([participant]))[0].displayName;
+    // Claim the peer before the await, so a late disconnect of an older socket cannot close the new peer.
     live.peerSockets.set(participant.id, socket.id);
-    await live.room.join(participant.id, { userId: participant.userId, displayName: principalName });
+    try {
+      await live.room.join(participant.id, { userId: participant.userId, displayName: principalName });
+    } catch (e) {
+      if (live.peerSockets.get(participant.id) === socket.id) live.peerSockets.delete(participant.id);
+      throw e;
+    }
     state.joined = { sessionId: session.id, participantId: participant.id, admitted: true, host: session.hostId === participant.userId };
     await socket.join([sessionRoom(session.id), participantRoom(participant.id), ...(state.joined.host ? [hostRoom(session.id)] : [])]);
     const view = (await this.consultations.participantViews([participant], new Set(live.peerSockets.keys())))[0];

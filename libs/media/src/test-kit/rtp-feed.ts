@@ -53,7 +53,10 @@ export async function feedPeer(room: Room, peer: Peer, source: MediaSource): Pro
       : ['-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-pix_fmt', 'yuv420p', '-c:v', 'libvpx',
          '-b:v', '300k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '30', '-ssrc', String(SSRC.video),
          '-payload_type', String(PT.video), '-f', 'rtp', target];
-  const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: 'ignore' });
+  // -t caps the run: an ffmpeg orphaned by a killed test process stops by itself.
+  const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-t', '300', ...args], {
+    stdio: 'ignore',
+  });
   return {
     producer,
     transport,
