@@ -9,9 +9,11 @@ import { ClockModule, REDACT_PATHS } from '@hub/common';
 import { AppConfig, ConfigModule } from '@hub/config';
 import { DatabaseModule } from '@hub/database';
 import { CasesModule } from '@hub/cases';
+import { ConsultationsModule } from '@hub/consultations';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
 import { TrainingModule } from '@hub/training';
+import { MediaModule } from '@hub/media';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 
@@ -55,6 +57,8 @@ export class AppModule {
         CasesModule,
         MonitoringModule,
         TrainingModule,
+        MediaModule,
+        ConsultationsModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],

@@ -2,11 +2,15 @@ import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Policy } from '@hub/access';
+import { MediaService } from '@hub/media';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly media: MediaService,
+  ) {}
 
   /** Liveness: the process answers. */
   @Get()
@@ -15,7 +19,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the database answers and the schema is migrated. */
+  /**
+   * Readiness: the database answers and the schema is migrated. `media` says whether live consultations can run;
+   * it does not make the hub unready (store-and-forward works without the SFU).
+   */
   @Get('ready')
   @HttpCode(200)
   @Policy.public()
@@ -24,7 +31,13 @@ export class HealthController {
       await this.dataSource.query('SELECT 1');
       const pending = await this.dataSource.showMigrations();
       if (pending) throw new Error('migrations pending');
-      return { status: 'ready', database: 'ok' };
+      const media = this.media.status();
+      return {
+        status: 'ready',
+        database: 'ok',
+        media: media.available ? 'ok' : 'unavailable',
+        ...(media.reason ? { mediaReason: media.reason } : {}),
+      };
     } catch (e) {
       throw new ServiceUnavailableException(`Not ready: ${(e as Error).message}`);
     }

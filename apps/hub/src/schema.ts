@@ -3,6 +3,7 @@ import { MIGRATIONS } from '@hub/database';
 import { CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
 import { CaseFact } from '@hub/monitoring';
+import { ConsultationInvitation, ConsultationParticipant, ConsultationSession } from '@hub/consultations';
 import { Notification } from '@hub/notifications';
 import {
   Certificate,
@@ -55,6 +56,9 @@ export const ENTITIES = [
   CohortMember,
   CohortCourse,
   Resource,
+  ConsultationSession,
+  ConsultationParticipant,
+  ConsultationInvitation,
 ];
 
 export { MIGRATIONS };

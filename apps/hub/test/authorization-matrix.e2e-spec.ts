@@ -398,7 +398,96 @@ const MATRIX: Record<string, Row> = {
     expect: only([404, 404], { officer: [200, 404] }),
   },
   ...TRAINING_MATRIX,
+  ...consultationRows(),
 };
+
+// ---- live consultations ---------------------------------------------------------------------------------------
+
+/**
+ * A consultation session about an accepted case of the target mission, hosted by its reference doctor; `with` adds
+ * participants: the host admitted, and the clinic's officer admitted or waiting.
+ */
+async function freshConsultation(hub: TestHub, target: Target, officer: 'none' | 'waiting' | 'admitted' = 'none'): Promise<{ sessionId: string; caseId: string; officerParticipantId?: string }> {
+  const caseId = await freshCase(hub, target, 'accepted', true);
+  const ds = hub.db.dataSource;
+  const host = hub.ids.users[DOCTOR[target]];
+  const [s] = await ds.query(
+    `INSERT INTO consultation_sessions (mission_id, case_id, status, host_id, created_by_id, started_at) VALUES ($1, $2, 'live', $3, $3, now()) RETURNING id`,
+    [hub.ids.missions[MISSION[target]], caseId, host],
+  );
+  await ds.query(`INSERT INTO consultation_participants (session_id, user_id, call_role, state, admitted_at) VALUES ($1, $2, 'host', 'admitted', now())`, [s.id, host]);
+  if (officer === 'none') return { sessionId: s.id, caseId };
+  const [p] = await ds.query(
+    `INSERT INTO consultation_participants (session_id, user_id, call_role, state, admitted_at) VALUES ($1, $2, 'clinic', $3::varchar, CASE WHEN $3::varchar = 'admitted' THEN now() END) RETURNING id`,
+    [s.id, hub.ids.users[OFFICER[target]], officer],
+  );
+  return { sessionId: s.id, caseId, officerParticipantId: p.id };
+}
+
+/**
+ * Consultation routes. Who may see a session: its host, the case's clinic staff, its accepted doctor, invitees.
+ * Host-only actions answer 403 to others of the session's mission and 404 to everyone else.
+ */
+function consultationRows(): Record<string, Row> {
+  const hostOnly = (ok: number): Record<RoleKey, [number, number]> =>
+    only([403, 404], { doctor: [ok, 404], sysadmin: [404, 404] });
+  return {
+    'POST /api/consultations': {
+      build: async (hub, t) => ({ path: '/api/consultations', body: { caseId: await freshCase(hub, t, 'accepted', true) } }),
+      anon: 401,
+      expect: clinicalRead({ officer: [201, 404], doctor: [201, 404], manager: [403, 404] }),
+    },
+    'GET /api/consultations': { build: () => ({ path: '/api/consultations' }), anon: 401, expect: all(200) },
+    'GET /api/consultations/probe/download': { build: () => ({ path: '/api/consultations/probe/download?kb=1' }), anon: 401, expect: all(200) },
+    'POST /api/consultations/probe/upload': {
+      build: () => ({ path: '/api/consultations/probe/upload', headers: { 'Content-Type': 'application/octet-stream' } }),
+      anon: 401,
+      expect: all(200),
+    },
+    'GET /api/consultations/:id': {
+      build: async (hub, t) => ({ path: `/api/consultations/${(await freshConsultation(hub, t)).sessionId}` }),
+      anon: 401,
+      expect: only([404, 404], { officer: [200, 404], doctor: [200, 404] }),
+    },
+    'POST /api/consultations/:id/invitations': {
+      build: async (hub, t) => ({ path: `/api/consultations/${(await freshConsultation(hub, t)).sessionId}/invitations`, body: { callRole: 'interpreter' } }),
+      anon: 401,
+      expect: hostOnly(201),
+    },
+    'POST /api/consultations/:id/participants/:participantId/admit': {
+      build: async (hub, t) => {
+        const c = await freshConsultation(hub, t, 'waiting');
+        return { path: `/api/consultations/${c.sessionId}/participants/${c.officerParticipantId}/admit` };
+      },
+      anon: 401,
+      expect: hostOnly(200),
+    },
+    'POST /api/consultations/:id/participants/:participantId/decline': {
+      build: async (hub, t) => {
+        const c = await freshConsultation(hub, t, 'waiting');
+        return { path: `/api/consultations/${c.sessionId}/participants/${c.officerParticipantId}/decline`, body: { reason: 'wrong patient' } };
+      },
+      anon: 401,
+      expect: hostOnly(200),
+    },
+    'POST /api/consultations/:id/end': {
+      build: async (hub, t) => ({ path: `/api/consultations/${(await freshConsultation(hub, t)).sessionId}/end` }),
+      anon: 401,
+      expect: hostOnly(200),
+    },
+    // admitted participants only: the host and the admitted officer; others of the mission are not admitted (403)
+    'GET /api/consultations/:id/turn-credentials': {
+      build: async (hub, t) => ({ path: `/api/consultations/${(await freshConsultation(hub, t, 'admitted')).sessionId}/turn-credentials` }),
+      anon: 401,
+      expect: only([403, 404], { officer: [200, 404], doctor: [200, 404], sysadmin: [404, 404] }),
+    },
+    'GET /api/cases/:id/consultations': {
+      build: async (hub, t) => ({ path: `/api/cases/${(await freshConsultation(hub, t)).caseId}/consultations` }),
+      anon: 401,
+      expect: clinicalRead({ officer: [200, 404], doctor: [200, 404], manager: [200, 404] }),
+    },
+  };
+}
 
 describe('authorization matrix', () => {
   let hub: TestHub;
@@ -477,5 +566,107 @@ describe('authorization matrix', () => {
         expect(await attempt((await hub.login(CALLERS[role])).accessToken)).toBe('connected');
       });
     }
+  });
+
+  /**
+   * Consultation signalling events (namespace /consultations). `join` per role x {own, other mission}; every other
+   * event before joining (NOT_JOINED, ping excepted), and from the admitted officer, who is not the host (host-only
+   * events FORBIDDEN; media ids that are not the officer's own NOT_FOUND). A declared event without a row fails.
+   */
+  describe('consultation socket events', () => {
+    let url: string;
+    beforeAll(async () => {
+      const server = hub.app.getHttpServer();
+      if (!server.listening) await hub.app.listen(await freePort(), '127.0.0.1');
+      url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    const open = async (role: RoleKey) => {
+      const s = io(`${url}/consultations`, { path: '/socket.io', transports: ['websocket'], auth: { token: (await hub.login(CALLERS[role])).accessToken }, reconnection: false, forceNew: true });
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      return s;
+    };
+    const send = (s: ReturnType<typeof io>, event: string, payload: object) =>
+      new Promise<string>((resolve) => s.emit(event, payload, (a: { ok: boolean; error?: { code: string } }) => resolve(a.ok ? 'ok' : a.error!.code)));
+
+    const ID = '00000000-0000-4000-8000-000000000000';
+    type Ev = string;
+    // payload; answer before joining; answer from the admitted officer (not the host)
+    const EVENT_ROWS: Record<string, { payload: (sessionId: string) => object; notJoined: string; officer: string }> = {
+      join: { payload: (sid: string) => ({ sessionId: sid }), notJoined: 'ok', officer: 'ok' },
+      admit: { payload: () => ({ participantId: ID }), notJoined: 'NOT_JOINED', officer: 'FORBIDDEN' },
+      decline: { payload: () => ({ participantId: ID }), notJoined: 'NOT_JOINED', officer: 'FORBIDDEN' },
+      createTransport: { payload: () => ({ direction: 'recv' }), notJoined: 'NOT_JOINED', officer: 'ok' },
+      connectTransport: { payload: () => ({ transportId: ID, dtlsParameters: { fingerprints: [] } }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      produce: { payload: () => ({ transportId: ID, kind: 'audio', source: 'mic', rtpParameters: {} }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      consume: { payload: () => ({ transportId: ID, producerId: ID, rtpCapabilities: {} }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      resumeConsumer: { payload: () => ({ consumerId: ID }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      pauseProducer: { payload: () => ({ producerId: ID }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      resumeProducer: { payload: () => ({ producerId: ID }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      closeProducer: { payload: () => ({ producerId: ID }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      restartIce: { payload: () => ({ transportId: ID }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      setPreferredLayers: { payload: () => ({ consumerId: ID, spatialLayer: 0 }), notJoined: 'NOT_JOINED', officer: 'NOT_FOUND' },
+      setAudioOnly: { payload: () => ({ audioOnly: true }), notJoined: 'NOT_JOINED', officer: 'ok' },
+      chat: { payload: () => ({ body: 'hello' }), notJoined: 'NOT_JOINED', officer: 'ok' },
+      stats: { payload: () => ({ rttMs: 50 }), notJoined: 'NOT_JOINED', officer: 'ok' },
+      ping: { payload: () => ({ sentAt: 1 }), notJoined: 'ok', officer: 'ok' },
+      end: { payload: () => ({}), notJoined: 'NOT_JOINED', officer: 'FORBIDDEN' },
+      leave: { payload: () => ({}), notJoined: 'NOT_JOINED', officer: 'ok' },
+    };
+    // who may join a session about an accepted case of the target mission
+    const JOIN: Record<RoleKey, [string, string]> = {
+      officer: ['ok', 'NOT_FOUND'], // waits for the doctor
+      doctor: ['ok', 'NOT_FOUND'], // the host, admitted at once
+      manager: ['FORBIDDEN', 'NOT_FOUND'],
+      trainer: ['FORBIDDEN', 'NOT_FOUND'],
+      admin: ['FORBIDDEN', 'NOT_FOUND'],
+      sysadmin: ['NOT_FOUND', 'NOT_FOUND'],
+    };
+
+    it('has a row for every declared signalling event', async () => {
+      const { SIGNALLING_EVENTS } = await import('@hub/consultations');
+      expect(Object.keys(EVENT_ROWS).sort()).toEqual([...SIGNALLING_EVENTS.keys()].sort());
+    });
+
+    for (const role of ROLES) {
+      (['own', 'other'] as Target[]).forEach((target, i) => {
+        it(`join: ${role} on ${target} mission -> ${JOIN[role][i]}`, async () => {
+          const { sessionId } = await freshConsultation(hub, target);
+          const s = await open(role);
+          try {
+            expect(await send(s, 'join', { sessionId })).toBe(JOIN[role][i]);
+          } finally {
+            s.close();
+          }
+        });
+      });
+      it(`${role}: every other event before joining`, async () => {
+        const s = await open(role);
+        try {
+          const got = Object.fromEntries(await Promise.all((Object.keys(EVENT_ROWS) as Ev[]).filter((e) => e !== 'join').map(async (e) => [e, await send(s, e, EVENT_ROWS[e].payload(ID))])));
+          const want = Object.fromEntries((Object.keys(EVENT_ROWS) as Ev[]).filter((e) => e !== 'join').map((e) => [e, EVENT_ROWS[e].notJoined]));
+          expect(got).toEqual(want);
+        } finally {
+          s.close();
+        }
+      });
+    }
+
+    it('the admitted officer (not the host): host-only events forbidden, ids not its own not found', async () => {
+      const { sessionId } = await freshConsultation(hub, 'own', 'admitted');
+      const s = await open('officer');
+      try {
+        expect(await send(s, 'join', { sessionId })).toBe('ok');
+        const got: Record<string, string> = {};
+        // one at a time (leave last), within the socket's rate limits
+        for (const e of (Object.keys(EVENT_ROWS) as Ev[]).filter((x) => x !== 'leave')) got[e] = await send(s, e, EVENT_ROWS[e].payload(sessionId));
+        got.leave = await send(s, 'leave', {});
+        expect(got).toEqual(Object.fromEntries((Object.keys(EVENT_ROWS) as Ev[]).map((e) => [e, EVENT_ROWS[e].officer])));
+      } finally {
+        s.close();
+      }
+    });
   });
 });

@@ -18,6 +18,10 @@ import { isAdmin } from './roles';
 
 import './styles.css';
 
+// The call screens carry mediasoup-client: load them only when a call is opened.
+const PreCallPage = lazy(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage })));
+const CallPage = lazy(() => import('./call/CallPage').then((m) => ({ default: m.CallPage })));
+
 // The charts library is large: load it only for the dashboard, so a clinic on a slow link never downloads it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 const CompliancePage = lazy(() => import('./pages/CompliancePage').then((m) => ({ default: m.CompliancePage })));
@@ -83,6 +87,8 @@ function Shell() {
         <Route path="/resources/:id" element={<Loading><Protected><ResourcePage /></Protected></Loading>} />
         <Route path="/verify" element={<Loading><VerifyPage /></Loading>} />
         <Route path="/verify/:code" element={<Loading><VerifyPage /></Loading>} />
+        <Route path="/consultations/:id/check" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><PreCallPage /></Suspense></Protected>} />
+        <Route path="/consultations/:id" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CallPage /></Suspense></Protected>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </>

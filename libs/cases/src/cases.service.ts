@@ -297,6 +297,25 @@ export class CasesService {
     return this.view(caller, c);
   }
 
+  /**
+   * A message typed in a live consultation's chat, kept in the case thread (kind `consultation_chat`). The caller
+   * (the consultations module) has already checked the author is admitted to a call of this case.
+   */
+  async addConsultationChat(
+    actor: { actorId: string; requestId: string | null; ip: string | null },
+    caseId: string,
+    body: string,
+    sessionId: string,
+  ): Promise<{ id: string; createdAt: Date }> {
+    return this.dataSource.transaction(async (manager) => {
+      const c = await this.cases.findById(caseId, manager);
+      if (!c) throw DomainException.notFound('Case');
+      const msg = await manager.getRepository(CaseMessage).save(manager.create(CaseMessage, { caseId, authorId: actor.actorId, kind: 'consultation_chat', body }));
+      await this.audit.record({ ...actor, action: 'case.consultation_chat', outcome: 'success', missionId: c.missionId, subjectType: 'CaseMessage', subjectId: msg.id, details: { sessionId } }, manager);
+      return { id: msg.id, createdAt: msg.createdAt };
+    });
+  }
+
   // ---- internals ------------------------------------------------------------------------------------------
 
   async load(caller: CallerContext, action: Action, id: string, manager?: EntityManager, lock = false): Promise<ReferralCase> {

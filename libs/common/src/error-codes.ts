@@ -18,6 +18,16 @@ export enum ErrorCode {
   TooManyRequests = 'TOO_MANY_REQUESTS',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   Internal = 'INTERNAL_ERROR',
+  /** Live consultations cannot run (no mediasoup worker, or MEDIA_ENABLED=false). */
+  MediaUnavailable = 'MEDIA_UNAVAILABLE',
+  /** Live consultations: a socket sent events faster than its token bucket allows. */
+  RateLimited = 'RATE_LIMITED',
+  /** Live consultations: an event that needs `join` first. */
+  NotJoined = 'NOT_JOINED',
+  /** Live consultations: the caller is still in the waiting room (or was declined). */
+  NotAdmitted = 'NOT_ADMITTED',
+  InvitationExpired = 'INVITATION_EXPIRED',
+  SessionEnded = 'SESSION_ENDED',
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -38,6 +48,12 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.Internal]: 500,
+  [ErrorCode.MediaUnavailable]: 503,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.NotJoined]: 409,
+  [ErrorCode.NotAdmitted]: 403,
+  [ErrorCode.InvitationExpired]: 410,
+  [ErrorCode.SessionEnded]: 409,
 };
 
 export function statusOf(code: ErrorCode): number {

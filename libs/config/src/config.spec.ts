@@ -37,4 +37,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@localhost/db', SEED_DEMO: 'true' }).seedDemo).toBe(true);
     expect(() => loadConfig({ SEED_DEMO: 'maybe' })).toThrow(/SEED_DEMO/);
   });
+
+  it('reads the live media settings', () => {
+    const test = loadConfig({ NODE_ENV: 'test' }).media;
+    expect(test).toMatchObject({ enabled: true, workers: 1, listenIp: '127.0.0.1', portMin: 0 });
+    const prod = loadConfig({ MEDIA_ANNOUNCED_IP: '203.0.113.7', MEDIA_WORKERS: '3', MEDIA_PORT_MIN: '44400' }).media;
+    expect(prod).toMatchObject({ workers: 3, listenIp: '0.0.0.0', announcedIp: '203.0.113.7', portMin: 44400 });
+    expect(loadConfig({}).media.workers).toBeGreaterThanOrEqual(1);
+    expect(loadConfig({ MEDIA_ENABLED: 'off' }).media.enabled).toBe(false);
+    expect(() => loadConfig({ MEDIA_LISTEN_IP: '0.0.0.0' })).toThrow(/MEDIA_ANNOUNCED_IP is required/);
+    expect(() => loadConfig({ MEDIA_LISTEN_IP: 'not-an-ip', MEDIA_WORKERS: '0' })).toThrow(/MEDIA_LISTEN_IP[\s\S]*MEDIA_WORKERS|MEDIA_WORKERS[\s\S]*MEDIA_LISTEN_IP/);
+    expect(() => loadConfig({ MEDIA_RTC_MIN_PORT: '50000', MEDIA_RTC_MAX_PORT: '40000' })).toThrow(/MEDIA_RTC_MIN_PORT/);
+  });
+
+  it('reads TURN settings and refuses half a TURN configuration', () => {
+    expect(loadConfig({ HUB_DATA_DIR: '/tmp/x' }).turn).toEqual({ secret: undefined, urls: [], ttlSeconds: 3600 });
+    const c = loadConfig({ TURN_SECRET: 'a-long-enough-secret', TURN_URLS: 'turn:t.example:3478,turns:t.example:5349', TURN_TTL_SECONDS: '600' });
+    expect(c.turn).toEqual({ secret: 'a-long-enough-secret', urls: ['turn:t.example:3478', 'turns:t.example:5349'], ttlSeconds: 600 });
+    expect(() => loadConfig({ TURN_SECRET: 'a-long-enough-secret' })).toThrow(/TURN_SECRET and TURN_URLS must be set together/);
+    expect(() => loadConfig({ TURN_SECRET: 'x', TURN_URLS: 'http://x' })).toThrow(/TURN_SECRET must be at least 16[\s\S]*TURN_URLS must be/);
+  });
 });

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EnvironmentVariables } from './env.schema';
@@ -32,6 +32,29 @@ export interface AppConfig {
   slaSweep: boolean;
   webDistDir: string;
   mfaIssuer: string;
+  media: MediaConfig;
+  /** TURN REST API credentials (TURN_* variables); `secret` and `urls` both set or TURN is off. */
+  turn: TurnConfig;
+}
+
+/** Live consultation SFU settings (MEDIA_* variables). */
+export interface MediaConfig {
+  enabled: boolean;
+  workers: number;
+  listenIp: string;
+  announcedIp?: string;
+  /** First WebRtcServer port (worker i uses portMin + i); 0 = ephemeral. */
+  portMin: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  /** Explicit worker binary, when set. */
+  workerBin?: string;
+}
+
+export interface TurnConfig {
+  secret?: string;
+  urls: string[];
+  ttlSeconds: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -64,7 +87,8 @@ function describe(errors: ValidationError[]): string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP']) {
+  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
+    'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
   const env = plainToInstance(EnvironmentVariables, raw);
@@ -73,6 +97,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     problems.push('JWT_SECRET is required when NODE_ENV=production');
   }
+  if (env.MEDIA_LISTEN_IP && ['0.0.0.0', '::'].includes(env.MEDIA_LISTEN_IP) && !env.MEDIA_ANNOUNCED_IP) {
+    problems.push('MEDIA_ANNOUNCED_IP is required when MEDIA_LISTEN_IP listens on every address');
+  }
+  if (env.MEDIA_RTC_MIN_PORT > env.MEDIA_RTC_MAX_PORT) {
+    problems.push('MEDIA_RTC_MIN_PORT must not be above MEDIA_RTC_MAX_PORT');
+  }
+  if (!!env.TURN_SECRET !== !!env.TURN_URLS) problems.push('TURN_SECRET and TURN_URLS must be set together');
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -94,5 +125,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     slaSweep: env.HUB_SLA_SWEEP ?? true,
     webDistDir: resolve(env.WEB_DIST_DIR ?? join(projectRoot(), 'dist', 'web')),
     mfaIssuer: env.MFA_ISSUER,
+    media: {
+      enabled: env.MEDIA_ENABLED ?? true,
+      // One worker per core; one under test (each test file boots its own hub).
+      workers: env.MEDIA_WORKERS ?? (env.NODE_ENV === 'test' ? 1 : Math.max(1, availableParallelism())),
+      listenIp: env.MEDIA_LISTEN_IP ?? (env.MEDIA_ANNOUNCED_IP ? '0.0.0.0' : '127.0.0.1'),
+      announcedIp: env.MEDIA_ANNOUNCED_IP,
+      portMin: env.MEDIA_PORT_MIN ?? (env.NODE_ENV === 'test' ? 0 : 44400),
+      rtcMinPort: env.MEDIA_RTC_MIN_PORT,
+      rtcMaxPort: env.MEDIA_RTC_MAX_PORT,
+      workerBin: env.MEDIASOUP_WORKER_BIN,
+    },
+    turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
   };
 }

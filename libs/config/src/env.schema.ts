@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsIP, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -110,4 +110,79 @@ export class EnvironmentVariables {
   /** Issuer name shown in authenticator apps. */
   @IsString()
   MFA_ISSUER = 'Field Telemedicine Hub';
+
+  /** Live consultations (mediasoup SFU). Off: the hub runs without workers and reports live calls unavailable. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  MEDIA_ENABLED?: boolean;
+
+  /** Number of mediasoup workers (one per core by default). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MEDIA_WORKERS?: number;
+
+  /** Local address the WebRtcServers listen on (0.0.0.0 needs MEDIA_ANNOUNCED_IP). */
+  @IsOptional()
+  @IsIP()
+  MEDIA_LISTEN_IP?: string;
+
+  /** IP address announced to browsers in ICE candidates (the hub's address as clients reach it; 3.12 takes no host name). */
+  @IsOptional()
+  @IsIP()
+  MEDIA_ANNOUNCED_IP?: string;
+
+  /**
+   * First WebRtcServer port: worker i listens on UDP and TCP port MEDIA_PORT_MIN + i. 0 = an ephemeral port from
+   * the RTC range (default under NODE_ENV=test, so parallel test processes do not collide).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MEDIA_PORT_MIN?: number;
+
+  /** Port range the workers use for ephemeral ports (PlainTransports in tests and benches, port 0 above). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  MEDIA_RTC_MIN_PORT = 40000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  MEDIA_RTC_MAX_PORT = 49999;
+
+  /** mediasoup worker binary; default: the cache filled by scripts/mediasoup-worker.sh (npm postinstall). */
+  @IsOptional()
+  @IsString()
+  MEDIASOUP_WORKER_BIN?: string;
+  /**
+   * coturn's static-auth-secret (use-auth-secret): the hub signs short-lived TURN credentials with it. Unset: no TURN
+   * server is handed out (browsers use host and server-reflexive candidates only).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'TURN_SECRET must be at least 16 characters' })
+  TURN_SECRET?: string;
+
+  /** Comma-separated TURN/STUN URIs handed to admitted participants, e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349. */
+  @IsOptional()
+  @Matches(/^(turns?|stuns?):[^,\s]+(,(turns?|stuns?):[^,\s]+)*$/, {
+    message: 'TURN_URLS must be a comma-separated list of turn:, turns:, stun: or stuns: URIs',
+  })
+  TURN_URLS?: string;
+
+  /** Lifetime of the TURN credentials the hub hands out. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  TURN_TTL_SECONDS = 3600;
 }

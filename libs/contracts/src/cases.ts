@@ -37,7 +37,9 @@ export type NotificationKind =
   | 'caseload.alert'
   | 'training.certificate_issued'
   | 'training.certificate_expiring'
-  | 'training.certificate_revoked';
+  | 'training.certificate_revoked'
+  /** Someone waits in a live consultation the user hosts while the user is not connected to it. */
+  | 'consultation.waiting';
 
 export interface NotificationView {
   id: string;

@@ -40,6 +40,6 @@ import { UsersService } from './users.service';
     UsersRepository,
     UsersService,
   ],
-  exports: [PRINCIPAL_RESOLVER, PasswordService, AuthService],
+  exports: [PRINCIPAL_RESOLVER, DatabasePrincipalResolver, PasswordService, AuthService],
 })
 export class IdentityModule {}

@@ -8,4 +8,4 @@ export * from './auth.service';
 export * from './identity.module';
 export * from './token.service';
 export * from './users.repository';
-export { MEMBERSHIP_MISSIONS_SQL } from './principal.resolver';
+export * from './principal.resolver';

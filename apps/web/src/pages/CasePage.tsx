@@ -3,6 +3,7 @@ import { useParams } from 'react-router-dom';
 import type { CaseView } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { onNotification } from '../api/socket';
+import { CaseConsultations } from '../call/CaseConsultations';
 import { uploadToCase, UploadProgress } from '../api/upload';
 import { CertificationGate } from '../components/CertificationGate';
 import { Field } from '../components/Field';
@@ -120,6 +121,8 @@ export function CasePage() {
           </ol>
         </section>
       </div>
+
+      <CaseConsultations k={k} />
 
       <section className="card" aria-label="Thread">
         <h2>Thread</h2>

@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { ReferralCase } from './referral-case.entity';
 
-export type MessageKind = 'message' | 'information_request' | 'information_response' | 'system';
+/** `consultation_chat`: typed in a live consultation's chat (libs/consultations). */
+export type MessageKind = 'message' | 'information_request' | 'information_response' | 'system' | 'consultation_chat';
 
 /** The case thread between the clinic and the specialist(s). */
 @Entity('case_messages')

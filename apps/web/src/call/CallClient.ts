@@ -1,0 +1,626 @@
+import { Device, types } from 'mediasoup-client';
+import type {
+  AdmittedPayload,
+  CallQualityLevel,
+  ChatMessageView,
+  ConsultationSessionView,
+  ParticipantView,
+  ProducerInfo,
+  ProducerSource,
+  StatsReport,
+} from '@hub/contracts';
+import { post } from '../api/client';
+import { Signalling, SignallingError } from './signalling';
+import { StatsSampler } from './stats';
+
+export type CallPhase = 'connecting' | 'waiting' | 'declined' | 'joining' | 'in-call' | 'reconnecting' | 'ended' | 'error';
+
+type MediaSource = ProducerSource;
+
+export interface RemoteMedia {
+  consumerId: string;
+  producerId: string;
+  participantId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  track: MediaStreamTrack;
+  paused: boolean;
+  spatialLayer: number | null;
+}
+
+export interface CallState {
+  phase: CallPhase;
+  error: string | null;
+  /** Why the call is reconnecting (socket lost, media server restarted, ICE), for the banner. */
+  reconnectReason: string | null;
+  participantId: string | null;
+  session: ConsultationSessionView | null;
+  isHost: boolean;
+  /** Everyone the hub told us about (admitted, waiting, declined, left), by participant id. */
+  participants: ParticipantView[];
+  remote: RemoteMedia[];
+  activeSpeakerId: string | null;
+  localStream: MediaStream | null;
+  screenStream: MediaStream | null;
+  micOn: boolean;
+  cameraOn: boolean;
+  audioOnly: boolean;
+  /** The server's degradation level for our downlink (libs/contracts media-policy). */
+  quality: CallQualityLevel;
+  qualityReason: string | null;
+  stats: (StatsReport & { jitterMs?: number }) | null;
+  chat: ChatMessageView[];
+  /** The host ended the session for everyone. */
+  endedByHost: boolean;
+  /** Media rebuilds after the first join (rejoin after a lost socket, media reset). */
+  reconnects: number;
+}
+
+export interface CallOptions {
+  sessionId: string;
+  /** Join without a camera (weak link, or chosen on the pre-call page). */
+  audioOnly?: boolean;
+  invitationToken?: string;
+  /** Socket namespace of the consultation gateway (default /consultations). */
+  namespace?: string;
+  /** The hub's origin when it is not the page's (benchmarks); default the page's own. */
+  origin?: string;
+  statsIntervalMs?: number;
+}
+
+/**
+ * Three VP8 simulcast layers: a quarter, half and full resolution (240x135, 480x270, 960x540 from the camera
+ * constraints below), each capped so a weak uplink keeps the lowest. Chromium sends only two layers from a
+ * 640x480 capture (its resolution-based layer limit), so the camera is asked for 960x540.
+ */
+export const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 450_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 15, max: 24 } };
+
+/** Grace before an ICE restart of a `disconnected` transport (it often recovers by itself); `failed` restarts at once. */
+const ICE_RESTART_DELAY_MS = 1500;
+/** Interval of further checks (and restarts) while a transport stays disconnected or failed. */
+const ICE_RECHECK_MS = 4000;
+
+/**
+ * One live consultation from the browser's side: the signalling socket, the mediasoup-client Device, one send and
+ * one receive transport, our producers (microphone, camera with simulcast, screen) and the consumers of everyone
+ * else's. It keeps the call alive by itself:
+ * - the socket reconnects (socket.io) -> we join again; the server readmits an admitted participant and we build
+ *   new transports, produce the same tracks again and consume everyone's producers;
+ * - a transport goes `disconnected` / `failed` while the socket is up -> ICE restart;
+ * - `media:reset` (the media worker died and the room was rebuilt) -> new Device and transports.
+ * React reads it through `subscribe` / `getState` (useSyncExternalStore).
+ */
+export class CallClient {
+  private state: CallState;
+  private readonly listeners = new Set<() => void>();
+  private signalling: Signalling | null = null;
+  device: Device | null = null;
+  sendTransport: types.Transport | null = null;
+  recvTransport: types.Transport | null = null;
+  readonly producers = new Map<MediaSource, types.Producer>();
+  readonly consumers = new Map<string, types.Consumer>();
+  private readonly consumedProducers = new Set<string>();
+  /**
+   * Every producer of the others we know of (join / reset payloads, newProducer, minus producerClosed). A producer
+   * announced while our transports are being (re)built is kept here and consumed when the build finishes.
+   */
+  private readonly knownProducers = new Map<string, ProducerInfo>();
+  /** Bumped by every media (re)build; a build that sees a newer generation stops. */
+  private generation = 0;
+  private joinedOnce = false;
+  /** The current build finished (transports, producers, consumers in place). */
+  private mediaReady = false;
+  private closed = false;
+  private sampler: StatsSampler | null = null;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private iceTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly options: CallOptions) {
+    this.state = {
+      phase: 'connecting',
+      error: null,
+      reconnectReason: null,
+      participantId: null,
+      session: null,
+      isHost: false,
+      participants: [],
+      remote: [],
+      activeSpeakerId: null,
+      localStream: null,
+      screenStream: null,
+      micOn: true,
+      cameraOn: !options.audioOnly,
+      audioOnly: !!options.audioOnly,
+      quality: 'full',
+      qualityReason: null,
+      stats: null,
+      chat: [],
+      endedByHost: false,
+      reconnects: 0,
+    };
+  }
+
+  // ---- state for React -------------------------------------------------------------------------------------
+
+  getState = (): CallState => this.state;
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+  private set(patch: Partial<CallState>) {
+    this.state = { ...this.state, ...patch };
+    this.listeners.forEach((l) => l());
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    try {
+      await this.openLocalMedia();
+    } catch (e) {
+      // No camera or microphone permission: still join (the others can be seen and heard), say why.
+      this.set({ error: `Camera or microphone unavailable: ${(e as Error).message}` });
+    }
+    if (this.closed) return;
+    const s = new Signalling(this.options.namespace, this.options.origin);
+    this.signalling = s;
+    s.socket.on('connect', () => void this.onConnect());
+    s.socket.on('disconnect', (reason: string) => {
+      if (this.closed || reason === 'io client disconnect') return;
+      this.generation++; // any build in progress is void: the server dropped our peer with the socket
+      this.stopStats();
+      if (['in-call', 'joining', 'waiting'].includes(this.state.phase) || this.joinedOnce) {
+        this.set({ phase: 'reconnecting', reconnectReason: 'The link to the hub was lost. Reconnecting…' });
+      }
+    });
+    s.on('waiting', (p) => this.set({ phase: 'waiting', participantId: p.participantId, session: p.session, isHost: p.session.isHost, participants: p.session.participants }));
+    s.on('admitted', (p) => void this.buildMedia(p));
+    s.on('mediaReset', (p) => void this.onMediaReset(p));
+    s.on('declined', () => void this.finish('declined'));
+    s.on('sessionEnded', () => {
+      this.set({ endedByHost: true });
+      void this.finish('ended');
+    });
+    s.on('participantWaiting', (p) => this.upsertParticipant(p));
+    s.on('participantJoined', (p) => this.upsertParticipant(p));
+    // Media goes away through producerClosed / consumerClosed (the server closes a leaving peer's producers); a
+    // stale "left" of a participant who already came back must not drop their new media.
+    s.on('participantLeft', (p) =>
+      this.set({
+        participants: this.state.participants.map((x) =>
+          x.id === p.participantId ? { ...x, connected: false, state: p.reason === 'declined' ? 'declined' : p.reason === 'left' ? 'left' : x.state } : x,
+        ),
+      }),
+    );
+    s.on('newProducer', (p) => {
+      this.knownProducers.set(p.producerId, p);
+      // With the receive transport in place consume now; before it, the build consumes every known producer.
+      if (this.recvTransport) void this.consume(p, this.generation);
+    });
+    s.on('producerClosed', (p) => {
+      this.knownProducers.delete(p.producerId);
+      this.dropConsumersOf(p.producerId);
+    });
+    s.on('producerPaused', (p) => this.patchRemoteByProducer(p.producerId, { paused: true }));
+    s.on('producerResumed', (p) => this.patchRemoteByProducer(p.producerId, { paused: false }));
+    s.on('consumerClosed', (p) => this.dropConsumer(p.consumerId));
+    s.on('consumerLayersChanged', (p) => this.patchRemote(p.consumerId, { spatialLayer: p.spatialLayer }));
+    s.on('activeSpeaker', (p) => this.set({ activeSpeakerId: p.participantId }));
+    s.on('quality', (p) => this.set({ quality: p.level, qualityReason: p.reason }));
+    s.on('chat', (m) => this.set({ chat: [...this.state.chat.filter((c) => c.id !== m.id), m] }));
+  }
+
+  private async openLocalMedia() {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      video: this.options.audioOnly ? false : CAMERA_CONSTRAINTS,
+    });
+    this.set({ localStream: stream });
+  }
+
+  private upsertParticipant(p: ParticipantView) {
+    this.set({ participants: [...this.state.participants.filter((x) => x.id !== p.id), p] });
+  }
+
+  private async onConnect() {
+    if (this.closed) return;
+    this.set({ phase: this.joinedOnce ? 'reconnecting' : 'connecting' });
+    try {
+      const answer = await this.signalling!.request('join', {
+        sessionId: this.options.sessionId,
+        ...(this.options.invitationToken ? { invitationToken: this.options.invitationToken } : {}),
+      });
+      if (answer.status === 'waiting') {
+        this.set({ phase: 'waiting', reconnectReason: null, participantId: answer.participantId, session: answer.session, isHost: answer.session.isHost, participants: answer.session.participants });
+      } else {
+        await this.buildMedia(answer);
+      }
+    } catch (e) {
+      const err = e as SignallingError;
+      if (err.code === 'DISCONNECTED' || err.code === 'TIMEOUT') return; // the next connect retries
+      await this.finish(err.code === 'SESSION_ENDED' ? 'ended' : 'error', err.message);
+    }
+  }
+
+  private async onMediaReset(payload: AdmittedPayload) {
+    this.set({ phase: 'reconnecting', reconnectReason: 'The media server restarted. Reconnecting…' });
+    await this.buildMedia(payload);
+  }
+
+  /** (Re)builds everything media: new Device, transports, our producers, consumers of everyone's producers. */
+  private async buildMedia(p: AdmittedPayload) {
+    const gen = ++this.generation;
+    this.teardownMedia();
+    this.set({
+      phase: this.joinedOnce ? 'reconnecting' : 'joining',
+      participantId: p.participantId,
+      session: p.session,
+      isHost: p.session.isHost,
+      participants: p.participants,
+      remote: [],
+    });
+    try {
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: p.routerRtpCapabilities });
+      if (gen !== this.generation) return;
+      this.device = device;
+      const iceServers = p.iceServers as RTCIceServer[];
+      this.recvTransport = await this.createTransport('recv', iceServers, gen);
+      if (gen !== this.generation) return;
+      if (device.canProduce('audio') || device.canProduce('video')) {
+        this.sendTransport = await this.createTransport('send', iceServers, gen);
+        if (gen !== this.generation) return;
+        await this.produceLocal(gen);
+      }
+      if (this.state.audioOnly) await this.signalling!.request('setAudioOnly', { audioOnly: true });
+      for (const info of p.producers) this.knownProducers.set(info.producerId, info);
+      // Also those announced while we were building; a producer that died meanwhile just fails to consume.
+      for (const info of [...this.knownProducers.values()]) await this.consume(info, gen);
+      if (gen !== this.generation) return;
+      const rebuilt = this.joinedOnce;
+      this.joinedOnce = true;
+      this.mediaReady = true;
+      this.set({ phase: 'in-call', reconnectReason: null, error: null, reconnects: this.state.reconnects + (rebuilt ? 1 : 0) });
+      this.startStats();
+    } catch (e) {
+      if (gen !== this.generation) return;
+      const err = e as SignallingError;
+      if (err.code === 'DISCONNECTED' || err.code === 'TIMEOUT') return; // reconnect handles it
+      this.set({ phase: 'error', error: `Could not set up the call media: ${err.message}` });
+    }
+  }
+
+  private async createTransport(direction: 'send' | 'recv', iceServers: RTCIceServer[] | undefined, gen: number) {
+    const s = this.signalling!;
+    const t = await s.request('createTransport', { direction });
+    const opts = { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters, iceServers };
+    const transport = direction === 'send' ? this.device!.createSendTransport(opts) : this.device!.createRecvTransport(opts);
+    transport.on('connect', ({ dtlsParameters }, ok, fail) => {
+      s.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => ok(), fail);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+        s.request('produce', { transportId: transport.id, kind, rtpParameters, source: appData.source as MediaSource })
+          .then((a) => ok({ id: a.producerId }), fail);
+      });
+    }
+    transport.on('connectionstatechange', (st) => {
+      if (gen !== this.generation) return;
+      if (st === 'disconnected' || st === 'failed') this.scheduleIceRestart(transport, gen, st);
+      else if (st === 'connected') {
+        clearTimeout(this.iceTimers.get(transport.id));
+        if (this.state.phase === 'reconnecting' && this.mediaReady && this.signalling?.connected) this.set({ phase: 'in-call', reconnectReason: null });
+      }
+    });
+    return transport;
+  }
+
+  /** ICE restart when a transport loses its path while signalling is still up (network switch, NAT rebinding). */
+  private scheduleIceRestart(transport: types.Transport, gen: number, why: string, delayMs = why === 'failed' ? 0 : ICE_RESTART_DELAY_MS) {
+    clearTimeout(this.iceTimers.get(transport.id));
+    this.iceTimers.set(
+      transport.id,
+      setTimeout(async () => {
+        if (gen !== this.generation || transport.closed || !this.signalling?.connected) return;
+        if (!['disconnected', 'failed'].includes(transport.connectionState)) return;
+        this.set({ phase: 'reconnecting', reconnectReason: `Media path ${why}. Restarting the connection…` });
+        try {
+          const { iceParameters } = await this.signalling.request('restartIce', { transportId: transport.id });
+          if (gen === this.generation && !transport.closed) await transport.restartIce({ iceParameters });
+        } catch {
+          // The peer may be gone on the server (socket lost meanwhile): the rejoin rebuilds the transports.
+        }
+        this.scheduleIceRestart(transport, gen, why, ICE_RECHECK_MS); // check again later if still not connected
+      }, delayMs),
+    );
+  }
+
+  private async produceLocal(gen: number) {
+    const stream = this.state.localStream;
+    const audio = stream?.getAudioTracks()[0];
+    if (audio && this.device!.canProduce('audio')) {
+      const p = await this.sendTransport!.produce({
+        track: audio,
+        codecOptions: { opusStereo: false, opusDtx: true, opusFec: true },
+        stopTracks: false,
+        appData: { source: 'mic' },
+      });
+      if (gen !== this.generation) return;
+      this.producers.set('mic', p);
+      if (!this.state.micOn) await this.setProducerPaused('mic', true);
+    }
+    const video = stream?.getVideoTracks()[0];
+    if (video && !this.state.audioOnly && this.device!.canProduce('video')) {
+      await this.produceCamera(video, gen);
+      if (!this.state.cameraOn) await this.setProducerPaused('camera', true);
+    }
+    const screen = this.state.screenStream?.getVideoTracks()[0];
+    if (screen && screen.readyState === 'live') await this.produceScreen(screen, gen);
+  }
+
+  private vp8() {
+    return this.device!.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  }
+
+  private async produceCamera(track: MediaStreamTrack, gen: number) {
+    const p = await this.sendTransport!.produce({
+      track,
+      encodings: CAMERA_ENCODINGS,
+      codecOptions: { videoGoogleStartBitrate: 600 },
+      codec: this.vp8(),
+      stopTracks: false,
+      appData: { source: 'camera' },
+    });
+    if (gen !== this.generation) return;
+    this.producers.set('camera', p);
+  }
+
+  private async produceScreen(track: MediaStreamTrack, gen: number) {
+    const p = await this.sendTransport!.produce({
+      track,
+      encodings: [{ maxBitrate: 1_000_000 }],
+      codec: this.vp8(),
+      stopTracks: false,
+      appData: { source: 'screen' },
+    });
+    if (gen !== this.generation) return;
+    this.producers.set('screen', p);
+  }
+
+  private async consume(info: ProducerInfo, gen: number) {
+    if (gen !== this.generation || !this.recvTransport || !this.device || info.participantId === this.state.participantId) return;
+    if (this.consumedProducers.has(info.producerId)) return;
+    this.consumedProducers.add(info.producerId);
+    try {
+      const a = await this.signalling!.request('consume', {
+        transportId: this.recvTransport.id,
+        producerId: info.producerId,
+        rtpCapabilities: this.device.rtpCapabilities,
+      });
+      if (gen !== this.generation) return;
+      const consumer = await this.recvTransport.consume({
+        id: a.id, producerId: a.producerId, kind: a.kind, rtpParameters: a.rtpParameters,
+        appData: { participantId: a.participantId, source: a.source },
+      });
+      if (gen !== this.generation) return;
+      this.consumers.set(consumer.id, consumer);
+      consumer.on('trackended', () => this.dropConsumer(consumer.id));
+      consumer.on('transportclose', () => this.consumers.delete(consumer.id));
+      const remote: RemoteMedia = {
+        consumerId: consumer.id, producerId: a.producerId, participantId: a.participantId, kind: a.kind, source: a.source,
+        track: consumer.track, paused: a.producerPaused, spatialLayer: null,
+      };
+      this.set({ remote: [...this.state.remote.filter((r) => r.consumerId !== consumer.id), remote] });
+      // The server creates consumers paused (no keyframe lost before the track is wired): resume it now.
+      await this.signalling!.request('resumeConsumer', { consumerId: consumer.id });
+    } catch (e) {
+      this.consumedProducers.delete(info.producerId);
+      const code = (e as SignallingError).code;
+      if (code === 'NOT_FOUND') this.knownProducers.delete(info.producerId); // gone (closed, or lost with a worker)
+      if (gen === this.generation) console.warn('consume failed', info.producerId, (e as Error).message);
+    }
+  }
+
+  private dropConsumersOf(producerId: string) {
+    this.consumedProducers.delete(producerId);
+    for (const c of this.consumers.values()) if (c.producerId === producerId) this.dropConsumer(c.id);
+    this.set({ remote: this.state.remote.filter((r) => r.producerId !== producerId) });
+  }
+
+  private dropConsumer(consumerId: string) {
+    const c = this.consumers.get(consumerId);
+    if (c) {
+      this.consumedProducers.delete(c.producerId);
+      c.close();
+      this.consumers.delete(consumerId);
+    }
+    this.set({ remote: this.state.remote.filter((r) => r.consumerId !== consumerId) });
+  }
+
+  private patchRemote(consumerId: string, patch: Partial<RemoteMedia>) {
+    this.set({ remote: this.state.remote.map((r) => (r.consumerId === consumerId ? { ...r, ...patch } : r)) });
+  }
+
+  private patchRemoteByProducer(producerId: string, patch: Partial<RemoteMedia>) {
+    this.set({ remote: this.state.remote.map((r) => (r.producerId === producerId ? { ...r, ...patch } : r)) });
+  }
+
+  private teardownMedia() {
+    this.mediaReady = false;
+    this.stopStats();
+    this.iceTimers.forEach((t) => clearTimeout(t));
+    this.iceTimers.clear();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.sendTransport = null;
+    this.recvTransport = null;
+    this.producers.clear();
+    this.consumers.clear();
+    this.consumedProducers.clear();
+    this.device = null;
+  }
+
+  // ---- user actions ----------------------------------------------------------------------------------------
+
+  private async setProducerPaused(source: MediaSource, paused: boolean) {
+    const p = this.producers.get(source);
+    if (!p) return;
+    if (paused) p.pause();
+    else p.resume();
+    await this.signalling?.request(paused ? 'pauseProducer' : 'resumeProducer', { producerId: p.id }).catch(() => undefined);
+  }
+
+  async setMic(on: boolean) {
+    this.state.localStream?.getAudioTracks().forEach((t) => (t.enabled = on));
+    this.set({ micOn: on });
+    await this.setProducerPaused('mic', !on);
+  }
+
+  async setCamera(on: boolean) {
+    this.state.localStream?.getVideoTracks().forEach((t) => (t.enabled = on));
+    this.set({ cameraOn: on });
+    await this.setProducerPaused('camera', !on);
+  }
+
+  /**
+   * Audio only: stop sending the camera and stop receiving video (the server pauses this peer's video consumers),
+   * keeping the link for voice. Off again: camera back (opened if we joined without it) and video resumed.
+   */
+  async setAudioOnly(on: boolean) {
+    this.set({ audioOnly: on });
+    const gen = this.generation;
+    if (on) {
+      const cam = this.producers.get('camera');
+      if (cam) {
+        cam.close();
+        this.producers.delete('camera');
+        await this.signalling?.request('closeProducer', { producerId: cam.id }).catch(() => undefined);
+      }
+    } else if (this.sendTransport && this.state.phase === 'in-call' && !this.producers.has('camera')) {
+      let video = this.state.localStream?.getVideoTracks().find((t) => t.readyState === 'live');
+      if (!video) {
+        const s = await navigator.mediaDevices.getUserMedia({ video: CAMERA_CONSTRAINTS });
+        video = s.getVideoTracks()[0];
+        const local = new MediaStream([...(this.state.localStream?.getAudioTracks() ?? []), video]);
+        this.set({ localStream: local, cameraOn: true });
+      }
+      await this.produceCamera(video, gen);
+    }
+    // The server pauses (or resumes) this peer's video consumers; mirror it here so the tiles show it at once.
+    for (const r of this.state.remote) {
+      if (r.kind !== 'video') continue;
+      const c = this.consumers.get(r.consumerId);
+      if (on) c?.pause();
+      else c?.resume();
+    }
+    if (this.signalling?.connected && this.state.phase === 'in-call') await this.signalling.request('setAudioOnly', { audioOnly: on }).catch(() => undefined);
+  }
+
+  async startScreenShare() {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 5 }, audio: false });
+    const track = stream.getVideoTracks()[0];
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    this.set({ screenStream: stream });
+    if (this.sendTransport) await this.produceScreen(track, this.generation);
+  }
+
+  async stopScreenShare() {
+    const p = this.producers.get('screen');
+    if (p) {
+      p.close();
+      this.producers.delete('screen');
+      await this.signalling?.request('closeProducer', { producerId: p.id }).catch(() => undefined);
+    }
+    this.state.screenStream?.getTracks().forEach((t) => t.stop());
+    this.set({ screenStream: null });
+  }
+
+  admit(participantId: string) {
+    return this.signalling!.request('admit', { participantId }).then((p) => this.upsertParticipant(p));
+  }
+  decline(participantId: string, reason?: string) {
+    return this.signalling!.request('decline', { participantId, ...(reason ? { reason } : {}) }).then((p) => this.upsertParticipant(p));
+  }
+  async sendChat(body: string) {
+    const m = await this.signalling!.request('chat', { body });
+    this.set({ chat: [...this.state.chat.filter((c) => c.id !== m.id), m] });
+  }
+
+  /** Leaves the call; the host may end it for everyone (which writes the session record). */
+  async leave(endForAll = false) {
+    // Ending writes the session record: over REST (retried by the API client after a token refresh); refused ->
+    // stay in the call, the caller shows why. Everyone gets `sessionEnded`.
+    if (endForAll) await post(`/api/consultations/${this.options.sessionId}/end`);
+    else await this.signalling?.request('leave', {}, 3000).catch(() => undefined);
+    await this.finish('ended');
+  }
+
+  private async finish(phase: CallPhase, error?: string) {
+    if (this.closed) return;
+    this.closed = true;
+    this.generation++;
+    this.teardownMedia();
+    this.state.localStream?.getTracks().forEach((t) => t.stop());
+    this.state.screenStream?.getTracks().forEach((t) => t.stop());
+    this.signalling?.close();
+    this.signalling = null;
+    this.set({ phase, remote: [], localStream: null, screenStream: null, ...(error ? { error } : {}) });
+  }
+
+  /** Closes everything without telling the server (page left): the server closes the peer with the socket. */
+  dispose() {
+    void this.finish('ended');
+  }
+
+  // ---- quality ---------------------------------------------------------------------------------------------
+
+  private startStats() {
+    this.stopStats();
+    this.sampler = new StatsSampler();
+    const tick = async () => {
+      if (!this.sampler) return;
+      const report = await this.sampler.sample(this.sendTransport, this.recvTransport).catch(() => null);
+      if (!report || !this.sampler) return;
+      this.set({ stats: report });
+      const { jitterMs: _jitter, ...sent } = report; // the record keeps bitrate, loss and RTT
+      this.signalling?.request('stats', sent).catch(() => undefined);
+    };
+    this.statsTimer = setInterval(() => void tick(), this.options.statsIntervalMs ?? 5000);
+  }
+
+  private stopStats() {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+    this.sampler = null;
+  }
+
+  // ---- test and diagnostics hooks --------------------------------------------------------------------------
+
+  /** Drops the signalling link as a network loss would (socket.io reconnects by itself). */
+  simulateLinkLoss() {
+    this.signalling?.simulateLinkLoss();
+  }
+
+  /** Per remote track: what arrives and what is decoded (getStats inbound-rtp). */
+  async inbound(): Promise<{ kind: string; source: string; participantId: string; bytesReceived: number; framesDecoded: number; frameWidth: number; frameHeight: number }[]> {
+    const out = [];
+    for (const r of this.state.remote) {
+      const c = this.consumers.get(r.consumerId);
+      if (!c) continue;
+      const stats = await c.getStats();
+      let row = { kind: r.kind, source: r.source, participantId: r.participantId, bytesReceived: 0, framesDecoded: 0, frameWidth: 0, frameHeight: 0 };
+      stats.forEach((s) => {
+        if (s.type === 'inbound-rtp') {
+          row = { ...row, bytesReceived: s.bytesReceived ?? 0, framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0 };
+        }
+      });
+      out.push(row);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,298 @@
+import { FormEvent, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import type { CreatedInvitation, ParticipantView } from '@hub/contracts';
+import { errorMessage, post } from '../api/client';
+import type { CallClient, CallState, RemoteMedia } from './CallClient';
+import { AudioSink, LevelMeter, useAudioLevel, VideoView } from './MediaTile';
+import { QUALITY_VIEW } from './quality';
+import { useCall } from './useCall';
+
+/**
+ * /consultations/:id — the live consultation: waiting room, then the call (grid, controls, chat). `?audioOnly=1`
+ * joins without a camera (chosen on the pre-call check), `?invitation=<token>` for invited guests.
+ */
+export function CallPage() {
+  const { id } = useParams();
+  const [params] = useSearchParams();
+  const audioOnly = params.get('audioOnly') === '1';
+  const invitationToken = params.get('invitation') ?? undefined;
+  const options = useMemo(() => ({ sessionId: id!, audioOnly, invitationToken }), [id, audioOnly, invitationToken]);
+  const { client, state } = useCall(options);
+
+  if (!client || !state) return <main className="page muted">Opening the consultation…</main>;
+  const caseLink = state.session?.caseId ? `/cases/${state.session.caseId}` : '/';
+  const title = state.session?.caseReference ? `Live consultation · ${state.session.caseReference}` : state.session?.title ?? 'Live consultation';
+
+  return (
+    <main className="page wide call-page" data-testid="call-page" data-phase={state.phase}>
+      <h1>{title}</h1>
+      {state.error && state.phase !== 'error' && <div className="notice">{state.error}</div>}
+      {state.isHost && <WaitingList client={client} participants={state.participants} />}
+      {state.phase === 'connecting' && <p className="muted" role="status">Connecting to the consultation…</p>}
+      {state.phase === 'joining' && <p className="muted" role="status">Setting up audio and video…</p>}
+      {state.phase === 'waiting' && <WaitingRoom state={state} />}
+      {state.phase === 'declined' && (
+        <div className="card" role="alert" data-testid="call-declined">
+          <h2>Not admitted</h2>
+          <p>The doctor did not admit you to this consultation. You can still write in the case thread.</p>
+          <Link to={caseLink}>Back to the case</Link>
+        </div>
+      )}
+      {state.phase === 'error' && (
+        <div className="card">
+          <div role="alert" className="alert">{state.error}</div>
+          <Link to={caseLink}>Back to the case</Link>
+        </div>
+      )}
+      {state.phase === 'ended' && (
+        <div className="card" data-testid="call-ended">
+          <h2>The consultation has ended</h2>
+          <p>{state.endedByHost ? 'The doctor ended the consultation.' : 'You left the consultation.'} The session record is on the case.</p>
+          <Link to={caseLink}>Back to the case</Link>
+        </div>
+      )}
+      {(state.phase === 'in-call' || (state.phase === 'reconnecting' && state.participantId)) && (
+        <CallView client={client} state={state} caseLink={caseLink} />
+      )}
+    </main>
+  );
+}
+
+function WaitingRoom({ state }: { state: CallState }) {
+  const level = useAudioLevel(state.localStream);
+  return (
+    <section className="card waiting-room" data-testid="waiting-room">
+      <h2>Waiting room</h2>
+      <p role="status">Waiting for the doctor to let you in…</p>
+      <div className="preview">
+        {state.localStream?.getVideoTracks().length ? <VideoView stream={state.localStream} mirror label="Your camera" /> : <p className="muted">Camera off (audio only).</p>}
+      </div>
+      <LevelMeter level={level} label="Microphone level" />
+    </section>
+  );
+}
+
+/** The host's list of people in the waiting room, with admit / decline. */
+function WaitingList({ client, participants }: { client: CallClient; participants: ParticipantView[] }) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const waiting = participants.filter((p) => p.state === 'waiting');
+  if (!waiting.length) return null;
+  const act = async (p: ParticipantView, admit: boolean) => {
+    setBusy(p.id);
+    setError(null);
+    try {
+      await (admit ? client.admit(p.id) : client.decline(p.id));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <section className="card waiting-list" aria-label="Waiting room" data-testid="waiting-list">
+      <h2>Waiting to join ({waiting.length})</h2>
+      {error && <div role="alert" className="alert">{error}</div>}
+      <ul>
+        {waiting.map((p) => (
+          <li key={p.id}>
+            <strong>{p.displayName}</strong> <span className="muted">({p.callRole})</span>
+            <button className="small" disabled={busy === p.id} onClick={() => void act(p, true)} aria-label={`Admit ${p.displayName}`}>Admit</button>
+            <button className="small secondary" disabled={busy === p.id} onClick={() => void act(p, false)} aria-label={`Decline ${p.displayName}`}>Decline</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function CallView({ client, state, caseLink }: { client: CallClient; state: CallState; caseLink: string }) {
+  const navigate = useNavigate();
+  const quality = QUALITY_VIEW[state.quality];
+  const names = new Map(state.participants.map((p) => [p.id, p.displayName]));
+  // Everyone admitted and connected, plus anyone we receive media from.
+  const others = new Set<string>(state.participants.filter((p) => p.state === 'admitted' && p.connected && p.id !== state.participantId).map((p) => p.id));
+  for (const r of state.remote) others.add(r.participantId);
+  const media = (pid: string, source: RemoteMedia['source']) => state.remote.find((r) => r.participantId === pid && r.source === source && r.kind === 'video');
+  const screens = state.remote.filter((r) => r.source === 'screen');
+
+  return (
+    <section aria-label="Call" className="call">
+      {state.phase === 'reconnecting' && (
+        <div className="banner reconnecting" role="status" data-testid="call-reconnecting">
+          {state.reconnectReason ?? 'Reconnecting…'}
+        </div>
+      )}
+      {quality.banner && (
+        <div className={`banner quality-${state.quality}`} role="status" data-testid="quality-banner" data-level={state.quality}>
+          {quality.banner}
+          {state.quality === 'text_suggested' && state.session?.caseId && (
+            <> <Link to={caseLink}>Continue in the case thread</Link></>
+          )}
+        </div>
+      )}
+      <div className="call-layout">
+        <div>
+          {screens.map((s) => (
+            <figure key={s.consumerId} className="tile screen">
+              <VideoView stream={new MediaStream([s.track])} label={`Screen of ${names.get(s.participantId) ?? 'participant'}`} />
+              <figcaption>{names.get(s.participantId) ?? 'Participant'} is sharing their screen</figcaption>
+            </figure>
+          ))}
+          <div className="grid" data-testid="video-grid">
+            <figure className={`tile local ${state.activeSpeakerId === state.participantId ? 'speaking' : ''}`} data-testid="tile-local">
+              {state.cameraOn && !state.audioOnly && state.localStream?.getVideoTracks().length ? (
+                <VideoView stream={state.localStream} mirror label="Your camera" />
+              ) : (
+                <div className="avatar">You</div>
+              )}
+              <figcaption>You {!state.micOn && '· muted'}</figcaption>
+            </figure>
+            {[...others].map((pid) => {
+              const v = media(pid, 'camera');
+              const show = v && !v.paused && quality.video && !state.audioOnly;
+              return (
+                <figure key={pid} className={`tile ${state.activeSpeakerId === pid ? 'speaking' : ''}`} data-testid="tile-remote" data-participant={pid} data-speaking={state.activeSpeakerId === pid ? 'true' : 'false'}>
+                  {show ? <VideoView stream={new MediaStream([v.track])} label={`Camera of ${names.get(pid) ?? 'participant'}`} /> : <div className="avatar">{initials(names.get(pid))}</div>}
+                  <figcaption>
+                    {names.get(pid) ?? 'Participant'}
+                    {v && v.spatialLayer !== null && <span className="muted"> · layer {v.spatialLayer}</span>}
+                  </figcaption>
+                </figure>
+              );
+            })}
+          </div>
+          {state.remote.filter((r) => r.kind === 'audio').map((r) => <AudioSink key={r.consumerId} track={r.track} />)}
+          <Controls client={client} state={state} onLeft={() => navigate(caseLink)} />
+          <QualityIndicator state={state} />
+        </div>
+        <div>
+          <Chat client={client} state={state} />
+          {state.isHost && state.session && <Invite sessionId={state.session.id} />}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function initials(name?: string) {
+  return (name ?? '?').split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('');
+}
+
+function Controls({ client, state, onLeft }: { client: CallClient; state: CallState; onLeft: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const run = (fn: () => Promise<unknown>) => () => {
+    setError(null);
+    fn().catch((e: Error) => setError(e.message));
+  };
+  return (
+    <div className="controls" role="toolbar" aria-label="Call controls">
+      <button onClick={run(() => client.setMic(!state.micOn))} aria-pressed={!state.micOn}>{state.micOn ? 'Mute' : 'Unmute'}</button>
+      <button onClick={run(() => client.setCamera(!state.cameraOn))} disabled={state.audioOnly} aria-pressed={!state.cameraOn}>
+        {state.cameraOn ? 'Camera off' : 'Camera on'}
+      </button>
+      {state.screenStream ? (
+        <button onClick={run(() => client.stopScreenShare())}>Stop sharing</button>
+      ) : (
+        <button className="secondary" onClick={run(() => client.startScreenShare())}>Share screen</button>
+      )}
+      <label className="switch">
+        <input type="checkbox" checked={state.audioOnly} onChange={(e) => void run(() => client.setAudioOnly(e.target.checked))()} /> Audio only
+      </label>
+      <button className="secondary" onClick={run(async () => { await client.leave(false); onLeft(); })}>Leave</button>
+      {state.isHost && (
+        <button className="danger" onClick={run(async () => { await client.leave(true); onLeft(); })}>End for everyone</button>
+      )}
+      {error && <div role="alert" className="alert">{error}</div>}
+    </div>
+  );
+}
+
+function QualityIndicator({ state }: { state: CallState }) {
+  const q = QUALITY_VIEW[state.quality];
+  const s = state.stats;
+  return (
+    <p className="quality" data-testid="quality-indicator" data-level={state.quality}>
+      <span className={`bars bars-${q.bars}`} aria-hidden="true"><i /><i /><i /><i /></span> {q.label}
+      {s && (
+        <span className="muted">
+          {' '}· ↓ {s.inboundBitrateKbps ?? 0} kbit/s · ↑ {s.outboundBitrateKbps ?? 0} kbit/s
+          {s.rttMs !== undefined && <> · RTT {s.rttMs} ms</>} · loss {Math.round((s.packetLoss ?? 0) * 1000) / 10} %
+        </span>
+      )}
+    </p>
+  );
+}
+
+function Chat({ client, state }: { client: CallClient; state: CallState }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    setError(null);
+    try {
+      await client.sendChat(body);
+      setText('');
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <aside className="card chat" aria-label="Chat">
+      <h2>Chat</h2>
+      <p className="muted hint">{state.session?.caseId ? 'Messages are saved in the case thread.' : 'Messages are kept with the session.'}</p>
+      <ol className="chat-log" data-testid="chat-log">
+        {state.chat.map((m) => (
+          <li key={m.id}>
+            <span className="muted">{m.authorName} · {new Date(m.createdAt).toLocaleTimeString()}</span>
+            <p>{m.body}</p>
+          </li>
+        ))}
+      </ol>
+      <form onSubmit={send}>
+        {error && <div role="alert" className="alert">{error}</div>}
+        <label htmlFor="chat-input" className="sr-only">Chat message</label>
+        <textarea id="chat-input" rows={2} value={text} maxLength={4000} onChange={(e) => setText(e.target.value)} />
+        <button type="submit" disabled={!text.trim() || state.phase !== 'in-call'}>Send</button>
+      </form>
+    </aside>
+  );
+}
+
+/** The host invites a second specialist, an interpreter or a guest: a time-limited link, shown once. */
+function Invite({ sessionId }: { sessionId: string }) {
+  const [callRole, setRole] = useState<'specialist' | 'interpreter' | 'guest'>('specialist');
+  const [minutes, setMinutes] = useState('60');
+  const [link, setLink] = useState<CreatedInvitation | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      setLink(await post<CreatedInvitation>(`/api/consultations/${sessionId}/invitations`, { callRole, expiresInMinutes: Number(minutes) }));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <form className="card invite" aria-label="Invite" onSubmit={create}>
+      <h2>Invite someone</h2>
+      {error && <div role="alert" className="alert">{error}</div>}
+      <label htmlFor="invite-role">Role</label>
+      <select id="invite-role" value={callRole} onChange={(e) => setRole(e.target.value as typeof callRole)}>
+        <option value="specialist">Second specialist</option><option value="interpreter">Interpreter</option><option value="guest">Guest</option>
+      </select>
+      <label htmlFor="invite-minutes">Valid for (minutes)</label>
+      <input id="invite-minutes" type="number" min={5} max={1440} value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+      <button type="submit">Create invitation link</button>
+      {link && (
+        <p data-testid="invitation-link">
+          Send this link (valid until {new Date(link.expiresAt).toLocaleTimeString()}; the person signs in and waits for you to admit them):{' '}
+          <code className="secret">{`${location.origin}${link.joinPath}`}</code>
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,81 @@
+import { io, Socket } from 'socket.io-client';
+import type { Ack, AckError, ConsultationClientEvents, ConsultationServerEvents } from '@hub/contracts';
+import { CONSULTATION_NAMESPACE } from '@hub/contracts';
+import { currentAccessToken, refresh } from '../api/client';
+
+/** An error answered by the server in an acknowledgement (`{ ok: false, error: { code, message, fields } }`). */
+export class SignallingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fields?: AckError['fields'],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The call's own socket.io connection, authenticated in the handshake like the notifications socket. socket.io
+ * reconnects by itself after a network loss or switch (the token is refreshed first when it expired meanwhile);
+ * the call client listens to `connect` / `disconnect` to rejoin. Requests are acknowledged events with a timeout.
+ */
+export class Signalling {
+  readonly socket: Socket;
+  private closed = false;
+
+  /** `origin`: the hub's origin when it is not the page's own (benchmarks); default the page's. */
+  constructor(namespace = CONSULTATION_NAMESPACE, origin = '') {
+    this.socket = io(origin + namespace, {
+      path: '/socket.io',
+      transports: ['websocket', 'polling'],
+      auth: (cb) => cb({ token: currentAccessToken() }),
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000,
+      randomizationFactor: 0.3,
+      forceNew: true,
+    });
+    this.socket.on('connect_error', async (err) => {
+      if (this.closed) return;
+      if (/UNAUTHENTICATED/.test(err.message) && (await refresh())) this.socket.connect();
+    });
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Emits a client event and waits for its `Ack`; `{ ok: false }` or no answer in time rejects. */
+  request<E extends keyof ConsultationClientEvents>(
+    event: E,
+    payload: ConsultationClientEvents[E][0],
+    timeoutMs = 10000,
+  ): Promise<ConsultationClientEvents[E][1]> {
+    return new Promise((resolve, reject) => {
+      if (!this.socket.connected) {
+        reject(new SignallingError('DISCONNECTED', 'not connected to the hub'));
+        return;
+      }
+      this.socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, answer: Ack<ConsultationClientEvents[E][1]>) => {
+        if (err) return reject(new SignallingError('TIMEOUT', `${event}: no answer from the hub`));
+        if (!answer || typeof answer !== 'object') return reject(new SignallingError('INTERNAL_ERROR', `${event}: malformed answer`));
+        if (!answer.ok) return reject(new SignallingError(answer.error.code, answer.error.message, answer.error.fields));
+        resolve(answer.data);
+      });
+    });
+  }
+
+  on<E extends keyof ConsultationServerEvents>(event: E, fn: (payload: ConsultationServerEvents[E]) => void): void {
+    this.socket.on(event as string, fn as (...args: unknown[]) => void);
+  }
+
+  /** Drops the underlying connection as a network loss would: socket.io reconnects by itself (tests, diagnostics). */
+  simulateLinkLoss(): void {
+    this.socket.io.engine?.close();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.removeAllListeners();
+    this.socket.close();
+  }
+}

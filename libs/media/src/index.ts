@@ -1,0 +1,17 @@
+/**
+ * @hub/media — the mediasoup SFU behind live consultations.
+ *
+ *   MediaModule -> MediaService.getOrCreateRoom(roomId) -> Room.join(peerId, info) -> Peer
+ *   Peer: createWebRtcTransport / connectTransport / produce / consume / resumeConsumer / ... / getStats / close
+ *   Room events: newProducer, producerClosed, producerPaused, producerResumed, activeSpeaker, peerQuality,
+ *                peerClosed, reset, closed
+ *
+ * See docs/media.md. Other libs import only from here, never from 'mediasoup'.
+ */
+export * from './media.types';
+export * from './media.errors';
+export { MediaModule } from './media.module';
+export { MediaService } from './media.service';
+export { Room, MEDIA_CODECS, MAX_PEERS_PER_ROOM } from './room';
+export { Peer, MAX_CONSUMERS_PER_PEER, MAX_INCOMING_BITRATE } from './peer';
+export { findWorkerBinary, cachedWorkerPath, mediasoupVersion } from './worker-binary';

@@ -1,0 +1,106 @@
+/**
+ * Public types of @hub/media. Other libs (consultations, the hub) import these from '@hub/media' and never from
+ * 'mediasoup' directly. The parameter shapes below are mediasoup's own (type-only re-exports: importing them loads
+ * nothing at run time); socket payloads are passed through as they come from mediasoup-client.
+ */
+import type { types as ms } from 'mediasoup';
+import type { MediaKind, MediaSource, QualityLevel, TransportDirection } from '@hub/contracts';
+
+export type { MediaKind, MediaSource, QualityLevel, TransportDirection };
+
+export type RtpCapabilities = ms.RtpCapabilities;
+export type RtpParameters = ms.RtpParameters;
+export type DtlsParameters = ms.DtlsParameters;
+export type IceParameters = ms.IceParameters;
+export type IceCandidate = ms.IceCandidate;
+
+/** What the client needs to create its mediasoup-client transport (`device.createSendTransport(params)`). */
+export interface TransportParams {
+  id: string;
+  direction: TransportDirection;
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+}
+
+/** What the client needs for `recvTransport.consume(params)`; the consumer starts paused (call resumeConsumer). */
+export interface ConsumerParams {
+  id: string;
+  producerId: string;
+  /** The peer that owns the producer. */
+  producerPeerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  rtpParameters: RtpParameters;
+  /** 'simple' | 'simulcast' | 'svc' | 'pipe' */
+  type: string;
+  producerPaused: boolean;
+}
+
+/** A producer as announced to the other peers of the room. */
+export interface ProducerInfo {
+  producerId: string;
+  peerId: string;
+  userId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  paused: boolean;
+}
+
+/** Who is in the room (as given to Room.join). */
+export interface PeerInfo {
+  /** The application user behind the peer (kept on the session record). */
+  userId: string;
+  displayName: string;
+  /** The peer does not want video: it produces none and video consumers are created paused. */
+  audioOnly?: boolean;
+  /** The client's device.rtpCapabilities; may also be given per consume() call. */
+  rtpCapabilities?: RtpCapabilities;
+}
+
+/** Quality figures of one peer at a point in time (for the session record and the quality indicator). */
+export interface PeerStats {
+  peerId: string;
+  userId: string;
+  at: string;
+  /** Bits per second the SFU receives from this peer (sum of its producers). */
+  sendBitrate: number;
+  /** Bits per second the SFU sends to this peer (sum of its consumers). */
+  recvBitrate: number;
+  /** Bandwidth estimate towards the peer (transport-cc / REMB), bits per second, when known. */
+  availableOutgoingBitrate?: number;
+  /** Worst packet loss fraction (0..1) over this peer's consumers (as reported by the peer's RTCP). */
+  packetLoss: number;
+  /** Round-trip time in milliseconds (max over the peer's streams), when known. */
+  rttMs?: number;
+  /** Current level on the degradation ladder. */
+  quality: QualityLevel;
+}
+
+/** Payloads of the events a Room emits (Room.on(event, listener)). */
+export interface RoomEvents {
+  /** A peer started producing: tell the others so they can consume it. */
+  newProducer: ProducerInfo;
+  /**
+   * A producer closed (by its peer, or because its peer left). mediasoup already closed the consumers of it;
+   * `consumers` lists them per receiving peer so each client can drop its consumer.
+   */
+  producerClosed: { producerId: string; peerId: string; consumers: { peerId: string; consumerId: string }[] };
+  producerPaused: { producerId: string; peerId: string };
+  producerResumed: { producerId: string; peerId: string };
+  /** Loudest peer changed (null when everyone is silent). */
+  activeSpeaker: { peerId: string | null };
+  /** A peer's downlink moved on the degradation ladder (see @hub/contracts media-policy). */
+  peerQuality: { peerId: string; level: QualityLevel; previous: QualityLevel; stats: PeerStats };
+  /** A peer left (Room.leave, Peer.close, or replaced by a new join with the same peerId). */
+  peerClosed: { peerId: string; userId: string };
+  /**
+   * The room's worker died and the room got a new router on a live worker. Every peer was dropped: the
+   * signalling layer must tell the clients to load the new rtpCapabilities, create new transports and
+   * produce/consume again (join again with the same peerId).
+   */
+  reset: { reason: string; epoch: number };
+  /** The room closed (MediaService.closeRoom or shutdown). */
+  closed: { reason: string };
+}
+export type RoomEventName = keyof RoomEvents;

@@ -1,0 +1,474 @@
+import type { types as ms } from 'mediasoup';
+import { QUALITY_LEVEL_INFO, QualityLevel } from '@hub/contracts';
+import { MediaError } from './media.errors';
+import type {
+  ConsumerParams,
+  DtlsParameters,
+  IceParameters,
+  MediaKind,
+  MediaSource,
+  PeerInfo,
+  PeerStats,
+  ProducerInfo,
+  RtpCapabilities,
+  RtpParameters,
+  TransportDirection,
+  TransportParams,
+} from './media.types';
+import type { Room } from './room';
+
+/** Limits per peer: a browser needs one transport per direction, one producer per source. */
+export const MAX_CONSUMERS_PER_PEER = 64;
+/** Upper bound of what one peer may send to the SFU (3 simulcast layers + screen + audio fit well below). */
+export const MAX_INCOMING_BITRATE = 4_000_000;
+/** Start estimate towards a peer before the bandwidth estimator has data. */
+export const INITIAL_OUTGOING_BITRATE = 600_000;
+
+const SOURCE_KIND: Record<MediaSource, MediaKind> = { mic: 'audio', camera: 'video', screen: 'video' };
+
+interface PeerTransport {
+  direction: TransportDirection;
+  transport: ms.WebRtcTransport;
+}
+
+/** A consumer and who holds it paused: the client (until resumeConsumer) and/or the quality policy. */
+export interface PeerConsumer {
+  consumer: ms.Consumer;
+  producerPeerId: string;
+  source: MediaSource;
+  clientPaused: boolean;
+  /** Highest spatial layer the client asked for (setPreferredLayers), e.g. 0 for a thumbnail. */
+  maxSpatialLayer?: number;
+  maxTemporalLayer?: number;
+}
+
+export interface PeerProducer {
+  producer: ms.Producer;
+  source: MediaSource;
+}
+
+/**
+ * One participant of a Room: its transports, producers and consumers. Every id a client sends is looked up in
+ * this peer's own maps (transports, producers, consumers) or, for consume(), among the producers of this room
+ * only; anything else is answered as "not found". close() cascades to everything the peer owns.
+ */
+export class Peer {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly joinedAt = new Date();
+  private _audioOnly: boolean;
+  private _rtpCapabilities?: RtpCapabilities;
+  private _closed = false;
+  private _quality: QualityLevel = 'full';
+  private readonly _transports = new Map<string, PeerTransport>();
+  private readonly _producers = new Map<string, PeerProducer>();
+  private readonly _consumers = new Map<string, PeerConsumer>();
+
+  /** @internal Created by Room.join. */
+  constructor(
+    readonly id: string,
+    info: PeerInfo,
+    private readonly room: Room,
+  ) {
+    this.userId = info.userId;
+    this.displayName = info.displayName;
+    this._audioOnly = !!info.audioOnly;
+    this._rtpCapabilities = info.rtpCapabilities;
+  }
+
+  get roomId(): string {
+    return this.room.id;
+  }
+  get closed(): boolean {
+    return this._closed;
+  }
+  /** The peer asked not to receive video (audio-only join or toggle). */
+  get audioOnly(): boolean {
+    return this._audioOnly;
+  }
+  /** The peer's level on the degradation ladder (set by the room's quality monitor). */
+  get quality(): QualityLevel {
+    return this._quality;
+  }
+  /** Transport ids by direction. */
+  get transports(): ReadonlyMap<string, { direction: TransportDirection }> {
+    return this._transports;
+  }
+  get producers(): ReadonlyMap<string, PeerProducer> {
+    return this._producers;
+  }
+  get consumers(): ReadonlyMap<string, PeerConsumer> {
+    return this._consumers;
+  }
+
+  /** Sets the client's device.rtpCapabilities (needed before consume() unless passed there). */
+  setRtpCapabilities(rtpCapabilities: RtpCapabilities): void {
+    this._rtpCapabilities = rtpCapabilities;
+  }
+
+  /**
+   * Creates the peer's transport for one direction on the worker's WebRtcServer (one UDP + TCP port per worker).
+   * A second call for the same direction replaces the first (client recreating its transport). SCTP (data
+   * channels) is off.
+   */
+  async createWebRtcTransport(direction: TransportDirection): Promise<TransportParams> {
+    this.assertOpen();
+    if (direction !== 'send' && direction !== 'recv') throw invalid('direction must be send or recv');
+    for (const [id, t] of this._transports) if (t.direction === direction) this.closeTransport(id);
+    const transport = await this.room.router.createWebRtcTransport({
+      webRtcServer: this.room.worker.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      enableSctp: false,
+      initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
+      appData: { peerId: this.id, direction },
+    });
+    if (this._closed) {
+      transport.close();
+      throw new MediaError('PEER_CLOSED', 'peer left');
+    }
+    if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE).catch(() => undefined);
+    this._transports.set(transport.id, { direction, transport });
+    transport.observer.once('close', () => this._transports.delete(transport.id));
+    return {
+      id: transport.id,
+      direction,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  /** Completes DTLS for one of this peer's transports. */
+  async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    const { transport } = this.ownTransport(transportId);
+    if (!dtlsParameters || !Array.isArray(dtlsParameters.fingerprints)) throw invalid('dtlsParameters are missing');
+    try {
+      await transport.connect({ dtlsParameters });
+    } catch (e) {
+      throw invalid(`cannot connect transport: ${(e as Error).message}`);
+    }
+  }
+
+  /** ICE restart after a network change; returns the new ICE parameters for the client's transport.restartIce(). */
+  async restartIce(transportId: string): Promise<IceParameters> {
+    const { transport } = this.ownTransport(transportId);
+    return transport.restartIce();
+  }
+
+  /**
+   * Starts a producer on this peer's send transport. One producer per source; `kind` must fit the source
+   * (mic = audio; camera, screen = video). Announced to the room as `newProducer`.
+   */
+  async produce(options: {
+    transportId: string;
+    kind: MediaKind;
+    rtpParameters: RtpParameters;
+    source: MediaSource;
+  }): Promise<{ producerId: string }> {
+    const { transport, direction } = this.ownTransport(options.transportId);
+    if (direction !== 'send') throw new MediaError('TRANSPORT_NOT_FOUND', 'transport not found');
+    if (!(options.source in SOURCE_KIND)) throw invalid('source must be mic, camera or screen');
+    if (SOURCE_KIND[options.source] !== options.kind) throw invalid(`${options.source} must be ${SOURCE_KIND[options.source]}`);
+    for (const p of this._producers.values()) {
+      if (p.source === options.source) throw new MediaError('LIMIT_REACHED', `already producing ${options.source}`);
+    }
+    let producer: ms.Producer;
+    try {
+      producer = await transport.produce({
+        kind: options.kind,
+        rtpParameters: options.rtpParameters,
+        appData: { peerId: this.id, source: options.source },
+      });
+    } catch (e) {
+      throw invalid(`cannot produce: ${(e as Error).message}`);
+    }
+    if (this._closed) {
+      producer.close();
+      throw new MediaError('PEER_CLOSED', 'peer left');
+    }
+    this._producers.set(producer.id, { producer, source: options.source });
+    this.room.onProducerAdded(this, producer, options.source);
+    producer.once('transportclose', () => this.forgetProducer(producer.id));
+    return { producerId: producer.id };
+  }
+
+  /**
+   * Consumes a producer of ANOTHER peer of the SAME room on this peer's receive transport. The consumer starts
+   * paused; the client resumes it (resumeConsumer) once its track is set up. A producer id from another room
+   * (or unknown) is refused with PRODUCER_NOT_FOUND.
+   */
+  async consume(options: {
+    producerId: string;
+    rtpCapabilities?: RtpCapabilities;
+    /** The peer's recv transport; optional (a peer has one). */
+    transportId?: string;
+  }): Promise<ConsumerParams> {
+    this.assertOpen();
+    const recv = options.transportId ? this.ownTransport(options.transportId) : this.recvTransport();
+    if (!recv || recv.direction !== 'recv') throw new MediaError('TRANSPORT_NOT_FOUND', 'transport not found');
+    const found = this.room.findProducer(options.producerId);
+    if (!found) throw new MediaError('PRODUCER_NOT_FOUND', 'producer not found');
+    if (found.peer === this) throw invalid('a peer does not consume its own producer');
+    if (this._consumers.size >= MAX_CONSUMERS_PER_PEER) throw new MediaError('LIMIT_REACHED', 'too many consumers');
+    const rtpCapabilities = options.rtpCapabilities ?? this._rtpCapabilities;
+    if (!rtpCapabilities) throw invalid('rtpCapabilities are missing');
+    if (options.rtpCapabilities) this._rtpCapabilities = options.rtpCapabilities;
+    const { producer } = found.entry;
+    if (!this.room.router.canConsume({ producerId: producer.id, rtpCapabilities })) {
+      throw new MediaError('CANNOT_CONSUME', 'this device cannot receive that producer (codecs)');
+    }
+    const consumer = await recv.transport.consume({
+      producerId: producer.id,
+      rtpCapabilities,
+      paused: true,
+      appData: { peerId: this.id, producerPeerId: found.peer.id },
+    });
+    if (this._closed) {
+      consumer.close();
+      throw new MediaError('PEER_CLOSED', 'peer left');
+    }
+    const entry: PeerConsumer = {
+      consumer,
+      producerPeerId: found.peer.id,
+      source: found.entry.source,
+      clientPaused: true,
+    };
+    this._consumers.set(consumer.id, entry);
+    consumer.observer.once('close', () => this._consumers.delete(consumer.id));
+    await this.applyLayers(entry);
+    return {
+      id: consumer.id,
+      producerId: producer.id,
+      producerPeerId: found.peer.id,
+      kind: consumer.kind,
+      source: found.entry.source,
+      rtpParameters: consumer.rtpParameters,
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
+    };
+  }
+
+  /** The client is ready to render: start sending (unless the quality policy or audio-only holds video back). */
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const entry = this.ownConsumer(consumerId);
+    entry.clientPaused = false;
+    await this.applyLayers(entry);
+  }
+
+  /** The client stops rendering a consumer (e.g. a hidden tile). */
+  async pauseConsumer(consumerId: string): Promise<void> {
+    const entry = this.ownConsumer(consumerId);
+    entry.clientPaused = true;
+    await this.applyLayers(entry);
+  }
+
+  /**
+   * Caps the simulcast layers of one video consumer (e.g. spatial 0 for a thumbnail). The effective layer is the
+   * lower of this and the quality policy's; within it mediasoup picks what the bandwidth allows.
+   */
+  async setPreferredLayers(consumerId: string, layers: { spatialLayer: number; temporalLayer?: number }): Promise<void> {
+    const entry = this.ownConsumer(consumerId);
+    if (!Number.isInteger(layers.spatialLayer) || layers.spatialLayer < 0 || layers.spatialLayer > 2) {
+      throw invalid('spatialLayer must be 0, 1 or 2');
+    }
+    if (layers.temporalLayer !== undefined && (!Number.isInteger(layers.temporalLayer) || layers.temporalLayer < 0 || layers.temporalLayer > 2)) {
+      throw invalid('temporalLayer must be 0, 1 or 2');
+    }
+    entry.maxSpatialLayer = layers.spatialLayer;
+    entry.maxTemporalLayer = layers.temporalLayer;
+    await this.applyLayers(entry);
+  }
+
+  async pauseProducer(producerId: string): Promise<void> {
+    const { producer } = this.ownProducer(producerId);
+    await producer.pause();
+    this.room.emit('producerPaused', { producerId, peerId: this.id });
+  }
+
+  async resumeProducer(producerId: string): Promise<void> {
+    const { producer } = this.ownProducer(producerId);
+    await producer.resume();
+    this.room.emit('producerResumed', { producerId, peerId: this.id });
+  }
+
+  /** Stops one of this peer's producers; the room announces `producerClosed` with the consumers it took down. */
+  closeProducer(producerId: string): void {
+    const { producer } = this.ownProducer(producerId);
+    this.room.closeProducer(this, producer);
+  }
+
+  /** Audio-only toggle: pause (or resume) every video consumer of this peer. */
+  async setAudioOnly(audioOnly: boolean): Promise<void> {
+    this.assertOpen();
+    this._audioOnly = audioOnly;
+    await Promise.all([...this._consumers.values()].map((c) => this.applyLayers(c)));
+  }
+
+  /** Quality figures for the session record and the quality indicator. */
+  async getStats(): Promise<PeerStats> {
+    let sendBitrate = 0;
+    let recvBitrate = 0;
+    let availableOutgoingBitrate: number | undefined;
+    let packetLoss = 0;
+    let rttMs: number | undefined;
+    await Promise.all(
+      [...this._transports.values()].map(async ({ direction, transport }) => {
+        const [s] = await transport.getStats().catch(() => []);
+        if (!s) return;
+        if (direction === 'send') sendBitrate += s.recvBitrate;
+        else {
+          recvBitrate += s.sendBitrate;
+          if (s.availableOutgoingBitrate !== undefined) availableOutgoingBitrate = s.availableOutgoingBitrate;
+        }
+      }),
+    );
+    await Promise.all(
+      [...this._consumers.values()].map(async ({ consumer }) => {
+        if (consumer.paused) return;
+        const stats = await consumer.getStats().catch(() => []);
+        for (const s of stats) {
+          if (s.type !== 'outbound-rtp') continue;
+          packetLoss = Math.max(packetLoss, (s.fractionLost ?? 0) / 256);
+          if (s.roundTripTime) rttMs = Math.max(rttMs ?? 0, s.roundTripTime);
+        }
+      }),
+    );
+    await Promise.all(
+      [...this._producers.values()].map(async ({ producer }) => {
+        const stats = await producer.getStats().catch(() => []);
+        for (const s of stats) if (s.roundTripTime) rttMs = Math.max(rttMs ?? 0, s.roundTripTime);
+      }),
+    );
+    return {
+      peerId: this.id,
+      userId: this.userId,
+      at: new Date().toISOString(),
+      sendBitrate,
+      recvBitrate,
+      availableOutgoingBitrate,
+      packetLoss,
+      rttMs,
+      quality: this._quality,
+    };
+  }
+
+  /** Leaves the room: closes transports (and with them producers and consumers). Idempotent. */
+  close(): void {
+    if (this._closed) return;
+    this.room.leave(this.id);
+  }
+
+  // ---- internal (used by Room and the quality monitor) ------------------------------------------------------
+
+  /** @internal */
+  closeInternal(): PeerProducer[] {
+    if (this._closed) return [];
+    this._closed = true;
+    const producers = [...this._producers.values()];
+    for (const { transport } of this._transports.values()) transport.close();
+    this._transports.clear();
+    this._producers.clear();
+    this._consumers.clear();
+    return producers;
+  }
+
+  /**
+   * @internal Registers a producer the SERVER created on this room's router (a PlainTransport fed by ffmpeg in
+   * tests and benches). Never reachable from signalling: clients only ever get WebRtcTransports.
+   */
+  attachServerProducer(producer: ms.Producer, source: MediaSource): void {
+    this.assertOpen();
+    this._producers.set(producer.id, { producer, source });
+    this.room.onProducerAdded(this, producer, source);
+  }
+
+  /** @internal */
+  forgetProducer(producerId: string): void {
+    this._producers.delete(producerId);
+  }
+
+  /** @internal The receive transport, if created. */
+  recvTransport(): PeerTransport | undefined {
+    for (const t of this._transports.values()) if (t.direction === 'recv') return t;
+    return undefined;
+  }
+
+  /** @internal Applies a new level of the degradation ladder to every video consumer. */
+  async setQuality(level: QualityLevel): Promise<void> {
+    this._quality = level;
+    await Promise.all([...this._consumers.values()].map((c) => this.applyLayers(c)));
+  }
+
+  /** Pauses/resumes and caps one consumer from the client's wish, audio-only and the quality level. */
+  private async applyLayers(entry: PeerConsumer): Promise<void> {
+    const { consumer } = entry;
+    if (consumer.closed) return;
+    const info = QUALITY_LEVEL_INFO[this._quality];
+    const isVideo = consumer.kind === 'video';
+    const hold = entry.clientPaused || (isVideo && (this._audioOnly || !info.video));
+    try {
+      if (hold && !consumer.paused) await consumer.pause();
+      if (isVideo && consumer.type !== 'simple' && !hold) {
+        const policyLayer = info.spatialLayer ?? 0;
+        const spatialLayer = Math.min(policyLayer, entry.maxSpatialLayer ?? 2);
+        const temporalLayer = entry.maxTemporalLayer ?? 2;
+        const current = consumer.preferredLayers;
+        if (current?.spatialLayer !== spatialLayer || current?.temporalLayer !== temporalLayer) {
+          await consumer.setPreferredLayers({ spatialLayer, temporalLayer });
+        }
+      }
+      if (!hold && consumer.paused) await consumer.resume();
+    } catch (e) {
+      if (!consumer.closed) throw e;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this._closed) throw new MediaError('PEER_CLOSED', 'peer left');
+    this.room.assertOpen();
+  }
+
+  private ownTransport(transportId: string): PeerTransport {
+    this.assertOpen();
+    const t = typeof transportId === 'string' ? this._transports.get(transportId) : undefined;
+    if (!t) throw new MediaError('TRANSPORT_NOT_FOUND', 'transport not found');
+    return t;
+  }
+
+  private ownProducer(producerId: string): PeerProducer {
+    this.assertOpen();
+    const p = typeof producerId === 'string' ? this._producers.get(producerId) : undefined;
+    if (!p) throw new MediaError('PRODUCER_NOT_FOUND', 'producer not found');
+    return p;
+  }
+
+  private ownConsumer(consumerId: string): PeerConsumer {
+    this.assertOpen();
+    const c = typeof consumerId === 'string' ? this._consumers.get(consumerId) : undefined;
+    if (!c) throw new MediaError('CONSUMER_NOT_FOUND', 'consumer not found');
+    return c;
+  }
+
+  private closeTransport(id: string): void {
+    this._transports.get(id)?.transport.close();
+    this._transports.delete(id);
+  }
+
+  /** @internal For Room.listProducers. */
+  producerInfos(): ProducerInfo[] {
+    return [...this._producers.values()].map(({ producer, source }) => ({
+      producerId: producer.id,
+      peerId: this.id,
+      userId: this.userId,
+      kind: producer.kind,
+      source,
+      paused: producer.paused,
+    }));
+  }
+}
+
+function invalid(message: string): MediaError {
+  return new MediaError('INVALID_PARAMETERS', message);
+}
