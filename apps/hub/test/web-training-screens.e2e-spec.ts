@@ -234,4 +234,39 @@ describe('training screens in the web app (Chromium)', () => {
     await gate.getByRole('link', { name: 'Telemedicine consultant' }).click();
     await doctor.getByRole('heading', { name: 'Telemedicine consultant' }).waitFor();
   });
+
+  it('shows the cool-down after a failed attempt and the attempts left', async () => {
+    const trainer = bearer(await web.hub.login('trainer@minusca.demo'));
+    const http = () => web.hub.http();
+    const course = (
+      await http()
+        .post('/api/training/courses')
+        .set(trainer)
+        .send({ missionId: web.hub.ids.missions.MINUSCA, title: 'Cool-down drill', description: 'One question.', language: 'en', targetRoles: ['field_medical_officer'], estimatedMinutes: 5 })
+        .expect(201)
+    ).body;
+    await http()
+      .put(`/api/training/courses/${course.id}/quiz`)
+      .set(trainer)
+      .send({ passMark: 100, maxAttempts: 2, cooldownMinutes: 30, questions: [{ type: 'true_false', text: 'The sky is green.', explanation: 'It is not.', options: [{ text: 'True', correct: false }, { text: 'False', correct: true }] }] })
+      .expect(200);
+    await http().post(`/api/training/courses/${course.id}/lessons`).set(trainer).send({ title: 'Colours', body: 'The sky is blue.' }).expect(201);
+    await http().post(`/api/training/courses/${course.id}/publish`).set(trainer).expect(200);
+
+    const page = await signIn('officer@minusca.demo');
+    await page.goto(`${web.base}/training/courses/${course.id}/quiz`);
+    await page.getByRole('button', { name: 'Start the quiz' }).click();
+    await page.getByRole('group', { name: /The sky is green/ }).getByLabel('True', { exact: true }).check();
+    await page.getByRole('button', { name: 'Submit answers' }).click();
+    await page.getByTestId('quiz-verdict').filter({ hasText: 'Not passed' }).waitFor();
+    await page.getByTestId('quiz-result').getByText('It is not.').waitFor();
+    await page.getByTestId('quiz-blocked').filter({ hasText: /^Next attempt possible from / }).waitFor();
+    await page.getByTestId('quiz-rules').filter({ hasText: '1 attempt left · 30 min to wait after a failed attempt' }).waitFor();
+    expect(await page.getByRole('button', { name: /Start/ }).count()).toBe(0);
+    // the server agrees: no second attempt yet
+    const again = await http().post(`/api/training/courses/${course.id}/attempts`).set(bearer(await web.hub.login('officer@minusca.demo')));
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(again.status).toBeLessThan(500);
+    expect((await web.hub.db.dataSource.query('SELECT count(*)::int AS n FROM training_attempts WHERE course_id = $1', [course.id]))[0].n).toBe(1);
+  });
 });
