@@ -221,6 +221,20 @@ describe('training and certification', () => {
     await http().get(`/api/cases/${c}`).set(doc).expect(200);
   });
 
+  it('names a missing certification only when it is what stands in the way', async () => {
+    const [item] = await q(`SELECT id FROM training_checklist_items WHERE course_id = $1 LIMIT 1`, [courseId]);
+    const body = { userId: learnerId, itemId: item.id, performedOn: new Date().toISOString().slice(0, 10) };
+    // an officer is no trainer: a certificate would not help
+    const officer = await http().post(`/api/training/courses/${courseId}/sign-offs`).set(bearer(await hub.login('officer@minusca.demo'))).send(body).expect(403);
+    expect(officer.body.code).toBe('FORBIDDEN');
+    // the system administrator may do anything but holds no trainer certificate
+    const sys = await http().post(`/api/training/courses/${courseId}/sign-offs`).set(bearer(await hub.login('sysadmin@hub.demo'))).send(body).expect(403);
+    expect(sys.body).toMatchObject({ code: 'CERTIFICATION_REQUIRED', certification: { kind: 'trainer', courses: [expect.objectContaining({ title: 'Trainer' })] } });
+    // a health manager may not open cases, certified or not
+    const mgr = await http().post('/api/cases').set(manager).send(caseBody(patientId)).expect(403);
+    expect(mgr.body.code).toBe('FORBIDDEN');
+  });
+
   it('keeps certified staff certified when the clock is moved back before their certificate was issued', async () => {
     at(new Date(Date.now() - 365 * DAY));
     const me = (await http().get('/api/training/me').set(bearer(await hub.login('officer@minusca.demo'))).expect(200)).body;

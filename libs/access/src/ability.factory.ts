@@ -1,6 +1,7 @@
-import { AbilityBuilder, createMongoAbility, MongoAbility, subject as asSubject } from '@casl/ability';
+import { AbilityBuilder, createMongoAbility, detectSubjectType, MongoAbility, subject as asSubject } from '@casl/ability';
+import type { CertificationKind } from '@hub/contracts';
 import { Injectable } from '@nestjs/common';
-import { hasCertification } from './certification';
+import { CERTIFICATION_GATES, hasCertification } from './certification';
 import { clinicalScopeOf } from './clinical-scope';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
@@ -91,6 +92,20 @@ export class AbilityFactory {
     can(Action.Read, 'Certificate', { userId: principal.userId });
     // Train the trainer: signing off practical skills needs a valid trainer certification, whatever the role.
     if (!hasCertification(principal, 'trainer')) cannot(Action.Create, 'SignOff');
+  }
+
+  /**
+   * The certification whose absence explains a refusal: the caller lacks it, and with it their roles would allow
+   * the action (on the subject type, or on this record). Null when the refusal has another cause.
+   */
+  missingCertification(principal: Principal, action: Action, subject: SubjectName | Record<string, unknown>): CertificationKind | null {
+    const type = typeof subject === 'string' ? subject : detectSubjectType(subject);
+    for (const gate of CERTIFICATION_GATES) {
+      if (gate.action !== action || gate.subject !== type || hasCertification(principal, gate.kind)) continue;
+      const certified = this.createFor({ ...principal, certifications: [...principal.certifications, gate.kind] });
+      if (certified.can(action, subject as SubjectName)) return gate.kind;
+    }
+    return null;
   }
 
   isSystemAdmin(principal: Principal): boolean {

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { AbilityFactory } from './ability.factory';
-import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationRequired, missingCertification } from './certification';
+import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationRequired } from './certification';
 import { AuthenticatedRequest, POLICY_KEY, PolicyDeclaration } from './policy.decorator';
 import { Principal } from './principal';
 
@@ -61,7 +61,7 @@ export class AccessGuard implements CanActivate {
       );
     }
     if (policy.kind === 'ability' && !ability.can(policy.action, policy.subject)) {
-      const missing = missingCertification(principal, policy.action, policy.subject);
+      const missing = this.abilities.missingCertification(principal, policy.action, policy.subject);
       await this.deny(principal.userId, route, missing ? `certification ${missing} required` : `${policy.action} ${policy.subject}`, req);
       if (missing) {
         const courses = (await this.certifications?.coursesFor(principal, missing)) ?? [];

@@ -1,30 +1,21 @@
-import { CERTIFICATION_LABELS, CertificationKind, Role } from '@hub/contracts';
+import { CERTIFICATION_LABELS, CertificationKind } from '@hub/contracts';
 import { DomainException, ErrorCode } from '@hub/common';
 import { Action, SubjectName } from './permissions';
 import { Principal } from './principal';
 
 /**
  * Actions that need a valid certification on top of the role. The ability factory leaves these rules out for a
- * caller without the certification, and the guard (or a service) explains the refusal with certificationRequired().
- * `role`: the gate applies to holders of that role (any caller when absent).
+ * caller without the certification; AbilityFactory.missingCertification() tells whether the certification is what
+ * is missing (the role would allow the action with it), and certificationRequired() explains the refusal.
  */
-export const CERTIFICATION_GATES: { action: Action; subject: SubjectName; kind: CertificationKind; role?: Role }[] = [
-  { action: Action.Refer, subject: 'Case', kind: 'telemedicine_user', role: Role.FieldMedicalOfficer },
-  { action: Action.Consult, subject: 'Case', kind: 'telemedicine_consultant', role: Role.ReferenceDoctor },
+export const CERTIFICATION_GATES: { action: Action; subject: SubjectName; kind: CertificationKind }[] = [
+  { action: Action.Refer, subject: 'Case', kind: 'telemedicine_user' },
+  { action: Action.Consult, subject: 'Case', kind: 'telemedicine_consultant' },
   { action: Action.Create, subject: 'SignOff', kind: 'trainer' },
 ];
 
 export function hasCertification(principal: Principal, kind: CertificationKind): boolean {
   return principal.certifications.includes(kind);
-}
-
-/** The certification the caller lacks for this action, if a gate explains a refusal. */
-export function missingCertification(principal: Principal, action: Action, subject: SubjectName): CertificationKind | null {
-  for (const gate of CERTIFICATION_GATES) {
-    if (gate.action !== action || gate.subject !== subject || hasCertification(principal, gate.kind)) continue;
-    if (!gate.role || principal.memberships.some((m) => m.role === gate.role)) return gate.kind;
-  }
-  return null;
 }
 
 export interface CertificationCourse {
