@@ -115,6 +115,15 @@ describe('training screens in the web app (Chromium)', () => {
     expect(await officer.getByTestId('lesson-body').locator('strong').textContent()).toBe('la caméra');
     const [download] = await Promise.all([officer.waitForEvent('download'), officer.getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe('sop-test-call.pdf');
+
+    // archived, the course leaves the learners' list
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Archive course' }).click();
+    await page.getByRole('status').filter({ hasText: 'Course archived.' }).waitFor();
+    await page.getByRole('button', { name: 'Restore course' }).waitFor();
+    await officer.goto(`${web.base}/training`);
+    await officer.getByTestId('my-training').getByRole('heading', { name: 'Courses' }).waitFor();
+    expect(await officer.getByRole('link', { name: 'Appel test hebdomadaire' }).count()).toBe(0);
   });
 
   it('shows the health manager the compliance of the mission staff', async () => {
@@ -143,7 +152,10 @@ describe('training screens in the web app (Chromium)', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/q=%C3%A9vacuation/);
     const docs = page.getByRole('list', { name: 'Documents' });
+    // search results carry the highlighted match (the plain list does not): wait for them, not for the earlier list
+    await docs.locator('mark').first().waitFor();
     await docs.getByRole('link', { name: /PON : demander une évacuation sanitaire/ }).waitFor();
+    expect((await docs.locator('mark').first().textContent())!.toLowerCase()).toMatch(/évacuation/);
     expect(await docs.getByRole('link').allTextContents()).not.toContain('SOP: requesting a MEDEVAC after a teleconsultation');
     await page.getByLabel('Search', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -151,6 +163,7 @@ describe('training screens in the web app (Chromium)', () => {
     await page.getByRole('button', { name: '#ecg' }).click();
     await page.waitForURL(/tag=ecg/);
     await docs.getByRole('link', { name: 'Recording a 12-lead ECG for remote reading' }).waitFor();
+    await docs.getByRole('link').nth(1).waitFor({ state: 'detached' }); // the unfiltered list gives way to the tag's
     expect(await docs.getByRole('link').count()).toBe(1);
     await docs.getByRole('link').click();
     await page.getByTestId('resource-body').filter({ hasText: 'calibration pulse' }).waitFor();

@@ -323,11 +323,27 @@ export function CourseEditorPage() {
       <section className="card" aria-label="Publication">
         <h2>Publish</h2>
         <p className="muted">Publishing makes the current content version {c.version + 1}. Who completed an earlier version keeps it.</p>
+        <div className="buttons">
+          <button type="button" disabled={publish.busy} onClick={() => publish.submit(async () => { const p = await post<CourseDetailView>(`${T}/courses/${c.id}/publish`); setMessage(`Version ${p.version} published.`); await course.reload(); })}>
+            Publish version {c.version + 1}
+          </button>
+          {c.status === 'archived' ? (
+            <button type="button" className="secondary" disabled={publish.busy} onClick={() => publish.submit(async () => { await patch(`${T}/courses/${c.id}`, { status: 'draft' }); setMessage('Course restored.'); await course.reload(); })}>
+              Restore course
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="secondary"
+              disabled={publish.busy}
+              onClick={() => window.confirm('Archive this course? Learners no longer see it; certificates earned on it stay valid.') && void publish.submit(async () => { await patch(`${T}/courses/${c.id}`, { status: 'archived' }); setMessage('Course archived.'); await course.reload(); })}
+            >
+              Archive course
+            </button>
+          )}
+        </div>
         <ErrorAlert error={publish.error} />
         {message && <p className="notice" role="status">{message}</p>}
-        <button type="button" disabled={publish.busy} onClick={() => publish.submit(async () => { const p = await post<CourseDetailView>(`${T}/courses/${c.id}/publish`); setMessage(`Version ${p.version} published.`); await course.reload(); })}>
-          Publish version {c.version + 1}
-        </button>
       </section>
       <form className="card" aria-label="Course details" onSubmit={(e) => { e.preventDefault(); void form.submit(async () => { await patch(`${T}/courses/${c.id}`, fields); await course.reload(); }); }}>
         <h2>Course details</h2>
