@@ -14,7 +14,7 @@ import type {
   TrainingLanguage,
 } from '@hub/contracts';
 import { CERTIFICATION_KINDS, CERTIFICATION_LABELS, Role, ROLE_LABELS } from '@hub/contracts';
-import { api, ApiError, del, get, patch, post } from '../api/client';
+import { api, ApiError, del, errorMessage, get, patch, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { useLoad, useSubmit } from '../components/useLoad';
@@ -194,11 +194,14 @@ function QuizEditor({ courseId, onSaved }: { courseId: string; onSaved: () => Pr
   const [q, setQ] = useState<QuizDraft | null>(null);
   const form = useSubmit();
   const [saved, setSaved] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
   useEffect(() => {
     get<QuizEditorView>(`${T}/courses/${courseId}/quiz`)
       .then((v) => setQ(v))
-      .catch((e) => (e instanceof ApiError && e.status === 404 ? setQ({ passMark: 80, maxAttempts: 3, cooldownMinutes: 60, questions: [newQuestion()] }) : setQ(null)));
+      // 404: no quiz yet, start from a blank one
+      .catch((e) => (e instanceof ApiError && e.status === 404 ? setQ({ passMark: 80, maxAttempts: 3, cooldownMinutes: 60, questions: [newQuestion()] }) : setLoadError(errorMessage(e, 'Could not load the quiz'))));
   }, [courseId]);
+  if (loadError) return <div role="alert" className="alert">{loadError}</div>;
   if (!q) return <p className="muted">Loading the quiz…</p>;
   const setQuestion = (i: number, next: Partial<QuizDraft['questions'][number]>) => setQ({ ...q, questions: q.questions.map((x, j) => (j === i ? { ...x, ...next } : x)) });
   const save = (e: FormEvent) => {
