@@ -115,6 +115,15 @@ describe('training screens in the web app (Chromium)', () => {
     expect(await officer.getByTestId('lesson-body').locator('strong').textContent()).toBe('la caméra');
     const [download] = await Promise.all([officer.waitForEvent('download'), officer.getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe('sop-test-call.pdf');
+
+    // archived, the course leaves the learners' list
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Archive course' }).click();
+    await page.getByRole('status').filter({ hasText: 'Course archived.' }).waitFor();
+    await page.getByRole('button', { name: 'Restore course' }).waitFor();
+    await officer.goto(`${web.base}/training`);
+    await officer.getByTestId('my-training').getByRole('heading', { name: 'Courses' }).waitFor();
+    expect(await officer.getByRole('link', { name: 'Appel test hebdomadaire' }).count()).toBe(0);
   });
 
   it('shows the health manager the compliance of the mission staff', async () => {
@@ -143,7 +152,10 @@ describe('training screens in the web app (Chromium)', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/q=%C3%A9vacuation/);
     const docs = page.getByRole('list', { name: 'Documents' });
+    // search results carry the highlighted match (the plain list does not): wait for them, not for the earlier list
+    await docs.locator('mark').first().waitFor();
     await docs.getByRole('link', { name: /PON : demander une évacuation sanitaire/ }).waitFor();
+    expect((await docs.locator('mark').first().textContent())!.toLowerCase()).toMatch(/évacuation/);
     expect(await docs.getByRole('link').allTextContents()).not.toContain('SOP: requesting a MEDEVAC after a teleconsultation');
     await page.getByLabel('Search', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -151,6 +163,7 @@ describe('training screens in the web app (Chromium)', () => {
     await page.getByRole('button', { name: '#ecg' }).click();
     await page.waitForURL(/tag=ecg/);
     await docs.getByRole('link', { name: 'Recording a 12-lead ECG for remote reading' }).waitFor();
+    await docs.getByRole('link').nth(1).waitFor({ state: 'detached' }); // the unfiltered list gives way to the tag's
     expect(await docs.getByRole('link').count()).toBe(1);
     await docs.getByRole('link').click();
     await page.getByTestId('resource-body').filter({ hasText: 'calibration pulse' }).waitFor();
@@ -233,5 +246,40 @@ describe('training screens in the web app (Chromium)', () => {
     expect(await gate.textContent()).toMatch(/You cannot accept or answer cases yet: your Telemedicine consultant certificate was revoked/);
     await gate.getByRole('link', { name: 'Telemedicine consultant' }).click();
     await doctor.getByRole('heading', { name: 'Telemedicine consultant' }).waitFor();
+  });
+
+  it('shows the cool-down after a failed attempt and the attempts left', async () => {
+    const trainer = bearer(await web.hub.login('trainer@minusca.demo'));
+    const http = () => web.hub.http();
+    const course = (
+      await http()
+        .post('/api/training/courses')
+        .set(trainer)
+        .send({ missionId: web.hub.ids.missions.MINUSCA, title: 'Cool-down drill', description: 'One question.', language: 'en', targetRoles: ['field_medical_officer'], estimatedMinutes: 5 })
+        .expect(201)
+    ).body;
+    await http()
+      .put(`/api/training/courses/${course.id}/quiz`)
+      .set(trainer)
+      .send({ passMark: 100, maxAttempts: 2, cooldownMinutes: 30, questions: [{ type: 'true_false', text: 'The sky is green.', explanation: 'It is not.', options: [{ text: 'True', correct: false }, { text: 'False', correct: true }] }] })
+      .expect(200);
+    await http().post(`/api/training/courses/${course.id}/lessons`).set(trainer).send({ title: 'Colours', body: 'The sky is blue.' }).expect(201);
+    await http().post(`/api/training/courses/${course.id}/publish`).set(trainer).expect(200);
+
+    const page = await signIn('officer@minusca.demo');
+    await page.goto(`${web.base}/training/courses/${course.id}/quiz`);
+    await page.getByRole('button', { name: 'Start the quiz' }).click();
+    await page.getByRole('group', { name: /The sky is green/ }).getByLabel('True', { exact: true }).check();
+    await page.getByRole('button', { name: 'Submit answers' }).click();
+    await page.getByTestId('quiz-verdict').filter({ hasText: 'Not passed' }).waitFor();
+    await page.getByTestId('quiz-result').getByText('It is not.').waitFor();
+    await page.getByTestId('quiz-blocked').filter({ hasText: /^Next attempt possible from / }).waitFor();
+    await page.getByTestId('quiz-rules').filter({ hasText: '1 attempt left · 30 min to wait after a failed attempt' }).waitFor();
+    expect(await page.getByRole('button', { name: /Start/ }).count()).toBe(0);
+    // the server agrees: no second attempt yet
+    const again = await http().post(`/api/training/courses/${course.id}/attempts`).set(bearer(await web.hub.login('officer@minusca.demo')));
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(again.status).toBeLessThan(500);
+    expect((await web.hub.db.dataSource.query('SELECT count(*)::int AS n FROM training_attempts WHERE course_id = $1', [course.id]))[0].n).toBe(1);
   });
 });

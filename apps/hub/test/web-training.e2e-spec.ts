@@ -129,8 +129,11 @@ describe('training and certification in the web app (Chromium)', () => {
   it('gates the case, trains, certifies, verifies and then lets the officer open a case', async () => {
     const officer = await signIn(OFFICER);
 
-    // 1. no case without the certificate: the page says why and links the course
+    // 1. no case without the certificate: the home page already says what is missing, New case says why and links
+    // the course
+    await officer.getByTestId('certification-required').filter({ hasText: 'You cannot send teleconsultation cases yet' }).waitFor();
     await officer.getByRole('link', { name: /New teleconsultation case/ }).click();
+    await officer.getByRole('heading', { name: 'New teleconsultation case' }).waitFor();
     const gate = officer.getByTestId('certification-required');
     await gate.waitFor();
     expect(await gate.textContent()).toMatch(/You cannot open a teleconsultation case yet: you do not hold a valid Telemedicine user certificate/);
@@ -272,7 +275,12 @@ describe('training and certification in the web app (Chromium)', () => {
     await stranger.getByTestId('verdict').filter({ hasText: 'No certificate has this code.' }).waitFor();
 
     // 7. now the officer opens a case
-    await officer.getByRole('link', { name: 'Field Telemedicine Hub' }).click();
+    await Promise.all([
+      officer.waitForResponse((r) => r.url().endsWith('/api/training/me') && r.ok()),
+      officer.getByRole('link', { name: 'Field Telemedicine Hub' }).click(),
+    ]);
+    await officer.getByRole('link', { name: /My patients/ }).waitFor();
+    expect(await officer.getByTestId('certification-required').count()).toBe(0);
     await officer.getByRole('link', { name: /My patients/ }).click();
     await officer.getByLabel('Service number').fill('BAN-88001');
     await officer.getByLabel('First name').fill('Amadou');

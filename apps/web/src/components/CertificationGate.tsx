@@ -1,6 +1,8 @@
 import { Link } from 'react-router-dom';
 import type { CertificationRequiredBody, CertificationState } from '@hub/contracts';
+import { CERTIFICATION_FOR_ROLE, Role } from '@hub/contracts';
 import { day, LANGUAGE_LABELS } from '../training/api';
+import { useMissingCertification } from '../training/useCertification';
 
 type Needed = CertificationRequiredBody['certification'] & { state?: CertificationState; expiresAt?: string | null };
 
@@ -36,4 +38,16 @@ export function CertificationGate({ needed, action }: { needed: Needed; action: 
       <Link to="/training">My training</Link>
     </section>
   );
+}
+
+const ROLE_ACTIONS: Partial<Record<Role, string>> = {
+  [Role.FieldMedicalOfficer]: 'send teleconsultation cases',
+  [Role.ReferenceDoctor]: 'accept or answer cases',
+  [Role.Trainer]: 'sign off practical skills',
+};
+
+/** On a role's home page: the certification the role needs, when it is missing (nothing otherwise). */
+export function RoleCertificationNotice({ role }: { role: Role }) {
+  const needed = useMissingCertification(CERTIFICATION_FOR_ROLE[role]);
+  return needed ? <CertificationGate needed={needed} action={ROLE_ACTIONS[role] ?? 'do this'} /> : null;
 }

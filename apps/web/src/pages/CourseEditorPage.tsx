@@ -14,7 +14,7 @@ import type {
   TrainingLanguage,
 } from '@hub/contracts';
 import { CERTIFICATION_KINDS, CERTIFICATION_LABELS, Role, ROLE_LABELS } from '@hub/contracts';
-import { api, ApiError, del, get, patch, post } from '../api/client';
+import { api, ApiError, del, errorMessage, get, patch, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { useLoad, useSubmit } from '../components/useLoad';
@@ -194,11 +194,14 @@ function QuizEditor({ courseId, onSaved }: { courseId: string; onSaved: () => Pr
   const [q, setQ] = useState<QuizDraft | null>(null);
   const form = useSubmit();
   const [saved, setSaved] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
   useEffect(() => {
     get<QuizEditorView>(`${T}/courses/${courseId}/quiz`)
       .then((v) => setQ(v))
-      .catch((e) => (e instanceof ApiError && e.status === 404 ? setQ({ passMark: 80, maxAttempts: 3, cooldownMinutes: 60, questions: [newQuestion()] }) : setQ(null)));
+      // 404: no quiz yet, start from a blank one
+      .catch((e) => (e instanceof ApiError && e.status === 404 ? setQ({ passMark: 80, maxAttempts: 3, cooldownMinutes: 60, questions: [newQuestion()] }) : setLoadError(errorMessage(e, 'Could not load the quiz'))));
   }, [courseId]);
+  if (loadError) return <div role="alert" className="alert">{loadError}</div>;
   if (!q) return <p className="muted">Loading the quiz…</p>;
   const setQuestion = (i: number, next: Partial<QuizDraft['questions'][number]>) => setQ({ ...q, questions: q.questions.map((x, j) => (j === i ? { ...x, ...next } : x)) });
   const save = (e: FormEvent) => {
@@ -323,11 +326,27 @@ export function CourseEditorPage() {
       <section className="card" aria-label="Publication">
         <h2>Publish</h2>
         <p className="muted">Publishing makes the current content version {c.version + 1}. Who completed an earlier version keeps it.</p>
+        <div className="buttons">
+          <button type="button" disabled={publish.busy} onClick={() => publish.submit(async () => { const p = await post<CourseDetailView>(`${T}/courses/${c.id}/publish`); setMessage(`Version ${p.version} published.`); await course.reload(); })}>
+            Publish version {c.version + 1}
+          </button>
+          {c.status === 'archived' ? (
+            <button type="button" className="secondary" disabled={publish.busy} onClick={() => publish.submit(async () => { await patch(`${T}/courses/${c.id}`, { status: 'draft' }); setMessage('Course restored.'); await course.reload(); })}>
+              Restore course
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="secondary"
+              disabled={publish.busy}
+              onClick={() => window.confirm('Archive this course? Learners no longer see it; certificates earned on it stay valid.') && void publish.submit(async () => { await patch(`${T}/courses/${c.id}`, { status: 'archived' }); setMessage('Course archived.'); await course.reload(); })}
+            >
+              Archive course
+            </button>
+          )}
+        </div>
         <ErrorAlert error={publish.error} />
         {message && <p className="notice" role="status">{message}</p>}
-        <button type="button" disabled={publish.busy} onClick={() => publish.submit(async () => { const p = await post<CourseDetailView>(`${T}/courses/${c.id}/publish`); setMessage(`Version ${p.version} published.`); await course.reload(); })}>
-          Publish version {c.version + 1}
-        </button>
       </section>
       <form className="card" aria-label="Course details" onSubmit={(e) => { e.preventDefault(); void form.submit(async () => { await patch(`${T}/courses/${c.id}`, fields); await course.reload(); }); }}>
         <h2>Course details</h2>

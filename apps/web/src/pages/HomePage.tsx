@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { MeResponse, Role, ROLE_LABELS } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';
+import { RoleCertificationNotice } from '../components/CertificationGate';
 
 interface CardSpec {
   title: string;
@@ -84,6 +85,7 @@ export function HomePage() {
       <p>
         Welcome, {user.displayName}. <span className="muted">{where(user, role)}</span>
       </p>
+      <RoleCertificationNotice role={role} />
       <div className="cards">
         {CARDS[role].map((c) =>
           c.to ? (

@@ -9,10 +9,14 @@ export type Needed = CertificationRequiredBody['certification'] & { state: Certi
  * The certification `kind` when the signed-in user needs it and does not hold it validly now (null when fine or
  * unknown). The server decides in the end; this only lets the page say so before the user fills a form.
  */
-export function useMissingCertification(kind: CertificationKind): Needed | null {
+export function useMissingCertification(kind: CertificationKind | undefined): Needed | null {
   const [needed, setNeeded] = useState<Needed | null>(null);
   useEffect(() => {
     let gone = false;
+    if (!kind) {
+      setNeeded(null);
+      return;
+    }
     get<MyTrainingStatus>(`${T}/me`)
       .then((me) => {
         const r = me.required.find((x) => x.kind === kind);
