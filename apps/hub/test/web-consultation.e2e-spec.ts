@@ -133,6 +133,18 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     expect(n).toBe(1);
   });
 
+  it("shares the doctor's screen with the officer", async () => {
+    await doctor.getByRole('button', { name: 'Share screen' }).click();
+    await officer.locator('figure.screen video').waitFor({ timeout: 20_000 });
+    expect(await officer.locator('figure.screen figcaption').textContent()).toContain('is sharing their screen');
+    const screenFrames = async () => (await inbound(officer)).find((x) => x.source === 'screen')?.framesDecoded ?? 0;
+    await waitFor(async () => (await screenFrames()) > 0, 15_000, 'screen frames');
+    const before = await screenFrames();
+    await waitFor(async () => (await screenFrames()) > before, 15_000, 'more screen frames');
+    await doctor.getByRole('button', { name: 'Stop sharing' }).click();
+    await waitFor(async () => (await officer.locator('figure.screen').count()) === 0, 10_000, 'screen tile gone');
+  });
+
   it('resumes by itself when the media worker is killed mid-call', async () => {
     const media = web.hub.app.get(MediaService);
     const [pid] = media.workerPids();
