@@ -327,6 +327,17 @@ describe('live consultations', () => {
     expect(message.caseId).toBeNull();
     const [{ n }] = await hub.db.dataSource.query(`SELECT count(*)::int AS n FROM case_messages WHERE body = 'Bonjour'`);
     expect(n).toBe(0);
+
+    // the last one out frees the media room; the next join opens a new one
+    const media = hub.app.get(MediaService);
+    const gone = next(doctor, 'participantLeft');
+    interpreter.disconnect();
+    await gone;
+    expect(media.getRoom(sessionId)).toBeDefined();
+    await ok(doctor, 'leave');
+    expect(media.getRoom(sessionId)).toBeUndefined();
+    expect(await ok<JoinResult>(doctor, 'join', { sessionId })).toMatchObject({ status: 'admitted' });
+    expect(media.getRoom(sessionId)).toBeDefined();
   });
 
   it('hands TURN credentials only to admitted participants, signed with the shared secret', async () => {

@@ -29,7 +29,8 @@ describe('hub process', () => {
         SEED_DEMO: 'true',
         LOG_LEVEL: 'info',
         CORS_ORIGINS: 'https://field.example.org',
-        // an ephemeral WebRtcServer port: another hub or bench on this machine may hold the production default
+        // One SFU worker on an ephemeral port: parallel runs must not collide on the fixed production port.
+        MEDIA_WORKERS: '1',
         MEDIA_PORT_MIN: '0',
       },
     });
@@ -55,7 +56,8 @@ describe('hub process', () => {
   it('answers health and readiness, with security headers and a request id', async () => {
     const res = await fetch(`${base}/api/health/ready`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ready', database: 'ok' });
+    // media ok: the compiled hub found the mediasoup worker npm install provided, and started it.
+    expect(await res.json()).toEqual({ status: 'ready', database: 'ok', media: 'ok' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('strict-transport-security')).toBeTruthy();
@@ -101,8 +103,21 @@ describe('hub process', () => {
 
   it('shuts down cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const workerPid = Number(/mediasoup worker\(s\) running: pid (\d+)/.exec(output)?.[1]);
+    expect(workerPid).toBeGreaterThan(0);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('SIGTERM received');
+    // The SFU worker, a child process of the hub, is gone too.
+    const alive = () => {
+      try {
+        process.kill(workerPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
   });
 });

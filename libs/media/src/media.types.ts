@@ -83,7 +83,8 @@ export interface RoomEvents {
   newProducer: ProducerInfo;
   /**
    * A producer closed (by its peer, or because its peer left). mediasoup already closed the consumers of it;
-   * `consumers` lists them per receiving peer so each client can drop its consumer.
+   * `consumers` lists them per receiving peer so each client can drop its consumer. Not emitted when the
+   * worker died (the room emits one `reset` instead).
    */
   producerClosed: { producerId: string; peerId: string; consumers: { peerId: string; consumerId: string }[] };
   producerPaused: { producerId: string; peerId: string };

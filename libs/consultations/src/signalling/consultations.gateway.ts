@@ -580,6 +580,11 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     if (live && holdsPeer) {
       live.peerSockets.delete(joined.participantId);
       live.room.leave(joined.participantId);
+      // Nobody left in the call: free the router; the next join opens a new room.
+      if (!live.peerSockets.size && this.live.get(joined.sessionId) === live) {
+        this.live.delete(joined.sessionId);
+        live.room.close('empty');
+      }
     }
     for (const r of [...socket.rooms]) if (r !== socket.id) await socket.leave(r);
     if (!joined.admitted || holdsPeer) {
