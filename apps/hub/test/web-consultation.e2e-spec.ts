@@ -41,6 +41,13 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
   });
   afterAll(() => web?.close());
 
+  /** Signs in through the login page and waits until signed in (the login page has an h1 too). */
+  async function signedIn(email: string): Promise<Page> {
+    const page = await web.signIn(email);
+    await page.getByTestId('user-name').waitFor();
+    return page;
+  }
+
   const inbound = (page: Page): Promise<Inbound[]> => page.evaluate(() => window.__call!.inbound());
 
   /** The spatial layer the SFU currently forwards to this page's camera consumer (mediasoup consumer.currentLayers). */
@@ -96,10 +103,8 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
   }
 
   it('the officer waits, the doctor admits, each side decodes the other', async () => {
-    officer = await web.signIn('officer@minusca.demo');
-    await officer.getByRole('heading', { level: 1 }).waitFor();
-    doctor = await web.signIn('doctor@minusca.demo');
-    await doctor.getByRole('heading', { level: 1 }).waitFor();
+    officer = await signedIn('officer@minusca.demo');
+    doctor = await signedIn('doctor@minusca.demo');
 
     await openCall(officer);
     await officer.getByTestId('waiting-room').waitFor({ timeout: 20_000 });
@@ -236,11 +241,8 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
   });
 
   it('the pre-call check advises audio only on a slow, laggy link', async () => {
-    const page = await web.signIn('officer@minusca.demo');
-    await page.getByRole('heading', { level: 1 }).waitFor();
-    // through the app's links (no reload)
-    await page.getByRole('link', { name: /My cases/ }).first().click();
-    await page.locator(`a[href="/cases/${caseId}"]`).click();
+    const page = await signedIn('officer@minusca.demo');
+    await page.goto(`${web.base}/cases/${caseId}`);
     await page.getByRole('button', { name: /(Start|Join) live consultation/ }).click();
     await page.getByTestId('probe-advice').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('probe-advice').textContent()).toContain('Your link can carry video');
