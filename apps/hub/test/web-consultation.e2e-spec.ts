@@ -41,6 +41,13 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
   });
   afterAll(() => web?.close());
 
+  /** Signs in through the login page and waits until signed in (the login page has an h1 too). */
+  async function signedIn(email: string): Promise<Page> {
+    const page = await web.signIn(email);
+    await page.getByTestId('user-name').waitFor();
+    return page;
+  }
+
   const inbound = (page: Page): Promise<Inbound[]> => page.evaluate(() => window.__call!.inbound());
 
   /** The spatial layer the SFU currently forwards to this page's camera consumer (mediasoup consumer.currentLayers). */
@@ -96,10 +103,8 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
   }
 
   it('the officer waits, the doctor admits, each side decodes the other', async () => {
-    officer = await web.signIn('officer@minusca.demo');
-    await officer.getByRole('heading', { level: 1 }).waitFor();
-    doctor = await web.signIn('doctor@minusca.demo');
-    await doctor.getByRole('heading', { level: 1 }).waitFor();
+    officer = await signedIn('officer@minusca.demo');
+    doctor = await signedIn('doctor@minusca.demo');
 
     await openCall(officer);
     await officer.getByTestId('waiting-room').waitFor({ timeout: 20_000 });
@@ -114,9 +119,12 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     await inCall(officer);
     await officer.getByTestId('tile-remote').locator('video').waitFor({ timeout: 20_000 });
     await doctor.getByTestId('tile-remote').locator('video').waitFor({ timeout: 20_000 });
-    // the SFU's active speaker observer names someone (the fake microphones beep), highlighted in the grid
-    await waitFor(async () => (await officer.evaluate(() => window.__call!.getState().activeSpeakerId)) !== null, 15_000, 'an active speaker');
-    await officer.locator('.tile.speaking').first().waitFor({ timeout: 5_000 });
+    // the SFU's active speaker observer names someone (the fake microphones beep), highlighted in the grid. It
+    // announces changes only, so the page that was in the room at the first announcement shows it.
+    const speaker = (p: Page) => p.evaluate(() => window.__call!.getState().activeSpeakerId);
+    await waitFor(async () => (await speaker(doctor)) !== null || (await speaker(officer)) !== null, 15_000, 'an active speaker');
+    const named = (await speaker(doctor)) !== null ? doctor : officer;
+    await named.locator('.tile.speaking').first().waitFor({ timeout: 5_000 });
     const o = await expectMediaFlowing(officer, 'officer');
     const d = await expectMediaFlowing(doctor, 'doctor');
     expect(o.find((x) => x.kind === 'video')!.frameWidth).toBeGreaterThan(0);
@@ -128,6 +136,18 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     await doctor.getByTestId('chat-log').getByText('Patient is here, can you see the rash?').waitFor({ timeout: 10_000 });
     const [{ n }] = await web.hub.db.dataSource.query(`SELECT count(*)::int AS n FROM case_messages WHERE case_id = $1 AND body LIKE '%can you see the rash%'`, [caseId]);
     expect(n).toBe(1);
+  });
+
+  it("shares the doctor's screen with the officer", async () => {
+    await doctor.getByRole('button', { name: 'Share screen' }).click();
+    await officer.locator('figure.screen video').waitFor({ timeout: 20_000 });
+    expect(await officer.locator('figure.screen figcaption').textContent()).toContain('is sharing their screen');
+    const screenFrames = async () => (await inbound(officer)).find((x) => x.source === 'screen')?.framesDecoded ?? 0;
+    await waitFor(async () => (await screenFrames()) > 0, 15_000, 'screen frames');
+    const before = await screenFrames();
+    await waitFor(async () => (await screenFrames()) > before, 15_000, 'more screen frames');
+    await doctor.getByRole('button', { name: 'Stop sharing' }).click();
+    await waitFor(async () => (await officer.locator('figure.screen').count()) === 0, 10_000, 'screen tile gone');
   });
 
   it('resumes by itself when the media worker is killed mid-call', async () => {
@@ -221,11 +241,8 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
   });
 
   it('the pre-call check advises audio only on a slow, laggy link', async () => {
-    const page = await web.signIn('officer@minusca.demo');
-    await page.getByRole('heading', { level: 1 }).waitFor();
-    // through the app's links (no reload)
-    await page.getByRole('link', { name: /My cases/ }).first().click();
-    await page.locator(`a[href="/cases/${caseId}"]`).click();
+    const page = await signedIn('officer@minusca.demo');
+    await page.goto(`${web.base}/cases/${caseId}`);
     await page.getByRole('button', { name: /(Start|Join) live consultation/ }).click();
     await page.getByTestId('probe-advice').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('probe-advice').textContent()).toContain('Your link can carry video');

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import type { CreatedInvitation, ParticipantView } from '@hub/contracts';
 import { errorMessage, post } from '../api/client';
 import type { CallClient, CallState, RemoteMedia } from './CallClient';
-import { AudioSink, LevelMeter, useAudioLevel, VideoView } from './MediaTile';
+import { AudioSink, LevelMeter, TrackView, useAudioLevel, VideoView } from './MediaTile';
 import { QUALITY_VIEW } from './quality';
 import { useCall } from './useCall';
 
@@ -135,7 +135,7 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
         <div>
           {screens.map((s) => (
             <figure key={s.consumerId} className="tile screen">
-              <VideoView stream={new MediaStream([s.track])} label={`Screen of ${names.get(s.participantId) ?? 'participant'}`} />
+              <TrackView track={s.track} label={`Screen of ${names.get(s.participantId) ?? 'participant'}`} />
               <figcaption>{names.get(s.participantId) ?? 'Participant'} is sharing their screen</figcaption>
             </figure>
           ))}
@@ -153,7 +153,7 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
               const show = v && !v.paused && quality.video && !state.audioOnly;
               return (
                 <figure key={pid} className={`tile ${state.activeSpeakerId === pid ? 'speaking' : ''}`} data-testid="tile-remote" data-participant={pid} data-speaking={state.activeSpeakerId === pid ? 'true' : 'false'}>
-                  {show ? <VideoView stream={new MediaStream([v.track])} label={`Camera of ${names.get(pid) ?? 'participant'}`} /> : <div className="avatar">{initials(names.get(pid))}</div>}
+                  {show ? <TrackView track={v.track} label={`Camera of ${names.get(pid) ?? 'participant'}`} /> : <div className="avatar">{initials(names.get(pid))}</div>}
                   <figcaption>
                     {names.get(pid) ?? 'Participant'}
                     {v && v.spatialLayer !== null && <span className="muted"> · layer {v.spatialLayer}</span>}

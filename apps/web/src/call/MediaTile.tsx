@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 
 /** A <video> bound to a MediaStream (srcObject cannot be set through JSX). */
 export function VideoView({ stream, muted = true, mirror = false, label }: { stream: MediaStream | null; muted?: boolean; mirror?: boolean; label: string }) {
@@ -10,6 +10,12 @@ export function VideoView({ stream, muted = true, mirror = false, label }: { str
     if (stream) void v.play().catch(() => undefined);
   }, [stream]);
   return <video ref={ref} autoPlay playsInline muted={muted} aria-label={label} className={mirror ? 'mirror' : undefined} />;
+}
+
+/** A <video> of one remote track; the stream is made once per track, so re-renders do not restart playback. */
+export function TrackView({ track, label }: { track: MediaStreamTrack; label: string }) {
+  const stream = useMemo(() => new MediaStream([track]), [track]);
+  return <VideoView stream={stream} label={label} />;
 }
 
 /** Plays a remote audio track (one element per track; Chromium mixes them). */
