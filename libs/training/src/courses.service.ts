@@ -9,6 +9,7 @@ import { Action, actorOf, CallerContext, scopeFor, subjectOf } from '@hub/access
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
+import { DEFAULT_VALIDITY_DAYS } from '@hub/contracts';
 import type { AttachmentView, ChecklistItemView, CourseDetailView, CourseSummaryView, LessonView, QuizEditorView } from '@hub/contracts';
 import { CourseAccess } from './course-access';
 import { ChecklistDto, CourseListQuery, CreateCourseDto, LessonDto, QuizDto, UpdateCourseDto, UpdateLessonDto } from './dto/training.dto';
@@ -60,7 +61,7 @@ export class CoursesService {
           targetRoles: dto.targetRoles,
           estimatedMinutes: dto.estimatedMinutes,
           certificationKind: dto.certificationKind ?? null,
-          validityDays: dto.validityDays ?? 730,
+          validityDays: dto.validityDays ?? DEFAULT_VALIDITY_DAYS,
           createdById: caller.principal.userId,
         }),
       );
