@@ -120,7 +120,9 @@ const ROWS: Record<string, Row> = {
   'DELETE /api/training/courses/:id/lessons/:lessonId': {
     build: async (hub, t) => {
       const c = await freshCourse(hub, t);
-      return { path: `/api/training/courses/${c.id}/lessons/${c.lessonId}` };
+      // a published course keeps at least one lesson: give it a second one to remove
+      const [l] = await q(hub, `INSERT INTO training_lessons (course_id, position, title, body) VALUES ($1, 1, 'Extra', 'Text') RETURNING id`, [c.id]);
+      return { path: `/api/training/courses/${c.id}/lessons/${l.id}` };
     },
     anon: 401,
     expect: managers(204),

@@ -316,6 +316,25 @@ describe('training and certification', () => {
       expect(cohort.body.fields).toEqual([{ field: 'memberIds.1', problems: ["is not a user of the cohort's mission"] }]);
     });
 
+    it('a published course stays publishable: no certification without quiz and checklist, no course without lessons', async () => {
+      const course = { missionId: hub.ids.missions.MINUSCA, title: 'Radio etiquette', description: '', language: 'en', targetRoles: ['field_medical_officer'], estimatedMinutes: 5 };
+      const plainId = (await http().post('/api/training/courses').set(trainer).send(course).expect(201)).body.id;
+      const lesson = (await http().post(`/api/training/courses/${plainId}/lessons`).set(trainer).send({ title: 'Only lesson', body: 'Over.' }).expect(201)).body;
+      await http().post(`/api/training/courses/${plainId}/publish`).set(trainer).expect(200);
+      // turning it into a certification course would certify whoever reads the lesson
+      const kind = await http().patch(`/api/training/courses/${plainId}`).set(trainer).send({ certificationKind: 'trainer' }).expect(400);
+      expect(kind.body.fields[0].field).toBe('quiz');
+      expect((await q(`SELECT certification_kind FROM training_courses WHERE id = $1`, [plainId]))[0].certification_kind).toBeNull();
+      const removed = await http().delete(`/api/training/courses/${plainId}/lessons/${lesson.id}`).set(trainer).expect(400);
+      expect(removed.body.fields[0].field).toBe('lessons');
+      expect((await q(`SELECT count(*)::int AS n FROM training_lessons WHERE course_id = $1`, [plainId]))[0].n).toBe(1);
+      // emptying a certification course's checklist would certify without a trainer's sign-off
+      const items = (await q(`SELECT count(*)::int AS n FROM training_checklist_items WHERE course_id = $1 AND active`, [courseId]))[0].n;
+      const empty = await http().put(`/api/training/courses/${courseId}/checklist`).set(trainer).send({ items: [] }).expect(400);
+      expect(empty.body.fields[0].field).toBe('checklist');
+      expect((await q(`SELECT count(*)::int AS n FROM training_checklist_items WHERE course_id = $1 AND active`, [courseId]))[0].n).toBe(items);
+    });
+
     it('an attachment that is not an image, PDF or video', async () => {
       const [lesson] = await q(`SELECT id FROM training_lessons WHERE course_id = $1 LIMIT 1`, [draftId]);
       const res = await http().post(`/api/training/courses/${draftId}/lessons/${lesson.id}/attachments?filename=x.exe`).set(trainer).set('Content-Type', 'application/octet-stream').send(Buffer.from('MZ not a document')).expect(400);

@@ -277,6 +277,20 @@ describe('MediaService (real mediasoup worker)', () => {
     expect(media.status().available).toBe(true);
     media.closeRoom('room-crash');
   });
+
+  it('a room closed while its router is being rebuilt leaves no router, room count or timer behind', async () => {
+    const room = await media.getOrCreateRoom('room-closed-in-rebuild');
+    const pw = room.worker;
+    const routers = async () => ((await pw.worker.dump()) as unknown as { routerIds: string[] }).routerIds.length;
+    const before = await routers();
+    // The call ends while the room is being rebuilt (as right after a worker death): the new router is under way.
+    const rebuilt = room.rebuild(pw, 'test');
+    room.close('ended');
+    await rebuilt;
+    expect(await routers()).toBe(before - 1);
+    expect(pw.roomIds.has(room.id)).toBe(false);
+    expect(media.getRoom(room.id)).toBeUndefined();
+  });
 });
 
 describe('MediaService without live media', () => {

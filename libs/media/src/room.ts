@@ -53,7 +53,19 @@ export class Room extends EventEmitter<Listeners> {
   /** @internal Creates the router (and observer) on `worker`. */
   async attach(worker: PoolWorker): Promise<void> {
     const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { roomId: this.id } });
-    const speakerObserver = await router.createActiveSpeakerObserver({ interval: 300 });
+    let speakerObserver: ms.ActiveSpeakerObserver;
+    try {
+      speakerObserver = await router.createActiveSpeakerObserver({ interval: 300 });
+    } catch (e) {
+      router.close();
+      throw e;
+    }
+    // Closed while the router was being made (e.g. during a rebuild after a worker death): keep nothing of it,
+    // or the router, the worker's room count and the quality timer would outlive the room.
+    if (this._closed) {
+      router.close();
+      throw new MediaError('ROOM_CLOSED', 'the room is closed');
+    }
     speakerObserver.on('dominantspeaker', ({ producer }) => {
       const peerId = (producer.appData as { peerId?: string }).peerId ?? null;
       this.emit('activeSpeaker', { peerId });
@@ -161,6 +173,7 @@ export class Room extends EventEmitter<Listeners> {
     try {
       await this.ready;
     } catch (e) {
+      if (this._closed) return;
       this.logger.error(`room ${this.id}: rebuild failed: ${(e as Error).message}`);
       this.close('rebuild failed');
       return;

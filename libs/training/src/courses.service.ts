@@ -9,6 +9,7 @@ import { Action, actorOf, CallerContext, scopeFor, subjectOf } from '@hub/access
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
+import { DEFAULT_VALIDITY_DAYS } from '@hub/contracts';
 import type { AttachmentView, ChecklistItemView, CourseDetailView, CourseSummaryView, LessonView, QuizEditorView } from '@hub/contracts';
 import { CourseAccess } from './course-access';
 import { ChecklistDto, CourseListQuery, CreateCourseDto, LessonDto, QuizDto, UpdateCourseDto, UpdateLessonDto } from './dto/training.dto';
@@ -60,7 +61,7 @@ export class CoursesService {
           targetRoles: dto.targetRoles,
           estimatedMinutes: dto.estimatedMinutes,
           certificationKind: dto.certificationKind ?? null,
-          validityDays: dto.validityDays ?? 730,
+          validityDays: dto.validityDays ?? DEFAULT_VALIDITY_DAYS,
           createdById: caller.principal.userId,
         }),
       );
@@ -81,6 +82,7 @@ export class CoursesService {
       Object.assign(course, fields);
       if (status === 'archived') course.status = 'archived';
       if (status === 'draft') course.status = course.version > 0 ? 'published' : 'draft';
+      if (course.version > 0) await this.assertPublishable(m, course);
       await m.save(course);
       await this.audit.record({ action: 'training.course_updated', outcome: 'success', missionId: course.missionId, subjectType: 'Course', subjectId: id, details: { fields: Object.keys(dto) }, ...actorOf(caller) }, m);
       return this.detail(caller, course, m);
@@ -91,14 +93,7 @@ export class CoursesService {
   async publish(caller: CallerContext, id: string): Promise<CourseDetailView> {
     return this.dataSource.transaction(async (m) => {
       const course = await this.courses.manageable(caller, id, m);
-      const lessons = await m.count(Lesson, { where: { courseId: id } });
-      if (!lessons) throw DomainException.invalid('lessons', 'a course needs at least one lesson before it is published');
-      if (course.certificationKind) {
-        const quiz = await m.count(Quiz, { where: { courseId: id } });
-        const items = await m.count(ChecklistItem, { where: { courseId: id, active: true } });
-        if (!quiz) throw DomainException.invalid('quiz', 'a certification course needs a quiz before it is published');
-        if (!items) throw DomainException.invalid('checklist', 'a certification course needs a practical sign-off checklist before it is published');
-      }
+      await this.assertPublishable(m, course);
       course.version += 1;
       course.status = 'published';
       course.publishedAt = this.clock.now();
@@ -106,6 +101,23 @@ export class CoursesService {
       await this.audit.record({ action: 'training.course_published', outcome: 'success', missionId: course.missionId, subjectType: 'Course', subjectId: id, details: { version: course.version }, ...actorOf(caller) }, m);
       return this.detail(caller, course, m);
     });
+  }
+
+  /**
+   * What a published course must have: a lesson; for a certification course also a quiz and a practical checklist.
+   * Checked on publish, and on every edit of a course already published (version > 0), since learners complete the
+   * live course: otherwise turning a published course into a certification course, or emptying its checklist,
+   * would issue certificates without a quiz or without a trainer's sign-off (even to a trainer certifying
+   * themselves).
+   */
+  private async assertPublishable(m: EntityManager, course: Course): Promise<void> {
+    const lessons = await m.count(Lesson, { where: { courseId: course.id } });
+    if (!lessons) throw DomainException.invalid('lessons', 'a course needs at least one lesson to be published');
+    if (!course.certificationKind) return;
+    const quiz = await m.count(Quiz, { where: { courseId: course.id } });
+    const items = await m.count(ChecklistItem, { where: { courseId: course.id, active: true } });
+    if (!quiz) throw DomainException.invalid('quiz', 'a certification course needs a quiz to be published');
+    if (!items) throw DomainException.invalid('checklist', 'a certification course needs a practical sign-off checklist to be published');
   }
 
   async addLesson(caller: CallerContext, courseId: string, dto: LessonDto): Promise<LessonView> {
@@ -143,6 +155,7 @@ export class CoursesService {
       if (!lessons.some((l) => l.id === lessonId)) throw DomainException.notFound('Lesson');
       await m.delete(Lesson, { id: lessonId });
       await this.reorder(m, lessons.filter((l) => l.id !== lessonId));
+      if (course.version > 0) await this.assertPublishable(m, course);
       await this.audit.record({ action: 'training.lesson_removed', outcome: 'success', missionId: course.missionId, subjectType: 'Course', subjectId: courseId, details: { lessonId }, ...actorOf(caller) }, m);
     });
   }
@@ -197,6 +210,7 @@ export class CoursesService {
       const keptIds = new Set(dto.items.map((i) => i.id).filter(Boolean));
       const retired = existing.filter((i) => !keptIds.has(i.id)).map((i) => Object.assign(i, { active: false }));
       await m.save([...kept, ...retired]);
+      if (course.version > 0) await this.assertPublishable(m, course);
       await this.audit.record({ action: 'training.checklist_saved', outcome: 'success', missionId: course.missionId, subjectType: 'Course', subjectId: courseId, details: { items: kept.length }, ...actorOf(caller) }, m);
       return kept.map(checklistView);
     });

@@ -1,3 +1,4 @@
+import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -62,34 +63,8 @@ export class CreateCourseDto {
   validityDays?: number;
 }
 
-export class UpdateCourseDto {
-  @IsOptional() @IsString() @IsNotEmpty({ message: 'title must not be empty' }) @MaxLength(200)
-  title?: string;
-
-  @IsOptional() @IsString() @MaxLength(5000)
-  description?: string;
-
-  @IsOptional()
-  @IsIn(TRAINING_LANGUAGES, { message: `language must be one of: ${TRAINING_LANGUAGES.join(', ')}` })
-  language?: TrainingLanguage;
-
-  @IsOptional() @IsArray() @ArrayMaxSize(6)
-  @IsIn(ALL_ROLES, { each: true, message: `targetRoles must contain only: ${ALL_ROLES.join(', ')}` })
-  targetRoles?: Role[];
-
-  @IsOptional() @IsInt({ message: 'estimatedMinutes must be a whole number of minutes' }) @Min(0) @Max(10_000)
-  estimatedMinutes?: number;
-
-  @IsOptional()
-  @IsIn([...CERTIFICATION_KINDS, null], { message: `certificationKind must be one of: ${CERTIFICATION_KINDS.join(', ')} (or null)` })
-  certificationKind?: CertificationKind | null;
-
-  @IsOptional()
-  @IsInt({ message: 'validityDays must be a whole number of days' })
-  @Min(1, { message: 'validityDays must be at least 1' })
-  @Max(3650, { message: 'validityDays must be at most 3650 (10 years)' })
-  validityDays?: number;
-
+/** Every field of a new course but its mission (a course does not move), each optional; plus archive/restore. */
+export class UpdateCourseDto extends PartialType(OmitType(CreateCourseDto, ['missionId'] as const)) {
   @IsOptional()
   @IsIn(['archived', 'draft'], { message: 'status may be set to archived or draft (publish with POST .../publish)' })
   status?: 'archived' | 'draft';
@@ -109,19 +84,7 @@ export class LessonDto {
   position?: number;
 }
 
-export class UpdateLessonDto {
-  @IsOptional() @IsString() @IsNotEmpty({ message: 'title must not be empty' }) @MaxLength(200)
-  title?: string;
-
-  @IsOptional() @IsString() @MaxLength(200_000)
-  body?: string;
-
-  @IsOptional() @IsInt() @Min(0) @Max(1000)
-  estimatedMinutes?: number;
-
-  @IsOptional() @IsInt({ message: 'position must be a whole number' }) @Min(0)
-  position?: number;
-}
+export class UpdateLessonDto extends PartialType(LessonDto) {}
 
 export class QuizOptionDto {
   @IsOptional() @IsUUID('all', { message: 'id must be a UUID' })
@@ -277,27 +240,8 @@ export class CreateCohortDto {
   courseIds: string[];
 }
 
-export class UpdateCohortDto {
-  @IsOptional() @IsString() @IsNotEmpty({ message: 'name must not be empty' }) @MaxLength(200)
-  name?: string;
-
-  @IsOptional() @IsString() @MaxLength(2000)
-  description?: string;
-
-  @IsOptional() @Matches(DATE, { message: 'startsOn must be a date (YYYY-MM-DD)' })
-  startsOn?: string;
-
-  @IsOptional() @Matches(DATE, { message: 'endsOn must be a date (YYYY-MM-DD)' })
-  endsOn?: string;
-
-  @IsOptional() @IsArray() @ArrayMaxSize(500)
-  @IsUUID('all', { each: true, message: 'memberIds must be UUIDs' })
-  memberIds?: string[];
-
-  @IsOptional() @IsArray() @ArrayMaxSize(50)
-  @IsUUID('all', { each: true, message: 'courseIds must be UUIDs' })
-  courseIds?: string[];
-}
+/** A cohort stays in its mission; members and courses, when given, replace the current ones. */
+export class UpdateCohortDto extends PartialType(OmitType(CreateCohortDto, ['missionId'] as const)) {}
 
 export class CreateResourceDto {
   @IsOptional() @IsUUID('all', { message: 'missionId must be a UUID' })
@@ -323,26 +267,7 @@ export class CreateResourceDto {
   tags?: string[];
 }
 
-export class UpdateResourceDto {
-  @IsOptional() @IsIn(RESOURCE_KINDS, { message: `kind must be one of: ${RESOURCE_KINDS.join(', ')}` })
-  kind?: ResourceKind;
-
-  @IsOptional() @IsString() @IsNotEmpty({ message: 'title must not be empty' }) @MaxLength(200)
-  title?: string;
-
-  @IsOptional() @IsString() @MaxLength(500)
-  summary?: string;
-
-  @IsOptional() @IsString() @IsNotEmpty({ message: 'body must not be empty' }) @MaxLength(200_000)
-  body?: string;
-
-  @IsOptional() @IsIn(TRAINING_LANGUAGES, { message: `language must be one of: ${TRAINING_LANGUAGES.join(', ')}` })
-  language?: TrainingLanguage;
-
-  @IsOptional() @IsArray() @ArrayMaxSize(20)
-  @Matches(/^[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}$/u, { each: true, message: 'tags must be 1-40 letters, digits, spaces, dashes' })
-  tags?: string[];
-}
+export class UpdateResourceDto extends PartialType(OmitType(CreateResourceDto, ['missionId'] as const)) {}
 
 export class CourseListQuery {
   @IsOptional() @IsIn(TRAINING_LANGUAGES, { message: `language must be one of: ${TRAINING_LANGUAGES.join(', ')}` })

@@ -4,8 +4,8 @@ import { Mission, User } from '@hub/identity';
 import { Course } from './course.entity';
 
 /**
- * A certificate earned on a certification course. Valid from `issuedAt` to `expiresAt` unless revoked; a
- * recertification issues a new one. The course title is kept as issued (the course may be renamed later).
+ * A certificate earned on a certification course. Valid until `expiresAt` unless revoked, whatever its issue time
+ * (certification-state.ts); a recertification issues a new one. The course title is kept as issued (the course may be renamed later).
  */
 @Entity('training_certificates')
 @Index('training_certificates_user_idx', ['userId', 'kind', 'expiresAt'])
