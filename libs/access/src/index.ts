@@ -8,3 +8,4 @@ export * from './access.guard';
 export * from './record-access';
 export * from './access.module';
 export * from './certification';
+export * from './socket-authentication';
