@@ -7,3 +7,4 @@ export * from './policy.decorator';
 export * from './access.guard';
 export * from './record-access';
 export * from './access.module';
+export * from './socket-authentication';

@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { bearerToken, PRINCIPAL_RESOLVER, PrincipalResolver } from '@hub/access';
+import { PRINCIPAL_RESOLVER, PrincipalResolver, socketAuthentication } from '@hub/access';
 import type { NotificationEvent } from '@hub/contracts';
 
 export const userRoom = (userId: string) => `user:${userId}`;
@@ -19,20 +19,7 @@ export class NotificationsGateway implements OnGatewayConnection {
   constructor(@Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver) {}
 
   afterInit(server: Server) {
-    server.use(async (socket, next) => {
-      const token =
-        (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null) ??
-        bearerToken(socket.handshake.headers.authorization);
-      if (!token) return next(new Error('UNAUTHENTICATED: an access token is required'));
-      try {
-        const principal = await this.principals.resolve(token);
-        if (!principal.fullAccess) return next(new Error('MFA_ENROLMENT_REQUIRED'));
-        socket.data.userId = principal.userId;
-        next();
-      } catch (e) {
-        next(new Error(`UNAUTHENTICATED: ${(e as Error).message}`));
-      }
-    });
+    server.use(socketAuthentication(this.principals, (socket, principal) => (socket.data.userId = principal.userId)));
   }
 
   handleConnection(socket: Socket) {

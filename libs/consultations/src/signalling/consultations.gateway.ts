@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
-import { AbilityFactory, bearerToken, CallerContext, PRINCIPAL_RESOLVER, PrincipalResolver } from '@hub/access';
+import { AbilityFactory, CallerContext, PRINCIPAL_RESOLVER, PrincipalResolver, socketAuthentication } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode, FieldProblem } from '@hub/common';
 import {
@@ -121,21 +121,12 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   afterInit(ns: Namespace) {
-    ns.use(async (socket, next) => {
-      const token =
-        (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null) ??
-        bearerToken(socket.handshake.headers.authorization);
-      if (!token) return next(new Error('UNAUTHENTICATED: an access token is required'));
-      try {
-        const principal = await this.principals.resolve(token);
-        if (!principal.fullAccess) return next(new Error('MFA_ENROLMENT_REQUIRED: enrol an authenticator app first'));
+    ns.use(
+      socketAuthentication(this.principals, (socket, principal) => {
         const state: SocketState = { userId: principal.userId, familyId: principal.sessionId, fullAccess: true, buckets: new Map() };
         Object.assign(socket.data, state);
-        next();
-      } catch (e) {
-        next(new Error(`UNAUTHENTICATED: ${(e as Error).message}`));
-      }
-    });
+      }),
+    );
   }
 
   handleConnection(socket: Socket) {

@@ -1,0 +1,27 @@
+import type { Socket } from 'socket.io';
+import { bearerToken, PrincipalResolver } from './access.guard';
+import type { Principal } from './principal';
+
+type Next = (err?: Error) => void;
+
+/**
+ * The socket.io counterpart of the AccessGuard's authentication, shared by every gateway: the access token comes in
+ * the handshake (`auth.token`, or an Authorization header), the caller is loaded as for an HTTP request, and a user
+ * who still has to enrol an authenticator app is refused. `accept` stores what the gateway needs on `socket.data`.
+ */
+export function socketAuthentication(principals: PrincipalResolver, accept: (socket: Socket, principal: Principal) => void) {
+  return async (socket: Socket, next: Next): Promise<void> => {
+    const token =
+      (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null) ??
+      bearerToken(socket.handshake.headers.authorization);
+    if (!token) return next(new Error('UNAUTHENTICATED: an access token is required'));
+    try {
+      const principal = await principals.resolve(token);
+      if (!principal.fullAccess) return next(new Error('MFA_ENROLMENT_REQUIRED: enrol an authenticator app first'));
+      accept(socket, principal);
+      next();
+    } catch (e) {
+      next(new Error(`UNAUTHENTICATED: ${(e as Error).message}`));
+    }
+  };
+}
