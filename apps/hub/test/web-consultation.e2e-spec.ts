@@ -197,6 +197,8 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
       await sender.setParameters(p);
     });
     await waitFor(async () => (await remoteCameraLayer(doctor)) === 0, 30_000, 'the lowest layer after the cap');
+    // the server tells the page which layer it forwards (consumerLayersChanged), and the tile shows it
+    await doctor.getByTestId('tile-remote').getByText('layer 0').waitFor({ timeout: 15_000 });
     await waitFor(async () => {
       const v = (await inbound(doctor)).find((x) => x.kind === 'video');
       return !!v && v.frameWidth > 0 && v.frameWidth < before;

@@ -89,6 +89,8 @@ export interface RoomEvents {
   producerClosed: { producerId: string; peerId: string; consumers: { peerId: string; consumerId: string }[] };
   producerPaused: { producerId: string; peerId: string };
   producerResumed: { producerId: string; peerId: string };
+  /** The simulcast layers a peer's video consumer receives changed (null: none, e.g. paused). */
+  consumerLayersChanged: { peerId: string; consumerId: string; spatialLayer: number | null; temporalLayer: number | null };
   /** Loudest peer changed (null when everyone is silent). */
   activeSpeaker: { peerId: string | null };
   /** A peer's downlink moved on the degradation ladder (see @hub/contracts media-policy). */

@@ -237,6 +237,15 @@ export class Peer {
     };
     this._consumers.set(consumer.id, entry);
     consumer.observer.once('close', () => this._consumers.delete(consumer.id));
+    // The simulcast layer the SFU forwards now (bandwidth, the ladder's cap, or the producer's own layers).
+    consumer.on('layerschange', (layers) =>
+      this.room.emit('consumerLayersChanged', {
+        peerId: this.id,
+        consumerId: consumer.id,
+        spatialLayer: layers?.spatialLayer ?? null,
+        temporalLayer: layers?.temporalLayer ?? null,
+      }),
+    );
     await this.applyLayers(entry);
     return {
       id: consumer.id,

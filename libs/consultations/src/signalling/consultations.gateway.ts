@@ -475,6 +475,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     });
     room.on('producerPaused', ({ producerId, peerId }) => this.emitTo(everyone, 'producerPaused', { producerId, participantId: peerId }));
     room.on('producerResumed', ({ producerId, peerId }) => this.emitTo(everyone, 'producerResumed', { producerId, participantId: peerId }));
+    room.on('consumerLayersChanged', ({ peerId, ...layers }) => this.emitTo(participantRoom(peerId), 'consumerLayersChanged', layers));
     room.on('activeSpeaker', ({ peerId }) => this.emitTo(everyone, 'activeSpeaker', { participantId: peerId, producerId: null, volume: null }));
     room.on('peerQuality', ({ peerId, level, previous }) =>
       this.emitTo(participantRoom(peerId), 'quality', { level, previous, reason: level === previous ? null : `link moved from ${previous} to ${level}` }),
