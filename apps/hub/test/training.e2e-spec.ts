@@ -147,6 +147,9 @@ describe('training and certification', () => {
   it('warns the holder and the health manager once, 30 days before expiry', async () => {
     const [cert] = await q(`SELECT id, expires_at FROM training_certificates WHERE user_id = $1 ORDER BY issued_at DESC LIMIT 1`, [learnerId]);
     const sweeper = hub.app.get(ExpiryWarningsService);
+    // a deactivated health manager of the mission is not told
+    const [gone] = await q(`INSERT INTO users (email, display_name, password_hash, active) VALUES ('former.manager@minusca.demo', 'Former manager', 'x', false) RETURNING id`);
+    await q(`INSERT INTO memberships (user_id, role, mission_id) VALUES ($1, 'health_manager', $2)`, [gone.id, hub.ids.missions.MINUSCA]);
     at(new Date(new Date(cert.expires_at).getTime() - 40 * DAY));
     expect(await sweeper.sweep()).not.toContain(cert.id);
     at(new Date(new Date(cert.expires_at).getTime() - 20 * DAY));
@@ -156,6 +159,7 @@ describe('training and certification', () => {
     const recipients = notes.map((n: { user_id: string }) => n.user_id);
     expect(recipients).toEqual(expect.arrayContaining([learnerId, hub.ids.users['manager@minusca.demo']]));
     expect(recipients.filter((id: string) => id === learnerId)).toHaveLength(1);
+    expect(recipients).not.toContain(gone.id);
     const expiring = (await http().get(`/api/training/compliance?missionId=${hub.ids.missions.MINUSCA}`).set(manager).expect(200)).body;
     expect(expiring.rows).toContainEqual(expect.objectContaining({ userId: learnerId, state: 'expiring' }));
   });
