@@ -318,6 +318,17 @@ describe('training and certification', () => {
         .send({ missionId: hub.ids.missions.MINUSCA, name: 'Rotation', memberIds: [hub.ids.users['newofficer@minusca.demo'], hub.ids.users['officer@unmiss.demo']], courseIds: [] })
         .expect(400);
       expect(cohort.body.fields).toEqual([{ field: 'memberIds.1', problems: ["is not a user of the cohort's mission"] }]);
+      // cohort dates: a real date (not a 500 from the database), and the end not before the start
+      const cohorts = (await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n;
+      const rotation = { missionId: hub.ids.missions.MINUSCA, name: 'Rotation', memberIds: [], courseIds: [] };
+      const day = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-02-30' }).expect(400);
+      expect(day.body.fields).toEqual([{ field: 'startsOn', problems: ['startsOn must be a real date (YYYY-MM-DD)'] }]);
+      const order = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-06-01', endsOn: '2026-05-01' }).expect(400);
+      expect(order.body.fields).toEqual([{ field: 'endsOn', problems: ['is before startsOn'] }]);
+      expect((await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n).toBe(cohorts);
+      const [seeded] = await q(`SELECT id, ends_on FROM training_cohorts WHERE mission_id = $1 LIMIT 1`, [hub.ids.missions.MINUSCA]);
+      await http().patch(`/api/training/cohorts/${seeded.id}`).set(trainer).send({ startsOn: '2099-01-01', endsOn: '2098-01-01' }).expect(400);
+      expect((await q(`SELECT ends_on FROM training_cohorts WHERE id = $1`, [seeded.id]))[0].ends_on).toEqual(seeded.ends_on);
     });
 
     it('a published course stays publishable: no certification without quiz and checklist, no course without lessons', async () => {
