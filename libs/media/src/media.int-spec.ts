@@ -119,6 +119,37 @@ describe('MediaService (real mediasoup worker)', () => {
     media.closeRoom('room-flow');
   });
 
+  it('keeps one transport per direction when a client asks for several at once', async () => {
+    const room = await media.getOrCreateRoom('room-transport-burst');
+    const peer = await room.join('p', { userId: 'u1', displayName: 'P' });
+    const made = await Promise.all(Array.from({ length: 6 }, () => peer.createWebRtcTransport('recv')));
+    expect(peer.transports.size).toBe(1);
+    expect(made.map((t) => t.id)).toContain([...peer.transports.keys()][0]);
+    const dump = (await room.router.dump()) as unknown as { transportIds: string[] };
+    expect(dump.transportIds).toHaveLength(1);
+    media.closeRoom('room-transport-burst');
+  });
+
+  it('keeps one producer per source when a client produces the same source twice at once', async () => {
+    const room = await media.getOrCreateRoom('room-produce-burst');
+    const peer = await room.join('p', { userId: 'u1', displayName: 'P' });
+    const send = await peer.createWebRtcTransport('send');
+    const mic = (ssrc: number) => ({
+      transportId: send.id,
+      kind: 'audio' as const,
+      source: 'mic' as const,
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }] },
+    });
+    const results = await Promise.allSettled([peer.produce(mic(1111)), peer.produce(mic(2222))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.reason).toBe('LIMIT_REACHED');
+    expect(peer.producers.size).toBe(1);
+    // the router holds one producer: the one that gave way was closed, not left running
+    const dump = (await room.router.dump()) as unknown as { mapProducerIdConsumerIds: Record<string, unknown> };
+    expect(Object.keys(dump.mapProducerIdConsumerIds)).toHaveLength(1);
+    media.closeRoom('room-produce-burst');
+  });
+
   it('refuses ids of another room or another peer as not found', async () => {
     const roomA = await media.getOrCreateRoom('room-a');
     const roomB = await media.getOrCreateRoom('room-b');
