@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, loadConfig } from '@hub/config';
 import { MediaError, MediaService, Room, RoomEvents } from '.';
+import { MAX_CONSUMERS_PER_PEER } from './peer';
 import { feedPeer, RtpFeed, RtpSink, sinkProducer } from './test-kit/rtp-feed';
 
 const RECV_CAPS = {
@@ -130,7 +131,7 @@ describe('MediaService (real mediasoup worker)', () => {
     media.closeRoom('room-transport-burst');
   });
 
-  it('keeps one producer per source when a client produces the same source twice at once', async () => {
+  it('keeps one producer per source and the consumer limit when requests overlap', async () => {
     const room = await media.getOrCreateRoom('room-produce-burst');
     const peer = await room.join('p', { userId: 'u1', displayName: 'P' });
     const send = await peer.createWebRtcTransport('send');
@@ -147,6 +148,16 @@ describe('MediaService (real mediasoup worker)', () => {
     // the router holds one producer: the one that gave way was closed, not left running
     const dump = (await room.router.dump()) as unknown as { mapProducerIdConsumerIds: Record<string, unknown> };
     expect(Object.keys(dump.mapProducerIdConsumerIds)).toHaveLength(1);
+
+    // the consumer limit holds for overlapping requests too
+    const viewer = await room.join('v', { userId: 'u2', displayName: 'V', rtpCapabilities: RECV_CAPS });
+    await viewer.createWebRtcTransport('recv');
+    const producerId = [...peer.producers.keys()][0];
+    const consumed = await Promise.allSettled(Array.from({ length: MAX_CONSUMERS_PER_PEER + 6 }, () => viewer.consume({ producerId })));
+    expect(consumed.filter((r) => r.status === 'fulfilled').length).toBe(MAX_CONSUMERS_PER_PEER);
+    expect(viewer.consumers.size).toBe(MAX_CONSUMERS_PER_PEER);
+    const after = (await room.router.dump()) as unknown as { mapProducerIdConsumerIds: Record<string, string[]> };
+    expect(after.mapProducerIdConsumerIds[producerId]).toHaveLength(MAX_CONSUMERS_PER_PEER);
     media.closeRoom('room-produce-burst');
   });
 

@@ -236,6 +236,11 @@ export class Peer {
       consumer.close();
       throw new MediaError('PEER_CLOSED', 'peer left');
     }
+    if (this._consumers.size >= MAX_CONSUMERS_PER_PEER) {
+      // the limit was reached by requests that overlapped this one
+      consumer.close();
+      throw new MediaError('LIMIT_REACHED', 'too many consumers');
+    }
     const entry: PeerConsumer = {
       consumer,
       producerPeerId: found.peer.id,
