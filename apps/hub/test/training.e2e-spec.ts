@@ -262,6 +262,25 @@ describe('training and certification', () => {
     await http().post(`/api/training/courses/${courseId}/publish`).set(officer).expect(403);
   });
 
+  it('refuses an attempt left open across a new publication, and starts a fresh one on the new version', async () => {
+    const course = { missionId: hub.ids.missions.MINUSCA, title: 'Triage radio codes', description: '', language: 'en', targetRoles: ['field_medical_officer'], estimatedMinutes: 5 };
+    const id = (await http().post('/api/training/courses').set(trainer).send(course).expect(201)).body.id;
+    await http().post(`/api/training/courses/${id}/lessons`).set(trainer).send({ title: 'Codes', body: 'Red, yellow, green.' }).expect(201);
+    const quiz = { passMark: 50, questions: [{ type: 'true_false', text: 'Red is urgent', explanation: 'E', options: [{ text: 'True', correct: true }, { text: 'False', correct: false }] }] };
+    await http().put(`/api/training/courses/${id}/quiz`).set(trainer).send(quiz).expect(200);
+    await http().post(`/api/training/courses/${id}/publish`).set(trainer).expect(200);
+    const old = (await http().post(`/api/training/courses/${id}/attempts`).set(learner).expect(201)).body;
+    expect(old.courseVersion).toBe(1);
+    await http().post(`/api/training/courses/${id}/publish`).set(trainer).expect(200);
+    const answers = old.questions.map((qn: { id: string; options: { id: string; text: string }[] }) => ({ questionId: qn.id, optionIds: [qn.options.find((o) => o.text === 'True')!.id] }));
+    const refused = await http().post(`/api/training/attempts/${old.id}/submit`).set(learner).send({ answers }).expect(409);
+    expect(refused.body.message).toMatch(/version 1 .* version 2/);
+    expect((await q(`SELECT submitted_at, passed FROM training_attempts WHERE id = $1`, [old.id]))[0]).toEqual({ submitted_at: null, passed: null });
+    const fresh = (await http().post(`/api/training/courses/${id}/attempts`).set(learner).expect(201)).body;
+    expect(fresh).toMatchObject({ courseVersion: 2 });
+    expect(fresh.id).not.toBe(old.id);
+  });
+
   describe('bad input answers 4xx naming the problem and stores nothing', () => {
     const quiz = (over: object) => ({
       passMark: 80,
