@@ -147,6 +147,9 @@ describe('training and certification', () => {
   it('warns the holder and the health manager once, 30 days before expiry', async () => {
     const [cert] = await q(`SELECT id, expires_at FROM training_certificates WHERE user_id = $1 ORDER BY issued_at DESC LIMIT 1`, [learnerId]);
     const sweeper = hub.app.get(ExpiryWarningsService);
+    // a deactivated health manager of the mission is not told
+    const [gone] = await q(`INSERT INTO users (email, display_name, password_hash, active) VALUES ('former.manager@minusca.demo', 'Former manager', 'x', false) RETURNING id`);
+    await q(`INSERT INTO memberships (user_id, role, mission_id) VALUES ($1, 'health_manager', $2)`, [gone.id, hub.ids.missions.MINUSCA]);
     at(new Date(new Date(cert.expires_at).getTime() - 40 * DAY));
     expect(await sweeper.sweep()).not.toContain(cert.id);
     at(new Date(new Date(cert.expires_at).getTime() - 20 * DAY));
@@ -156,6 +159,7 @@ describe('training and certification', () => {
     const recipients = notes.map((n: { user_id: string }) => n.user_id);
     expect(recipients).toEqual(expect.arrayContaining([learnerId, hub.ids.users['manager@minusca.demo']]));
     expect(recipients.filter((id: string) => id === learnerId)).toHaveLength(1);
+    expect(recipients).not.toContain(gone.id);
     const expiring = (await http().get(`/api/training/compliance?missionId=${hub.ids.missions.MINUSCA}`).set(manager).expect(200)).body;
     expect(expiring.rows).toContainEqual(expect.objectContaining({ userId: learnerId, state: 'expiring' }));
   });
@@ -258,6 +262,25 @@ describe('training and certification', () => {
     await http().post(`/api/training/courses/${courseId}/publish`).set(officer).expect(403);
   });
 
+  it('refuses an attempt left open across a new publication, and starts a fresh one on the new version', async () => {
+    const course = { missionId: hub.ids.missions.MINUSCA, title: 'Triage radio codes', description: '', language: 'en', targetRoles: ['field_medical_officer'], estimatedMinutes: 5 };
+    const id = (await http().post('/api/training/courses').set(trainer).send(course).expect(201)).body.id;
+    await http().post(`/api/training/courses/${id}/lessons`).set(trainer).send({ title: 'Codes', body: 'Red, yellow, green.' }).expect(201);
+    const quiz = { passMark: 50, questions: [{ type: 'true_false', text: 'Red is urgent', explanation: 'E', options: [{ text: 'True', correct: true }, { text: 'False', correct: false }] }] };
+    await http().put(`/api/training/courses/${id}/quiz`).set(trainer).send(quiz).expect(200);
+    await http().post(`/api/training/courses/${id}/publish`).set(trainer).expect(200);
+    const old = (await http().post(`/api/training/courses/${id}/attempts`).set(learner).expect(201)).body;
+    expect(old.courseVersion).toBe(1);
+    await http().post(`/api/training/courses/${id}/publish`).set(trainer).expect(200);
+    const answers = old.questions.map((qn: { id: string; options: { id: string; text: string }[] }) => ({ questionId: qn.id, optionIds: [qn.options.find((o) => o.text === 'True')!.id] }));
+    const refused = await http().post(`/api/training/attempts/${old.id}/submit`).set(learner).send({ answers }).expect(409);
+    expect(refused.body.message).toMatch(/version 1 .* version 2/);
+    expect((await q(`SELECT submitted_at, passed FROM training_attempts WHERE id = $1`, [old.id]))[0]).toEqual({ submitted_at: null, passed: null });
+    const fresh = (await http().post(`/api/training/courses/${id}/attempts`).set(learner).expect(201)).body;
+    expect(fresh).toMatchObject({ courseVersion: 2 });
+    expect(fresh.id).not.toBe(old.id);
+  });
+
   describe('bad input answers 4xx naming the problem and stores nothing', () => {
     const quiz = (over: object) => ({
       passMark: 80,
@@ -314,6 +337,17 @@ describe('training and certification', () => {
         .send({ missionId: hub.ids.missions.MINUSCA, name: 'Rotation', memberIds: [hub.ids.users['newofficer@minusca.demo'], hub.ids.users['officer@unmiss.demo']], courseIds: [] })
         .expect(400);
       expect(cohort.body.fields).toEqual([{ field: 'memberIds.1', problems: ["is not a user of the cohort's mission"] }]);
+      // cohort dates: a real date (not a 500 from the database), and the end not before the start
+      const cohorts = (await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n;
+      const rotation = { missionId: hub.ids.missions.MINUSCA, name: 'Rotation', memberIds: [], courseIds: [] };
+      const day = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-02-30' }).expect(400);
+      expect(day.body.fields).toEqual([{ field: 'startsOn', problems: ['startsOn must be a real date (YYYY-MM-DD)'] }]);
+      const order = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-06-01', endsOn: '2026-05-01' }).expect(400);
+      expect(order.body.fields).toEqual([{ field: 'endsOn', problems: ['is before startsOn'] }]);
+      expect((await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n).toBe(cohorts);
+      const [seeded] = await q(`SELECT id, ends_on FROM training_cohorts WHERE mission_id = $1 LIMIT 1`, [hub.ids.missions.MINUSCA]);
+      await http().patch(`/api/training/cohorts/${seeded.id}`).set(trainer).send({ startsOn: '2099-01-01', endsOn: '2098-01-01' }).expect(400);
+      expect((await q(`SELECT ends_on FROM training_cohorts WHERE id = $1`, [seeded.id]))[0].ends_on).toEqual(seeded.ends_on);
     });
 
     it('a published course stays publishable: no certification without quiz and checklist, no course without lessons', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, loadConfig } from '@hub/config';
 import { MediaError, MediaService, Room, RoomEvents } from '.';
+import { MAX_CONSUMERS_PER_PEER } from './peer';
 import { feedPeer, RtpFeed, RtpSink, sinkProducer } from './test-kit/rtp-feed';
 
 const RECV_CAPS = {
@@ -117,6 +118,47 @@ describe('MediaService (real mediasoup worker)', () => {
     expect(stats).toMatchObject({ peerId: 'doctor', userId: 'u-doctor', quality: 'full' });
     expect(stats.packetLoss).toBeGreaterThanOrEqual(0);
     media.closeRoom('room-flow');
+  });
+
+  it('keeps one transport per direction when a client asks for several at once', async () => {
+    const room = await media.getOrCreateRoom('room-transport-burst');
+    const peer = await room.join('p', { userId: 'u1', displayName: 'P' });
+    const made = await Promise.all(Array.from({ length: 6 }, () => peer.createWebRtcTransport('recv')));
+    expect(peer.transports.size).toBe(1);
+    expect(made.map((t) => t.id)).toContain([...peer.transports.keys()][0]);
+    const dump = (await room.router.dump()) as unknown as { transportIds: string[] };
+    expect(dump.transportIds).toHaveLength(1);
+    media.closeRoom('room-transport-burst');
+  });
+
+  it('keeps one producer per source and the consumer limit when requests overlap', async () => {
+    const room = await media.getOrCreateRoom('room-produce-burst');
+    const peer = await room.join('p', { userId: 'u1', displayName: 'P' });
+    const send = await peer.createWebRtcTransport('send');
+    const mic = (ssrc: number) => ({
+      transportId: send.id,
+      kind: 'audio' as const,
+      source: 'mic' as const,
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }] },
+    });
+    const results = await Promise.allSettled([peer.produce(mic(1111)), peer.produce(mic(2222))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.reason).toBe('LIMIT_REACHED');
+    expect(peer.producers.size).toBe(1);
+    // the router holds one producer: the one that gave way was closed, not left running
+    const dump = (await room.router.dump()) as unknown as { mapProducerIdConsumerIds: Record<string, unknown> };
+    expect(Object.keys(dump.mapProducerIdConsumerIds)).toHaveLength(1);
+
+    // the consumer limit holds for overlapping requests too
+    const viewer = await room.join('v', { userId: 'u2', displayName: 'V', rtpCapabilities: RECV_CAPS });
+    await viewer.createWebRtcTransport('recv');
+    const producerId = [...peer.producers.keys()][0];
+    const consumed = await Promise.allSettled(Array.from({ length: MAX_CONSUMERS_PER_PEER + 6 }, () => viewer.consume({ producerId })));
+    expect(consumed.filter((r) => r.status === 'fulfilled').length).toBe(MAX_CONSUMERS_PER_PEER);
+    expect(viewer.consumers.size).toBe(MAX_CONSUMERS_PER_PEER);
+    const after = (await room.router.dump()) as unknown as { mapProducerIdConsumerIds: Record<string, string[]> };
+    expect(after.mapProducerIdConsumerIds[producerId]).toHaveLength(MAX_CONSUMERS_PER_PEER);
+    media.closeRoom('room-produce-burst');
   });
 
   it('refuses ids of another room or another peer as not found', async () => {

@@ -108,13 +108,12 @@ export class Peer {
 
   /**
    * Creates the peer's transport for one direction on the worker's WebRtcServer (one UDP + TCP port per worker).
-   * A second call for the same direction replaces the first (client recreating its transport). SCTP (data
-   * channels) is off.
+   * A second call for the same direction replaces the first (client recreating its transport), also when the calls
+   * overlap. SCTP (data channels) is off.
    */
   async createWebRtcTransport(direction: TransportDirection): Promise<TransportParams> {
     this.assertOpen();
     if (direction !== 'send' && direction !== 'recv') throw invalid('direction must be send or recv');
-    for (const [id, t] of this._transports) if (t.direction === direction) this.closeTransport(id);
     const transport = await this.room.router.createWebRtcTransport({
       webRtcServer: this.room.worker.webRtcServer,
       enableUdp: true,
@@ -129,6 +128,9 @@ export class Peer {
       throw new MediaError('PEER_CLOSED', 'peer left');
     }
     if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE).catch(() => undefined);
+    // Replace the previous one only now: requests sent at once all get here, and each closes what the others made,
+    // so a burst leaves one transport per direction instead of one per request.
+    for (const [id, t] of this._transports) if (t.direction === direction) this.closeTransport(id);
     this._transports.set(transport.id, { direction, transport });
     transport.observer.once('close', () => this._transports.delete(transport.id));
     return {
@@ -188,6 +190,11 @@ export class Peer {
       producer.close();
       throw new MediaError('PEER_CLOSED', 'peer left');
     }
+    // Two requests for the same source at once both passed the check above: the later one gives way.
+    if ([...this._producers.values()].some((p) => p.source === options.source)) {
+      producer.close();
+      throw new MediaError('LIMIT_REACHED', `already producing ${options.source}`);
+    }
     this._producers.set(producer.id, { producer, source: options.source });
     this.room.onProducerAdded(this, producer, options.source);
     producer.once('transportclose', () => this.forgetProducer(producer.id));
@@ -228,6 +235,11 @@ export class Peer {
     if (this._closed) {
       consumer.close();
       throw new MediaError('PEER_CLOSED', 'peer left');
+    }
+    if (this._consumers.size >= MAX_CONSUMERS_PER_PEER) {
+      // the limit was reached by requests that overlapped this one
+      consumer.close();
+      throw new MediaError('LIMIT_REACHED', 'too many consumers');
     }
     const entry: PeerConsumer = {
       consumer,

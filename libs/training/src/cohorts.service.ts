@@ -32,6 +32,7 @@ export class CohortsService {
 
   async create(caller: CallerContext, dto: CreateCohortDto): Promise<CohortDetailView> {
     if (!caller.ability.can(Action.Create, subjectOf('Cohort', { missionId: dto.missionId }))) throw DomainException.notFound('Mission');
+    checkDates(dto.startsOn ?? null, dto.endsOn ?? null);
     return this.dataSource.transaction(async (m) => {
       const cohort = await m.save(
         m.create(Cohort, { missionId: dto.missionId, name: dto.name.trim(), description: dto.description ?? '', startsOn: dto.startsOn ?? null, endsOn: dto.endsOn ?? null, createdById: caller.principal.userId }),
@@ -56,6 +57,7 @@ export class CohortsService {
       await this.access.assert(caller, Action.Update, 'Cohort', cohort, { id, missionId: cohort?.missionId ?? null });
       const { memberIds, courseIds, ...fields } = dto;
       Object.assign(cohort!, fields);
+      checkDates(cohort!.startsOn, cohort!.endsOn);
       await m.save(cohort!);
       if (memberIds) await this.setMembers(m, cohort!, memberIds);
       if (courseIds) await this.setCourses(m, cohort!, courseIds);
@@ -113,4 +115,9 @@ export class CohortsService {
       progress,
     };
   }
+}
+
+/** A cohort cannot end before it starts (ISO dates compare as strings). */
+function checkDates(startsOn: string | null, endsOn: string | null): void {
+  if (startsOn && endsOn && endsOn < startsOn) throw DomainException.invalid('endsOn', 'is before startsOn');
 }

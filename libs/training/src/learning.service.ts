@@ -136,6 +136,11 @@ export class LearningService {
       const fresh = await m.findOneOrFail(QuizAttempt, { where: { id: attempt.id } });
       if (fresh.submittedAt) throw DomainException.conflict('This attempt was already submitted');
       const course = await m.findOneOrFail(Course, { where: { id: fresh.courseId } });
+      // An attempt left open across a publication would pass the new version outside its attempt limit and
+      // cool-down, graded on a layout of the old questions: the learner starts a new one instead.
+      if (fresh.courseVersion !== course.version) {
+        throw DomainException.conflict(`This attempt was started on version ${fresh.courseVersion} of the course, now at version ${course.version}: start a new attempt`);
+      }
       const quiz = await m.findOne(Quiz, { where: { courseId: fresh.courseId } });
       if (!quiz) throw DomainException.notFound('Quiz');
       this.checkAnswers(quiz, fresh, dto);

@@ -225,10 +225,14 @@ export class CreateCohortDto {
   @IsOptional() @IsString() @MaxLength(2000)
   description?: string;
 
-  @IsOptional() @Matches(DATE, { message: 'startsOn must be a date (YYYY-MM-DD)' })
+  @IsOptional()
+  @Matches(DATE, { message: 'startsOn must be a date (YYYY-MM-DD)' })
+  @IsDateString({ strict: true }, { message: 'startsOn must be a real date (YYYY-MM-DD)' })
   startsOn?: string;
 
-  @IsOptional() @Matches(DATE, { message: 'endsOn must be a date (YYYY-MM-DD)' })
+  @IsOptional()
+  @Matches(DATE, { message: 'endsOn must be a date (YYYY-MM-DD)' })
+  @IsDateString({ strict: true }, { message: 'endsOn must be a real date (YYYY-MM-DD)' })
   endsOn?: string;
 
   @IsArray() @ArrayMaxSize(500)
