@@ -47,13 +47,23 @@ describe('training and certification', () => {
       const wrong = key.map((qn) => ({ questionId: qn.id, optionIds: [qn.options.find((o) => !o.correct)!.id] }));
       const failed = (await http().post(`/api/training/attempts/${attempt.id}/submit`).set(learner).send({ answers: wrong }).expect(200)).body;
       expect(failed).toMatchObject({ passed: false, score: 0 });
-      // once submitted, the key and explanations come back
-      expect(failed.questions[0].correctOptionIds.length).toBeGreaterThan(0);
-      expect(failed.questions[0].explanation).toEqual(expect.any(String));
+      // a failed attempt with attempts left says what was wrong, without handing over the key for the next one
+      expect(failed.keyShown).toBe(false);
+      expect(failed.questions[0].correct).toBe(false);
+      expect(JSON.stringify(failed.questions)).not.toMatch(/"correctOptionIds":\[[^\]]|"explanation":"[^"]/);
+      const again = (await http().get(`/api/training/attempts/${attempt.id}`).set(learner).expect(200)).body;
+      expect(again.keyShown).toBe(false);
     }
     const attempt = (await http().post(`/api/training/courses/${courseId}/attempts`).set(learner).expect(201)).body;
     const passed = (await http().post(`/api/training/attempts/${attempt.id}/submit`).set(learner).send({ answers: right }).expect(200)).body;
-    expect(passed).toMatchObject({ passed: true, score: 100 });
+    expect(passed).toMatchObject({ passed: true, score: 100, keyShown: true });
+    expect(passed.questions[0].correctOptionIds.length).toBeGreaterThan(0);
+    if (failFirst) {
+      // once passed, the earlier failed attempt shows its key and explanations too
+      const attempts = (await http().get(`/api/training/courses/${courseId}/attempts`).set(learner).expect(200)).body;
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts.every((a: { keyShown: boolean }) => a.keyShown)).toBe(true);
+    }
     return course.checklist.map((i: { id: string }) => i.id);
   }
 

@@ -182,7 +182,10 @@ describe('training and certification in the web app (Chromium)', () => {
     await result.waitFor();
     expect(await result.getByTestId('quiz-verdict').textContent()).toBe('Not passed');
     expect(await result.getByRole('heading').textContent()).toMatch(/Attempt 1: 50%/);
-    await result.getByText('No photo without the patient’s consent.').waitFor();
+    // which question was wrong, but not the answer to give next time
+    await result.getByTestId('key-withheld').waitFor();
+    expect(await result.getByText('No photo without the patient’s consent.').count()).toBe(0);
+    expect(await result.getByText('✓ right answer').count()).toBe(0);
     await officer.getByTestId('quiz-rules').filter({ hasText: /· 2 attempts left/ }).waitFor();
 
     await officer.getByRole('button', { name: 'Start a new attempt' }).click();
@@ -192,6 +195,9 @@ describe('training and certification in the web app (Chromium)', () => {
     await result.getByRole('heading', { name: /Attempt 2: 100%/ }).waitFor();
     expect(await result.getByTestId('quiz-verdict').textContent()).toBe('Passed');
     expect(await result.getByTestId('question-result').count()).toBe(2);
+    // passed: now the key and explanations are shown
+    await result.getByText('No photo without the patient’s consent.').waitFor();
+    expect(await result.getByTestId('key-withheld').count()).toBe(0);
 
     // still not allowed: the practical skills are missing
     await officer.getByRole('link', { name: COURSE_TITLE }).click();

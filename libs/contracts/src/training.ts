@@ -187,11 +187,15 @@ export interface SubmitAttemptRequest {
 }
 export interface AttemptQuestionResult extends AttemptQuestionView {
   chosenOptionIds: string[];
+  /** Empty, like `explanation`, while the key is withheld (see AttemptView.keyShown). */
   correctOptionIds: string[];
   correct: boolean;
   explanation: string;
 }
-/** An attempt; `questions` carries the key and explanations only once submitted. */
+/**
+ * An attempt; `questions` carries right/wrong once submitted, and the key and explanations only once the learner has
+ * passed the quiz or has no attempt left (`keyShown`): a failed attempt must not hand over the answers to the next.
+ */
 export interface AttemptView {
   id: string;
   courseId: string;
@@ -204,6 +208,8 @@ export interface AttemptView {
   score: number | null;
   passed: boolean | null;
   passMark: number;
+  /** Whether `questions` carry the right answers and explanations. */
+  keyShown: boolean;
   questions: AttemptQuestionResult[] | AttemptQuestionView[];
 }
 

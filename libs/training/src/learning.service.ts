@@ -152,7 +152,7 @@ export class LearningService {
         m,
       );
       const notes = g.passed ? await this.evaluate(m, course, userId, caller) : [];
-      return { view: this.attemptView(fresh, quiz), notes };
+      return { view: this.attemptView(fresh, quiz, await this.keyShown(m, userId, quiz, fresh.courseVersion)), notes };
     });
     this.notifications.publish(notes);
     return view;
@@ -176,7 +176,7 @@ export class LearningService {
     const m = this.dataSource.manager;
     const attempt = await this.ownAttempt(caller, attemptId, m);
     const quiz = await m.findOne(Quiz, { where: { courseId: attempt.courseId } });
-    return this.attemptView(attempt, quiz);
+    return this.attemptView(attempt, quiz, await this.keyShown(m, caller.principal.userId, quiz, attempt.courseVersion));
   }
 
   async myAttempts(caller: CallerContext, courseId: string): Promise<AttemptView[]> {
@@ -184,7 +184,9 @@ export class LearningService {
     await this.courses.readable(caller, courseId, m);
     const quiz = await m.findOne(Quiz, { where: { courseId } });
     const attempts = await m.find(QuizAttempt, { where: { courseId, userId: caller.principal.userId }, order: { startedAt: 'DESC' } });
-    return attempts.map((a) => this.attemptView(a, quiz));
+    const shown = new Map<number, boolean>();
+    for (const v of new Set(attempts.map((a) => a.courseVersion))) shown.set(v, await this.keyShown(m, caller.principal.userId, quiz, v));
+    return attempts.map((a) => this.attemptView(a, quiz, shown.get(a.courseVersion)!));
   }
 
   /** Learners see only their own attempts: anyone else's answers 404. */
@@ -194,9 +196,25 @@ export class LearningService {
     return attempt;
   }
 
-  /** The key and explanations only once the attempt is submitted. */
-  private attemptView(a: QuizAttempt, quiz: Quiz | null): AttemptView {
+  /**
+   * The right answers and explanations are shown once the learner has passed this quiz or has no attempt left;
+   * before that a submitted attempt says only which questions were right, so a retake still tests the learner.
+   * Counted per course version, as the attempt limit is.
+   */
+  private async keyShown(m: EntityManager, userId: string, quiz: Quiz | null, courseVersion: number): Promise<boolean> {
+    if (!quiz) return false;
+    const [row] = await m.query(
+      `SELECT count(*) FILTER (WHERE submitted_at IS NOT NULL)::int AS submitted, bool_or(passed) AS passed
+         FROM training_attempts WHERE user_id = $1 AND course_id = $2 AND course_version = $3`,
+      [userId, quiz.courseId, courseVersion],
+    );
+    return row.passed === true || (quiz.maxAttempts !== null && row.submitted >= quiz.maxAttempts);
+  }
+
+  private attemptView(a: QuizAttempt, quiz: Quiz | null, keyShown: boolean): AttemptView {
     const questions = quiz?.questions ?? [];
+    const graded = () =>
+      grade(questions, a.layout, a.answers ?? [], a.passMark).results.map((r) => (keyShown ? r : { ...r, correctOptionIds: [], explanation: '' }));
     return {
       id: a.id,
       courseId: a.courseId,
@@ -208,7 +226,8 @@ export class LearningService {
       score: a.score,
       passed: a.passed,
       passMark: a.passMark,
-      questions: a.submittedAt ? grade(questions, a.layout, a.answers ?? [], a.passMark).results : questionsForLearner(questions, a.layout),
+      keyShown: keyShown && !!a.submittedAt,
+      questions: a.submittedAt ? graded() : questionsForLearner(questions, a.layout),
     };
   }
 

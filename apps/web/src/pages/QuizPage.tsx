@@ -91,6 +91,7 @@ export function QuizPage() {
             <span className={`status ${result.passed ? 'passed' : 'failed'}`} data-testid="quiz-verdict">{result.passed ? 'Passed' : 'Not passed'}</span>
           </h2>
           <p className="muted">Pass mark {result.passMark}%.</p>
+          {!result.keyShown && <p className="notice" data-testid="key-withheld">The right answers and explanations are shown once you pass the quiz or have no attempt left.</p>}
           {(result.questions as (AttemptQuestionView | AttemptQuestionResult)[]).filter(isResult).map((q, i) => (
             <div key={q.id} className={`question ${q.correct ? 'correct' : 'wrong'}`} data-testid="question-result" lang={c.language}>
               <p><strong>{i + 1}. {q.text}</strong> — {q.correct ? 'correct' : 'wrong'}</p>
