@@ -10,7 +10,7 @@
 #   4. An offline build from the mediasoup npm tarball against Debian bookworm's libraries
 #      (OpenSSL 3, libuv, libsrtp2, usrsctp, abseil, nlohmann-json): no meson wraps, no pip, no GitHub.
 #
-# All progress goes to stderr; stdout carries only the path. Background: docs in /work/shared/MEDIASOUP.md.
+# All progress goes to stderr; stdout carries only the path. Background: the team notes shared/MEDIASOUP.md (beside the repository) and docs/media.md.
 #
 # Environment:
 #   MEDIASOUP_WORKER_BIN       use this binary, skip everything else
