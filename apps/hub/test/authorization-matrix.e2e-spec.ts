@@ -5,6 +5,7 @@ import { io } from 'socket.io-client';
 import { freePort } from '@hub/database';
 import { TokenService } from '@hub/identity';
 import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
+import { all, Call, KEY, MISSION, only, RoleKey, ROLES, Row, Target } from './matrix-kit';
 import { TRAINING_MATRIX } from './training-matrix';
 
 /**
@@ -12,7 +13,6 @@ import { TRAINING_MATRIX } from './training-matrix';
  * MINUSCA record, "other" the matching UNMISS record. A route without a row here fails the suite, so a new route
  * cannot ship without its authorization being written down and reviewed.
  */
-type RoleKey = 'officer' | 'doctor' | 'manager' | 'trainer' | 'admin' | 'sysadmin';
 const CALLERS: Record<RoleKey, string> = {
   officer: 'officer@minusca.demo',
   doctor: 'doctor@minusca.demo',
@@ -21,34 +21,7 @@ const CALLERS: Record<RoleKey, string> = {
   admin: 'admin@minusca.demo',
   sysadmin: 'sysadmin@hub.demo',
 };
-const ROLES = Object.keys(CALLERS) as RoleKey[];
-type Target = 'own' | 'other';
-const MISSION: Record<Target, string> = { own: 'MINUSCA', other: 'UNMISS' };
-const KEY: Record<Target, string> = { own: 'minusca', other: 'unmiss' };
 const CLINIC: Record<Target, string> = { own: 'Bangui Level 1 Clinic (BANBAT)', other: 'Juba Level 1 Clinic (RWANBAT)' };
-
-interface Call {
-  path: string;
-  /** For routes mounted on every method (tus): the method to use. */
-  method?: string;
-  headers?: Record<string, string>;
-  body?: object;
-  /** Use this bearer token instead of the caller's cached one (routes that end sessions). */
-  token?: string;
-}
-interface Row {
-  build: (hub: TestHub, target: Target, role: RoleKey | 'anon') => Promise<Call> | Call;
-  anon: number;
-  /** [own, other] status per role. */
-  expect: Record<RoleKey, [number, number]>;
-}
-
-const all = (own: number, other = own): Record<RoleKey, [number, number]> =>
-  Object.fromEntries(ROLES.map((r) => [r, [own, other]])) as Record<RoleKey, [number, number]>;
-const only = (
-  base: [number, number],
-  overrides: Partial<Record<RoleKey, [number, number]>>,
-): Record<RoleKey, [number, number]> => ({ ...all(...base), ...overrides });
 
 let unique = 0;
 const next = () => `${Date.now().toString(36)}${(unique++).toString(36)}`.toUpperCase();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestHub } from '@hub/testing';
+import { all, Expect, KEY, MISSION, only, RoleKey, Row, Target } from './matrix-kit';
 import { verificationCode } from '@hub/training';
 
 /**
@@ -9,27 +10,6 @@ import { verificationCode } from '@hub/training';
  * to MINUSCA; "own" targets a MINUSCA record, "other" the matching UNMISS record. The demo officer, doctor and
  * trainer hold valid certificates; the system administrator holds no trainer certificate (so may not sign off).
  */
-type RoleKey = 'officer' | 'doctor' | 'manager' | 'trainer' | 'admin' | 'sysadmin';
-type Target = 'own' | 'other';
-type Expect = Record<RoleKey, [number, number]>;
-interface Call {
-  path: string;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: object;
-  token?: string;
-}
-interface Row {
-  build: (hub: TestHub, target: Target, role: RoleKey | 'anon') => Promise<Call> | Call;
-  anon: number;
-  expect: Expect;
-}
-
-const ROLES: RoleKey[] = ['officer', 'doctor', 'manager', 'trainer', 'admin', 'sysadmin'];
-const all = (own: number, other = own): Expect => Object.fromEntries(ROLES.map((r) => [r, [own, other]])) as Expect;
-const only = (base: [number, number], o: Partial<Expect>): Expect => ({ ...all(...base), ...o });
-const KEY: Record<Target, string> = { own: 'minusca', other: 'unmiss' };
-const MISSION: Record<Target, string> = { own: 'MINUSCA', other: 'UNMISS' };
 
 /** Readable by every member of the course's mission, and by the system administrator everywhere. */
 const members = (own: number): Expect => only([own, 404], { sysadmin: [own, own] });
