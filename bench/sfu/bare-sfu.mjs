@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 /**
- * Starts the bare SFU on `port`, serving the static files of `staticDir`, with the hub's codecs (`mediaCodecs`,
+ * Starts the bare SFU on `port` (0 or absent: a free one), serving the static files of `staticDir`, with the hub's codecs (`mediaCodecs`,
  * libs/media MEDIA_CODECS) so both sides negotiate the same. Answers { url, close }.
  */
 export async function startBareSfu({ port, staticDir, workerBin, mediaCodecs }) {
@@ -39,8 +39,34 @@ export async function startBareSfu({ port, staticDir, workerBin, mediaCodecs }) 
   const session = { id: 'bare', missionId: 'bare', caseId: null, caseReference: null, title: 'bare', status: 'live', scheduledAt: null,
     startedAt: null, endedAt: null, hostId: 'bare', hostName: 'bare', createdAt: new Date().toISOString(), participants: [], canJoin: true, isHost: true };
 
+  const transportOptions = (t) => ({ id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters });
+  const createTransport = async (peer, direction) => {
+    const t = await router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }], enableUdp: true, enableTcp: true, preferUdp: true, appData: { direction } });
+    peer.transports.set(t.id, t);
+    if (direction === 'recv') {
+      peer.recv = t;
+      // consumers made before DTLS was up start with it (as libs/media does)
+      t.on('dtlsstatechange', (state) => {
+        if (state !== 'connected') return;
+        for (const c of peer.consumers.values()) if (c.appData.resumesOnConnect && c.appData.transportId === t.id) c.resume().catch(() => undefined);
+      });
+    }
+    return t;
+  };
+  const consumeFor = async (peer, transport, producerId, rtpCapabilities) => {
+    if (!router.canConsume({ producerId, rtpCapabilities })) throw new Error('cannot consume');
+    const resumesOnConnect = transport.dtlsState !== 'connected';
+    const c = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { transportId: transport.id, resumesOnConnect } });
+    peer.consumers.set(c.id, c);
+    if (resumesOnConnect && transport.dtlsState === 'connected') await c.resume();
+    const owner = [...peers.entries()].find(([, p]) => p.producers.has(producerId));
+    const source = owner?.[1].producers.get(producerId).appData.source ?? 'camera';
+    return { id: c.id, transportId: transport.id, resumesOnConnect, producerId, participantId: owner?.[0] ?? '', kind: c.kind, source, rtpParameters: c.rtpParameters, type: c.type, producerPaused: c.producerPaused };
+  };
+
   io.of('/consultations').on('connection', (socket) => {
-    const peer = { transports: new Map(), producers: new Map(), consumers: new Map() };
+    const peer = { transports: new Map(), producers: new Map(), consumers: new Map(), socket, recv: null, rtpCapabilities: null };
+    socket.emit('hello', { routerRtpCapabilities: router.rtpCapabilities });
     const handle = (event, fn) =>
       socket.on(event, async (payload, ack) => {
         try {
@@ -49,17 +75,17 @@ export async function startBareSfu({ port, staticDir, workerBin, mediaCodecs }) 
           ack?.({ ok: false, error: { code: 'ERROR', message: e.message } });
         }
       });
-    handle('join', () => {
+    // the hub's join: everything at once (capabilities, both transports, consumers of what is there)
+    handle('join', async ({ rtpCapabilities }) => {
       const others = producers();
       peers.set(socket.id, peer);
+      const [send, recv] = await Promise.all([createTransport(peer, 'send'), createTransport(peer, 'recv')]);
+      peer.rtpCapabilities = rtpCapabilities ?? null;
+      const consumers = rtpCapabilities ? await Promise.all(others.map((o) => consumeFor(peer, recv, o.producerId, rtpCapabilities))) : [];
       return { status: 'admitted', sessionId: 'bare', participantId: socket.id, callRole: 'host', routerRtpCapabilities: router.rtpCapabilities,
-        producers: others, participants: [], iceServers: [], session };
+        producers: others, participants: [], iceServers: [], session, transports: { send: transportOptions(send), recv: transportOptions(recv) }, consumers };
     });
-    handle('createTransport', async ({ direction }) => {
-      const t = await router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }], enableUdp: true, enableTcp: true, preferUdp: true, appData: { direction } });
-      peer.transports.set(t.id, t);
-      return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
-    });
+    handle('createTransport', async ({ direction }) => transportOptions(await createTransport(peer, direction)));
     handle('connectTransport', async ({ transportId, dtlsParameters }) => {
       await peer.transports.get(transportId).connect({ dtlsParameters });
     });
@@ -67,16 +93,13 @@ export async function startBareSfu({ port, staticDir, workerBin, mediaCodecs }) 
       const p = await peer.transports.get(transportId).produce({ kind, rtpParameters, appData: { source } });
       peer.producers.set(p.id, p);
       socket.broadcast.to('call').emit('newProducer', { producerId: p.id, participantId: socket.id, userId: socket.id, kind, source, paused: false });
+      for (const [id, other] of peers) {
+        if (id === socket.id || !other.rtpCapabilities || !other.recv) continue;
+        consumeFor(other, other.recv, p.id, other.rtpCapabilities).then((c) => other.socket.emit('newConsumer', c), () => undefined);
+      }
       return { producerId: p.id };
     });
-    handle('consume', async ({ transportId, producerId, rtpCapabilities }) => {
-      if (!router.canConsume({ producerId, rtpCapabilities })) throw new Error('cannot consume');
-      const c = await peer.transports.get(transportId).consume({ producerId, rtpCapabilities, paused: true });
-      peer.consumers.set(c.id, c);
-      const owner = [...peers.entries()].find(([, p]) => p.producers.has(producerId));
-      const source = owner?.[1].producers.get(producerId).appData.source ?? 'camera';
-      return { id: c.id, producerId, participantId: owner?.[0] ?? '', kind: c.kind, source, rtpParameters: c.rtpParameters, type: c.type, producerPaused: c.producerPaused };
-    });
+    handle('consume', async ({ transportId, producerId, rtpCapabilities }) => consumeFor(peer, peer.transports.get(transportId), producerId, rtpCapabilities));
     handle('resumeConsumer', async ({ consumerId }) => {
       await peer.consumers.get(consumerId).resume();
     });
@@ -88,9 +111,9 @@ export async function startBareSfu({ port, staticDir, workerBin, mediaCodecs }) 
     });
   });
 
-  await new Promise((r) => http.listen(port, '127.0.0.1', r));
+  await new Promise((r) => http.listen(port ?? 0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${http.address().port}`,
     async close() {
       io.close();
       http.close();

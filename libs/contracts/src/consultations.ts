@@ -216,6 +216,13 @@ export interface AdmittedPayload {
   /** STUN/TURN servers to pass to the transports (short-lived TURN credentials); empty when none is configured. */
   iceServers: IceServerView[];
   session: ConsultationSessionView;
+  /** The caller's two transports, made by the server with the answer (no createTransport round trip). */
+  transports: { send: TransportOptions; recv: TransportOptions };
+  /**
+   * Consumers of the producers already in the room, made by the server when the join carried the device's
+   * `rtpCapabilities` (empty otherwise: consume them with `consume`). Later producers arrive as `newConsumer`.
+   */
+  consumers: ConsumerOptions[];
 }
 
 export interface WaitingPayload {
@@ -236,12 +243,19 @@ export interface TransportOptions {
 
 export interface ConsumerOptions {
   id: string;
+  /** The receive transport it lives on (a consumer of an older transport, from before a rebuild, is stale). */
+  transportId: string;
+  /**
+   * Made before the receive transport's DTLS connected: the server starts it once DTLS is up (build its track right
+   * away; no `resumeConsumer`). False: send `resumeConsumer` once the track is set up.
+   */
+  resumesOnConnect: boolean;
   producerId: string;
   participantId: string;
   kind: CallMediaKind;
   source: ProducerSource;
   rtpParameters: RtpParameters;
-  /** 'simple' | 'simulcast' | 'svc' | 'pipe'. Consumers start paused: send `resumeConsumer` once the track is set up. */
+  /** 'simple' | 'simulcast' | 'svc' | 'pipe'. */
   type: string;
   producerPaused: boolean;
 }
@@ -315,6 +329,13 @@ export interface ConsultationClientEvents {
 export interface JoinRequest {
   sessionId: string;
   invitationToken?: string;
+  /**
+   * The client's `device.rtpCapabilities` (Device loaded with the `hello` capabilities): the server then makes the
+   * consumers itself, in the answer and as `newConsumer` for later producers.
+   */
+  rtpCapabilities?: RtpCapabilities;
+  /** Join without receiving video (video consumers stay paused until `setAudioOnly {audioOnly:false}`). */
+  audioOnly?: boolean;
 }
 
 export type ConsultationClientEventName = keyof ConsultationClientEvents;
@@ -343,6 +364,11 @@ export const CONSULTATION_CLIENT_EVENTS: ConsultationClientEventName[] = [
 
 /** Server -> client events: name -> payload. */
 export interface ConsultationServerEvents {
+  /**
+   * Right after the connection: the RTP capabilities of the hub's routers (all alike), so the client loads its
+   * Device before `join` and joins with its own capabilities. null when live media is unavailable.
+   */
+  hello: { routerRtpCapabilities: RtpCapabilities | null };
   /** To the joiner (also answered in the join ack). */
   waiting: WaitingPayload;
   /** To the host(s): someone is in the waiting room. */
@@ -354,6 +380,8 @@ export interface ConsultationServerEvents {
   /** `reason`: 'left' | 'disconnected' | 'declined' | 'ended'. A disconnected participant may come back by itself. */
   participantLeft: { participantId: string; userId: string; reason: string };
   newProducer: ProducerInfo;
+  /** A consumer the server made for this socket (its join carried rtpCapabilities) of a new producer. */
+  newConsumer: ConsumerOptions;
   producerClosed: { producerId: string; participantId: string };
   producerPaused: { producerId: string; participantId: string };
   producerResumed: { producerId: string; participantId: string };

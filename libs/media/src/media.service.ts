@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type { MediaStatusView } from '@hub/contracts';
 import { APP_CONFIG, AppConfig, MediaConfig } from '@hub/config';
 import { MediaError } from './media.errors';
-import { Room } from './room';
+import { MEDIA_CODECS, Room } from './room';
+import type { RtpCapabilities } from './media.types';
 import { findWorkerBinary, mediasoupVersion } from './worker-binary';
 import { WorkerPool } from './worker-pool';
 
@@ -22,6 +23,7 @@ export class MediaService implements OnModuleInit, OnApplicationShutdown {
   private readonly creating = new Map<string, Promise<Room>>();
   private unavailableReason?: string;
   private started?: Promise<void>;
+  private capabilities?: RtpCapabilities;
 
   constructor(@Inject(APP_CONFIG) appConfig: AppConfig) {
     this.config = appConfig.media;
@@ -59,6 +61,23 @@ export class MediaService implements OnModuleInit, OnApplicationShutdown {
       version: mediasoupVersion(),
       workers: workers.map((w) => ({ pid: w.worker.pid, rooms: w.roomIds.size, ports: w.ports })),
     };
+  }
+
+  /**
+   * The RTP capabilities every router of this hub has (all are built from MEDIA_CODECS, so they are identical):
+   * sent to a socket as soon as it connects, so the client loads its Device and joins with its own capabilities,
+   * and the server creates its consumers in the join answer. Learnt once from a router made and closed for it;
+   * null when media is unavailable.
+   */
+  async routerRtpCapabilities(): Promise<RtpCapabilities | null> {
+    await this.start();
+    if (this.capabilities) return this.capabilities;
+    const worker = this.pool?.leastLoaded();
+    if (!worker) return null;
+    const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    this.capabilities = router.rtpCapabilities;
+    router.close();
+    return this.capabilities;
   }
 
   /** The room with this id, created (router on the least-loaded worker) if it does not exist. */

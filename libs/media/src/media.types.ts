@@ -23,9 +23,18 @@ export interface TransportParams {
   dtlsParameters: DtlsParameters;
 }
 
-/** What the client needs for `recvTransport.consume(params)`; the consumer starts paused (call resumeConsumer). */
+/**
+ * What the client needs for `recvTransport.consume(params)`. The consumer starts paused: when it was created before
+ * the peer's receive transport completed DTLS (`resumesOnConnect`), the SFU starts it itself once DTLS is up (the
+ * client has built its track by then: the handshake begins only after its first consume); otherwise the client
+ * resumes it (resumeConsumer) once its track is set up.
+ */
 export interface ConsumerParams {
   id: string;
+  /** The receive transport the consumer lives on. */
+  transportId: string;
+  /** The SFU starts the consumer when the transport's DTLS connects: no resumeConsumer needed. */
+  resumesOnConnect: boolean;
   producerId: string;
   /** The peer that owns the producer. */
   producerPeerId: string;
@@ -81,6 +90,11 @@ export interface PeerStats {
 export interface RoomEvents {
   /** A peer started producing: tell the others so they can consume it. */
   newProducer: ProducerInfo;
+  /**
+   * The room created a consumer by itself for a peer that asked for it (Peer.enableAutoConsume): a producer
+   * appeared and that peer has a receive transport. Send the params to that peer's client.
+   */
+  newConsumer: { peerId: string; consumer: ConsumerParams };
   /**
    * A producer closed (by its peer, or because its peer left). mediasoup already closed the consumers of it;
    * `consumers` lists them per receiving peer so each client can drop its consumer. Not emitted when the

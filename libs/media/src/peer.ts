@@ -37,6 +37,8 @@ export interface PeerConsumer {
   producerPeerId: string;
   source: MediaSource;
   clientPaused: boolean;
+  /** Created before the receive transport's DTLS connected: the SFU starts it when DTLS connects. */
+  resumesOnConnect: boolean;
   /** Highest spatial layer the client asked for (setPreferredLayers), e.g. 0 for a thumbnail. */
   maxSpatialLayer?: number;
   maxTemporalLayer?: number;
@@ -60,6 +62,7 @@ export class Peer {
   private _rtpCapabilities?: RtpCapabilities;
   private _closed = false;
   private _quality: QualityLevel = 'full';
+  private _autoConsume = false;
   private readonly _transports = new Map<string, PeerTransport>();
   private readonly _producers = new Map<string, PeerProducer>();
   private readonly _consumers = new Map<string, PeerConsumer>();
@@ -101,6 +104,25 @@ export class Peer {
     return this._consumers;
   }
 
+  /** The room creates this peer's consumers itself (enableAutoConsume). */
+  get autoConsumes(): boolean {
+    return this._autoConsume;
+  }
+
+  /**
+   * From now on the room consumes every new producer of the other peers for this peer by itself (one round trip
+   * fewer per producer, as mediasoup-demo's server does) and announces it as `newConsumer`, as long as the peer has
+   * a receive transport. `rtpCapabilities` are the client's device capabilities.
+   */
+  enableAutoConsume(rtpCapabilities: RtpCapabilities): void {
+    this.assertOpen();
+    if (!rtpCapabilities || typeof rtpCapabilities !== 'object' || !Array.isArray(rtpCapabilities.codecs)) {
+      throw invalid('rtpCapabilities.codecs must be an array');
+    }
+    this._rtpCapabilities = rtpCapabilities;
+    this._autoConsume = true;
+  }
+
   /** Sets the client's device.rtpCapabilities (needed before consume() unless passed there). */
   setRtpCapabilities(rtpCapabilities: RtpCapabilities): void {
     this._rtpCapabilities = rtpCapabilities;
@@ -128,6 +150,12 @@ export class Peer {
       throw new MediaError('PEER_CLOSED', 'peer left');
     }
     if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE).catch(() => undefined);
+    else {
+      // Consumers made before DTLS was up start now: the client built their tracks before the handshake began.
+      transport.on('dtlsstatechange', (state) => {
+        if (state === 'connected') void this.startConsumersOf(transport.id);
+      });
+    }
     // Replace the previous one only now: requests sent at once all get here, and each closes what the others made,
     // so a burst leaves one transport per direction instead of one per request.
     for (const [id, t] of this._transports) if (t.direction === direction) this.closeTransport(id);
@@ -211,6 +239,8 @@ export class Peer {
     rtpCapabilities?: RtpCapabilities;
     /** The peer's recv transport; optional (a peer has one). */
     transportId?: string;
+    /** Answer the peer's existing consumer of this producer instead of making a second one (server-side consume). */
+    once?: boolean;
   }): Promise<ConsumerParams> {
     this.assertOpen();
     const recv = options.transportId ? this.ownTransport(options.transportId) : this.recvTransport();
@@ -218,6 +248,11 @@ export class Peer {
     const found = this.room.findProducer(options.producerId);
     if (!found) throw new MediaError('PRODUCER_NOT_FOUND', 'producer not found');
     if (found.peer === this) throw invalid('a peer does not consume its own producer');
+    if (options.once) {
+      for (const entry of this._consumers.values()) {
+        if (entry.consumer.producerId === found.entry.producer.id && !entry.consumer.closed) return this.paramsOf(entry);
+      }
+    }
     if (this._consumers.size >= MAX_CONSUMERS_PER_PEER) throw new MediaError('LIMIT_REACHED', 'too many consumers');
     const rtpCapabilities = options.rtpCapabilities ?? this._rtpCapabilities;
     if (!rtpCapabilities) throw invalid('rtpCapabilities are missing');
@@ -230,7 +265,7 @@ export class Peer {
       producerId: producer.id,
       rtpCapabilities,
       paused: true,
-      appData: { peerId: this.id, producerPeerId: found.peer.id },
+      appData: { peerId: this.id, producerPeerId: found.peer.id, transportId: recv.transport.id },
     });
     if (this._closed) {
       consumer.close();
@@ -246,6 +281,7 @@ export class Peer {
       producerPeerId: found.peer.id,
       source: found.entry.source,
       clientPaused: true,
+      resumesOnConnect: recv.transport.dtlsState !== 'connected',
     };
     this._consumers.set(consumer.id, entry);
     consumer.observer.once('close', () => this._consumers.delete(consumer.id));
@@ -259,16 +295,41 @@ export class Peer {
       }),
     );
     await this.applyLayers(entry);
+    // DTLS may have connected while the consumer was being made: start it now rather than never.
+    if (entry.resumesOnConnect && recv.transport.dtlsState === 'connected') await this.startConsumersOf(recv.transport.id);
+    return this.paramsOf(entry);
+  }
+
+  private paramsOf(entry: PeerConsumer): ConsumerParams {
+    const { consumer } = entry;
     return {
       id: consumer.id,
-      producerId: producer.id,
-      producerPeerId: found.peer.id,
+      transportId: this.transportOf(consumer) ?? '',
+      resumesOnConnect: entry.resumesOnConnect,
+      producerId: consumer.producerId,
+      producerPeerId: entry.producerPeerId,
       kind: consumer.kind,
-      source: found.entry.source,
+      source: entry.source,
       rtpParameters: consumer.rtpParameters,
       type: consumer.type,
       producerPaused: consumer.producerPaused,
     };
+  }
+
+  private transportOf(consumer: ms.Consumer): string | undefined {
+    return (consumer.appData as { transportId?: string }).transportId;
+  }
+
+  /** Starts the consumers waiting for this receive transport's DTLS (see ConsumerParams.resumesOnConnect). */
+  private async startConsumersOf(transportId: string): Promise<void> {
+    await Promise.all(
+      [...this._consumers.values()]
+        .filter((c) => c.resumesOnConnect && c.clientPaused && this.transportOf(c.consumer) === transportId)
+        .map((c) => {
+          c.clientPaused = false;
+          return this.applyLayers(c).catch(() => undefined);
+        }),
+    );
   }
 
   /** The client is ready to render: start sending (unless the quality policy or audio-only holds video back). */

@@ -214,6 +214,17 @@ export class Room extends EventEmitter<Listeners> {
       source,
       paused: producer.paused,
     });
+    // Server-side consume (mediasoup-demo's `_createConsumer`): every peer that asked for it gets its consumer
+    // without a request of its own; the client only builds the track.
+    for (const other of this._peers.values()) {
+      if (other === peer || !other.autoConsumes || !other.recvTransport()) continue;
+      other
+        .consume({ producerId: producer.id, once: true })
+        .then((consumer) => {
+          if (!other.closed) this.emit('newConsumer', { peerId: other.id, consumer });
+        })
+        .catch((e) => this.logger.debug(`room ${this.id}: no consumer of ${producer.id} for ${other.id}: ${(e as Error).message}`));
+    }
   }
 
   /** @internal Closes a producer and tells the room which consumers went with it. */

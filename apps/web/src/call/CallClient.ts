@@ -4,13 +4,15 @@ import type {
   CallQualityLevel,
   ChatMessageView,
   ConsultationSessionView,
+  ConsumerOptions,
   ParticipantView,
   ProducerInfo,
   ProducerSource,
   StatsReport,
+  TransportOptions,
 } from '@hub/contracts';
 import { post } from '../api/client';
-import { Signalling, SignallingError } from './signalling';
+import { Signalling, SignallingError, takePreconnected } from './signalling';
 import { StatsSampler } from './stats';
 
 export type CallPhase = 'connecting' | 'waiting' | 'declined' | 'joining' | 'in-call' | 'reconnecting' | 'ended' | 'error';
@@ -110,6 +112,14 @@ export class CallClient {
    * announced while our transports are being (re)built is kept here and consumed when the build finishes.
    */
   private readonly knownProducers = new Map<string, ProducerInfo>();
+  /** Consumers the server made (`newConsumer`) before our receive transport existed: used by the build. */
+  private readonly pendingConsumers = new Map<string, ConsumerOptions>();
+  /** A Device loaded from the `hello` capabilities before join, and whether the join carried its capabilities. */
+  private preloaded: { device: Device; capabilities: string } | null = null;
+  /** The server makes our consumers (the last join carried our capabilities): no `consume` requests. */
+  private serverConsumes = false;
+  /** The camera and microphone being opened (in parallel with connecting and joining). */
+  private localMedia: Promise<void> = Promise.resolve();
   /** Bumped by every media (re)build; a build that sees a newer generation stops. */
   private generation = 0;
   private joinedOnce = false;
@@ -159,15 +169,19 @@ export class CallClient {
 
   // ---- lifecycle -------------------------------------------------------------------------------------------
 
+  /**
+   * Opens the camera and microphone while the socket connects (a socket opened by the pre-call page is taken over)
+   * and joins; the round trips of a join are: join (answered with everything: router capabilities, both transports,
+   * consumers of what is already there), then ICE and DTLS of both transports in parallel, then media. Resolves once
+   * the socket is set up, not when the call is.
+   */
   async start(): Promise<void> {
-    try {
-      await this.openLocalMedia();
-    } catch (e) {
+    this.localMedia = this.openLocalMedia().catch((e) => {
       // No camera or microphone permission: still join (the others can be seen and heard), say why.
       this.set({ error: `Camera or microphone unavailable: ${(e as Error).message}` });
-    }
+    });
     if (this.closed) return;
-    const s = new Signalling(this.options.namespace, this.options.origin);
+    const s = takePreconnected(this.options.namespace, this.options.origin) ?? new Signalling(this.options.namespace, this.options.origin);
     this.signalling = s;
     s.socket.on('connect', () => void this.onConnect());
     s.socket.on('disconnect', (reason: string) => {
@@ -199,8 +213,13 @@ export class CallClient {
     );
     s.on('newProducer', (p) => {
       this.knownProducers.set(p.producerId, p);
-      // With the receive transport in place consume now; before it, the build consumes every known producer.
-      if (this.recvTransport) void this.consume(p, this.generation);
+      // The server consumes for us (newConsumer follows) when our join carried our capabilities; otherwise consume
+      // now with the receive transport in place, or the build consumes every known producer.
+      if (this.recvTransport && !this.serverConsumes) void this.consume(p, this.generation);
+    });
+    s.on('newConsumer', (c) => {
+      if (this.recvTransport && c.transportId === this.recvTransport.id) void this.attachConsumer(c, this.generation);
+      else this.pendingConsumers.set(c.id, c); // our build has not made that transport yet
     });
     s.on('producerClosed', (p) => {
       this.knownProducers.delete(p.producerId);
@@ -213,6 +232,7 @@ export class CallClient {
     s.on('activeSpeaker', (p) => this.set({ activeSpeakerId: p.participantId }));
     s.on('quality', (p) => this.set({ quality: p.level, qualityReason: p.reason }));
     s.on('chat', (m) => this.set({ chat: [...this.state.chat.filter((c) => c.id !== m.id), m] }));
+    if (s.connected) void this.onConnect(); // a socket opened ahead (pre-call page) is already in
   }
 
   private async openLocalMedia() {
@@ -230,11 +250,29 @@ export class CallClient {
   private async onConnect() {
     if (this.closed) return;
     this.set({ phase: this.joinedOnce ? 'reconnecting' : 'connecting' });
+    const s = this.signalling!;
     try {
-      const answer = await this.signalling!.request('join', {
+      // The hub sent its routers' capabilities with the connection: load the Device now and join with ours, so the
+      // server makes our consumers in the join answer instead of one request each.
+      const capabilities = await s.routerCapabilities();
+      if (this.closed || s !== this.signalling || !s.connected) return;
+      let rtpCapabilities;
+      if (capabilities) {
+        const key = JSON.stringify(capabilities);
+        if (this.preloaded?.capabilities !== key) {
+          const device = new Device();
+          await device.load({ routerRtpCapabilities: capabilities });
+          this.preloaded = { device, capabilities: key };
+        }
+        rtpCapabilities = this.preloaded.device.rtpCapabilities;
+      }
+      const answer = await s.request('join', {
         sessionId: this.options.sessionId,
         ...(this.options.invitationToken ? { invitationToken: this.options.invitationToken } : {}),
+        ...(rtpCapabilities ? { rtpCapabilities } : {}),
+        ...(this.state.audioOnly ? { audioOnly: true } : {}),
       });
+      this.serverConsumes = !!rtpCapabilities;
       if (answer.status === 'waiting') {
         this.set({ phase: 'waiting', reconnectReason: null, participantId: answer.participantId, session: answer.session, isHost: answer.session.isHost, participants: answer.session.participants });
       } else {
@@ -252,7 +290,11 @@ export class CallClient {
     await this.buildMedia(payload);
   }
 
-  /** (Re)builds everything media: new Device, transports, our producers, consumers of everyone's producers. */
+  /**
+   * (Re)builds everything media from an admitted payload: the Device (the one loaded before join when the
+   * capabilities match), both transports from the payload, then at once: the consumers the server made (and any
+   * announced meanwhile), and our producers. Each transport connects (ICE, DTLS) on its first use, in parallel.
+   */
   private async buildMedia(p: AdmittedPayload) {
     const gen = ++this.generation;
     this.teardownMedia();
@@ -265,22 +307,32 @@ export class CallClient {
       remote: [],
     });
     try {
-      const device = new Device();
-      await device.load({ routerRtpCapabilities: p.routerRtpCapabilities });
-      if (gen !== this.generation) return;
+      let device = this.preloaded?.capabilities === JSON.stringify(p.routerRtpCapabilities) ? this.preloaded.device : null;
+      if (!device) {
+        device = new Device();
+        await device.load({ routerRtpCapabilities: p.routerRtpCapabilities });
+        if (gen !== this.generation) return;
+      }
       this.device = device;
       const iceServers = p.iceServers as RTCIceServer[];
-      this.recvTransport = await this.createTransport('recv', iceServers, gen);
-      if (gen !== this.generation) return;
-      if (device.canProduce('audio') || device.canProduce('video')) {
-        this.sendTransport = await this.createTransport('send', iceServers, gen);
-        if (gen !== this.generation) return;
-        await this.produceLocal(gen);
-      }
-      if (this.state.audioOnly) await this.signalling!.request('setAudioOnly', { audioOnly: true });
+      this.recvTransport = this.makeTransport('recv', p.transports.recv, iceServers, gen);
+      if (device.canProduce('audio') || device.canProduce('video')) this.sendTransport = this.makeTransport('send', p.transports.send, iceServers, gen);
       for (const info of p.producers) this.knownProducers.set(info.producerId, info);
-      // Also those announced while we were building; a producer that died meanwhile just fails to consume.
-      for (const info of [...this.knownProducers.values()]) await this.consume(info, gen);
+      const given = [...p.consumers, ...this.pendingConsumers.values()];
+      this.pendingConsumers.clear();
+      // All consumers in one tick: mediasoup-client builds them in one renegotiation, before the DTLS handshake.
+      const consumed = Promise.all([
+        ...given.map((c) => this.attachConsumer(c, gen)),
+        // Without server-side consume (no capabilities at join): ask for each producer we know of.
+        ...(this.serverConsumes ? [] : [...this.knownProducers.values()].map((info) => this.consume(info, gen))),
+      ]);
+      const produced = (async () => {
+        await this.localMedia;
+        if (gen !== this.generation || !this.sendTransport) return;
+        await this.produceLocal(gen);
+      })();
+      const audioOnly = this.state.audioOnly && !this.serverConsumes ? this.signalling!.request('setAudioOnly', { audioOnly: true }) : undefined;
+      await Promise.all([consumed, produced, audioOnly]);
       if (gen !== this.generation) return;
       const rebuilt = this.joinedOnce;
       this.joinedOnce = true;
@@ -295,13 +347,20 @@ export class CallClient {
     }
   }
 
-  private async createTransport(direction: 'send' | 'recv', iceServers: RTCIceServer[] | undefined, gen: number) {
+  private makeTransport(direction: 'send' | 'recv', t: TransportOptions, iceServers: RTCIceServer[] | undefined, gen: number) {
     const s = this.signalling!;
-    const t = await s.request('createTransport', { direction });
     const opts = { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters, iceServers };
     const transport = direction === 'send' ? this.device!.createSendTransport(opts) : this.device!.createRecvTransport(opts);
-    transport.on('connect', ({ dtlsParameters }, ok, fail) => {
-      s.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => ok(), fail);
+    transport.on('connect', ({ dtlsParameters }, ok) => {
+      // Go on at once: mediasoup-client sets the local description (and ICE starts) only after this callback, and
+      // the SFU needs our DTLS parameters only when our ClientHello arrives, after the ICE round trip: waiting for
+      // the answer would add a whole round trip to every join. Refused (the peer was replaced meanwhile): join again.
+      ok();
+      s.request('connectTransport', { transportId: transport.id, dtlsParameters }).catch((e: SignallingError) => {
+        if (gen !== this.generation || e.code === 'DISCONNECTED' || e.code === 'TIMEOUT') return;
+        console.warn('connectTransport refused', e.message);
+        void this.onConnect();
+      });
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
@@ -392,6 +451,7 @@ export class CallClient {
     this.producers.set('screen', p);
   }
 
+  /** Asks the server for a consumer of one producer (when the join did not carry our capabilities). */
   private async consume(info: ProducerInfo, gen: number) {
     if (gen !== this.generation || !this.recvTransport || !this.device || info.participantId === this.state.participantId) return;
     if (this.consumedProducers.has(info.producerId)) return;
@@ -402,7 +462,24 @@ export class CallClient {
         producerId: info.producerId,
         rtpCapabilities: this.device.rtpCapabilities,
       });
-      if (gen !== this.generation) return;
+      await this.attachConsumer(a, gen);
+    } catch (e) {
+      this.consumedProducers.delete(info.producerId);
+      const code = (e as SignallingError).code;
+      if (code === 'NOT_FOUND') this.knownProducers.delete(info.producerId); // gone (closed, or lost with a worker)
+      if (gen === this.generation) console.warn('consume failed', info.producerId, (e as Error).message);
+    }
+  }
+
+  /**
+   * Builds the track of a consumer the server made. One made before our receive transport's DTLS connected starts
+   * by itself once DTLS is up (`resumesOnConnect`); a later one is resumed by us once its track exists, so no
+   * keyframe is sent into a track that is not there yet.
+   */
+  private async attachConsumer(a: ConsumerOptions, gen: number) {
+    if (gen !== this.generation || !this.recvTransport || a.transportId !== this.recvTransport.id || this.consumers.has(a.id)) return;
+    this.consumedProducers.add(a.producerId);
+    try {
       const consumer = await this.recvTransport.consume({
         id: a.id, producerId: a.producerId, kind: a.kind, rtpParameters: a.rtpParameters,
         appData: { participantId: a.participantId, source: a.source },
@@ -416,13 +493,10 @@ export class CallClient {
         track: consumer.track, paused: a.producerPaused, spatialLayer: null,
       };
       this.set({ remote: [...this.state.remote.filter((r) => r.consumerId !== consumer.id), remote] });
-      // The server creates consumers paused (no keyframe lost before the track is wired): resume it now.
-      await this.signalling!.request('resumeConsumer', { consumerId: consumer.id });
+      if (!a.resumesOnConnect) await this.signalling!.request('resumeConsumer', { consumerId: consumer.id });
     } catch (e) {
-      this.consumedProducers.delete(info.producerId);
-      const code = (e as SignallingError).code;
-      if (code === 'NOT_FOUND') this.knownProducers.delete(info.producerId); // gone (closed, or lost with a worker)
-      if (gen === this.generation) console.warn('consume failed', info.producerId, (e as Error).message);
+      this.consumedProducers.delete(a.producerId);
+      if (gen === this.generation) console.warn('consumer failed', a.producerId, (e as Error).message);
     }
   }
 

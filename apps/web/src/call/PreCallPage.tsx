@@ -3,6 +3,7 @@ import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { CAMERA_CONSTRAINTS } from './CallClient';
 import { LevelMeter, useAudioLevel, VideoView } from './MediaTile';
 import { ProbeResult, runProbe } from './probe';
+import { preconnectCall } from './signalling';
 
 /**
  * /consultations/:id/check — before joining: camera preview, microphone level, a short bandwidth / RTT probe
@@ -18,6 +19,10 @@ export function PreCallPage() {
   const [step, setStep] = useState<string | null>('Starting…');
   const [probeError, setProbeError] = useState<string | null>(null);
   const level = useAudioLevel(stream);
+
+  // Open the call's socket now: on a satellite link its TCP, TLS and socket.io handshakes cost several round trips
+  // that Join then does not pay (the call page takes the socket over).
+  useEffect(() => preconnectCall(), []);
 
   useEffect(() => {
     let s: MediaStream | null = null;

@@ -1,5 +1,5 @@
 import { io, Socket } from 'socket.io-client';
-import type { Ack, AckError, ConsultationClientEvents, ConsultationServerEvents } from '@hub/contracts';
+import type { Ack, AckError, ConsultationClientEvents, ConsultationServerEvents, RtpCapabilities } from '@hub/contracts';
 import { CONSULTATION_NAMESPACE } from '@hub/contracts';
 import { currentAccessToken, refresh } from '../api/client';
 
@@ -22,6 +22,9 @@ export class SignallingError extends Error {
 export class Signalling {
   readonly socket: Socket;
   private closed = false;
+  /** The `hello` of the current connection (router capabilities), undefined until it arrives. */
+  private greeting: { routerRtpCapabilities: RtpCapabilities | null } | undefined;
+  private greetingWaiters: (() => void)[] = [];
 
   /** `origin`: the hub's origin when it is not the page's own (benchmarks); default the page's. */
   constructor(namespace = CONSULTATION_NAMESPACE, origin = '') {
@@ -34,6 +37,11 @@ export class Signalling {
       randomizationFactor: 0.3,
       forceNew: true,
     });
+    this.socket.on('hello', (h: ConsultationServerEvents['hello']) => {
+      this.greeting = h;
+      this.greetingWaiters.splice(0).forEach((w) => w());
+    });
+    this.socket.on('disconnect', () => (this.greeting = undefined));
     this.socket.on('connect_error', async (err) => {
       if (this.closed) return;
       if (/UNAUTHENTICATED/.test(err.message) && (await refresh())) this.socket.connect();
@@ -42,6 +50,23 @@ export class Signalling {
 
   get connected(): boolean {
     return this.socket.connected;
+  }
+
+  /**
+   * The router capabilities the hub sends right after connecting (in the same flight as the connection), so the
+   * Device is loaded before `join`; null when media is unavailable or nothing came within `timeoutMs`.
+   */
+  async routerCapabilities(timeoutMs = 3000): Promise<RtpCapabilities | null> {
+    if (!this.greeting) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.greetingWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.greeting?.routerRtpCapabilities ?? null;
   }
 
   /** Emits a client event and waits for its `Ack`; `{ ok: false }` or no answer in time rejects. */
@@ -73,9 +98,42 @@ export class Signalling {
     this.socket.io.engine?.close();
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     this.closed = true;
     this.socket.removeAllListeners();
     this.socket.close();
   }
+}
+
+/**
+ * A call socket opened ahead of the call (on the pre-call page, while the user looks at the camera preview), so
+ * clicking Join does not pay for TCP, TLS, the WebSocket upgrade and the socket.io handshake on a slow link: the
+ * call client takes it over. Closed when nobody takes it within WARM_SOCKET_MS.
+ */
+let warm: { key: string; signalling: Signalling; timer: ReturnType<typeof setTimeout> } | null = null;
+const WARM_SOCKET_MS = 10 * 60_000;
+
+export function preconnectCall(namespace = CONSULTATION_NAMESPACE, origin = ''): void {
+  const key = origin + namespace;
+  if (warm?.key === key && !warm.signalling.isClosed) return;
+  warm?.signalling.close();
+  const signalling = new Signalling(namespace, origin);
+  const timer = setTimeout(() => {
+    if (warm?.signalling === signalling) warm = null;
+    signalling.close();
+  }, WARM_SOCKET_MS);
+  warm = { key, signalling, timer };
+}
+
+/** The socket opened by preconnectCall for this hub, if any (it is then the caller's to close). */
+export function takePreconnected(namespace = CONSULTATION_NAMESPACE, origin = ''): Signalling | null {
+  if (!warm || warm.key !== origin + namespace || warm.signalling.isClosed) return null;
+  const { signalling, timer } = warm;
+  clearTimeout(timer);
+  warm = null;
+  return signalling;
 }

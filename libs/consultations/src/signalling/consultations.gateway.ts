@@ -20,7 +20,7 @@ import {
   TransportOptions,
 } from '@hub/contracts';
 import { DatabasePrincipalResolver } from '@hub/identity';
-import { MediaService, ProducerInfo as MediaProducerInfo, Room } from '@hub/media';
+import { ConsumerParams, MediaService, Peer, ProducerInfo as MediaProducerInfo, Room, RtpCapabilities } from '@hub/media';
 import { ConsultationEvents } from '../consultation-events';
 import { ConsultationsService } from '../consultations.service';
 import { ConsultationParticipant } from '../entities/consultation-participant.entity';
@@ -54,6 +54,8 @@ interface SocketState {
   familyId: string;
   fullAccess: boolean;
   buckets: Map<string, TokenBucket>;
+  /** What the join said about the client's media: its device capabilities (server-side consume) and audio-only. */
+  media?: { rtpCapabilities?: RtpCapabilities; audioOnly: boolean };
   joined?: { sessionId: string; participantId: string; admitted: boolean; host: boolean };
 }
 
@@ -145,6 +147,11 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       if (wait) return refuse(ErrorCode.RateLimited, `Too many events; retry in ${wait} ms`);
       next();
     });
+    // The routers' capabilities in the same flight as the connection: the client loads its Device before `join`.
+    void this.media
+      .routerRtpCapabilities()
+      .catch(() => null)
+      .then((routerRtpCapabilities) => socket.connected && socket.emit('hello', { routerRtpCapabilities }));
   }
 
   async handleDisconnect(socket: Socket) {
@@ -162,7 +169,13 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   async join(ctx: EventContext, dto: JoinDto): Promise<JoinResult> {
     const joined = ctx.state.joined;
     if (joined && joined.sessionId !== dto.sessionId) throw DomainException.conflict('This connection is in another consultation: leave it first');
+    if (dto.rtpCapabilities && !Array.isArray((dto.rtpCapabilities as { codecs?: unknown }).codecs)) {
+      throw new DomainException(ErrorCode.ValidationFailed, 'rtpCapabilities.codecs must be an array', [
+        { field: 'rtpCapabilities.codecs', problems: ['must be an array'] },
+      ]);
+    }
     const outcome = await this.consultations.join(ctx.caller, dto.sessionId, dto.invitationToken);
+    ctx.state.media = { rtpCapabilities: dto.rtpCapabilities as RtpCapabilities | undefined, audioOnly: !!dto.audioOnly };
     const { session, participant } = outcome;
     ctx.state.joined = { sessionId: session.id, participantId: participant.id, admitted: false, host: participant.callRole === 'host' };
     await ctx.socket.join(participantRoom(participant.id));
@@ -210,9 +223,15 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
 
   @SignallingEvent({ event: 'consume', policy: 'admitted', dto: ConsumeDto })
   async consume(ctx: EventContext, dto: ConsumeDto): Promise<ConsumerOptions> {
-    const c = await this.peerOf(ctx).consume({ transportId: dto.transportId, producerId: dto.producerId, rtpCapabilities: dto.rtpCapabilities as never });
+    const c = await this.peerOf(ctx).consume({ transportId: dto.transportId, producerId: dto.producerId, rtpCapabilities: dto.rtpCapabilities as never, once: true });
+    return this.consumerOptions(c);
+  }
+
+  private consumerOptions(c: ConsumerParams): ConsumerOptions {
     return {
       id: c.id,
+      transportId: c.transportId,
+      resumesOnConnect: c.resumesOnConnect,
       producerId: c.producerId,
       participantId: c.producerPeerId,
       kind: c.kind,
@@ -406,25 +425,61 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     const principalName = (await this.consultations.participantViews([participant]))[0].displayName;
     // Claim the peer before the await, so a late disconnect of an older socket cannot close the new peer.
     live.peerSockets.set(participant.id, socket.id);
+    let media: Pick<AdmittedPayload, 'transports' | 'consumers'>;
     try {
-      await live.room.join(participant.id, { userId: participant.userId, displayName: principalName });
+      const peer = await live.room.join(participant.id, { userId: participant.userId, displayName: principalName, audioOnly: state.media?.audioOnly });
+      media = await this.setUpMedia(peer, live.room, state);
     } catch (e) {
-      if (live.peerSockets.get(participant.id) === socket.id) live.peerSockets.delete(participant.id);
+      if (live.peerSockets.get(participant.id) === socket.id) {
+        live.peerSockets.delete(participant.id);
+        live.room.leave(participant.id);
+      }
       throw e;
     }
     state.joined = { sessionId: session.id, participantId: participant.id, admitted: true, host: session.hostId === participant.userId };
     await socket.join([sessionRoom(session.id), participantRoom(participant.id), ...(state.joined.host ? [hostRoom(session.id)] : [])]);
     const view = (await this.consultations.participantViews([participant], new Set(live.peerSockets.keys())))[0];
     socket.to(sessionRoom(session.id)).emit('participantJoined', view);
-    return this.admittedPayload(session, participant, live);
+    return this.admittedPayload(session, participant, live, media);
   }
 
-  private async admittedPayload(session: ConsultationSession, participant: ConsultationParticipant, live: LiveRoom): Promise<AdmittedPayload> {
+  /**
+   * Everything media the client needs at once: both transports (made in parallel) and, when the join carried the
+   * device's capabilities, consumers of the producers already in the room (server-side consume; new producers
+   * follow as `newConsumer`). They start by themselves once the receive transport's DTLS is up.
+   */
+  private async setUpMedia(peer: Peer, room: Room, state: SocketState): Promise<Pick<AdmittedPayload, 'transports' | 'consumers'>> {
+    const [send, recv] = await Promise.all([peer.createWebRtcTransport('send'), peer.createWebRtcTransport('recv')]);
+    const transportOptions = (t: typeof send): TransportOptions => ({ id: t.id, iceParameters: t.iceParameters as never, iceCandidates: t.iceCandidates as never, dtlsParameters: t.dtlsParameters as never });
+    const consumers: ConsumerOptions[] = [];
+    const caps = state.media?.rtpCapabilities;
+    if (caps) {
+      peer.enableAutoConsume(caps);
+      const made = await Promise.all(
+        room.listProducers(peer.id).map((p) =>
+          peer.consume({ producerId: p.producerId, transportId: recv.id, once: true }).catch((e: Error) => {
+            this.logger.debug(`no consumer of ${p.producerId} for ${peer.id}: ${e.message}`);
+            return null;
+          }),
+        ),
+      );
+      for (const c of made) if (c) consumers.push(this.consumerOptions(c));
+    }
+    return { transports: { send: transportOptions(send), recv: transportOptions(recv) }, consumers };
+  }
+
+  private async admittedPayload(
+    session: ConsultationSession,
+    participant: ConsultationParticipant,
+    live: LiveRoom,
+    media: Pick<AdmittedPayload, 'transports' | 'consumers'>,
+  ): Promise<AdmittedPayload> {
     const participants = await this.consultations.participantViews(
       await this.participantsOf(session.id),
       new Set(live.peerSockets.keys()),
     );
     return {
+      ...media,
       sessionId: session.id,
       participantId: participant.id,
       callRole: participant.callRole,
@@ -469,6 +524,10 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     const { room } = live;
     const everyone = sessionRoom(sessionId);
     room.on('newProducer', (p) => this.ns.to(everyone).except(participantRoom(p.peerId)).emit('newProducer', this.producerInfo(p)));
+    room.on('newConsumer', ({ peerId, consumer }) => {
+      const socketId = live.peerSockets.get(peerId);
+      this.ns.sockets.get(socketId ?? '')?.emit('newConsumer', this.consumerOptions(consumer));
+    });
     room.on('producerClosed', ({ producerId, peerId, consumers }) => {
       this.emitTo(everyone, 'producerClosed', { producerId, participantId: peerId });
       for (const c of consumers) this.emitTo(participantRoom(c.peerId), 'consumerClosed', { consumerId: c.consumerId, producerId });
@@ -504,8 +563,10 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       }
       try {
         const name = (await this.consultations.participantViews([participant]))[0].displayName;
-        await live.room.join(participantId, { userId: participant.userId, displayName: name });
-        socket.emit('mediaReset', await this.admittedPayload(session, participant, live));
+        const state = stateOf(socket);
+        const peer = await live.room.join(participantId, { userId: participant.userId, displayName: name, audioOnly: state.media?.audioOnly });
+        const media = await this.setUpMedia(peer, live.room, state);
+        socket.emit('mediaReset', await this.admittedPayload(session, participant, live, media));
       } catch (e) {
         this.logger.error(`session ${sessionId}: could not rejoin ${participantId} after reset: ${(e as Error).message}`);
       }

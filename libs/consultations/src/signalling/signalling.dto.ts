@@ -30,6 +30,14 @@ export class JoinDto {
   @IsString()
   @Length(20, 100, { message: 'invitationToken must be 20 to 100 characters' })
   invitationToken?: string;
+
+  @IsOptional()
+  @IsObject({ message: 'rtpCapabilities must be an object' })
+  rtpCapabilities?: RtpCapabilities;
+
+  @IsOptional()
+  @IsBoolean({ message: 'audioOnly must be a boolean' })
+  audioOnly?: boolean;
 }
 
 export class ParticipantDto {
