@@ -197,6 +197,53 @@ describe('live consultations', () => {
     expect(audit.map((a: { action: string }) => a.action)).toEqual(['consultation.create', 'consultation.join', 'consultation.start', 'consultation.join', 'consultation.admit']);
   });
 
+  it('joins in one answer: capabilities on connect, both transports and server-made consumers in the join, newConsumer for later producers', async () => {
+    const sessionId = await newSession(await acceptedCase());
+    // the hello comes with the connection: listen before connecting
+    const helloOf = async (email: string) => {
+      const { accessToken } = await hub.login(email);
+      const s = io(`${url}/consultations`, { path: '/socket.io', transports: ['websocket'], auth: { token: accessToken }, reconnection: false, forceNew: true });
+      sockets.push(s);
+      const hello = next<{ routerRtpCapabilities: { codecs: { mimeType: string }[] } }>(s, 'hello');
+      return { s, hello: await hello };
+    };
+    const { s: doctor, hello } = await helloOf(DOCTOR);
+    expect(hello.routerRtpCapabilities.codecs.map((c) => c.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8']));
+    const rtpCapabilities = hello.routerRtpCapabilities;
+
+    // malformed capabilities are refused naming the field
+    const bad = await call(doctor, 'join', { sessionId, rtpCapabilities: { codecs: 'opus' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fields: [{ field: 'rtpCapabilities.codecs' }] } });
+
+    const joined = await ok<AdmittedPayload & { status: string }>(doctor, 'join', { sessionId, rtpCapabilities });
+    expect(joined.status).toBe('admitted');
+    expect(joined.transports.send.id).not.toBe(joined.transports.recv.id);
+    expect(joined.transports.recv.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
+    expect(joined.consumers).toEqual([]);
+
+    // the officer (no capabilities at join: the old way) produces; the doctor gets a consumer without asking
+    const officer = await connect(OFFICER);
+    const waiting = await ok<JoinResult>(officer, 'join', { sessionId });
+    const admitted = next<AdmittedPayload>(officer, 'admitted');
+    await ok(doctor, 'admit', { participantId: waiting.participantId });
+    expect((await admitted).consumers).toEqual([]);
+    const pushed = next<{ id: string; producerId: string; transportId: string; resumesOnConnect: boolean; kind: string; participantId: string }>(doctor, 'newConsumer');
+    const producerId = await produceAudio(officer, 3333);
+    expect(await pushed).toMatchObject({ producerId, transportId: joined.transports.recv.id, resumesOnConnect: true, kind: 'audio', participantId: waiting.participantId });
+    // paused until the doctor's receive transport completes DTLS (it never does here)
+    const media = hub.app.get(MediaService);
+    const doctorPeer = media.getRoom(sessionId)!.getPeer(joined.participantId)!;
+    expect([...doctorPeer.consumers.values()].map((c) => [c.consumer.producerId, c.consumer.paused])).toEqual([[producerId, true]]);
+
+    // a new socket of the doctor (page reload) gets the consumer of the existing producer in its join answer
+    const { s: again } = await helloOf(DOCTOR);
+    const rejoined = await ok<AdmittedPayload & { status: string }>(again, 'join', { sessionId, rtpCapabilities });
+    expect(rejoined.consumers).toEqual([expect.objectContaining({ producerId, transportId: rejoined.transports.recv.id, resumesOnConnect: true })]);
+    // the consumer is this peer's: resumeConsumer works for it, another socket's id is not found
+    await ok(again, 'resumeConsumer', { consumerId: rejoined.consumers[0].id });
+    expect(await call(officer, 'resumeConsumer', { consumerId: rejoined.consumers[0].id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
   it('refuses people without a right at join: same mission forbidden, another mission not found', async () => {
     const sessionId = await newSession(await acceptedCase());
     const trainer = await connect('trainer@minusca.demo');
