@@ -2,6 +2,7 @@
 // the app around it, so the same code joins the hub and the bare mediasoup baseline.
 import { session } from '../../../apps/web/src/api/client';
 import { CallClient } from '../../../apps/web/src/call/CallClient';
+import { preconnectCall } from '../../../apps/web/src/call/signalling';
 
 interface Join {
   origin: string;
@@ -24,8 +25,26 @@ async function send(j: Join): Promise<void> {
   }
 }
 
-/** Joins and answers the milliseconds from start() to the first decoded frame of a remote camera. */
-async function firstFrame(j: Join): Promise<{ ms: number; inCallMs: number }> {
+/**
+ * Opens the call socket ahead, as the pre-call page does, and resolves once it is connected and greeted (the
+ * router capabilities arrived), so a following firstFrame starts from a warm socket.
+ */
+async function preconnect(j: Join): Promise<void> {
+  if (j.token) session.set({ accessToken: j.token, refreshToken: 'bench' });
+  const s = preconnectCall(undefined, j.origin);
+  const t0 = performance.now();
+  while (!s.connected) {
+    if (performance.now() - t0 > 30_000) throw new Error('the warm socket did not connect within 30 s');
+    await sleep(10);
+  }
+  await s.routerCapabilities(10_000);
+}
+
+/**
+ * Joins and answers the milliseconds from start() to the first decoded frame of a remote camera, and the
+ * signalling requests sent until then (ms after start).
+ */
+async function firstFrame(j: Join): Promise<{ ms: number; inCallMs: number; requests: { event: string; at: number }[] }> {
   if (j.token) session.set({ accessToken: j.token, refreshToken: 'bench' });
   const c = new CallClient({ sessionId: j.sessionId, origin: j.origin, statsIntervalMs: 60_000 });
   current = c;
@@ -40,7 +59,8 @@ async function firstFrame(j: Join): Promise<{ ms: number; inCallMs: number }> {
     if (v) {
       const ms = performance.now() - t0;
       await started;
-      return { ms, inCallMs: inCallMs || ms };
+      const requests = c.sentRequests().filter((r) => r.at >= t0 && r.at <= t0 + ms).map((r) => ({ event: r.event, at: r.at - t0 }));
+      return { ms, inCallMs: inCallMs || ms, requests };
     }
     if (performance.now() - t0 > 30_000) throw new Error('no frame within 30 s');
     await sleep(10);
@@ -52,4 +72,4 @@ async function leave(): Promise<void> {
   current = null;
 }
 
-Object.assign(window, { bench: { send, firstFrame, leave } });
+Object.assign(window, { bench: { send, preconnect, firstFrame, leave } });

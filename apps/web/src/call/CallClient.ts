@@ -675,6 +675,11 @@ export class CallClient {
 
   // ---- test and diagnostics hooks --------------------------------------------------------------------------
 
+  /** The signalling requests sent so far with their times (performance.now()), for diagnostics and benchmarks. */
+  sentRequests(): { event: string; at: number }[] {
+    return [...(this.signalling?.sent ?? [])];
+  }
+
   /** Drops the signalling link as a network loss would (socket.io reconnects by itself). */
   simulateLinkLoss() {
     this.signalling?.simulateLinkLoss();

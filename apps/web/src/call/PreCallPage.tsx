@@ -22,7 +22,7 @@ export function PreCallPage() {
 
   // Open the call's socket now: on a satellite link its TCP, TLS and socket.io handshakes cost several round trips
   // that Join then does not pay (the call page takes the socket over).
-  useEffect(() => preconnectCall(), []);
+  useEffect(() => void preconnectCall(), []);
 
   useEffect(() => {
     let s: MediaStream | null = null;

@@ -25,6 +25,8 @@ export class Signalling {
   /** The `hello` of the current connection (router capabilities), undefined until it arrives. */
   private greeting: { routerRtpCapabilities: RtpCapabilities | null } | undefined;
   private greetingWaiters: (() => void)[] = [];
+  /** The requests sent, with performance.now() (diagnostics and the join benchmark count them); the last 200. */
+  readonly sent: { event: string; at: number }[] = [];
 
   /** `origin`: the hub's origin when it is not the page's own (benchmarks); default the page's. */
   constructor(namespace = CONSULTATION_NAMESPACE, origin = '') {
@@ -75,6 +77,8 @@ export class Signalling {
     payload: ConsultationClientEvents[E][0],
     timeoutMs = 10000,
   ): Promise<ConsultationClientEvents[E][1]> {
+    this.sent.push({ event, at: performance.now() });
+    if (this.sent.length > 200) this.sent.shift();
     return new Promise((resolve, reject) => {
       if (!this.socket.connected) {
         reject(new SignallingError('DISCONNECTED', 'not connected to the hub'));
@@ -117,9 +121,9 @@ export class Signalling {
 let warm: { key: string; signalling: Signalling; timer: ReturnType<typeof setTimeout> } | null = null;
 const WARM_SOCKET_MS = 10 * 60_000;
 
-export function preconnectCall(namespace = CONSULTATION_NAMESPACE, origin = ''): void {
+export function preconnectCall(namespace = CONSULTATION_NAMESPACE, origin = ''): Signalling {
   const key = origin + namespace;
-  if (warm?.key === key && !warm.signalling.isClosed) return;
+  if (warm?.key === key && !warm.signalling.isClosed) return warm.signalling;
   warm?.signalling.close();
   const signalling = new Signalling(namespace, origin);
   const timer = setTimeout(() => {
@@ -127,6 +131,7 @@ export function preconnectCall(namespace = CONSULTATION_NAMESPACE, origin = ''):
     signalling.close();
   }, WARM_SOCKET_MS);
   warm = { key, signalling, timer };
+  return signalling;
 }
 
 /** The socket opened by preconnectCall for this hub, if any (it is then the caller's to close). */
