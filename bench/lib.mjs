@@ -92,6 +92,9 @@ export async function startHub(url, cleanups) {
     LOG_LEVEL: 'silent',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     HUB_SLA_SWEEP: 'off',
+    // media ports from the environment or ephemeral ones (0): another hub on this machine may hold 44400
+    MEDIA_PORT_MIN: process.env.MEDIA_PORT_MIN ?? '0',
+    ...(process.env.MEDIA_WORKERS ? { MEDIA_WORKERS: process.env.MEDIA_WORKERS } : {}),
   });
   const app = await createHubApp(config, ds);
   await app.init();

@@ -19,7 +19,9 @@ export async function startBareSfu({ port, staticDir, workerBin, mediaCodecs }) 
   if (workerBin) process.env.MEDIASOUP_WORKER_BIN = workerBin;
   const mediasoup = require('mediasoup');
   const { Server } = require('socket.io');
-  const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 40000, rtcMaxPort: 49999 });
+  const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+  // one UDP and one TCP port for every transport, ephemeral, as the hub's worker pool does (MEDIA_PORT_MIN=0)
+  const webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }, { protocol: 'tcp', ip: '127.0.0.1' }] });
   const router = await worker.createRouter({ mediaCodecs });
   const http = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
@@ -41,7 +43,7 @@ export async function startBareSfu({ port, staticDir, workerBin, mediaCodecs }) 
 
   const transportOptions = (t) => ({ id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters });
   const createTransport = async (peer, direction) => {
-    const t = await router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }], enableUdp: true, enableTcp: true, preferUdp: true, appData: { direction } });
+    const t = await router.createWebRtcTransport({ webRtcServer, enableUdp: true, enableTcp: true, preferUdp: true, enableSctp: false, initialAvailableOutgoingBitrate: 600_000, appData: { direction } });
     peer.transports.set(t.id, t);
     if (direction === 'recv') {
       peer.recv = t;

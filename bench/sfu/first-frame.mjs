@@ -6,49 +6,27 @@
 //
 //   npm run build:hub && npm run bench:sfu:first-frame
 //   BENCH_JOINS=10 (joins per side per round) BENCH_ROUNDS=2 (ABBA order) BENCH_DATABASE_URL=... CHROMIUM_PATH=...
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { build } from 'vite';
-import { benchDatabase, hubModule, log, root, run, signIn, startHub } from '../lib.mjs';
+import { benchDatabase, hubModule, log, root, run, startHub } from '../lib.mjs';
 import { startBareSfu } from './bare-sfu.mjs';
+import { CHROMIUM, buildPage, consultationOnHub, deadline, knob, launchBrowser, officerSending, openPage, percentile } from './common.mjs';
 
-const knob = (name, fallback, min) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < min) {
-    console.error(`${name} must be an integer >= ${min}, not ${JSON.stringify(process.env[name])}`);
-    process.exit(2);
-  }
-  return value;
-};
 const JOINS = knob('BENCH_JOINS', 10, 1);
 const ROUNDS = knob('BENCH_ROUNDS', 2, 1);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TIMEOUT = knob('BENCH_TIMEOUT_SECONDS', 600, 10);
+// Pause between joins. The sender's Chromium ignores a keyframe request that comes within 300 ms of the previous one
+// (webrtc's EncoderRtcpFeedback minimum keyframe interval), and mediasoup repeats an unanswered request only after
+// 1 s: back-to-back joins quicker than that waited a whole extra second for their first frame (the baseline's second
+// mode, 1.2 s instead of 0.3 s). Spacing the joins keeps each join's keyframe request answered.
+const GAP_MS = knob('BENCH_GAP_MS', 1000, 0);
 const say = log('sfu:first-frame');
-
-const percentile = (sorted, p) => sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))];
-
-/** Builds the bench page (bench/sfu/page) with the web app's call client into a temporary directory. */
-async function buildPage(cleanups) {
-  const outDir = mkdtempSync(join(tmpdir(), 'hub-bench-page-'));
-  cleanups.push(() => rmSync(outDir, { recursive: true, force: true }));
-  say('building the bench page (web call client) with vite');
-  await build({
-    root: join(root, 'bench/sfu/page'),
-    base: '/',
-    logLevel: 'warn',
-    configFile: false,
-    resolve: { alias: { '@hub/contracts': join(root, 'libs/contracts/src/index.ts') } },
-    build: { outDir, emptyOutDir: true, sourcemap: false },
-  });
-  return outDir;
-}
 
 async function main(cleanups) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   if (loadavg()[0] > cpus().length / 2) say(`warning: load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores; the numbers will move`);
-  const page = await buildPage(cleanups);
+  const page = await buildPage(cleanups, say);
 
   // the hub, with a case accepted by the doctor and its consultation session
   const url = await benchDatabase(cleanups, say);
@@ -56,65 +34,20 @@ async function main(cleanups) {
   const media = hub.app.get(hubModule('libs/media/src').MediaService);
   const { MEDIA_CODECS, findWorkerBinary } = hubModule('libs/media/src');
   say('hub on', hub.base, 'media', JSON.stringify(media.status()));
-  const officer = await signIn(hub.base, 'officer@minusca.demo');
-  const doctor = await signIn(hub.base, 'doctor@minusca.demo');
-  const api = async (method, path, token, body) => {
-    const res = await fetch(hub.base + path, {
-      method,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
-  const patient = await api('POST', '/api/patients', officer.accessToken, {
-    serviceNumber: `BENCH-${Date.now()}`, firstName: 'Bench', lastName: 'Patient', dateOfBirth: '1990-01-01', sex: 'male',
-    nationality: 'BGD', contingent: 'BENCH', bloodGroup: 'O+', allergies: [],
-  });
-  const kase = await api('POST', '/api/cases', officer.accessToken, {
-    patientId: patient.id, specialtyCode: 'dermatology', urgency: 'urgent', consentGiven: true, submit: true,
-    presentingComplaint: 'Rash', question: 'Scabies?', vitals: {},
-  });
-  await api('POST', `/api/cases/${kase.id}/accept`, doctor.accessToken);
-  const consultation = await api('POST', '/api/consultations', officer.accessToken, { caseId: kase.id });
+  const c = await consultationOnHub(hub.base);
+  const { doctor, consultation } = c;
 
-  // the bare baseline, serving the page (both sides load it from there; the hub is reached cross-origin)
-  const { freePort } = hubModule('libs/database/src');
-  const bare = await startBareSfu({ port: await freePort(), staticDir: page, workerBin: findWorkerBinary().path, mediaCodecs: MEDIA_CODECS });
+  // the bare baseline on free ports, serving the page (both sides load it from there; the hub is reached cross-origin)
+  const bare = await startBareSfu({ port: 0, staticDir: page, workerBin: findWorkerBinary().path, mediaCodecs: MEDIA_CODECS });
   cleanups.unshift(() => bare.close());
-
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
-  });
-  cleanups.unshift(() => browser.close());
-  const open = async () => {
-    const p = await (await browser.newContext()).newPage();
-    p.on('pageerror', (e) => say('page error:', e.message));
-    await p.goto(bare.url);
-    await p.waitForFunction(() => 'bench' in window);
-    return p;
-  };
+  const browser = await launchBrowser(cleanups);
+  const open = () => openPage(browser, bare.url, say);
 
   // senders: one page producing into each SFU, staying for the whole run
   const hubSender = await open();
   const bareSender = await open();
   await bareSender.evaluate((o) => window.bench.send(o), { origin: bare.url, sessionId: 'bare' });
-  const sending = hubSender.evaluate((o) => window.bench.send(o), { origin: hub.base, sessionId: consultation.id, token: officer.accessToken });
-  // the officer waits: the doctor admits (REST), as in the real flow
-  for (let i = 0; ; i++) {
-    const s = await api('GET', `/api/consultations/${consultation.id}`, doctor.accessToken);
-    const waiting = s.participants.find((p) => p.state === 'waiting');
-    if (waiting) {
-      await api('POST', `/api/consultations/${consultation.id}/participants/${waiting.id}/admit`, doctor.accessToken);
-      break;
-    }
-    if (i > 100) throw new Error('the officer never reached the waiting room');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await sending;
+  await officerSending(hubSender, hub.base, c);
   say('senders in both calls');
 
   const sides = {
@@ -127,6 +60,7 @@ async function main(cleanups) {
     for (let i = 0; i < JOINS; i++) {
       const r = await joiner.evaluate((o) => window.bench.firstFrame(o), side.join);
       await joiner.evaluate(() => window.bench.leave());
+      await new Promise((done) => setTimeout(done, GAP_MS));
       side.samples.push(r.ms);
       side.inCall.push(r.inCallMs);
       say(`${name} join ${i + 1}/${JOINS}: first frame ${r.ms.toFixed(0)} ms (in call after ${r.inCallMs.toFixed(0)} ms)`);
@@ -172,4 +106,11 @@ async function main(cleanups) {
   say('results in', path);
 }
 
-run(main);
+run(async (cleanups) => {
+  const limit = deadline('bench:sfu:first-frame', TIMEOUT);
+  try {
+    await Promise.race([main(cleanups), limit.promise]);
+  } finally {
+    limit.clear();
+  }
+});
