@@ -1,24 +1,35 @@
-// bench:sfu — how many consumers one mediasoup worker carries at <= 80 % of a core, through libs/media and
-// through a bare mediasoup script, in the same run, with the same load. See bench/README.md.
+// bench:sfu — how many real WebRTC consumers (ICE and DTLS done, SRTP) one mediasoup worker carries at <= 80 % of a
+// core, through libs/media and through a bare mediasoup script, in alternating order (ABBA), with the same load.
+// The viewers are mediasoup-client receive transports in headless Chromium pages. See bench/README.md.
 import { spawn, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hubModule, log, root, run } from '../lib.mjs';
+import { startBareSfu } from './bare-sfu.mjs';
+import { CHROMIUM, buildPage, deadline, knob, launchBrowser, openPage } from './common.mjs';
 
 const say = log('sfu');
-const ROOM_SIZE = Number(process.env.BENCH_ROOM_SIZE ?? 10); // consumers per room (viewers of one camera)
-const STEPS = (process.env.BENCH_ROOMS ?? '2,4,8,16,24,32,48,64').split(',').map(Number);
-const SETTLE_S = Number(process.env.BENCH_SETTLE_SECONDS ?? 3);
-const MEASURE_S = Number(process.env.BENCH_MEASURE_SECONDS ?? 5);
-const BITRATE = process.env.BENCH_VIDEO_KBPS ?? '800';
+const ROOM_SIZE = knob('BENCH_ROOM_SIZE', 5, 1); // viewers per room (each its own receive transport)
+const STEPS = (process.env.BENCH_ROOMS ?? '1,2,4,6,8,12').split(',').map(Number);
+const PAGES = knob('BENCH_PAGES', 4, 1); // Chromium pages the viewers are spread over
+const ROUNDS = knob('BENCH_ROUNDS', 2, 1); // 1: bare then libs/media; 2: ABBA
+const SETTLE_S = knob('BENCH_SETTLE_SECONDS', 3, 1);
+const MEASURE_S = knob('BENCH_MEASURE_SECONDS', 5, 1);
+const TIMEOUT = knob('BENCH_TIMEOUT_SECONDS', 1200, 30);
+const BITRATE = process.env.BENCH_VIDEO_KBPS ?? '400';
+const SIZE = process.env.BENCH_VIDEO_SIZE ?? '320x180';
+const FPS = process.env.BENCH_VIDEO_FPS ?? '15';
 const LIMIT = 80; // % of one core
+const DELIVERED = 0.99; // a step enters the result only if the viewers received at least this share
 const TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const require = createRequire(import.meta.url);
 
 const media = hubModule('libs/media/src');
+// the rooms' quality monitors log every level change: keep the bench's output to warnings
+require('@nestjs/common').Logger.overrideLogger(['warn', 'error']);
 const { loadConfig } = hubModule('libs/config/src');
 
 /** CPU seconds used by a process so far (utime + stime from /proc/<pid>/stat). */
@@ -33,7 +44,7 @@ const PT = 101;
 const SSRC = 22222222;
 const VP8 = { codecs: [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] };
 
-// Children (ffmpeg, the drain) die with the bench, also on Ctrl-C.
+// Children (ffmpeg) die with the bench, also on Ctrl-C.
 const children = [];
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
@@ -43,6 +54,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 run(async (cleanups) => {
+  const limit = deadline('bench:sfu', TIMEOUT);
+  try {
+    await Promise.race([bench(cleanups), limit.promise]);
+  } finally {
+    limit.clear();
+  }
+});
+
+async function bench(cleanups) {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   const lookup = media.findWorkerBinary(process.env.MEDIASOUP_WORKER_BIN);
   if (!lookup.path) throw new Error(`no mediasoup worker (looked in ${lookup.tried.join(', ')}): run scripts/mediasoup-worker.sh`);
   process.env.MEDIASOUP_WORKER_BIN = lookup.path;
@@ -53,9 +74,10 @@ run(async (cleanups) => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sfu-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const clip = join(dir, 'clip.webm');
-  say(`encoding a 10 s VP8 clip at ${BITRATE} kbit/s (640x360, 30 fps, keyframe every second)...`);
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-    '-t', '10', '-c:v', 'libvpx', '-b:v', `${BITRATE}k`, '-deadline', 'realtime', '-cpu-used', '8', '-g', '30', clip]);
+  say(`encoding a 10 s VP8 clip at ${BITRATE} kbit/s (${SIZE}, ${FPS} fps, keyframe every second)...`);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${SIZE}:rate=${FPS}`,
+    '-t', '10', '-c:v', 'libvpx', '-b:v', `${BITRATE}k`, '-minrate', `${BITRATE}k`, '-maxrate', `${BITRATE}k`, '-deadline', 'realtime',
+    '-cpu-used', '8', '-g', FPS, clip]);
 
   // 2. One ffmpeg stream into a relay socket that fans each packet out to every room's producer transport.
   const relay = createSocket('udp4');
@@ -73,32 +95,23 @@ run(async (cleanups) => {
   children.push(ffmpeg);
   cleanups.unshift(() => ffmpeg.kill('SIGKILL'));
 
-  // 3. Where consumers send: a socket that is never read (the kernel drops what overflows, at no cost to us), and
-  //    one counting socket to prove media flows on each side.
-  const drain = spawn('python3', ['-c', [
-    'import socket, sys, time',
-    's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-    's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)',
-    "s.bind(('127.0.0.1', 0))",
-    'print(s.getsockname()[1], flush=True)',
-    'time.sleep(1e9)',
-  ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(drain);
-  cleanups.unshift(() => drain.kill('SIGKILL'));
-  const drainPort = Number(await new Promise((r) => drain.stdout.once('data', (d) => r(String(d).trim()))));
-  const counter = createSocket('udp4');
-  await new Promise((r) => counter.bind(0, '127.0.0.1', r));
-  let counted = 0;
-  counter.on('message', () => counted++);
-  cleanups.unshift(() => counter.close());
-
-  /** A room: a PlainTransport producer fed by the relay, and consumers added on demand. */
-  async function plainConsumer(router, producerId, port) {
-    const t = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
-    await t.connect({ ip: '127.0.0.1', port });
-    await t.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused: false });
-    return t;
+  // 3. The viewers: Chromium pages with mediasoup-client, one receive transport (RTCPeerConnection) and one consumer
+  //    per viewer, ICE and DTLS done, SRTP; each page counts the packets its viewers received (inbound-rtp).
+  const pageDir = await buildPage(cleanups, say);
+  const server = await startBareSfu({ port: 0, staticDir: pageDir, workerBin: lookup.path, mediaCodecs: media.MEDIA_CODECS });
+  cleanups.unshift(() => server.close());
+  const browser = await launchBrowser(cleanups);
+  const connectors = new Map(); // transport id -> (dtlsParameters) => Promise
+  const pages = [];
+  for (let i = 0; i < PAGES; i++) {
+    pages.push(await openPage(browser, server.url, say, (context) =>
+      context.exposeBinding('benchConnect', async (_src, transportId, dtlsParameters) => {
+        const connect = connectors.get(transportId);
+        if (!connect) throw new Error(`unknown transport ${transportId}`);
+        await connect(dtlsParameters);
+      })));
   }
+
   async function plainProducer(router) {
     const t = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
     const producer = await t.produce({ kind: 'video', rtpParameters: VP8 });
@@ -106,54 +119,85 @@ run(async (cleanups) => {
     return { transport: t, producer, port: t.tuple.localPort };
   }
 
-  // Bare mediasoup: a worker, one router per room with the same codecs, PlainTransports only.
+  let viewerCount = 0;
+  /** Hands a server-side transport and consumer to the next page; resolves once the page consumed (DTLS follows). */
+  async function addViewer(transport, consumer, connect) {
+    connectors.set(transport.id, connect);
+    const page = pages[viewerCount++ % pages.length];
+    await page.evaluate(([t, c]) => window.bench.viewerAdd(t, c), [transport, consumer]);
+  }
+  let deviceCaps;
+
+  // Bare mediasoup: a worker with a WebRtcServer, one router per room with the same codecs, one WebRtcTransport and
+  // one consumer per viewer.
   async function bareSide() {
     const mediasoup = require('mediasoup');
-    const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 40000, rtcMaxPort: 49999 });
-    const rooms = [];
+    const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    const webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }, { protocol: 'tcp', ip: '127.0.0.1' }] });
+    const ports = [];
+    const transports = [];
     return {
       name: 'bare mediasoup',
       pid: worker.pid,
-      async addRoom(first) {
+      transports,
+      async addRoom() {
         const router = await worker.createRouter({ mediaCodecs: media.MEDIA_CODECS });
         const { producer, port } = await plainProducer(router);
-        for (let i = 0; i < ROOM_SIZE; i++) await plainConsumer(router, producer.id, first && i === 0 ? counter.address().port : drainPort);
-        rooms.push({ router, port });
+        ports.push(port);
+        for (let i = 0; i < ROOM_SIZE; i++) {
+          const t = await router.createWebRtcTransport({ webRtcServer, enableUdp: true, enableTcp: true, preferUdp: true, initialAvailableOutgoingBitrate: 600_000 });
+          const c = await t.consume({ producerId: producer.id, rtpCapabilities: deviceCaps, paused: true });
+          transports.push(t);
+          await addViewer(
+            { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters },
+            { id: c.id, producerId: producer.id, kind: c.kind, rtpParameters: c.rtpParameters },
+            (dtlsParameters) => t.connect({ dtlsParameters }),
+          );
+          await c.resume();
+        }
       },
+      dtlsConnected: () => transports.filter((t) => t.dtlsState === 'connected').length,
       close() {
-        for (const r of rooms) producerPorts.delete(r.port);
+        for (const p of ports) producerPorts.delete(p);
         worker.close();
       },
     };
   }
 
   // libs/media: MediaService (worker pool of 1, WebRtcServer), a Room per consultation with its active-speaker
-  // observer and quality monitor; each consumer is a Peer with its WebRtcTransport and consumer (polled by the
-  // quality monitor every 2 s), its media drained through a PlainTransport consumer like the bare side.
+  // observer and quality monitor; each viewer is a Peer with its WebRtcTransport and consumer, connected through
+  // Peer.connectTransport, as the signalling gateway does.
   async function libSide() {
     const config = loadConfig({ NODE_ENV: 'development', HUB_DATA_DIR: dir, MEDIA_WORKERS: '1', MEDIA_PORT_MIN: '0', LOG_LEVEL: 'warn' });
     const service = new media.MediaService(config);
     await service.start();
     if (!service.available) throw new Error(`libs/media unavailable: ${service.status().reason}`);
     const ports = [];
+    const peers = [];
     let n = 0;
     return {
       name: 'libs/media',
       pid: service.workerPids()[0],
-      async addRoom(first) {
+      async addRoom() {
         const room = await service.getOrCreateRoom(`bench-${n++}`);
         const sender = await room.join('sender', { userId: 'sender', displayName: 'Sender' });
         const { producer, port } = await plainProducer(room.router);
         sender.attachServerProducer(producer, 'camera');
         ports.push(port);
         for (let i = 0; i < ROOM_SIZE; i++) {
-          const viewer = await room.join(`viewer-${i}`, { userId: `v${i}`, displayName: `Viewer ${i}`, rtpCapabilities: room.rtpCapabilities });
-          await viewer.createWebRtcTransport('recv');
+          const viewer = await room.join(`viewer-${i}`, { userId: `v${i}`, displayName: `Viewer ${i}`, rtpCapabilities: deviceCaps });
+          const t = await viewer.createWebRtcTransport('recv');
           const c = await viewer.consume({ producerId: producer.id });
+          peers.push(viewer);
+          await addViewer(
+            { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters },
+            { id: c.id, producerId: producer.id, kind: c.kind, rtpParameters: c.rtpParameters },
+            (dtlsParameters) => viewer.connectTransport(t.id, dtlsParameters),
+          );
           await viewer.resumeConsumer(c.id);
-          await plainConsumer(room.router, producer.id, first && i === 0 ? counter.address().port : drainPort);
         }
       },
+      dtlsConnected: () => peers.filter((p) => [...p.consumers.values()].some((c) => !c.consumer.paused)).length,
       close() {
         for (const p of ports) producerPorts.delete(p);
         service.close();
@@ -161,26 +205,47 @@ run(async (cleanups) => {
     };
   }
 
+  const received = async () => {
+    const all = await Promise.all(pages.map((p) => p.evaluate(() => window.bench.viewerReceived())));
+    return all.reduce((a, b) => ({ packets: a.packets + b.packets, connected: a.connected + b.connected, viewers: a.viewers + b.viewers }), { packets: 0, connected: 0, viewers: 0 });
+  };
+
   async function ramp(side) {
     const points = [];
     let rooms = 0;
     for (const target of STEPS) {
-      while (rooms < target) await side.addRoom(rooms++ === 0);
+      while (rooms < target) {
+        await side.addRoom();
+        rooms++;
+      }
+      // every viewer's transport connected (ICE + DTLS) before measuring
+      for (let waited = 0; ; waited += 250) {
+        const r = await received();
+        if (r.connected === r.viewers) break;
+        if (waited > 30_000) throw new Error(`${side.name}: only ${r.connected} of ${r.viewers} viewers connected after 30 s`);
+        await sleep(250);
+      }
       await sleep(SETTLE_S * 1000);
+      // the source's count is taken half-way through the pages' stats reads, so both windows line up
+      const sample = async () => {
+        const before = relayed;
+        const v = await received();
+        return { v, r: (before + relayed) / 2 };
+      };
       const c0 = cpuSeconds(side.pid);
-      const n0 = counted;
-      const r0 = relayed;
       const t0 = Date.now();
+      const { v: v0, r: r0 } = await sample();
       await sleep(MEASURE_S * 1000);
+      const { v: v1, r: r1 } = await sample();
       const wall = (Date.now() - t0) / 1000;
       const cpu = (100 * (cpuSeconds(side.pid) - c0)) / wall;
-      const pps = (counted - n0) / wall;
-      // Share of the source's packets that reached the counted consumer: below ~0.95 the worker (or the machine)
-      // no longer keeps up, and the step is left out of the capacity estimate.
-      const delivered = pps / Math.max(1, (relayed - r0) / wall);
-      if (pps < 10) throw new Error(`${side.name}: media is not flowing (${pps.toFixed(1)} packets/s at the counting consumer)`);
-      points.push({ rooms, consumers: rooms * ROOM_SIZE, cpu, pps, delivered });
-      say(`${side.name.padEnd(15)} ${String(rooms * ROOM_SIZE).padStart(5)} consumers: worker ${cpu.toFixed(1).padStart(5)} % of a core, ${(100 * delivered).toFixed(0).padStart(3)} % of packets delivered  ${bar(cpu)}`);
+      const consumers = rooms * ROOM_SIZE;
+      // The source's packets times the viewers, against what the viewers' browsers received (SRTP decrypted).
+      const expected = (r1 - r0) * consumers;
+      const delivered = (v1.packets - v0.packets) / Math.max(1, expected);
+      if (v1.packets - v0.packets < consumers * MEASURE_S) throw new Error(`${side.name}: media is not flowing to the viewers`);
+      points.push({ rooms, consumers, cpu, delivered, load: loadavg()[0] });
+      say(`${side.name.padEnd(15)} ${String(consumers).padStart(5)} consumers: worker ${cpu.toFixed(1).padStart(5)} % of a core, ${(100 * delivered).toFixed(1).padStart(5)} % of packets delivered  ${bar(cpu)}`);
       if (cpu > LIMIT * 1.1) break;
     }
     return points;
@@ -188,50 +253,62 @@ run(async (cleanups) => {
 
   const bar = (cpu) => '#'.repeat(Math.max(0, Math.round(cpu / 2.5)));
 
-  /** Consumers at LIMIT % from a least-squares line through the measured points (cpu = a + b * consumers). */
+  /** Consumers at LIMIT % from a least-squares line through the steps that delivered >= 99 % (cpu = a + b * n). */
   function capacity(all) {
-    const kept = all.filter((p) => p.delivered >= 0.95);
-    const points = kept.length >= 2 ? kept : all;
+    const points = all.filter((p) => p.delivered >= DELIVERED);
+    const lost = all.filter((p) => p.delivered < DELIVERED).map((p) => p.consumers);
+    if (points.length < 2 || new Set(points.map((p) => p.consumers)).size < 2) {
+      return { perConsumer: null, base: null, at80: null, fittedSteps: points.length, belowDelivered: lost };
+    }
     const n = points.length;
     const mx = points.reduce((s, p) => s + p.consumers, 0) / n;
     const my = points.reduce((s, p) => s + p.cpu, 0) / n;
     const b = points.reduce((s, p) => s + (p.consumers - mx) * (p.cpu - my), 0) / points.reduce((s, p) => s + (p.consumers - mx) ** 2, 0);
     const a = my - b * mx;
-    const saturatedAt = all.find((p) => p.delivered < 0.95)?.consumers ?? null;
-    return { perConsumer: b, base: a, at80: Math.round((LIMIT - a) / b), fittedSteps: n, saturatedAt };
+    return { perConsumer: b, base: a, at80: Math.round((LIMIT - a) / b), fittedSteps: n, belowDelivered: lost };
   }
 
   await sleep(1000);
   if (!relayed) throw new Error('ffmpeg sends nothing');
-  const results = {};
-  for (const make of [bareSide, libSide]) {
+  // the routers' capabilities (the same for every router of MEDIA_CODECS, on both sides)
+  const probe = await require('mediasoup').createWorker({ logLevel: 'warn' });
+  const bareRouterCaps = (await probe.createRouter({ mediaCodecs: media.MEDIA_CODECS })).rtpCapabilities;
+  probe.close();
+  deviceCaps = await Promise.all(pages.map((p) => p.evaluate((caps) => window.bench.viewerLoad(caps), bareRouterCaps))).then((c) => c[0]);
+  const points = { 'bare mediasoup': [], 'libs/media': [] };
+  const order = [];
+  for (let r = 0; r < ROUNDS; r++) order.push(...(r % 2 ? [libSide, bareSide] : [bareSide, libSide]));
+  for (const make of order) {
     const side = await make();
     try {
-      say(`${side.name}: worker pid ${side.pid}, rooms of ${ROOM_SIZE} consumers, ${MEASURE_S} s per step`);
-      const points = await ramp(side);
-      results[side.name] = { points, ...capacity(points) };
+      say(`${side.name}: worker pid ${side.pid}, rooms of ${ROOM_SIZE} viewers over ${PAGES} pages, ${MEASURE_S} s per step`);
+      points[side.name].push(...(await ramp(side)));
     } finally {
+      await Promise.all(pages.map((p) => p.evaluate(() => window.bench.viewerClose())));
+      connectors.clear();
       side.close();
     }
-    counted = 0;
     await sleep(1000);
   }
 
+  const results = Object.fromEntries(Object.entries(points).map(([name, p]) => [name, { points: p, ...capacity(p) }]));
   const bare = results['bare mediasoup'];
   const lib = results['libs/media'];
-  const ratio = lib.at80 / bare.at80;
+  const ratio = lib.at80 && bare.at80 ? lib.at80 / bare.at80 : null;
+  const fmt = (v, d = 0) => (v === null ? '-' : v.toFixed(d));
   console.log([
     '',
-    `bench:sfu — VP8 ${BITRATE} kbit/s, rooms of 1 producer + ${ROOM_SIZE} consumers, worker CPU from /proc (${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`,
-    'side              consumers at 80 %   CPU % per consumer   fixed CPU %   delivery < 95 % from',
+    `bench:sfu — real WebRTC consumers (mediasoup-client in ${PAGES} Chromium pages, ICE+DTLS, SRTP), VP8 ${SIZE} ${FPS} fps ${BITRATE} kbit/s,`,
+    `rooms of 1 producer + ${ROOM_SIZE} viewers, ${ROUNDS > 1 ? 'ABBA' : 'A then B'} order, worker CPU from /proc (${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`,
+    'side              consumers at 80 %   CPU % per consumer   fixed CPU %   steps fitted (>= 99 % delivered)   steps below 99 %',
     ...[['bare mediasoup', bare], ['libs/media', lib]].map(([n, r]) =>
-      `${n.padEnd(17)} ${String(r.at80).padStart(17)}   ${r.perConsumer.toFixed(3).padStart(18)}   ${r.base.toFixed(1).padStart(11)}   ${String(r.saturatedAt ?? '-').padStart(20)}`),
+      `${n.padEnd(17)} ${fmt(r.at80).padStart(17)}   ${fmt(r.perConsumer, 3).padStart(18)}   ${fmt(r.base, 1).padStart(11)}   ${String(r.fittedSteps).padStart(32)}   ${r.belowDelivered.join(', ') || 'none'}`),
     '',
-    `ratio libs/media / bare: ${ratio.toFixed(2)}x consumers per worker at ${LIMIT} % of a core`,
+    ratio === null ? 'ratio: not enough steps delivered >= 99 % on one side' : `ratio libs/media / bare: ${ratio.toFixed(2)}x consumers per worker at ${LIMIT} % of a core`,
   ].join('\n'));
   const out = join(root, 'bench/results');
   mkdirSync(out, { recursive: true });
   const file = join(out, `sfu-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ roomSize: ROOM_SIZE, videoKbps: Number(BITRATE), limitPercent: LIMIT, results, ratio, loadavg: loadavg() }, null, 2));
+  writeFileSync(file, JSON.stringify({ roomSize: ROOM_SIZE, pages: PAGES, video: { kbps: Number(BITRATE), size: SIZE, fps: Number(FPS) }, limitPercent: LIMIT, results, ratio, loadavg: loadavg() }, null, 2));
   say('results in', file);
-});
+}

@@ -1,5 +1,6 @@
 // The page of bench/sfu/first-frame.mjs: the web app's own call client (apps/web/src/call/CallClient.ts), without
 // the app around it, so the same code joins the hub and the bare mediasoup baseline.
+import { Device, types } from 'mediasoup-client';
 import { session } from '../../../apps/web/src/api/client';
 import { CallClient } from '../../../apps/web/src/call/CallClient';
 import { preconnectCall } from '../../../apps/web/src/call/signalling';
@@ -73,3 +74,47 @@ async function leave(): Promise<void> {
 }
 
 Object.assign(window, { bench: { send, preconnect, firstFrame, leave } });
+
+// ---- bench:sfu (run.mjs): receive-only viewers, real WebRTC consumers (ICE, DTLS, SRTP) --------------------------
+let viewerDevice: Device | null = null;
+const viewerTransports: types.Transport[] = [];
+type Connect = (transportId: string, dtlsParameters: types.DtlsParameters) => Promise<void>;
+
+/** Loads the Device with the routers' capabilities; answers the device's own (the SFU consumes with them). */
+async function viewerLoad(routerRtpCapabilities: types.RtpCapabilities): Promise<types.RtpCapabilities> {
+  viewerDevice = new Device();
+  await viewerDevice.load({ routerRtpCapabilities });
+  return viewerDevice.rtpCapabilities;
+}
+
+/** One viewer: its own receive transport (one RTCPeerConnection, as a participant has) and one consumer. */
+async function viewerAdd(t: { id: string; iceParameters: types.IceParameters; iceCandidates: types.IceCandidate[]; dtlsParameters: types.DtlsParameters },
+  c: { id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: types.RtpParameters }): Promise<void> {
+  const transport = viewerDevice!.createRecvTransport(t);
+  transport.on('connect', ({ dtlsParameters }, ok, fail) => {
+    (window as unknown as { benchConnect: Connect }).benchConnect(transport.id, dtlsParameters).then(ok, fail);
+  });
+  await transport.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters });
+  viewerTransports.push(transport);
+}
+
+/** Packets received by every viewer of this page so far (inbound-rtp packetsReceived), and how many are connected. */
+async function viewerReceived(): Promise<{ packets: number; connected: number; viewers: number }> {
+  let packets = 0;
+  let connected = 0;
+  for (const t of viewerTransports) {
+    if (t.connectionState === 'connected') connected++;
+    const stats = await t.getStats();
+    stats.forEach((s) => {
+      if (s.type === 'inbound-rtp') packets += s.packetsReceived ?? 0;
+    });
+  }
+  return { packets, connected, viewers: viewerTransports.length };
+}
+
+function viewerClose(): void {
+  for (const t of viewerTransports) t.close();
+  viewerTransports.length = 0;
+}
+
+Object.assign((window as unknown as { bench: object }).bench, { viewerLoad, viewerAdd, viewerReceived, viewerClose });
