@@ -13,7 +13,7 @@ import { CHROMIUM, buildPage, deadline, knob, launchBrowser, openPage } from './
 
 const say = log('sfu');
 const ROOM_SIZE = knob('BENCH_ROOM_SIZE', 5, 1); // viewers per room (each its own receive transport)
-const STEPS = (process.env.BENCH_ROOMS ?? '1,2,4,6,8,12').split(',').map(Number);
+const STEPS = (process.env.BENCH_ROOMS ?? '1,2,3,4,6,8').split(',').map(Number);
 const PAGES = knob('BENCH_PAGES', 4, 1); // Chromium pages the viewers are spread over
 const ROUNDS = knob('BENCH_ROUNDS', 2, 1); // 1: bare then libs/media; 2: ABBA
 const SETTLE_S = knob('BENCH_SETTLE_SECONDS', 3, 1);
@@ -207,7 +207,7 @@ async function bench(cleanups) {
 
   const received = async () => {
     const all = await Promise.all(pages.map((p) => p.evaluate(() => window.bench.viewerReceived())));
-    return all.reduce((a, b) => ({ packets: a.packets + b.packets, connected: a.connected + b.connected, viewers: a.viewers + b.viewers }), { packets: 0, connected: 0, viewers: 0 });
+    return all.reduce((a, b) => ({ packets: a.packets + b.packets, lost: a.lost + b.lost, connected: a.connected + b.connected, viewers: a.viewers + b.viewers }), { packets: 0, lost: 0, connected: 0, viewers: 0 });
   };
 
   async function ramp(side) {
@@ -244,8 +244,9 @@ async function bench(cleanups) {
       const expected = (r1 - r0) * consumers;
       const delivered = (v1.packets - v0.packets) / Math.max(1, expected);
       if (v1.packets - v0.packets < consumers * MEASURE_S) throw new Error(`${side.name}: media is not flowing to the viewers`);
-      points.push({ rooms, consumers, cpu, delivered, load: loadavg()[0] });
-      say(`${side.name.padEnd(15)} ${String(consumers).padStart(5)} consumers: worker ${cpu.toFixed(1).padStart(5)} % of a core, ${(100 * delivered).toFixed(1).padStart(5)} % of packets delivered  ${bar(cpu)}`);
+      const lost = v1.lost - v0.lost; // what the browsers saw missing in the sequence numbers
+      points.push({ rooms, consumers, cpu, delivered, lost, load: loadavg()[0] });
+      say(`${side.name.padEnd(15)} ${String(consumers).padStart(5)} consumers: worker ${cpu.toFixed(1).padStart(5)} % of a core, ${(100 * delivered).toFixed(1).padStart(5)} % of packets delivered (${lost} lost)  ${bar(cpu)}`);
       if (cpu > LIMIT * 1.1) break;
     }
     return points;

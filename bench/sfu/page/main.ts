@@ -98,18 +98,26 @@ async function viewerAdd(t: { id: string; iceParameters: types.IceParameters; ic
   viewerTransports.push(transport);
 }
 
-/** Packets received by every viewer of this page so far (inbound-rtp packetsReceived), and how many are connected. */
-async function viewerReceived(): Promise<{ packets: number; connected: number; viewers: number }> {
+/**
+ * Packets received by every viewer of this page so far (inbound-rtp packetsReceived without the retransmissions
+ * counted in it, so a packet that came twice counts once; one recovered by a retransmission counts), the packets
+ * the browser counts as lost, and how many viewers are connected.
+ */
+async function viewerReceived(): Promise<{ packets: number; lost: number; connected: number; viewers: number }> {
   let packets = 0;
+  let lost = 0;
   let connected = 0;
   for (const t of viewerTransports) {
     if (t.connectionState === 'connected') connected++;
     const stats = await t.getStats();
     stats.forEach((s) => {
-      if (s.type === 'inbound-rtp') packets += s.packetsReceived ?? 0;
+      if (s.type === 'inbound-rtp') {
+        packets += (s.packetsReceived ?? 0) - (s.retransmittedPacketsReceived ?? 0);
+        lost += s.packetsLost ?? 0;
+      }
     });
   }
-  return { packets, connected, viewers: viewerTransports.length };
+  return { packets, lost, connected, viewers: viewerTransports.length };
 }
 
 function viewerClose(): void {
