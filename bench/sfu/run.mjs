@@ -136,18 +136,24 @@ async function bench(cleanups) {
     const webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }, { protocol: 'tcp', ip: '127.0.0.1' }] });
     const ports = [];
     const transports = [];
+    const consumers = [];
+    const producers = [];
     return {
       name: 'bare mediasoup',
+      consumers: () => consumers,
+      producers,
       pid: worker.pid,
       transports,
       async addRoom() {
         const router = await worker.createRouter({ mediaCodecs: media.MEDIA_CODECS });
         const { producer, port } = await plainProducer(router);
         ports.push(port);
+        producers.push(producer);
         for (let i = 0; i < ROOM_SIZE; i++) {
           const t = await router.createWebRtcTransport({ webRtcServer, enableUdp: true, enableTcp: true, preferUdp: true, initialAvailableOutgoingBitrate: 600_000 });
           const c = await t.consume({ producerId: producer.id, rtpCapabilities: deviceCaps, paused: true });
           transports.push(t);
+          consumers.push(c);
           await addViewer(
             { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters },
             { id: c.id, producerId: producer.id, kind: c.kind, rtpParameters: c.rtpParameters },
@@ -174,16 +180,20 @@ async function bench(cleanups) {
     if (!service.available) throw new Error(`libs/media unavailable: ${service.status().reason}`);
     const ports = [];
     const peers = [];
+    const producers = [];
     let n = 0;
     return {
       name: 'libs/media',
       pid: service.workerPids()[0],
+      consumers: () => peers.flatMap((p) => [...p.consumers.values()].map((c) => c.consumer)),
+      producers,
       async addRoom() {
         const room = await service.getOrCreateRoom(`bench-${n++}`);
         const sender = await room.join('sender', { userId: 'sender', displayName: 'Sender' });
         const { producer, port } = await plainProducer(room.router);
         sender.attachServerProducer(producer, 'camera');
         ports.push(port);
+        producers.push(producer);
         for (let i = 0; i < ROOM_SIZE; i++) {
           const viewer = await room.join(`viewer-${i}`, { userId: `v${i}`, displayName: `Viewer ${i}`, rtpCapabilities: deviceCaps });
           const t = await viewer.createWebRtcTransport('recv');
@@ -205,6 +215,16 @@ async function bench(cleanups) {
     };
   }
 
+  /** Packets the worker received from the source so far, times the viewers of each room: what should reach them. */
+  const sfuReceived = async (side) => {
+    const stats = await Promise.all(side.producers.map((p) => p.getStats().catch(() => [])));
+    return stats.reduce((n, st) => n + ROOM_SIZE * st.reduce((m, x) => m + (x.packetCount ?? 0), 0), 0);
+  };
+  /** Packets the worker sent to the viewers so far (each consumer's outbound-rtp packetCount). */
+  const sfuSent = async (side) => {
+    const stats = await Promise.all(side.consumers().map((c) => c.getStats().catch(() => [])));
+    return stats.flat().filter((s) => s.type === 'outbound-rtp').reduce((n, s) => n + (s.packetCount ?? 0), 0);
+  };
   const received = async () => {
     const all = await Promise.all(pages.map((p) => p.evaluate(() => window.bench.viewerReceived())));
     return all.reduce((a, b) => ({ packets: a.packets + b.packets, lost: a.lost + b.lost, connected: a.connected + b.connected, viewers: a.viewers + b.viewers }), { packets: 0, lost: 0, connected: 0, viewers: 0 });
@@ -229,24 +249,27 @@ async function bench(cleanups) {
       // the source's count is taken half-way through the pages' stats reads, so both windows line up
       const sample = async () => {
         const before = relayed;
-        const v = await received();
-        return { v, r: (before + relayed) / 2 };
+        const [v, sent, got] = await Promise.all([received(), sfuSent(side), sfuReceived(side)]);
+        return { v, sent, got, r: (before + relayed) / 2 };
       };
+      const { v: v0, r: r0, sent: s0, got: g0 } = await sample();
       const c0 = cpuSeconds(side.pid);
       const t0 = Date.now();
-      const { v: v0, r: r0 } = await sample();
       await sleep(MEASURE_S * 1000);
-      const { v: v1, r: r1 } = await sample();
-      const wall = (Date.now() - t0) / 1000;
-      const cpu = (100 * (cpuSeconds(side.pid) - c0)) / wall;
+      const cpu = (100 * (cpuSeconds(side.pid) - c0)) / ((Date.now() - t0) / 1000);
+      const { v: v1, r: r1, sent: s1, got: g1 } = await sample();
       const consumers = rooms * ROOM_SIZE;
-      // The source's packets times the viewers, against what the viewers' browsers received (SRTP decrypted).
-      const expected = (r1 - r0) * consumers;
+      // What the worker received from the source, times each room's viewers, against what the viewers' browsers
+      // received (SRTP decrypted). The source's own count is kept to show the set-up's loss before the worker (the
+      // fan-out socket shares the bench's event loop).
+      const expected = g1 - g0;
       const delivered = (v1.packets - v0.packets) / Math.max(1, expected);
+      const toWorker = expected / Math.max(1, (r1 - r0) * consumers);
       if (v1.packets - v0.packets < consumers * MEASURE_S) throw new Error(`${side.name}: media is not flowing to the viewers`);
       const lost = v1.lost - v0.lost; // what the browsers saw missing in the sequence numbers
-      points.push({ rooms, consumers, cpu, delivered, lost, load: loadavg()[0] });
-      say(`${side.name.padEnd(15)} ${String(consumers).padStart(5)} consumers: worker ${cpu.toFixed(1).padStart(5)} % of a core, ${(100 * delivered).toFixed(1).padStart(5)} % of packets delivered (${lost} lost)  ${bar(cpu)}`);
+      const forwarded = (s1 - s0) / Math.max(1, expected); // what the worker sent (its consumers' packet counts)
+      points.push({ rooms, consumers, cpu, delivered, forwarded, toWorker, lost, load: loadavg()[0] });
+      say(`${side.name.padEnd(15)} ${String(consumers).padStart(5)} consumers: worker ${cpu.toFixed(1).padStart(5)} % of a core, forwarded ${(100 * forwarded).toFixed(1).padStart(5)} %, delivered ${(100 * delivered).toFixed(1).padStart(5)} % (${lost} lost; source to worker ${(100 * toWorker).toFixed(1)} %)  ${bar(cpu)}`);
       if (cpu > LIMIT * 1.1) break;
     }
     return points;
