@@ -17,6 +17,7 @@ interface Encoding { active?: boolean; maxBitrate?: number }
 interface CallHook {
   inbound(): Promise<Inbound[]>;
   simulateLinkLoss(): void;
+  sentRequests(): { event: string; at: number }[];
   getState(): { participantId: string | null; activeSpeakerId: string | null; phase: string; reconnects: number; remote: { kind: string; source: string; consumerId: string; spatialLayer: number | null }[] };
   producers: Map<string, { rtpSender?: { getParameters(): { encodings: Encoding[] }; setParameters(p: unknown): Promise<void> } }>;
 }
@@ -129,6 +130,11 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     const d = await expectMediaFlowing(doctor, 'doctor');
     expect(o.find((x) => x.kind === 'video')!.frameWidth).toBeGreaterThan(0);
     expect(d.find((x) => x.kind === 'video')!.frameWidth).toBeGreaterThan(0);
+    // the officer's transports and consumers of the doctor's media came in the admitted answer, and the SFU started
+    // those consumers when DTLS connected: no createTransport, consume or resumeConsumer round trip was needed
+    const sent = await officer.evaluate(() => window.__call!.sentRequests().map((r) => r.event));
+    expect(sent).toEqual(expect.arrayContaining(['join', 'connectTransport', 'produce']));
+    expect(sent.filter((e) => ['createTransport', 'consume', 'resumeConsumer'].includes(e))).toEqual([]);
 
     // chat goes to the case thread
     await officer.getByLabel('Chat message').fill('Patient is here, can you see the rash?');
