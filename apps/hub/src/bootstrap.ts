@@ -10,10 +10,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { DenialRecorder, refusalContextOf } from '@hub/access';
 import { AllExceptionsFilter, createValidationPipe } from '@hub/common';
 import { AppConfig } from '@hub/config';
 import { createDataSource, EmbeddedDatabase, startEmbeddedPostgres } from '@hub/database';
 import { AppModule } from './app.module';
+import { rejectUnstorableText, verifyJsonDepth } from './http/json-guard';
 import { ENTITIES, MIGRATIONS } from './schema';
 
 export interface OpenDatabase {
@@ -30,7 +32,13 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
     embedded = await startEmbeddedPostgres(config.dataDir, { port: config.embeddedPgPort });
     url = embedded.url;
   }
-  const dataSource = createDataSource({ url, entities: ENTITIES, migrations: MIGRATIONS });
+  const dataSource = createDataSource({
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+  });
   await dataSource.initialize();
   return { dataSource, embedded, url };
 }
@@ -54,7 +62,9 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
   });
   app.useLogger(app.get(PinoLogger));
   app.useWebSocketAdapter(new IoAdapter(app));
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For to believe (TRUST_PROXY): nobody's by default, so a client cannot pick its own address
+  // and slip past the per-address limits.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(
     helmet({
@@ -63,7 +73,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
           defaultSrc: ["'self'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           mediaSrc: ["'self'", 'blob:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // 'self' covers same-origin ws:/wss: in current browsers; no socket to any other host.
+          connectSrc: ["'self'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'"],
         },
@@ -76,10 +87,18 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
     credentials: false,
     exposedHeaders: ['X-Request-Id'],
   });
-  app.use(express.json({ limit: '1mb' }));
+  // Size and depth are limited before parsing; text PostgreSQL cannot store is refused naming its field.
+  app.use(express.json({ limit: '1mb', verify: verifyJsonDepth }));
+  app.use(rejectUnstorableText);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter());
+  const denials = app.get(DenialRecorder);
+  app.useGlobalFilters(
+    new AllExceptionsFilter(async (e, req) => {
+      const who = refusalContextOf(req as Parameters<typeof refusalContextOf>[0], e);
+      if (who) await denials.record(e, who);
+    }),
+  );
   app.enableShutdownHooks();
 
   const openApi = SwaggerModule.createDocument(

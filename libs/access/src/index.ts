@@ -9,3 +9,4 @@ export * from './record-access';
 export * from './access.module';
 export * from './certification';
 export * from './socket-authentication';
+export * from './denial-recorder';

@@ -85,8 +85,7 @@ export class AttachmentsService implements OnModuleInit {
       const c = a && (await this.dataSource.getRepository(ReferralCase).findOneBy({ id: a.caseId }));
       // Only the uploader resumes, reads the offset of or deletes an upload, and only while they still see the case.
       if (!a || !c || a.uploadedById !== caller.principal.userId || !caller.ability.can(Action.Read, subjectOf('Case', c))) {
-        await this.audit.record({ action: 'access.denied', outcome: 'denied', ...actorOf(caller), missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
-        throw new DomainException(ErrorCode.NotFound, 'Upload not found');
+        throw new DomainException(ErrorCode.NotFound, 'Upload not found').deniedOn({ missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
       }
       if (a.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete');
     }

@@ -42,6 +42,11 @@ export interface JoinOutcome {
  * session record. Shared by the REST controller and the signalling gateway; the gateway owns the live sockets and
  * the media room, this service owns what is stored.
  */
+/** A refused join, audited as `consultation.join` denied (by the DenialRecorder, after the transaction). */
+function joinDenial(s: ConsultationSession, reason: string) {
+  return { action: 'consultation.join', missionId: s.missionId, subjectType: 'Consultation', subjectId: s.id, details: { reason } };
+}
+
 @Injectable()
 export class ConsultationsService {
   constructor(
@@ -171,16 +176,15 @@ export class ConsultationsService {
           invitation = null;
         }
         if (invitation && invitation.expiresAt <= now) {
-          await this.auditJoin(caller, s, 'denied', 'invitation expired');
-          throw new DomainException(ErrorCode.InvitationExpired, 'This invitation has expired; ask the doctor for a new one');
+          throw new DomainException(ErrorCode.InvitationExpired, 'This invitation has expired; ask the doctor for a new one').deniedOn(joinDenial(s, 'invitation expired'));
         }
         role = invitation?.callRole ?? null;
       }
       if (!role) {
         const sameMission = missionsOf(caller.principal).includes(s.missionId);
-        await this.auditJoin(caller, s, 'denied', 'no right to join');
-        if (!sameMission) throw DomainException.notFound('Consultation');
-        throw new DomainException(ErrorCode.Forbidden, 'You are not part of this consultation: only the case’s clinic staff, its reference doctor and people the doctor invited can join');
+        // Audited by the DenialRecorder once this transaction has ended (never on a second connection from here).
+        if (!sameMission) throw DomainException.notFound('Consultation').deniedOn(joinDenial(s, 'no right to join'));
+        throw new DomainException(ErrorCode.Forbidden, 'You are not part of this consultation: only the case’s clinic staff, its reference doctor and people the doctor invited can join').deniedOn(joinDenial(s, 'no right to join'));
       }
       if (s.status === 'ended') throw new DomainException(ErrorCode.SessionEnded, 'This consultation has ended');
 
@@ -224,10 +228,6 @@ export class ConsultationsService {
       return { session: s, participant: p, status: p.state === 'admitted' ? 'admitted' : 'waiting', rejoined } as JoinOutcome;
     });
     return outcome;
-  }
-
-  private auditJoin(caller: CallerContext, s: ConsultationSession, outcome: 'denied', reason: string) {
-    return this.audit.record({ ...actorOf(caller), action: 'consultation.join', outcome, missionId: s.missionId, subjectType: 'Consultation', subjectId: s.id, details: { reason } });
   }
 
   /** Tells the host (a stored, pushed notification) that someone waits while the host is not in the call. */
@@ -461,7 +461,7 @@ export class ConsultationsService {
     if (s) {
       if (await this.rightOf(caller, s)) return s;
       if (await this.dataSource.getRepository(ConsultationParticipant).existsBy({ sessionId: id, userId: caller.principal.userId })) return s;
-      await this.audit.record({ ...actorOf(caller), action: 'access.denied', outcome: 'denied', missionId: s.missionId, subjectType: 'Consultation', subjectId: id, details: { attempted: 'read' } });
+      throw DomainException.notFound('Consultation').deniedOn({ missionId: s.missionId, subjectType: 'Consultation', subjectId: id, details: { attempted: 'read' } });
     }
     throw DomainException.notFound('Consultation');
   }

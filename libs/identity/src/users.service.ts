@@ -89,7 +89,8 @@ export class UsersService {
 
   async addMembership(caller: CallerContext, userId: string, dto: CreateMembershipDto): Promise<MembershipView> {
     return this.dataSource.transaction(async (manager) => {
-      await this.load(caller, Action.Read, userId, manager);
+      // Adding a membership changes the user: the caller must be allowed to change them (not only to read them).
+      await this.load(caller, Action.Update, userId, manager);
       const missionIds = await this.membershipMissions(caller, manager, dto);
       const duplicate = await manager.getRepository(Membership).findOneBy({
         userId,
@@ -118,6 +119,8 @@ export class UsersService {
         membership ? { id: membershipId, missionIds } : null,
         { id: membershipId, missionId: missionIds[0] ?? null },
       );
+      // Removing a membership changes its holder: refused (as not found) unless the caller may change that user.
+      await this.access.assert(caller, Action.Update, 'User', owner, { id: membershipId, missionId: missionIds[0] ?? null });
       const adminRoles = [Role.SystemAdmin, Role.MissionAdmin];
       if (owner!.id === caller.principal.userId && adminRoles.includes(membership!.role)) {
         if (caller.principal.memberships.filter((m) => adminRoles.includes(m.role)).length === 1) {

@@ -4,8 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
-import { AbilityFactory, CallerContext, PRINCIPAL_RESOLVER, PrincipalResolver, socketAuthentication } from '@hub/access';
-import { AuditService } from '@hub/audit';
+import { AbilityFactory, CallerContext, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, socketAuthentication } from '@hub/access';
 import { DomainException, ErrorCode, FieldProblem } from '@hub/common';
 import {
   Ack,
@@ -110,7 +109,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     @Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver,
     private readonly reloader: DatabasePrincipalResolver,
     private readonly abilities: AbilityFactory,
-    private readonly audit: AuditService,
+    private readonly denials: DenialRecorder,
     private readonly consultations: ConsultationsService,
     private readonly media: MediaService,
     events: ConsultationEvents,
@@ -299,6 +298,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   async dispatch(declaration: SignallingDeclaration, socketArg: unknown, payload: unknown, handler: (ctx: EventContext, dto: object) => Promise<unknown>): Promise<Ack<unknown>> {
     const socket = socketArg as Socket;
     const state = stateOf(socket);
+    let principalId: string | null = null;
     try {
       let principal;
       try {
@@ -307,6 +307,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
         setImmediate(() => socket.disconnect(true));
         throw e;
       }
+      principalId = principal.userId;
       const caller: CallerContext = { principal, ability: this.abilities.createFor(principal), request: { requestId: `ws:${socket.id}`, ip: socket.handshake.address ?? null } };
       const dto = await this.validate(declaration.dto, payload);
       const ctx: EventContext = { socket, state, caller };
@@ -315,6 +316,10 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       return { ok: true, data };
     } catch (e) {
       if (e instanceof DomainException) {
+        // Every refused event is audited here, after its transaction ended: the one place for this namespace.
+        if (principalId && e.isRefusal) {
+          await this.denials.recordQuietly(e, { actorId: principalId, requestId: `ws:${socket.id}`, ip: socket.handshake.address ?? null, route: `ws:consultations ${declaration.event}` });
+        }
         return { ok: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } };
       }
       const errorId = randomUUID();
@@ -352,18 +357,12 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     ctx.session = session;
     ctx.participant = participant;
     if (declaration.policy === 'host' && session.hostId !== ctx.caller.principal.userId) {
-      await this.audit.record({
-        actorId: ctx.caller.principal.userId,
-        action: 'access.denied',
-        outcome: 'denied',
+      throw new DomainException(ErrorCode.Forbidden, `Only the doctor hosting the consultation can ${declaration.event}`).deniedOn({
         missionId: session.missionId,
         subjectType: 'Consultation',
         subjectId: session.id,
-        requestId: ctx.caller.request.requestId,
-        ip: ctx.caller.request.ip,
         details: { attempted: declaration.event },
       });
-      throw new DomainException(ErrorCode.Forbidden, `Only the doctor hosting the consultation can ${declaration.event}`);
     }
   }
 
