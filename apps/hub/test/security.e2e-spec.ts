@@ -1,0 +1,135 @@
+import { bearer, createTestHub, TestHub } from '@hub/testing';
+import { caseBody, PATIENT } from './fixtures';
+
+/**
+ * Issue 12: the findings of the outside probe, each as it was reproduced against main, and the concurrency
+ * guarantee (one user's refused burst leaves everyone else's requests answering in their normal time).
+ */
+describe('security (issue 12)', () => {
+  let hub: TestHub;
+  // The test database pool has 5 connections; 3 per user keeps the production ratio (6 of 10).
+  beforeAll(async () => (hub = await createTestHub({ USER_MAX_CONCURRENT_REQUESTS: '3' })));
+  afterAll(() => hub.close());
+
+  const auth = async (email: string) => bearer(await hub.login(email));
+  const id = (email: string) => hub.ids.users[email];
+  const q = (sql: string, params: unknown[] = []) => hub.db.dataSource.query(sql, params);
+
+  /** A submitted UNMISS case, foreign to every MINUSCA user. */
+  let unmissCase: string;
+  beforeAll(async () => {
+    const officer = await auth('officer@unmiss.demo');
+    const p = await hub.http().post('/api/patients').set(officer).send({ ...PATIENT, serviceNumber: 'SEC-UNMISS-1' }).expect(201);
+    const c = await hub.http().post('/api/cases').set(officer).send(caseBody(p.body.id, { submit: true })).expect(201);
+    unmissCase = c.body.id;
+  });
+
+  describe('1. who may change whom', () => {
+    it('refuses a mission administrator any change to a system administrator who also holds a membership of the mission', async () => {
+      const sys = await auth('sysadmin@hub.demo');
+      const sysId = id('sysadmin@hub.demo');
+      const m = await hub.http().post(`/api/users/${sysId}/memberships`).set(sys).send({ role: 'health_manager', missionId: hub.ids.missions.MINUSCA }).expect(201);
+      const [{ password_hash: before }] = await q('SELECT password_hash FROM users WHERE id = $1', [sysId]);
+
+      const admin = await auth('admin@minusca.demo');
+      await hub.http().patch(`/api/users/${sysId}`).set(admin).send({ password: 'attacker-chosen-password' }).expect(404);
+      await hub.http().patch(`/api/users/${sysId}`).set(admin).send({ active: false }).expect(404);
+      await hub.http().post(`/api/users/${sysId}/memberships`).set(admin).send({ role: 'trainer', missionId: hub.ids.missions.MINUSCA }).expect(404);
+      await hub.http().delete(`/api/memberships/${m.body.id}`).set(admin).expect(404);
+
+      const [after] = await q('SELECT password_hash, active FROM users WHERE id = $1', [sysId]);
+      expect(after).toEqual({ password_hash: before, active: true });
+      expect((await q('SELECT count(*)::int AS n FROM memberships WHERE user_id = $1', [sysId]))[0].n).toBe(2);
+      // The administrator still reads them (same mission) and still manages the mission's own staff.
+      await hub.http().get(`/api/users/${sysId}`).set(admin).expect(200);
+      await hub.http().patch(`/api/users/${id('officer@minusca.demo')}`).set(admin).send({ displayName: 'Officer Minusca' }).expect(200);
+      // Each refusal is audited.
+      const [{ n }] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'access.denied' AND actor_id = $1 AND subject_type = 'User'`, [id('admin@minusca.demo')]);
+      expect(n).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe('2. mission-bound waivers', () => {
+    it('lets a waiver granted in MINUSCA authorise cases in MINUSCA only', async () => {
+      const sys = await auth('sysadmin@hub.demo');
+      const user = await hub
+        .http()
+        .post('/api/users')
+        .set(sys)
+        .send({ email: 'dual@clinic.demo', displayName: 'Dual Clinic Officer', password: 'a-long-enough-password', membership: { role: 'field_medical_officer', facilityId: hub.ids.facilities['Bangui Level 1 Clinic (BANBAT)'] } })
+        .expect(201);
+      await hub.http().post(`/api/users/${user.body.id}/memberships`).set(sys).send({ role: 'field_medical_officer', facilityId: hub.ids.facilities['Juba Level 1 Clinic (RWANBAT)'] }).expect(201);
+      const dual = bearer(await hub.login('dual@clinic.demo', 'a-long-enough-password'));
+      const juba = hub.ids.facilities['Juba Level 1 Clinic (RWANBAT)'];
+      const bangui = hub.ids.facilities['Bangui Level 1 Clinic (BANBAT)'];
+      const pJuba = (await hub.http().post('/api/patients').set(dual).send({ ...PATIENT, serviceNumber: 'SEC-DUAL-J', currentFacilityId: juba }).expect(201)).body.id;
+      const pBangui = (await hub.http().post('/api/patients').set(dual).send({ ...PATIENT, serviceNumber: 'SEC-DUAL-B', currentFacilityId: bangui }).expect(201)).body.id;
+      const refused = await hub.http().post('/api/cases').set(dual).send(caseBody(pJuba, { facilityId: juba })).expect(403);
+      expect(refused.body.code).toBe('CERTIFICATION_REQUIRED');
+
+      const admin = await auth('admin@minusca.demo');
+      await hub
+        .http()
+        .post('/api/training/waivers')
+        .set(admin)
+        .send({ userId: user.body.id, missionId: hub.ids.missions.MINUSCA, kind: 'telemedicine_user', expiresAt: new Date(Date.now() + 7 * 86400_000).toISOString(), reason: 'deployment before the course' })
+        .expect(201);
+      await hub.http().post('/api/cases').set(dual).send(caseBody(pJuba, { facilityId: juba })).expect(403);
+      await hub.http().post('/api/cases').set(dual).send(caseBody(pBangui, { facilityId: bangui })).expect(201);
+      expect((await q(`SELECT count(*)::int AS n FROM referral_cases WHERE requested_by_id = $1 AND facility_id = $2`, [user.body.id, juba]))[0].n).toBe(0);
+    });
+  });
+
+  describe('3. refused requests cannot exhaust the pool', () => {
+    it('answers 100 parallel refused requests of one user without 5xx, and another user meanwhile in their normal time', async () => {
+      const attacker = await auth('officer@minusca.demo');
+      const other = await auth('doctor@minusca.demo');
+      const timed = async () => {
+        const t0 = Date.now();
+        await hub.http().get('/api/cases').set(other).expect(200);
+        return Date.now() - t0;
+      };
+      const normal: number[] = [];
+      for (let i = 0; i < 5; i++) normal.push(await timed());
+      normal.sort((a, b) => a - b);
+      const typical = normal[2];
+
+      const burst = Array.from({ length: 100 }, () =>
+        hub.http().post(`/api/cases/${unmissCase}/messages`).set(attacker).send({ body: 'probe' }).then((r) => r.status),
+      );
+      const during: number[] = [];
+      for (let i = 0; i < 5; i++) during.push(await timed());
+      const statuses = await Promise.all(burst);
+      expect(statuses.filter((s) => s >= 500)).toEqual([]);
+      expect(new Set(statuses)).toEqual(new Set(statuses.filter((s) => s === 404 || s === 429)));
+      expect(statuses).toContain(404);
+      // "Normal time" on a shared 2-core machine: well under the pool's 10 s wait that stalled everyone before.
+      expect(Math.max(...during)).toBeLessThan(Math.max(20 * typical, 2500));
+      // The refusals that got through were audited (in the case's mission).
+      const [{ n }] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'access.denied' AND actor_id = $1 AND subject_id = $2`, [id('officer@minusca.demo'), unmissCase]);
+      expect(n).toBe(statuses.filter((s) => s === 404).length);
+    });
+  });
+
+  describe('4. JSON is limited before parsing', () => {
+    it('answers a deeply nested body with 400, and keeps health answering under 40 of them', async () => {
+      const deep = '['.repeat(100_000);
+      const res = await hub.http().post('/api/auth/login').set('Content-Type', 'application/json').send(deep);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/deeper/);
+      const flood = Array.from({ length: 40 }, () => hub.http().post('/api/auth/login').set('Content-Type', 'application/json').send(deep).then((r) => r.status));
+      const t0 = Date.now();
+      await hub.http().get('/api/health').expect(200);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(new Set(await Promise.all(flood))).toEqual(new Set([400]));
+    });
+
+    it('refuses a NUL or a lone surrogate in any text with 400 naming the field', async () => {
+      const officer = await auth('officer@unmiss.demo');
+      const nul = await hub.http().post(`/api/cases/${unmissCase}/messages`).set(officer).send({ body: 'a\u0000b' }).expect(400);
+      expect(nul.body.fields[0].field).toBe('body');
+      const lone = await hub.http().post('/api/auth/login').send({ email: '\ud800', password: 'x' }).expect(400);
+      expect(lone.body.fields[0].field).toBe('email');
+    });
+  });
+});
