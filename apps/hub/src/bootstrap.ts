@@ -45,11 +45,18 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
 
 /** Without JWT_SECRET (outside production) a secret is generated once and kept in the data directory. */
 export function resolveSecrets(config: AppConfig): AppConfig {
-  if (config.jwtSecret) return config;
-  mkdirSync(config.dataDir, { recursive: true });
-  const file = join(config.dataDir, 'jwt-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
-  return { ...config, jwtSecret: readFileSync(file, 'utf8').trim() };
+  const generated = (name: string) => {
+    mkdirSync(config.dataDir, { recursive: true });
+    const file = join(config.dataDir, name);
+    if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+    return readFileSync(file, 'utf8').trim();
+  };
+  return {
+    ...config,
+    jwtSecret: config.jwtSecret ?? generated('jwt-secret'),
+    // Encrypts TOTP secrets at rest: kept beside, never inside, the database (back it up with the data directory).
+    totpEncryptionKey: config.totpEncryptionKey ?? generated('totp-key'),
+  };
 }
 
 /** Creates the Nest application with everything the HTTP edge needs; the caller listens. */

@@ -1,3 +1,6 @@
+import { io, Socket } from 'socket.io-client';
+import { freePort } from '@hub/database';
+import { DEMO_PASSWORD } from '../src/seed/demo-seed';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
 import { caseBody, PATIENT } from './fixtures';
 
@@ -108,6 +111,70 @@ describe('security (issue 12)', () => {
       // The refusals that got through were audited (in the case's mission).
       const [{ n }] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'access.denied' AND actor_id = $1 AND subject_id = $2`, [id('officer@minusca.demo'), unmissCase]);
       expect(n).toBe(statuses.filter((s) => s === 404).length);
+    });
+  });
+
+  describe('6. sockets end with their session', () => {
+    let url: string;
+    const sockets: Socket[] = [];
+    beforeAll(async () => {
+      const port = await freePort();
+      await hub.app.listen(port, '127.0.0.1');
+      url = `http://127.0.0.1:${port}`;
+    });
+    afterAll(() => sockets.forEach((s) => s.close()));
+
+    /** A fresh session (not the cached one) and a connected socket on the namespace. */
+    const connect = async (email: string, password: string, namespace = '') => {
+      const res = await hub.http().post('/api/auth/login').send({ email, password }).expect(200);
+      const s = io(`${url}${namespace}`, { path: '/socket.io', transports: ['websocket'], auth: { token: res.body.accessToken }, reconnection: false, forceNew: true });
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      return { socket: s, accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
+    };
+    const disconnected = (s: Socket) =>
+      new Promise<boolean>((resolve) => {
+        if (!s.connected) return resolve(true);
+        const timer = setTimeout(() => resolve(false), 5000);
+        s.once('disconnect', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+
+    it('cuts the notification and consultation sockets of a session at logout, and no other session', async () => {
+      const a = await connect('doctor@unmiss.demo', DEMO_PASSWORD);
+      const call = await connect('doctor@unmiss.demo', DEMO_PASSWORD, '/consultations');
+      const other = await connect('doctor@unmiss.demo', DEMO_PASSWORD);
+      const gone = disconnected(a.socket);
+      await hub.http().post('/api/auth/logout').set({ Authorization: `Bearer ${a.accessToken}` }).send({ refreshToken: a.refreshToken }).expect(204);
+      expect(await gone).toBe(true);
+      await hub.http().post('/api/auth/logout').set({ Authorization: `Bearer ${call.accessToken}` }).send({ refreshToken: call.refreshToken }).expect(204);
+      expect(await disconnected(call.socket)).toBe(true);
+      expect(other.socket.connected).toBe(true);
+    });
+
+    it('cuts every socket of a user who is deactivated or loses a membership', async () => {
+      const sys = await auth('sysadmin@hub.demo');
+      const created = await hub
+        .http()
+        .post('/api/users')
+        .set(sys)
+        .send({ email: 'leaving@minusca.demo', displayName: 'Leaving Officer', password: 'a-long-enough-password', membership: { role: 'field_medical_officer', facilityId: hub.ids.facilities['Bangui Level 1 Clinic (BANBAT)'] } })
+        .expect(201);
+      const admin = await auth('admin@minusca.demo');
+      const first = await connect('leaving@minusca.demo', 'a-long-enough-password');
+      const m = await hub.http().post(`/api/users/${created.body.id}/memberships`).set(admin).send({ role: 'field_medical_officer', facilityId: hub.ids.facilities['Bria Level 1 Clinic (ZAMBAT)'] }).expect(201);
+      expect(await disconnected(first.socket)).toBe(true);
+      const second = await connect('leaving@minusca.demo', 'a-long-enough-password');
+      await hub.http().delete(`/api/memberships/${m.body.id}`).set(admin).expect(204);
+      expect(await disconnected(second.socket)).toBe(true);
+      const third = await connect('leaving@minusca.demo', 'a-long-enough-password');
+      await hub.http().patch(`/api/users/${created.body.id}`).set(admin).send({ active: false }).expect(200);
+      expect(await disconnected(third.socket)).toBe(true);
     });
   });
 

@@ -10,3 +10,5 @@ export * from './access.module';
 export * from './certification';
 export * from './socket-authentication';
 export * from './denial-recorder';
+export * from './session-events';
+export * from './rate-limits';

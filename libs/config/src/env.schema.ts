@@ -109,6 +109,12 @@ export class EnvironmentVariables {
   @Min(0)
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 
+  /** Key encrypting TOTP secrets at rest (at least 32 characters); generated into HUB_DATA_DIR when unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'TOTP_ENCRYPTION_KEY must be at least 32 characters' })
+  TOTP_ENCRYPTION_KEY?: string;
+
   /** Public certificate verifications per client address and minute. */
   @Transform(toInt)
   @IsInt()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Action, actorOf, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, RecordAccess, scopeFor, SessionEvents, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { MembershipView, Role, UserView } from '@hub/contracts';
@@ -27,6 +27,7 @@ export class UsersService {
     private readonly passwords: PasswordService,
     private readonly access: RecordAccess,
     private readonly audit: AuditService,
+    private readonly sessions: SessionEvents,
   ) {}
 
   async list(caller: CallerContext, filter: { missionId?: string; q?: string }): Promise<UserView[]> {
@@ -71,7 +72,7 @@ export class UsersService {
 
   async update(caller: CallerContext, id: string, dto: UpdateUserDto): Promise<UserView> {
     const passwordHash = dto.password ? await this.passwords.hash(dto.password) : undefined;
-    return this.dataSource.transaction(async (manager) => {
+    const view = await this.dataSource.transaction(async (manager) => {
       const user = await this.load(caller, Action.Update, id, manager);
       if (dto.active === false && id === caller.principal.userId) {
         throw DomainException.invalid('active', 'you cannot deactivate your own account');
@@ -85,10 +86,14 @@ export class UsersService {
       await this.auditEach(caller, manager, user.missionIds, 'user.update', 'User', id, { fields: Object.keys(dto) });
       return publicView((await this.users.findById(id, manager))!);
     });
+    // Committed: cut the user's sockets (their sessions ended above).
+    if (dto.active === false) this.sessions.changed({ userId: id, reason: 'deactivated' });
+    else if (passwordHash) this.sessions.changed({ userId: id, reason: 'password' });
+    return view;
   }
 
   async addMembership(caller: CallerContext, userId: string, dto: CreateMembershipDto): Promise<MembershipView> {
-    return this.dataSource.transaction(async (manager) => {
+    const view = await this.dataSource.transaction(async (manager) => {
       // Adding a membership changes the user: the caller must be allowed to change them (not only to read them).
       await this.load(caller, Action.Update, userId, manager);
       const missionIds = await this.membershipMissions(caller, manager, dto);
@@ -104,10 +109,13 @@ export class UsersService {
       const user = (await this.users.findById(userId, manager))!;
       return user.memberships.find((m) => m.id === id)!;
     });
+    // New rights: the user's sockets reconnect and are authorised afresh.
+    this.sessions.changed({ userId, reason: 'memberships' });
+    return view;
   }
 
   async removeMembership(caller: CallerContext, membershipId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const ownerId = await this.dataSource.transaction(async (manager) => {
       const rows: { user_id: string }[] = await manager.query('SELECT user_id FROM memberships WHERE id = $1', [membershipId]);
       const owner = rows[0] ? await this.users.findById(rows[0].user_id, manager) : null;
       const membership = owner?.memberships.find((m) => m.id === membershipId);
@@ -132,7 +140,10 @@ export class UsersService {
         userId: owner!.id,
         role: membership!.role,
       });
+      return owner!.id;
     });
+    // Fewer rights: cut the user's sockets (a consultation socket must not keep a room it no longer may be in).
+    this.sessions.changed({ userId: ownerId, reason: 'memberships' });
   }
 
   private async load(caller: CallerContext, action: Action, id: string, manager?: EntityManager): Promise<ScopedUser> {

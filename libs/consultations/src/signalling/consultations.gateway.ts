@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
-import { AbilityFactory, CallerContext, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, socketAuthentication } from '@hub/access';
+import { AbilityFactory, CallerContext, concerns, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
 import { DomainException, ErrorCode, FieldProblem } from '@hub/common';
 import {
   Ack,
@@ -113,7 +113,16 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     private readonly consultations: ConsultationsService,
     private readonly media: MediaService,
     events: ConsultationEvents,
+    sessions: SessionEvents,
   ) {
+    // Logout, deactivation, a new password or changed memberships cut the user's consultation sockets at once.
+    sessions.onChange((change) => {
+      if (!this.ns) return;
+      for (const socket of this.ns.sockets.values()) {
+        const state = stateOf(socket);
+        if (concerns(change, state.userId, state.familyId)) socket.disconnect(true);
+      }
+    });
     events.on('admitted', ({ sessionId, participant }) => void this.onAdmitted(sessionId, participant));
     events.on('declined', ({ sessionId, participant, reason }) => this.onDeclined(sessionId, participant, reason));
     events.on('ended', ({ sessionId, record }) => void this.onEnded(sessionId, record));
