@@ -46,8 +46,14 @@ export class UsersService {
     const passwordHash = await this.passwords.hash(dto.password);
     return this.dataSource.transaction(async (manager) => {
       const email = dto.email.trim().toLowerCase();
-      if (await manager.getRepository(User).findOneBy({ email })) {
-        throw DomainException.conflict('email: a user with this email already exists');
+      const existing = await manager.getRepository(User).findOneBy({ email });
+      if (existing) {
+        // E-mail addresses are unique hub-wide, so a taken one cannot be hidden from whoever creates accounts; the
+        // answer names neither the user nor their mission (the same words whoever holds it), and each such answer
+        // is audited, so probing for addresses shows in the trail.
+        throw DomainException.conflict(
+          'email: this address cannot be used for a new account; if the person already has one, ask a system administrator to add them to your mission',
+        ).deniedOn({ action: 'user.create', subjectType: 'User', subjectId: null, missionId: null, details: { reason: 'email taken' } });
       }
       // Check the membership before creating anything, so a refused request stores nothing.
       const missionIds = dto.membership ? await this.membershipMissions(caller, manager, dto.membership) : [];
