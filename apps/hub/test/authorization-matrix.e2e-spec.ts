@@ -427,6 +427,18 @@ function consultationRows(): Record<string, Row> {
       anon: 401,
       expect: hostOnly(201),
     },
+    'POST /api/consultations/:id/invitations/:invitationId/revoke': {
+      build: async (hub, t) => {
+        const c = await freshConsultation(hub, t);
+        const [inv] = await hub.db.dataSource.query(
+          `INSERT INTO consultation_invitations (session_id, call_role, token_hash, expires_at, created_by_id) VALUES ($1, 'interpreter', encode(sha256(random()::text::bytea), 'hex'), now() + interval '1 hour', $2) RETURNING id`,
+          [c.sessionId, hub.ids.users[DOCTOR[t]]],
+        );
+        return { path: `/api/consultations/${c.sessionId}/invitations/${inv.id}/revoke` };
+      },
+      anon: 401,
+      expect: hostOnly(200),
+    },
     'POST /api/consultations/:id/participants/:participantId/admit': {
       build: async (hub, t) => {
         const c = await freshConsultation(hub, t, 'waiting');

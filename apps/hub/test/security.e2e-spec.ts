@@ -179,6 +179,40 @@ describe('security (issue 12)', () => {
     });
   });
 
+  describe('10. invitations, readiness', () => {
+    it('names only users of the session’s mission, and a revoked invitation takes the right away from whoever it let in', async () => {
+      const host = id('doctor@minusca.demo');
+      const [s] = await q(
+        `INSERT INTO consultation_sessions (mission_id, title, status, host_id, created_by_id, started_at) VALUES ($1, 'Ward round', 'live', $2, $2, now()) RETURNING id`,
+        [hub.ids.missions.MINUSCA, host],
+      );
+      await q(`INSERT INTO consultation_participants (session_id, user_id, call_role, state, admitted_at) VALUES ($1, $2, 'host', 'admitted', now())`, [s.id, host]);
+      const doctor = await auth('doctor@minusca.demo');
+      const foreign = await hub.http().post(`/api/consultations/${s.id}/invitations`).set(doctor).send({ callRole: 'interpreter', userId: id('trainer@unmiss.demo') }).expect(404);
+      expect(foreign.body.fields[0].field).toBe('userId');
+      const inv = await hub.http().post(`/api/consultations/${s.id}/invitations`).set(doctor).send({ callRole: 'interpreter' }).expect(201);
+      // The trainer came in through the link earlier (as the socket join records it).
+      await q(`INSERT INTO consultation_participants (session_id, user_id, call_role, state, admitted_at, invitation_id) VALUES ($1, $2, 'interpreter', 'admitted', now(), $3)`, [s.id, id('trainer@minusca.demo'), inv.body.id]);
+      const trainer = await auth('trainer@minusca.demo');
+      await hub.http().get(`/api/consultations/${s.id}`).set(trainer).expect(200);
+      await hub.http().get(`/api/consultations/${s.id}/turn-credentials`).set(trainer).expect((r) => expect(r.status).not.toBe(404));
+      await hub.http().post(`/api/consultations/${s.id}/invitations/${inv.body.id}/revoke`).set(doctor).expect(200);
+      const [{ revoked_at }] = await q('SELECT revoked_at FROM consultation_invitations WHERE id = $1', [inv.body.id]);
+      expect(revoked_at).not.toBeNull();
+      await hub.http().get(`/api/consultations/${s.id}`).set(trainer).expect(404);
+      const [{ state }] = await q('SELECT state FROM consultation_participants WHERE session_id = $1 AND user_id = $2', [s.id, id('trainer@minusca.demo')]);
+      expect(state).toBe('declined');
+    });
+
+    it('does not tell the public why the database is not ready', async () => {
+      const spy = jest.spyOn(hub.db.dataSource, 'query').mockRejectedValueOnce(new Error('password authentication failed for user "hub" at 10.0.0.5'));
+      const res = await hub.http().get('/api/health/ready').expect(503);
+      spy.mockRestore();
+      expect(JSON.stringify(res.body)).not.toMatch(/password|10\.0\.0\.5/);
+      expect(res.body.message).toMatch(/database/);
+    });
+  });
+
   describe('4. JSON is limited before parsing', () => {
     it('answers a deeply nested body with 400, and keeps health answering under 40 of them', async () => {
       const deep = '['.repeat(100_000);

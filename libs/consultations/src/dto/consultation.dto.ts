@@ -52,6 +52,14 @@ export class ParticipantParams {
   participantId: string;
 }
 
+export class InvitationParams {
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id: string;
+
+  @IsUUID('all', { message: 'invitationId must be a UUID' })
+  invitationId: string;
+}
+
 export class CaseParams {
   @IsUUID('all', { message: 'caseId must be a UUID' })
   caseId: string;
