@@ -1,3 +1,4 @@
+import { NullAllowed } from '@hub/common';
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -54,6 +55,7 @@ export class CreateCourseDto {
 
   @IsOptional()
   @IsIn([...CERTIFICATION_KINDS, null], { message: `certificationKind must be one of: ${CERTIFICATION_KINDS.join(', ')} (or null)` })
+  @NullAllowed()
   certificationKind?: CertificationKind | null;
 
   @IsOptional()
@@ -126,6 +128,7 @@ export class QuizDto {
   @IsInt({ message: 'maxAttempts must be a whole number or null' })
   @Min(1, { message: 'maxAttempts must be at least 1 (or null for unlimited)' })
   @Max(100)
+  @NullAllowed()
   maxAttempts?: number | null;
 
   @IsOptional()
