@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { DenialRecorder, refusalContextOf } from '@hub/access';
 import { AllExceptionsFilter, createValidationPipe } from '@hub/common';
 import { AppConfig } from '@hub/config';
-import { createDataSource, EmbeddedDatabase, startEmbeddedPostgres } from '@hub/database';
+import { createDataSource, EmbeddedDatabase, runWork, startEmbeddedPostgres, watchNestedConnections } from '@hub/database';
 import { AppModule } from './app.module';
 import { rejectUnstorableText, verifyJsonDepth } from './http/json-guard';
 import { ENTITIES, MIGRATIONS } from './schema';
@@ -68,6 +68,9 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
     bodyParser: false, // JSON only, with the limit below; tus uploads stream their bodies untouched
   });
   app.useLogger(app.get(PinoLogger));
+  // Each request runs in its own context, so taking a second pool connection while holding a transaction is seen.
+  watchNestedConnections(dataSource);
+  app.use((_req: express.Request, _res: express.Response, next: express.NextFunction) => runWork(next));
   app.useWebSocketAdapter(new IoAdapter(app));
   // Whose X-Forwarded-For to believe (TRUST_PROXY): nobody's by default, so a client cannot pick its own address
   // and slip past the per-address limits.

@@ -1,6 +1,6 @@
 import { io, Socket } from 'socket.io-client';
 import { CONSULTATION_NAMESPACE } from '@hub/contracts';
-import { freePort } from '@hub/database';
+import { freePort, nestedConnectionAcquisitions } from '@hub/database';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
 import { SIGNALLING_EVENTS } from '../../../libs/consultations/src/signalling/signalling-policy';
 import { caseBody, PATIENT } from './fixtures';
@@ -125,7 +125,10 @@ describe('fuzzing every operation and socket event (no 5xx)', () => {
         const url = fill(path);
         const send = async (body: unknown, label: string) => {
           requests++;
-          const res = await (hub.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](url).set(auth).send(body as object);
+          const res = await (hub.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](url)
+            .set(auth)
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify(body));
           if (res.status >= 500) failures.push(`${method.toUpperCase()} ${path} ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         };
         // Query parameters, one hostile value each.
@@ -154,7 +157,9 @@ describe('fuzzing every operation and socket event (no 5xx)', () => {
     }
     expect(requests).toBeGreaterThan(500);
     expect(failures).toEqual([]);
-  });
+    // No route took a second pool connection while holding a transaction (connection-watch.ts).
+    expect(nestedConnectionAcquisitions).toEqual([]);
+  }, 900_000);
 
   describe('socket events', () => {
     let url: string;
@@ -198,6 +203,7 @@ describe('fuzzing every operation and socket event (no 5xx)', () => {
       }
       expect(socket.connected).toBe(true);
       expect(failures).toEqual([]);
-    });
+      expect(nestedConnectionAcquisitions).toEqual([]);
+    }, 600_000);
   });
 });

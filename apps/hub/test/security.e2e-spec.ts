@@ -1,5 +1,5 @@
 import { io, Socket } from 'socket.io-client';
-import { freePort } from '@hub/database';
+import { freePort, nestedConnectionAcquisitions } from '@hub/database';
 import { DEMO_PASSWORD } from '../src/seed/demo-seed';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
 import { caseBody, PATIENT } from './fixtures';
@@ -112,6 +112,8 @@ describe('security (issue 12)', () => {
       // The refusals that got through were audited (in the case's mission).
       const [{ n }] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'access.denied' AND actor_id = $1 AND subject_id = $2`, [id('officer@minusca.demo'), unmissCase]);
       expect(n).toBe(statuses.filter((s) => s === 404).length);
+      // And no request waited for a second pool connection while holding a transaction (connection-watch.ts).
+      expect(nestedConnectionAcquisitions).toEqual([]);
     });
   });
 

@@ -18,6 +18,7 @@ import {
   ProducerInfo as CallProducerInfo,
   TransportOptions,
 } from '@hub/contracts';
+import { runWork } from '@hub/database';
 import { DatabasePrincipalResolver } from '@hub/identity';
 import { MediaService, ProducerInfo as MediaProducerInfo, Room } from '@hub/media';
 import { ConsultationEvents } from '../consultation-events';
@@ -304,7 +305,12 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   // ---- dispatch -----------------------------------------------------------------------------------------
 
   /** Runs one declared event: principal reload, validation, policy, handler; always answers an Ack. */
-  async dispatch(declaration: SignallingDeclaration, socketArg: unknown, payload: unknown, handler: (ctx: EventContext, dto: object) => Promise<unknown>): Promise<Ack<unknown>> {
+  dispatch(declaration: SignallingDeclaration, socketArg: unknown, payload: unknown, handler: (ctx: EventContext, dto: object) => Promise<unknown>): Promise<Ack<unknown>> {
+    // Its own context per event, as an HTTP request has (hold-and-wait on the pool is watched per unit of work).
+    return runWork(() => this.run(declaration, socketArg, payload, handler));
+  }
+
+  private async run(declaration: SignallingDeclaration, socketArg: unknown, payload: unknown, handler: (ctx: EventContext, dto: object) => Promise<unknown>): Promise<Ack<unknown>> {
     const socket = socketArg as Socket;
     const state = stateOf(socket);
     let principalId: string | null = null;
