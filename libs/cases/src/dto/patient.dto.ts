@@ -1,8 +1,8 @@
+import { IsIsoDate } from '@hub/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDateString,
   IsIn,
   IsNotEmpty,
   IsOptional,
@@ -47,7 +47,7 @@ export class CreatePatientDto {
   lastName: string;
 
   @ApiProperty({ example: '1990-04-12' })
-  @IsDateString({ strict: true }, { message: 'dateOfBirth must be a date (YYYY-MM-DD)' })
+  @IsIsoDate('date', { message: 'dateOfBirth must be a date (YYYY-MM-DD)' })
   @Validate(PlausibleBirthDate)
   dateOfBirth: string;
 

@@ -1,5 +1,6 @@
+import { IsIsoDate } from '@hub/common';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
 import type { CreateConsultationRequest, CreateInvitationRequest, DeclineRequest } from '@hub/contracts';
 
 export class CreateConsultationDto implements CreateConsultationRequest {
@@ -12,7 +13,7 @@ export class CreateConsultationDto implements CreateConsultationRequest {
   missionId?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'scheduledAt must be an ISO 8601 date-time' })
+  @IsIsoDate('date-time', { message: 'scheduledAt must be an ISO 8601 date-time' })
   scheduledAt?: string;
 
   @IsOptional()
