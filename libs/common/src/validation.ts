@@ -25,7 +25,10 @@ export function NullAllowed(): PropertyDecorator {
   };
 }
 
-/** Explicit nulls in optional fields not marked NullAllowed, in the DTO instance and the DTOs nested in it. */
+/**
+ * Explicit nulls in optional fields not marked NullAllowed, and arrays where a nested object is expected (or
+ * non-objects in a list of them), in the DTO instance and the DTOs nested in it.
+ */
 export function nullProblems(value: unknown, depth = 0): ValidationError[] {
   if (!value || typeof value !== 'object' || depth > 16) return [];
   if (Array.isArray(value)) {
@@ -35,15 +38,26 @@ export function nullProblems(value: unknown, depth = 0): ValidationError[] {
   const metas = target && target !== Object ? getMetadataStorage().getTargetValidationMetadatas(target, '', true, false) : [];
   const allowed: Set<string | symbol> = Reflect.getMetadata(NULL_ALLOWED, target.prototype ?? {}) ?? new Set();
   const optional = new Set(metas.filter((m) => m.name === IS_OPTIONAL).map((m) => m.propertyName));
+  const nested = new Set(metas.filter((m) => m.type === 'nestedValidation').map((m) => m.propertyName));
   const errors: ValidationError[] = [];
+  const problem = (k: string, v: unknown, message: string) =>
+    errors.push({ property: k, value: v, constraints: { shape: message }, children: [] } as ValidationError);
   for (const [k, v] of Object.entries(value)) {
     if (v === null && optional.has(k) && !allowed.has(k)) {
-      errors.push({ property: k, value: v, constraints: { notNull: `${k} must not be null (leave it out instead)` }, children: [] } as ValidationError);
+      problem(k, v, `${k} must not be null (leave it out instead)`);
+    } else if (nested.has(k) && v !== null && v !== undefined && !wellShaped(v, Reflect.getMetadata('design:type', target.prototype, k) === Array)) {
+      // ValidateNested lets `[]` through where an object is expected, and `[[]]` where a list of objects is.
+      problem(k, v, Reflect.getMetadata('design:type', target.prototype, k) === Array ? `${k} must be a list of objects` : `${k} must be an object`);
     } else if (v && typeof v === 'object') {
       errors.push(...nest(k, v, nullProblems(v, depth + 1)));
     }
   }
   return errors;
+}
+
+const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+function wellShaped(v: unknown, list: boolean): boolean {
+  return list ? Array.isArray(v) && v.every(isObject) : isObject(v);
 }
 
 function nest(property: string, value: unknown, children: ValidationError[]): ValidationError[] {

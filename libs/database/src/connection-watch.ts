@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, QueryRunner } from 'typeorm';
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 /** The transactions one request (or socket event) holds open, to spot it asking the pool for a second connection. */
 interface WorkContext {
@@ -30,10 +29,11 @@ let patched = false;
 export function watchNestedConnections(dataSource: DataSource): void {
   if (!patched) {
     patched = true;
-    const proto = PostgresQueryRunner.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> & { transactionDepth: number };
+    // The driver's QueryRunner class (not imported: TypeORM does not export its deep paths), from an unconnected one.
+    const proto = Object.getPrototypeOf(dataSource.createQueryRunner()) as Record<string, (...a: unknown[]) => Promise<unknown>>;
     for (const name of ['startTransaction', 'commitTransaction', 'rollbackTransaction', 'release']) {
       const original = proto[name];
-      proto[name] = async function (this: PostgresQueryRunner, ...args: unknown[]) {
+      proto[name] = async function (this: QueryRunner, ...args: unknown[]) {
         const work = context.getStore();
         try {
           return await original.apply(this, args);
