@@ -181,6 +181,47 @@ describe('security (issue 12)', () => {
     });
   });
 
+  describe('8. every refusal is audited, in one place', () => {
+    it('audits refusals of routes that used to forget: turn credentials, invitations, admit/decline/end, attempts, progress, ids in bodies', async () => {
+      const unmissDoctor = id('doctor@unmiss.demo');
+      const [s] = await q(
+        `INSERT INTO consultation_sessions (mission_id, title, status, host_id, created_by_id, started_at) VALUES ($1, 'Foreign', 'live', $2, $2, now()) RETURNING id`,
+        [hub.ids.missions.UNMISS, unmissDoctor],
+      );
+      const [p] = await q(`INSERT INTO consultation_participants (session_id, user_id, call_role, state) VALUES ($1, $2, 'clinic', 'waiting') RETURNING id`, [s.id, id('officer@unmiss.demo')]);
+      const [course] = await q(`SELECT id FROM training_courses WHERE mission_id = $1 LIMIT 1`, [hub.ids.missions.UNMISS]);
+      const doctor = await auth('doctor@minusca.demo');
+      const trainer = await auth('trainer@minusca.demo');
+      const minuscaSession = (await q(
+        `INSERT INTO consultation_sessions (mission_id, title, status, host_id, created_by_id, started_at) VALUES ($1, 'Own', 'live', $2, $2, now()) RETURNING id`,
+        [hub.ids.missions.MINUSCA, id('doctor@minusca.demo')],
+      ))[0].id;
+      const count = async (actor: string) =>
+        (await q(`SELECT count(*)::int AS n FROM audit_entries WHERE outcome = 'denied' AND actor_id = $1`, [actor]))[0].n as number;
+      const beforeDoctor = await count(id('doctor@minusca.demo'));
+      const beforeTrainer = await count(id('trainer@minusca.demo'));
+      const refused = [
+        hub.http().get(`/api/consultations/${s.id}/turn-credentials`).set(doctor),
+        hub.http().post(`/api/consultations/${s.id}/invitations`).set(doctor).send({ callRole: 'interpreter' }),
+        hub.http().post(`/api/consultations/${s.id}/participants/${p.id}/admit`).set(doctor),
+        hub.http().post(`/api/consultations/${s.id}/participants/${p.id}/decline`).set(doctor).send({}),
+        hub.http().post(`/api/consultations/${s.id}/end`).set(doctor),
+        // an id inside a body: a user of another mission named in an invitation of one's own session
+        hub.http().post(`/api/consultations/${minuscaSession}/invitations`).set(doctor).send({ callRole: 'interpreter', userId: id('officer@unmiss.demo') }),
+      ];
+      for (const r of await Promise.all(refused)) expect([403, 404]).toContain(r.status);
+      expect(await count(id('doctor@minusca.demo'))).toBe(beforeDoctor + refused.length);
+
+      const trainerRefused = [
+        hub.http().get(`/api/training/courses/${course.id}/progress?userId=${id('officer@unmiss.demo')}`).set(trainer),
+        hub.http().get(`/api/training/attempts/6f0c1c1e-8a0b-4c1a-9d0e-000000000001`).set(trainer),
+        hub.http().post(`/api/training/attempts/6f0c1c1e-8a0b-4c1a-9d0e-000000000001/submit`).set(trainer).send({ answers: [] }),
+      ];
+      for (const r of await Promise.all(trainerRefused)) expect([403, 404]).toContain(r.status);
+      expect(await count(id('trainer@minusca.demo'))).toBe(beforeTrainer + trainerRefused.length);
+    });
+  });
+
   describe('10. invitations, readiness', () => {
     it('names only users of the session’s mission, and a revoked invitation takes the right away from whoever it let in', async () => {
       const host = id('doctor@minusca.demo');
