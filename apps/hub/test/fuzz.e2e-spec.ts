@@ -144,11 +144,16 @@ describe('fuzzing every operation and socket event (no 5xx)', () => {
         if (!schema) continue;
         for (const whole of [[], null, 'x', 1, deep(30)]) await send(whole, `body=${JSON.stringify(whole).slice(0, 40)}`);
         for (const [field, fieldSchema] of Object.entries(schema.properties ?? {})) {
-          for (const v of pick(HOSTILE, 6)) await send({ [field]: v }, `${field}=${JSON.stringify(v).slice(0, 40)}`);
+          // Every field gets null, NUL, a lone surrogate, a wrong type, a huge and a deep value, exotic dates where
+          // it holds a date; then two more sampled from the rest.
+          const wrongType = resolve(fieldSchema)?.type === 'string' ? 12345 : 'not-a-number';
+          const datish = resolve(fieldSchema)?.format?.startsWith('date') || /(At|On|Date|date)$/.test(field);
+          const values = [null, 'a\u0000b', '\ud800', wrongType, 'x'.repeat(100_000), deep(20), ...(datish ? ['2026-W01-1', '+275760-09-13T00:00:00.000Z'] : []), ...pick(HOSTILE.slice(5), 2)];
+          for (const v of values) await send({ [field]: v }, `${field}=${JSON.stringify(v).slice(0, 40)}`);
           // One level down: hostile values inside a nested object or array element.
           const inner = resolve(fieldSchema.type === 'array' ? fieldSchema.items : fieldSchema);
           for (const [sub] of Object.entries(inner?.properties ?? {}).slice(0, 8)) {
-            for (const v of pick(HOSTILE, 3)) {
+            for (const v of [null, ...pick(HOSTILE.slice(1), 2)]) {
               const nested = { [sub]: v };
               await send({ [field]: fieldSchema.type === 'array' ? [nested] : nested }, `${field}.${sub}=${JSON.stringify(v).slice(0, 40)}`);
             }
