@@ -125,7 +125,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/health': { build: () => ({ path: '/api/health' }), anon: 200, expect: all(200) },
   'GET /api/health/ready': { build: () => ({ path: '/api/health/ready' }), anon: 200, expect: all(200) },
   'POST /api/auth/login': {
-    build: () => ({ path: '/api/auth/login', body: { email: 'nobody@nowhere.demo', password: 'wrong password' } }),
+    // A different unknown account per call: failures are throttled per account and address (429 after 5).
+    build: (_hub, t, role) => ({ path: '/api/auth/login', body: { email: `nobody-${role}-${t}@nowhere.demo`, password: 'wrong password' } }),
     anon: 401,
     expect: all(401),
   },
