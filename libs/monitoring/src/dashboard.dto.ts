@@ -1,7 +1,7 @@
-import { IsIsoDate } from '@hub/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { URGENCIES, type Urgency } from '@hub/contracts';
+import { IsIsoDate } from '@hub/common';
 
 export class DashboardQueryDto {
   @ApiPropertyOptional({ description: 'One mission (default: every mission you may see)' })

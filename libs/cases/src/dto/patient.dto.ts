@@ -1,4 +1,3 @@
-import { IsIsoDate } from '@hub/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -15,6 +14,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { BLOOD_GROUPS, SEXES } from '../entities/patient.entity';
+import { IsIsoDate } from '@hub/common';
 
 @ValidatorConstraint({ name: 'plausibleBirthDate' })
 export class PlausibleBirthDate implements ValidatorConstraintInterface {

@@ -1,7 +1,7 @@
-import { IsIsoDate } from '@hub/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
 import type { CreateConsultationRequest, CreateInvitationRequest, DeclineRequest } from '@hub/contracts';
+import { IsIsoDate } from '@hub/common';
 
 export class CreateConsultationDto implements CreateConsultationRequest {
   @IsOptional()
