@@ -181,6 +181,15 @@ describe('security (issue 12)', () => {
     });
   });
 
+  describe('7. public certificate verification is rate-limited', () => {
+    it('answers 429 after CERTIFICATE_VERIFY_PER_MINUTE verifications from one address', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i++) statuses.push((await hub.http().get(`/api/certificates/verify/ABCD-EFGH-JKL${"ABCDEFGHJK"[i % 10]}`)).status);
+      expect(statuses.slice(0, 30).filter((st) => st === 429)).toEqual([]);
+      expect(statuses[30]).toBe(429);
+    });
+  });
+
   describe('8. every refusal is audited, in one place', () => {
     it('audits refusals of routes that used to forget: turn credentials, invitations, admit/decline/end, attempts, progress, ids in bodies', async () => {
       const unmissDoctor = id('doctor@unmiss.demo');
