@@ -3,7 +3,7 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { AccessGuard, AccessModule } from '@hub/access';
+import { AccessGuard, AccessModule, USER_CONCURRENCY_LIMIT } from '@hub/access';
 import { AuditModule } from '@hub/audit';
 import { ClockModule, REDACT_PATHS } from '@hub/common';
 import { AppConfig, ConfigModule } from '@hub/config';
@@ -61,7 +61,10 @@ export class AppModule {
         ConsultationsModule,
       ],
       controllers: [HealthController, AuditController],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: USER_CONCURRENCY_LIMIT, useValue: config.userMaxConcurrentRequests },
+      ],
     };
   }
 }

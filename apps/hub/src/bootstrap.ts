@@ -10,10 +10,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { DenialRecorder, refusalContextOf } from '@hub/access';
 import { AllExceptionsFilter, createValidationPipe } from '@hub/common';
 import { AppConfig } from '@hub/config';
-import { createDataSource, EmbeddedDatabase, startEmbeddedPostgres } from '@hub/database';
+import { createDataSource, EmbeddedDatabase, runWork, startEmbeddedPostgres, watchNestedConnections } from '@hub/database';
 import { AppModule } from './app.module';
+import { rejectUnstorableText, verifyJsonDepth } from './http/json-guard';
 import { ENTITIES, MIGRATIONS } from './schema';
 
 export interface OpenDatabase {
@@ -30,18 +32,31 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
     embedded = await startEmbeddedPostgres(config.dataDir, { port: config.embeddedPgPort });
     url = embedded.url;
   }
-  const dataSource = createDataSource({ url, entities: ENTITIES, migrations: MIGRATIONS });
+  const dataSource = createDataSource({
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+  });
   await dataSource.initialize();
   return { dataSource, embedded, url };
 }
 
 /** Without JWT_SECRET (outside production) a secret is generated once and kept in the data directory. */
 export function resolveSecrets(config: AppConfig): AppConfig {
-  if (config.jwtSecret) return config;
-  mkdirSync(config.dataDir, { recursive: true });
-  const file = join(config.dataDir, 'jwt-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
-  return { ...config, jwtSecret: readFileSync(file, 'utf8').trim() };
+  const generated = (name: string) => {
+    mkdirSync(config.dataDir, { recursive: true });
+    const file = join(config.dataDir, name);
+    if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+    return readFileSync(file, 'utf8').trim();
+  };
+  return {
+    ...config,
+    jwtSecret: config.jwtSecret ?? generated('jwt-secret'),
+    // Encrypts TOTP secrets at rest: kept beside, never inside, the database (back it up with the data directory).
+    totpEncryptionKey: config.totpEncryptionKey ?? generated('totp-key'),
+  };
 }
 
 /** Creates the Nest application with everything the HTTP edge needs; the caller listens. */
@@ -53,8 +68,13 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
     bodyParser: false, // JSON only, with the limit below; tus uploads stream their bodies untouched
   });
   app.useLogger(app.get(PinoLogger));
+  // Each request runs in its own context, so taking a second pool connection while holding a transaction is seen.
+  watchNestedConnections(dataSource);
+  app.use((_req: express.Request, _res: express.Response, next: express.NextFunction) => runWork(next));
   app.useWebSocketAdapter(new IoAdapter(app));
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For to believe (TRUST_PROXY): nobody's by default, so a client cannot pick its own address
+  // and slip past the per-address limits.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(
     helmet({
@@ -63,7 +83,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
           defaultSrc: ["'self'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           mediaSrc: ["'self'", 'blob:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // 'self' covers same-origin ws:/wss: in current browsers; no socket to any other host.
+          connectSrc: ["'self'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'"],
         },
@@ -76,10 +97,18 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
     credentials: false,
     exposedHeaders: ['X-Request-Id'],
   });
-  app.use(express.json({ limit: '1mb' }));
+  // Size and depth are limited before parsing; text PostgreSQL cannot store is refused naming its field.
+  app.use(express.json({ limit: '1mb', verify: verifyJsonDepth }));
+  app.use(rejectUnstorableText);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter());
+  const denials = app.get(DenialRecorder);
+  app.useGlobalFilters(
+    new AllExceptionsFilter(async (e, req) => {
+      const who = refusalContextOf(req as Parameters<typeof refusalContextOf>[0], e);
+      if (who) await denials.record(e, who);
+    }),
+  );
   app.enableShutdownHooks();
 
   const openApi = SwaggerModule.createDocument(

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Policy } from '@hub/access';
@@ -7,6 +7,7 @@ import { MediaService } from '@hub/media';
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
   constructor(
     private readonly dataSource: DataSource,
     private readonly media: MediaService,
@@ -39,7 +40,10 @@ export class HealthController {
         ...(media.reason ? { mediaReason: media.reason } : {}),
       };
     } catch (e) {
-      throw new ServiceUnavailableException(`Not ready: ${(e as Error).message}`);
+      // The cause goes to the log; the public answer names only what is not ready (no database error text).
+      const pending = (e as Error).message === 'migrations pending';
+      this.logger.warn({ err: e }, 'not ready');
+      throw new ServiceUnavailableException(pending ? 'Not ready: database migrations pending' : 'Not ready: the database does not answer');
     }
   }
 }

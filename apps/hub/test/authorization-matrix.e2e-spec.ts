@@ -125,7 +125,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/health': { build: () => ({ path: '/api/health' }), anon: 200, expect: all(200) },
   'GET /api/health/ready': { build: () => ({ path: '/api/health/ready' }), anon: 200, expect: all(200) },
   'POST /api/auth/login': {
-    build: () => ({ path: '/api/auth/login', body: { email: 'nobody@nowhere.demo', password: 'wrong password' } }),
+    // A different unknown account per call: failures are throttled per account and address (429 after 5).
+    build: (_hub, t, role) => ({ path: '/api/auth/login', body: { email: `nobody-${role}-${t}@nowhere.demo`, password: 'wrong password' } }),
     anon: 401,
     expect: all(401),
   },
@@ -426,6 +427,18 @@ function consultationRows(): Record<string, Row> {
       build: async (hub, t) => ({ path: `/api/consultations/${(await freshConsultation(hub, t)).sessionId}/invitations`, body: { callRole: 'interpreter' } }),
       anon: 401,
       expect: hostOnly(201),
+    },
+    'POST /api/consultations/:id/invitations/:invitationId/revoke': {
+      build: async (hub, t) => {
+        const c = await freshConsultation(hub, t);
+        const [inv] = await hub.db.dataSource.query(
+          `INSERT INTO consultation_invitations (session_id, call_role, token_hash, expires_at, created_by_id) VALUES ($1, 'interpreter', encode(sha256(random()::text::bytea), 'hex'), now() + interval '1 hour', $2) RETURNING id`,
+          [c.sessionId, hub.ids.users[DOCTOR[t]]],
+        );
+        return { path: `/api/consultations/${c.sessionId}/invitations/${inv.id}/revoke` };
+      },
+      anon: 401,
+      expect: hostOnly(200),
     },
     'POST /api/consultations/:id/participants/:participantId/admit': {
       build: async (hub, t) => {

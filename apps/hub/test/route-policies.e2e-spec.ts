@@ -1,6 +1,5 @@
 import { Reflector } from '@nestjs/core';
 import { AbilityFactory, AccessGuard, PRINCIPAL_RESOLVER } from '@hub/access';
-import { AuditService } from '@hub/audit';
 import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
 
 describe('every route declares its access policy', () => {
@@ -34,7 +33,6 @@ describe('every route declares its access policy', () => {
       hub.app.get(Reflector),
       hub.app.get(PRINCIPAL_RESOLVER),
       hub.app.get(AbilityFactory),
-      hub.app.get(AuditService),
     );
     const handler = () => undefined;
     class Undeclared {}
@@ -44,6 +42,10 @@ describe('every route declares its access policy', () => {
       getClass: () => Undeclared,
       switchToHttp: () => ({ getRequest: () => ({ method: 'GET', headers: {}, route: { path: '/x' } }) }),
     };
-    await expect(guard.canActivate(context as never)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // The refusal carries its denial, which the exception filter has audited (DenialRecorder).
+    await expect(guard.canActivate(context as never)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      denial: { subjectType: 'Route', details: { reason: 'no policy declared' } },
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { AbilityBuilder, createMongoAbility, detectSubjectType, MongoAbility, subject as asSubject } from '@casl/ability';
 import type { CertificationKind } from '@hub/contracts';
 import { Injectable } from '@nestjs/common';
-import { CERTIFICATION_GATES, hasCertification } from './certification';
+import { CERTIFICATION_GATES, certifiedMissions } from './certification';
 import { clinicalScopeOf } from './clinical-scope';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
@@ -52,33 +52,45 @@ export class AbilityFactory {
       for (const s of ['User', 'Membership', 'Facility', 'Certificate'] as SubjectName[]) {
         cannot([Action.Update, Action.Delete], s, { [MISSION_FIELD[s]]: { $elemMatch: { $nin: held } } });
       }
+      // Nobody changes a user holding a role they could not grant themselves: only a system administrator changes
+      // (password, deactivation, memberships) a system administrator, whatever other memberships that user holds.
+      cannot([Action.Update, Action.Delete], 'User', { memberships: { $elemMatch: { role: 'system_admin' } } });
     }
     return build();
   }
 
   private clinicalRules(principal: Principal, can: AbilityBuilder<AppAbility>['can']) {
     const c = clinicalScopeOf(principal);
-    // Certification gates (certification.ts): without the certification the role keeps reading, not acting.
-    const user = hasCertification(principal, 'telemedicine_user');
-    const consultant = hasCertification(principal, 'telemedicine_consultant');
-    const consult = consultant ? [Action.Read, Action.Consult] : [Action.Read];
+    // Certification gates (certification.ts): without the certification the role keeps reading, not acting. A
+    // certification held through a waiver acts only in the waiver's mission.
+    const user = certifiedMissions(principal, 'telemedicine_user');
+    const consultant = certifiedMissions(principal, 'telemedicine_consultant');
+    type Conditions = Record<string, unknown> & { missionId?: { $in: string[] } };
+    // The rule's conditions narrowed to the missions where the certification applies.
+    const within = (conditions: Conditions, missions: 'all' | string[]): Conditions => {
+      if (missions === 'all') return conditions;
+      const inRule = conditions.missionId?.$in;
+      return { ...conditions, missionId: { $in: inRule ? inRule.filter((m) => missions.includes(m)) : missions } };
+    };
+    const consultIn = (conditions: Conditions) => {
+      can(Action.Read, 'Case', conditions);
+      if (consultant) can(Action.Consult, 'Case', within(conditions, consultant));
+    };
     if (c.clinicFacilityIds.length) {
-      can(user ? [Action.Read, Action.Refer] : [Action.Read], 'Case', { facilityId: { $in: c.clinicFacilityIds } });
+      const clinic = { facilityId: { $in: c.clinicFacilityIds } };
+      can(Action.Read, 'Case', clinic);
+      if (user) can(Action.Refer, 'Case', within(clinic, user));
       can([Action.Read, Action.Create, Action.Update], 'Patient', { missionId: { $in: c.clinicMissionIds } });
     }
     if (c.specialties.length) {
       const submitted = { status: { $ne: 'draft' }, specialtyCode: { $in: c.specialties } };
       if (c.primaryMissionIds.length) {
-        can(consult, 'Case', { ...submitted, missionId: { $in: c.primaryMissionIds } });
+        consultIn({ ...submitted, missionId: { $in: c.primaryMissionIds } });
       }
       if (c.backupMissionIds.length) {
-        can(consult, 'Case', {
-          ...submitted,
-          missionId: { $in: c.backupMissionIds },
-          escalationLevel: { $gte: 1 },
-        });
+        consultIn({ ...submitted, missionId: { $in: c.backupMissionIds }, escalationLevel: { $gte: 1 } });
       }
-      can(consult, 'Case', { assignedDoctorId: principal.userId });
+      consultIn({ assignedDoctorId: principal.userId });
     }
     if (c.managerMissionIds.length) {
       can(Action.Read, ['Case', 'Patient'], { missionId: { $in: c.managerMissionIds } });
@@ -91,7 +103,9 @@ export class AbilityFactory {
     can(Action.Read, ['Course', 'TrainingResource'], { missionId: null });
     can(Action.Read, 'Certificate', { userId: principal.userId });
     // Train the trainer: signing off practical skills needs a valid trainer certification, whatever the role.
-    if (!hasCertification(principal, 'trainer')) cannot(Action.Create, 'SignOff');
+    const trainer = certifiedMissions(principal, 'trainer');
+    if (!trainer) cannot(Action.Create, 'SignOff');
+    else if (trainer !== 'all') cannot(Action.Create, 'SignOff', { missionIds: { $elemMatch: { $nin: trainer } } });
   }
 
   /**
@@ -101,8 +115,15 @@ export class AbilityFactory {
   missingCertification(principal: Principal, action: Action, subject: SubjectName | Record<string, unknown>): CertificationKind | null {
     const type = typeof subject === 'string' ? subject : detectSubjectType(subject);
     for (const gate of CERTIFICATION_GATES) {
-      if (gate.action !== action || gate.subject !== type || hasCertification(principal, gate.kind)) continue;
-      const certified = this.createFor({ ...principal, certifications: [...principal.certifications, gate.kind] });
+      if (gate.action !== action || gate.subject !== type) continue;
+      // Held somewhere but not where this record lies (a waiver of another mission) counts as missing.
+      const held = certifiedMissions(principal, gate.kind);
+      if (held === 'all' || (held && typeof subject === 'string')) continue;
+      const certified = this.createFor({
+        ...principal,
+        certifications: [...new Set([...principal.certifications, gate.kind])],
+        certificationScope: { ...principal.certificationScope, [gate.kind]: 'all' },
+      });
       if (certified.can(action, subject as SubjectName)) return gate.kind;
     }
     return null;

@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuditService } from '@hub/audit';
-import { DomainException, ErrorCode } from '@hub/common';
+import { Denial, DomainException, ErrorCode } from '@hub/common';
 import { AbilityFactory } from './ability.factory';
 import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationRequired } from './certification';
 import { AuthenticatedRequest, POLICY_KEY, PolicyDeclaration } from './policy.decorator';
@@ -10,7 +9,12 @@ import { Principal } from './principal';
 /** Turns a bearer access token into the caller, loaded fresh from the database. Provided by the identity module. */
 export interface PrincipalResolver {
   resolve(accessToken: string): Promise<Principal>;
+  /** The user a valid access token names, from its signature alone (no database); null when not valid. */
+  userIdOf?(accessToken: string): string | null;
 }
+
+/** Requests of one user in flight at once (USER_MAX_CONCURRENT_REQUESTS); provided by the hub's app module. */
+export const USER_CONCURRENCY_LIMIT = Symbol('USER_CONCURRENCY_LIMIT');
 export const PRINCIPAL_RESOLVER = Symbol('PRINCIPAL_RESOLVER');
 
 export function bearerToken(header: string | string[] | undefined): string | null {
@@ -29,9 +33,32 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver,
     private readonly abilities: AbilityFactory,
-    private readonly audit: AuditService,
     @Optional() @Inject(CERTIFICATION_DIRECTORY) private readonly certifications?: CertificationDirectory,
+    @Optional() @Inject(USER_CONCURRENCY_LIMIT) private readonly concurrencyLimit?: number,
   ) {}
+
+  /** userId -> requests in flight. */
+  private readonly inFlight = new Map<string, number>();
+
+  /**
+   * Per-user cap on requests in flight, taken before the database is touched: one user's burst (refused or not)
+   * answers 429 instead of taking every pool connection from everyone else. Released when the response closes.
+   */
+  private admit(token: string, res: { once(event: 'close', cb: () => void): unknown } | undefined): void {
+    const limit = this.concurrencyLimit;
+    const userId = limit && res ? this.principals.userIdOf?.(token) : null;
+    if (!userId || !limit || !res) return;
+    const n = this.inFlight.get(userId) ?? 0;
+    if (n >= limit) {
+      throw new DomainException(ErrorCode.TooManyRequests, `Too many requests at once (at most ${limit}); wait for the previous ones to finish`);
+    }
+    this.inFlight.set(userId, n + 1);
+    res.once('close', () => {
+      const left = (this.inFlight.get(userId) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(userId, left);
+      else this.inFlight.delete(userId);
+    });
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // socket gateways authorise in their own handshake middleware
@@ -42,13 +69,13 @@ export class AccessGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string>; method: string; route?: { path: string } }>();
     const route = `${req.method} ${req.route?.path ?? '?'}`;
     if (!policy) {
-      await this.deny(null, route, 'no policy declared', req);
-      throw new DomainException(ErrorCode.Forbidden, 'This route has no access policy and is closed');
+      throw new DomainException(ErrorCode.Forbidden, 'This route has no access policy and is closed').deniedOn(this.denial(route, 'no policy declared'));
     }
     if (policy.kind === 'public') return true;
 
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new DomainException(ErrorCode.Unauthenticated, 'Authorization: a bearer access token is required');
+    this.admit(token, context.switchToHttp().getResponse());
     const principal = await this.principals.resolve(token);
     const ability = this.abilities.createFor(principal);
     req.principal = principal;
@@ -62,26 +89,18 @@ export class AccessGuard implements CanActivate {
     }
     if (policy.kind === 'ability' && !ability.can(policy.action, policy.subject)) {
       const missing = this.abilities.missingCertification(principal, policy.action, policy.subject);
-      await this.deny(principal.userId, route, missing ? `certification ${missing} required` : `${policy.action} ${policy.subject}`, req);
+      const denial = this.denial(route, missing ? `certification ${missing} required` : `${policy.action} ${policy.subject}`);
       if (missing) {
         const courses = (await this.certifications?.coursesFor(principal, missing)) ?? [];
-        throw certificationRequired(missing, courses, `${policy.action} on ${policy.subject}`);
+        throw certificationRequired(missing, courses, `${policy.action} on ${policy.subject}`).deniedOn(denial);
       }
-      throw new DomainException(ErrorCode.Forbidden, `Your role does not allow ${policy.action} on ${policy.subject}`);
+      throw new DomainException(ErrorCode.Forbidden, `Your role does not allow ${policy.action} on ${policy.subject}`).deniedOn(denial);
     }
     return true;
   }
 
-  private async deny(actorId: string | null, route: string, reason: string, req: AuthenticatedRequest) {
-    await this.audit.record({
-      action: 'access.denied',
-      outcome: 'denied',
-      actorId,
-      subjectType: 'Route',
-      subjectId: route.slice(0, 80),
-      requestId: req.id ?? null,
-      ip: req.ip ?? null,
-      details: { reason },
-    });
+  /** Audited by the DenialRecorder when the refusal reaches the exception filter. */
+  private denial(route: string, reason: string): Denial {
+    return { subjectType: 'Route', subjectId: route.slice(0, 80), missionId: null, details: { reason } };
   }
 }

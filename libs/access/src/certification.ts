@@ -18,6 +18,29 @@ export function hasCertification(principal: Principal, kind: CertificationKind):
   return principal.certifications.includes(kind);
 }
 
+/** The missions where the certification applies ('all' for a certificate), or null when the caller lacks it. */
+export function certifiedMissions(principal: Principal, kind: CertificationKind): 'all' | string[] | null {
+  if (!hasCertification(principal, kind)) return null;
+  return principal.certificationScope?.[kind] ?? 'all';
+}
+
+/** A certification valid now, with the mission that bounds it (a waiver's) or null (a certificate: everywhere). */
+export interface ValidCertification {
+  kind: CertificationKind;
+  missionId: string | null;
+}
+
+/** The principal's `certifications` and `certificationScope` from the valid certificates and waivers. */
+export function certificationsOf(valid: ValidCertification[]): Pick<Principal, 'certifications' | 'certificationScope'> {
+  const scope: Partial<Record<CertificationKind, 'all' | string[]>> = {};
+  for (const v of valid) {
+    const current = scope[v.kind];
+    if (v.missionId === null || current === 'all') scope[v.kind] = 'all';
+    else scope[v.kind] = [...new Set([...(current ?? []), v.missionId])];
+  }
+  return { certifications: (Object.keys(scope) as CertificationKind[]).sort(), certificationScope: scope };
+}
+
 export interface CertificationCourse {
   id: string;
   title: string;
@@ -29,7 +52,8 @@ export interface CertificationCourse {
  * caller's valid kinds on every request; the guard asks it which courses to name in a refusal.
  */
 export interface CertificationDirectory {
-  validKinds(userId: string): Promise<CertificationKind[]>;
+  /** Every certificate (missionId null) and waiver (its mission) valid now. */
+  valid(userId: string): Promise<ValidCertification[]>;
   coursesFor(principal: Principal, kind: CertificationKind): Promise<CertificationCourse[]>;
 }
 export const CERTIFICATION_DIRECTORY = Symbol('CERTIFICATION_DIRECTORY');

@@ -9,3 +9,6 @@ export * from './record-access';
 export * from './access.module';
 export * from './certification';
 export * from './socket-authentication';
+export * from './denial-recorder';
+export * from './session-events';
+export * from './rate-limits';

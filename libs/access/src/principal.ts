@@ -28,6 +28,12 @@ export interface Principal {
    * against the injected Clock on every request. Gated actions need them (certification.ts).
    */
   certifications: CertificationKind[];
+  /**
+   * Where each held certification applies: 'all' for a certificate (it attests the person's skills wherever they
+   * work), or the missions of the waivers that stand in for one (a waiver is granted by a mission for its own
+   * work). A kind missing here but listed in `certifications` applies everywhere.
+   */
+  certificationScope?: Partial<Record<CertificationKind, 'all' | string[]>>;
 }
 
 /** Who is asking, for audit records. */

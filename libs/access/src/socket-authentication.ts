@@ -1,8 +1,12 @@
+import { Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
+import { DomainException } from '@hub/common';
 import { bearerToken, PrincipalResolver } from './access.guard';
 import type { Principal } from './principal';
 
 type Next = (err?: Error) => void;
+
+const logger = new Logger('SocketAuthentication');
 
 /**
  * The socket.io counterpart of the AccessGuard's authentication, shared by every gateway: the access token comes in
@@ -21,7 +25,11 @@ export function socketAuthentication(principals: PrincipalResolver, accept: (soc
       accept(socket, principal);
       next();
     } catch (e) {
-      next(new Error(`UNAUTHENTICATED: ${(e as Error).message}`));
+      // Only the hub's own refusals (expired token, ended session, deactivated account) are told to the client;
+      // anything else (a database error) becomes a plain refusal, its text kept out of the answer.
+      if (e instanceof DomainException && e.statusCode < 500) return next(new Error(`UNAUTHENTICATED: ${e.message}`));
+      logger.warn(`socket handshake failed: ${(e as Error).message}`);
+      next(new Error('UNAUTHENTICATED: the access token could not be checked; sign in again'));
     }
   };
 }

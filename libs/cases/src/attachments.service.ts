@@ -50,7 +50,10 @@ export class AttachmentsService implements OnModuleInit {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.directory = join(config.dataDir, 'uploads');
+    this.corsOrigins = config.corsOrigins;
   }
+
+  private readonly corsOrigins: string[];
 
   onModuleInit() {
     mkdirSync(this.directory, { recursive: true });
@@ -60,6 +63,8 @@ export class AttachmentsService implements OnModuleInit {
       maxSize: MAX_UPLOAD_BYTES,
       relativeLocation: true,
       respectForwardedHeaders: false,
+      // tus answers `Access-Control-Allow-Origin: *` unless told otherwise: only the hub's configured origins.
+      allowedOrigins: (origin: string) => this.corsOrigins.includes(origin),
       namingFunction: (req) => {
         const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
         const id = node && this.creating.get(node);
@@ -77,6 +82,10 @@ export class AttachmentsService implements OnModuleInit {
   /** Authorises a tus request for the caller, then hands it to the tus server. */
   async handle(caller: CallerContext, req: IncomingMessage, res: ServerResponse, uploadId?: string): Promise<void> {
     if (req.method === 'OPTIONS') return void (await this.tus.handle(req, res));
+    // Attachments are read through the case (GET /api/cases/:id/attachments/:attachmentId), checked and typed;
+    // tus' own download and its concatenation extension are not offered.
+    if (req.method === 'GET') throw DomainException.invalid('method', 'read attachments through /api/cases/:id/attachments/:attachmentId');
+    if (req.headers['upload-concat'] !== undefined) throw DomainException.invalid('Upload-Concat', 'concatenating uploads is not supported; resume the upload instead');
     if (!uploadId) {
       if (req.method !== 'POST') throw new DomainException(ErrorCode.NotFound, 'Upload not found');
       this.creating.set(req, await this.authoriseCreate(caller, req));
@@ -85,8 +94,7 @@ export class AttachmentsService implements OnModuleInit {
       const c = a && (await this.dataSource.getRepository(ReferralCase).findOneBy({ id: a.caseId }));
       // Only the uploader resumes, reads the offset of or deletes an upload, and only while they still see the case.
       if (!a || !c || a.uploadedById !== caller.principal.userId || !caller.ability.can(Action.Read, subjectOf('Case', c))) {
-        await this.audit.record({ action: 'access.denied', outcome: 'denied', ...actorOf(caller), missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
-        throw new DomainException(ErrorCode.NotFound, 'Upload not found');
+        throw new DomainException(ErrorCode.NotFound, 'Upload not found').deniedOn({ missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
       }
       if (a.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete');
     }
@@ -98,6 +106,8 @@ export class AttachmentsService implements OnModuleInit {
     const length = Number(req.headers['upload-length']);
     if (!meta.caseId || !/^[0-9a-f-]{36}$/i.test(meta.caseId)) throw DomainException.invalid('Upload-Metadata.caseId', 'name the case (UUID) the file belongs to');
     if (!meta.filename || meta.filename.length > 255) throw DomainException.invalid('Upload-Metadata.filename', 'give the file name (at most 255 characters)');
+    // Control characters (CR/LF, NUL) would end up in headers and the database.
+    if (/[\u0000-\u001f\u007f]/.test(meta.filename)) throw DomainException.invalid('Upload-Metadata.filename', 'must not contain control characters');
     if (!/^[0-9a-f]{64}$/.test(meta.sha256 ?? '')) throw DomainException.invalid('Upload-Metadata.sha256', 'give the SHA-256 of the file (64 hex digits)');
     if (!Number.isInteger(length) || length <= 0) throw DomainException.invalid('Upload-Length', 'give the size of the file in bytes');
     if (length > MAX_UPLOAD_BYTES) {

@@ -64,11 +64,20 @@ const summarySql = (where: string, order: string, limitParam: string, from = 'SE
    ORDER BY ${order}`;
 
 const encode = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url');
-function decode(cursor: string | undefined, length: number): unknown[] | null {
+type CursorPart = 'int' | 'time' | 'time?' | 'uuid';
+const CURSOR_PART: Record<CursorPart, (v: unknown) => boolean> = {
+  int: (v) => Number.isInteger(v) && Math.abs(v as number) < 32768,
+  time: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && Number.isFinite(Date.parse(v)),
+  'time?': (v) => v === null || CURSOR_PART.time(v),
+  uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+};
+
+/** A keyset cursor of a previous page, each part checked, so a forged one answers 400 rather than a SQL error. */
+function decode(cursor: string | undefined, shape: CursorPart[]): unknown[] | null {
   if (!cursor) return null;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === length) return v;
+    if (Array.isArray(v) && v.length === shape.length && shape.every((part, i) => CURSOR_PART[part](v[i]))) return v;
   } catch {
     /* fall through */
   }
@@ -132,7 +141,7 @@ export class CasesRepository {
    */
   async queue(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
     if (!scope.specialties.length) return { items: [], nextCursor: null };
-    const { text, params } = queueQuery(scope, decode(page.cursor, 3), page.limit + 1);
+    const { text, params } = queueQuery(scope, decode(page.cursor, ['int', 'time?', 'uuid']), page.limit + 1);
     const rows: SummaryRow[] = await this.dataSource.query(text, params);
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
@@ -147,7 +156,7 @@ export class CasesRepository {
   async mine(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
     const params: unknown[] = [scope.clinicFacilityIds, scope.userId, scope.managerMissionIds];
     let where = `(c.facility_id = ANY($1::uuid[]) OR c.assigned_doctor_id = $2 OR c.mission_id = ANY($3::uuid[]))`;
-    const after = decode(page.cursor, 2);
+    const after = decode(page.cursor, ['time', 'uuid']);
     if (after) {
       params.push(after[0], after[1]);
       where += ` AND (c.created_at, c.id) < ($4::timestamptz, $5::uuid)`;

@@ -5,6 +5,20 @@ export interface FieldProblem {
   problems: string[];
 }
 
+/**
+ * What a refusal was about, for its audit record. The record is written in one place (denial-recorder.ts in
+ * libs/access, called by the exception filter and the socket gateways) after the request's transaction has ended,
+ * so a refusal never needs a second pool connection while the first is held.
+ */
+export interface Denial {
+  /** Audit action; default `access.denied`. */
+  action?: string;
+  subjectType: string;
+  subjectId: string | null;
+  missionId: string | null;
+  details?: Record<string, unknown>;
+}
+
 /** The one exception type services throw; the filter turns it into `{ statusCode, code, message, errorId }`. */
 export class DomainException extends Error {
   readonly statusCode: number;
@@ -17,6 +31,20 @@ export class DomainException extends Error {
   ) {
     super(message);
     this.statusCode = statusOf(code);
+  }
+
+  /** The refusal this exception answers (audited by the one denial recorder). */
+  denial?: Denial;
+
+  /** Marks the exception as a refusal of access to a record, to be audited where every refusal passes. */
+  deniedOn(denial: Denial): this {
+    this.denial = denial;
+    return this;
+  }
+
+  /** True for an answer that refuses the caller something (403, or a 404 that may hide a record). */
+  get isRefusal(): boolean {
+    return this.statusCode === 403 || this.statusCode === 404 || !!this.denial;
   }
 
   /** "Not found" and "not yours" are the same answer, so another mission's record cannot be probed. */

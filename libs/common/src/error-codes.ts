@@ -28,6 +28,8 @@ export enum ErrorCode {
   NotAdmitted = 'NOT_ADMITTED',
   InvitationExpired = 'INVITATION_EXPIRED',
   SessionEnded = 'SESSION_ENDED',
+  /** The hub has no free database connection in time: retry shortly. */
+  Busy = 'BUSY',
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -54,6 +56,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NotAdmitted]: 403,
   [ErrorCode.InvitationExpired]: 410,
   [ErrorCode.SessionEnded]: 409,
+  [ErrorCode.Busy]: 503,
 };
 
 export function statusOf(code: ErrorCode): number {

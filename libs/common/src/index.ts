@@ -6,3 +6,4 @@ export * from './logging';
 export * from './clock';
 export * from './periodic-task';
 export * from './params';
+export * from './iso-date';

@@ -57,4 +57,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TURN_SECRET: 'a-long-enough-secret' })).toThrow(/TURN_SECRET and TURN_URLS must be set together/);
     expect(() => loadConfig({ TURN_SECRET: 'x', TURN_URLS: 'http://x' })).toThrow(/TURN_SECRET must be at least 16[\s\S]*TURN_URLS must be/);
   });
+
+  it('trusts no proxy unless TRUST_PROXY names them', () => {
+    expect(loadConfig({ HUB_DATA_DIR: '/tmp/x' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(() => loadConfig({ TRUST_PROXY: 'every one!' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TOTP_ENCRYPTION_KEY: 'short' })).toThrow(/TOTP_ENCRYPTION_KEY/);
+  });
 });

@@ -21,11 +21,19 @@ export interface AppConfig {
   databaseUrl?: string;
   embeddedPgPort: number;
   jwtSecret?: string;
+  /** Key of the TOTP secrets' encryption at rest (outside the database). */
+  totpEncryptionKey?: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   loginMaxFailures: number;
   loginLockMinutes: number;
   loginRateLimitPerMinute: number;
+  /** Express "trust proxy": false (none), a hop count, or addresses/subnets. */
+  trustProxy: false | number | string[];
+  userMaxConcurrentRequests: number;
+  dbStatementTimeoutMs: number;
+  dbIdleInTransactionTimeoutMs: number;
+  certificateVerifyPerMinute: number;
   corsOrigins: string[];
   logLevel: string;
   seedDemo: boolean;
@@ -83,11 +91,17 @@ function describe(errors: ValidationError[]): string[] {
   );
 }
 
+function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (!value || value === 'none') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
 /** Validates the environment; throws ConfigError naming each bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
+  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
     'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
@@ -114,11 +128,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL,
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     jwtSecret: env.JWT_SECRET,
+    totpEncryptionKey: env.TOTP_ENCRYPTION_KEY,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
     loginLockMinutes: env.LOGIN_LOCK_MINUTES,
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    userMaxConcurrentRequests: env.USER_MAX_CONCURRENT_REQUESTS,
+    dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    dbIdleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    certificateVerifyPerMinute: env.CERTIFICATE_VERIFY_PER_MINUTE,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
     logLevel: env.LOG_LEVEL,
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,

@@ -80,6 +80,47 @@ export class EnvironmentVariables {
   @Min(1)
   LOGIN_RATE_LIMIT_PER_MINUTE = 20;
 
+  /**
+   * Proxies whose X-Forwarded-For is believed (Express "trust proxy"): `none` (default: the socket's address is
+   * the client), a hop count, or comma-separated addresses/subnets (`loopback`, `10.0.0.0/8`, ...).
+   */
+  @IsOptional()
+  @Matches(/^(none|\d{1,2}|[0-9a-zA-Z.:/_-]+(,[0-9a-zA-Z.:/_-]+)*)$/, {
+    message: 'TRUST_PROXY must be none, a hop count, or comma-separated addresses/subnets',
+  })
+  TRUST_PROXY?: string;
+
+  /** Requests one signed-in user may have in flight at once; more answer 429 before they reach the database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  USER_MAX_CONCURRENT_REQUESTS = 6;
+
+  /** Longest a single SQL statement may run (ms; 0 = no limit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DB_STATEMENT_TIMEOUT_MS = 60_000;
+
+  /** A transaction left idle this long (ms) is ended by PostgreSQL, releasing its locks and connection. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+
+  /** Key encrypting TOTP secrets at rest (at least 32 characters); generated into HUB_DATA_DIR when unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'TOTP_ENCRYPTION_KEY must be at least 32 characters' })
+  TOTP_ENCRYPTION_KEY?: string;
+
+  /** Public certificate verifications per client address and minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CERTIFICATE_VERIFY_PER_MINUTE = 30;
+
   /** Comma-separated list of allowed browser origins; empty means same-origin only. */
   @IsOptional()
   @Matches(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/, {

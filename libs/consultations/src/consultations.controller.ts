@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
 import { DomainException, ErrorCode, IdParam } from '@hub/common';
 import type {
+  InvitationView,
   ConsultationRecordView,
   ConsultationSessionView,
   CreatedInvitation,
@@ -13,7 +14,7 @@ import type {
   TurnCredentialsView,
 } from '@hub/contracts';
 import { ConsultationsService } from './consultations.service';
-import { CreateConsultationDto, CreateInvitationDto, DeclineDto, ParticipantParams, ProbeQuery } from './dto/consultation.dto';
+import { CreateConsultationDto, CreateInvitationDto, DeclineDto, InvitationParams, ParticipantParams, ProbeQuery } from './dto/consultation.dto';
 
 const PROBE_MAX_BYTES = 2048 * 1024;
 
@@ -77,6 +78,14 @@ export class ConsultationsController {
   @Policy.authenticated()
   invite(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Body() dto: CreateInvitationDto): Promise<CreatedInvitation> {
     return this.consultations.invite(caller, id, dto);
+  }
+
+  /** Host only: the invitation's link stops working and whoever it let in is turned out. */
+  @Post('consultations/:id/invitations/:invitationId/revoke')
+  @HttpCode(200)
+  @Policy.authenticated()
+  revokeInvitation(@Caller() caller: CallerContext, @Param() p: InvitationParams): Promise<InvitationView> {
+    return this.consultations.revokeInvitation(caller, p.id, p.invitationId);
   }
 
   @Post('consultations/:id/participants/:participantId/admit')

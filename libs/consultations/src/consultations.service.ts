@@ -42,6 +42,11 @@ export interface JoinOutcome {
  * session record. Shared by the REST controller and the signalling gateway; the gateway owns the live sockets and
  * the media room, this service owns what is stored.
  */
+/** A refused join, audited as `consultation.join` denied (by the DenialRecorder, after the transaction). */
+function joinDenial(s: ConsultationSession, reason: string) {
+  return { action: 'consultation.join', missionId: s.missionId, subjectType: 'Consultation', subjectId: s.id, details: { reason } };
+}
+
 @Injectable()
 export class ConsultationsService {
   constructor(
@@ -144,7 +149,8 @@ export class ConsultationsService {
       if (c && c.assignedDoctorId === userId && caller.ability.can(Action.Consult, subjectOf('Case', c))) return 'specialist';
     }
     const p = await m.getRepository(ConsultationParticipant).findOneBy({ sessionId: s.id, userId });
-    if (p?.invitationId) return p.callRole;
+    // Let in by an invitation: only as long as the host has not revoked it (a used invitation is no right for good).
+    if (p?.invitationId && (await m.getRepository(ConsultationInvitation).existsBy({ id: p.invitationId, revokedAt: IsNull() }))) return p.callRole;
     const named = await m.getRepository(ConsultationInvitation).findOne({
       where: { sessionId: s.id, invitedUserId: userId, revokedAt: IsNull() },
       order: { createdAt: 'DESC' },
@@ -171,16 +177,15 @@ export class ConsultationsService {
           invitation = null;
         }
         if (invitation && invitation.expiresAt <= now) {
-          await this.auditJoin(caller, s, 'denied', 'invitation expired');
-          throw new DomainException(ErrorCode.InvitationExpired, 'This invitation has expired; ask the doctor for a new one');
+          throw new DomainException(ErrorCode.InvitationExpired, 'This invitation has expired; ask the doctor for a new one').deniedOn(joinDenial(s, 'invitation expired'));
         }
         role = invitation?.callRole ?? null;
       }
       if (!role) {
         const sameMission = missionsOf(caller.principal).includes(s.missionId);
-        await this.auditJoin(caller, s, 'denied', 'no right to join');
-        if (!sameMission) throw DomainException.notFound('Consultation');
-        throw new DomainException(ErrorCode.Forbidden, 'You are not part of this consultation: only the case’s clinic staff, its reference doctor and people the doctor invited can join');
+        // Audited by the DenialRecorder once this transaction has ended (never on a second connection from here).
+        if (!sameMission) throw DomainException.notFound('Consultation').deniedOn(joinDenial(s, 'no right to join'));
+        throw new DomainException(ErrorCode.Forbidden, 'You are not part of this consultation: only the case’s clinic staff, its reference doctor and people the doctor invited can join').deniedOn(joinDenial(s, 'no right to join'));
       }
       if (s.status === 'ended') throw new DomainException(ErrorCode.SessionEnded, 'This consultation has ended');
 
@@ -224,10 +229,6 @@ export class ConsultationsService {
       return { session: s, participant: p, status: p.state === 'admitted' ? 'admitted' : 'waiting', rejoined } as JoinOutcome;
     });
     return outcome;
-  }
-
-  private auditJoin(caller: CallerContext, s: ConsultationSession, outcome: 'denied', reason: string) {
-    return this.audit.record({ ...actorOf(caller), action: 'consultation.join', outcome, missionId: s.missionId, subjectType: 'Consultation', subjectId: s.id, details: { reason } });
   }
 
   /** Tells the host (a stored, pushed notification) that someone waits while the host is not in the call. */
@@ -283,7 +284,13 @@ export class ConsultationsService {
       const s = await this.loadAsHost(caller, sessionId, m);
       if (s.status === 'ended') throw new DomainException(ErrorCode.SessionEnded, 'This consultation has ended');
       if (dto.userId) {
-        const [u] = await m.query('SELECT id FROM users WHERE id = $1 AND active', [dto.userId]);
+        // Only someone working in the session's mission (directly or at a facility serving it) can be named.
+        const [u] = await m.query(
+          `SELECT u.id FROM users u WHERE u.id = $1 AND u.active AND EXISTS (
+             SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND (ms.mission_id = $2 OR EXISTS (
+               SELECT 1 FROM facility_missions fm WHERE fm.facility_id = ms.facility_id AND fm.mission_id = $2)))`,
+          [dto.userId, s.missionId],
+        );
         if (!u) throw new DomainException(ErrorCode.NotFound, 'userId: user not found', [{ field: 'userId', problems: ['user not found'] }]);
       }
       const inv = await m.getRepository(ConsultationInvitation).save(
@@ -303,6 +310,36 @@ export class ConsultationsService {
       return inv;
     });
     return { ...invitationView(inv), token, joinPath: `/consultations/${sessionId}?invitation=${encodeURIComponent(token)}` };
+  }
+
+  /**
+   * Host only: revoke an invitation. Its link stops working, and whoever it let in loses the right at once (their
+   * participant is declined and their sockets leave the room).
+   */
+  async revokeInvitation(caller: CallerContext, sessionId: string, invitationId: string): Promise<InvitationView> {
+    const { inv, declined } = await this.dataSource.transaction(async (m) => {
+      const s = await this.loadAsHost(caller, sessionId, m);
+      const inv = await m.getRepository(ConsultationInvitation).findOne({ where: { id: invitationId, sessionId: s.id }, lock: { mode: 'pessimistic_write' } });
+      if (!inv) throw DomainException.notFound('Invitation');
+      if (!inv.revokedAt) {
+        inv.revokedAt = this.clock.now();
+        await m.getRepository(ConsultationInvitation).save(inv);
+      }
+      const admitted = await m.getRepository(ConsultationParticipant).find({ where: { sessionId: s.id, invitationId: inv.id } });
+      const declined: ConsultationParticipant[] = [];
+      for (const p of admitted) {
+        if (p.state === 'declined' || p.userId === s.hostId) continue;
+        Object.assign(p, { state: 'declined', declinedAt: this.clock.now(), declineReason: 'invitation revoked' });
+        declined.push(await m.getRepository(ConsultationParticipant).save(p));
+      }
+      await this.audit.record(
+        { ...actorOf(caller), action: 'consultation.invitation_revoked', outcome: 'success', missionId: s.missionId, subjectType: 'Consultation', subjectId: s.id, details: { invitationId: inv.id, participants: declined.map((p) => p.id) } },
+        m,
+      );
+      return { inv, declined };
+    });
+    for (const view of await this.participantViews(declined)) this.events.emit('declined', { sessionId, participant: view, reason: 'invitation revoked' });
+    return invitationView(inv);
   }
 
   // ---- in the call ----------------------------------------------------------------------------------------
@@ -461,7 +498,7 @@ export class ConsultationsService {
     if (s) {
       if (await this.rightOf(caller, s)) return s;
       if (await this.dataSource.getRepository(ConsultationParticipant).existsBy({ sessionId: id, userId: caller.principal.userId })) return s;
-      await this.audit.record({ ...actorOf(caller), action: 'access.denied', outcome: 'denied', missionId: s.missionId, subjectType: 'Consultation', subjectId: id, details: { attempted: 'read' } });
+      throw DomainException.notFound('Consultation').deniedOn({ missionId: s.missionId, subjectType: 'Consultation', subjectId: id, details: { attempted: 'read' } });
     }
     throw DomainException.notFound('Consultation');
   }

@@ -1,4 +1,5 @@
-import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import { Logger as NestLogger } from '@nestjs/common';
+import { DataSource, DataSourceOptions, Logger as TypeOrmLogger, MixedList } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface DatabaseOptions {
@@ -10,6 +11,34 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** Log failed queries (default true). */
   logErrors?: boolean;
+  /** PostgreSQL statement_timeout of every connection (ms; 0 or absent = none). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL idle_in_transaction_session_timeout of every connection (ms; 0 or absent = none). */
+  idleInTransactionTimeoutMs?: number;
+}
+
+/**
+ * TypeORM's own logger prints a failed statement with its parameters (patient data) to the console, outside pino's
+ * redaction. This one logs through Nest's logger (pino in the hub) the error and the statement's text only, never
+ * its parameters.
+ */
+export class RedactingTypeOrmLogger implements TypeOrmLogger {
+  private readonly logger = new NestLogger('Database');
+  logQuery(): void {}
+  logQueryError(error: string | Error, query: string): void {
+    const e = error as { message?: string; code?: string };
+    this.logger.error({ code: e.code, query: query.slice(0, 500) }, `query failed: ${e.message ?? String(error)}`);
+  }
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn({ time, query: query.slice(0, 500) }, 'slow query');
+  }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    this.logger.log(message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn(String(message));
+  }
 }
 
 /** Migrations only: `synchronize` is never on; `migrationsRun` is explicit in bootstrap and the CLI. */
@@ -26,10 +55,14 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     logging: options.logErrors === false ? false : ['error'],
+    logger: new RedactingTypeOrmLogger(),
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'field-telemed-hub',
       connectionTimeoutMillis: 10_000,
+      // A statement or an abandoned transaction cannot hold a connection (and its locks) for ever.
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
     },
   };
   return new DataSource(config);

@@ -2,17 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { CallerContext, Principal, RequestContext } from '@hub/access';
+import { CallerContext, Principal, RateLimits, RequestContext, SessionEvents } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { DomainException, ErrorCode } from '@hub/common';
 import { LoginResponse, MeResponse, MFA_REQUIRED_ROLES, TokenPair } from '@hub/contracts';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from './entities/user.entity';
-import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordService } from './password.service';
 import { DatabasePrincipalResolver } from './principal.resolver';
 import { TokenService } from './token.service';
+import { TotpSecrets } from './totp-secrets';
 
 @Injectable()
 export class AuthService {
@@ -21,22 +21,36 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly principals: DatabasePrincipalResolver,
-    private readonly limiter: LoginRateLimiter,
+    private readonly limits: RateLimits,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly sessions: SessionEvents,
+  ) {
+    // Without TOTP_ENCRYPTION_KEY (tests, tools that skip resolveSecrets) a key is derived from the token secret,
+    // which also lives outside the database.
+    this.totp = new TotpSecrets(config.totpEncryptionKey ?? `totp:${config.jwtSecret ?? ''}`);
+  }
+
+  private readonly totp: TotpSecrets;
 
   async login(email: string, password: string, totp: string | undefined, ctx: RequestContext): Promise<LoginResponse> {
-    this.limiter.hit(`ip:${ctx.ip ?? 'unknown'}`);
+    const address = ctx.ip ?? 'unknown';
+    await this.limits.consume('login-address', address, 'Too many sign-in attempts from this address');
     const normalised = email.trim().toLowerCase();
+    // Failures are counted per account and address (and, higher, per account), for unknown accounts exactly as for
+    // real ones: the answer never tells whether an account exists, and a stranger cannot lock the owner out.
+    const pairKey = `${normalised}|${address}`;
+    const throttled = 'Too many failed sign-ins for this account from this address';
+    await this.limits.check('login-failures', pairKey, throttled);
+    await this.limits.check('login-failures-account', normalised, throttled);
     const users = this.dataSource.getRepository(User);
     const user = await users
       .createQueryBuilder('u')
       .addSelect(['u.passwordHash', 'u.mfaSecret', 'u.mfaLastStep'])
       .where('u.email = :email', { email: normalised })
       .getOne();
-    const fail = (actorId: string | null, reason: string) =>
-      this.audit.record({
+    const fail = async (actorId: string | null, reason: string) => {
+      await this.audit.record({
         action: 'auth.login',
         outcome: 'failure',
         actorId,
@@ -46,20 +60,17 @@ export class AuthService {
         ip: ctx.ip,
         details: { reason },
       });
+      await this.limits.consume('login-failures', pairKey, throttled);
+      await this.limits.consume('login-failures-account', normalised, throttled);
+    };
 
     if (!user) {
       await this.passwords.verifyAgainstDummy(password);
       await fail(null, 'unknown email');
       throw new DomainException(ErrorCode.InvalidCredentials, 'Wrong email or password');
     }
-    if (user.lockedUntil && user.lockedUntil > new Date()) {
-      await fail(user.id, 'account locked');
-      throw this.lockedError(user.lockedUntil);
-    }
     if (!(await this.passwords.verify(user.passwordHash, password))) {
-      const locked = await this.registerFailure(user);
-      await fail(user.id, locked ? 'wrong password; account locked' : 'wrong password');
-      if (locked) throw this.lockedError(locked);
+      await fail(user.id, 'wrong password');
       throw new DomainException(ErrorCode.InvalidCredentials, 'Wrong email or password');
     }
     if (!user.active) {
@@ -70,16 +81,13 @@ export class AuthService {
       if (!totp) {
         throw new DomainException(ErrorCode.MfaRequired, 'Enter the six-digit code from your authenticator app');
       }
-      const step = await this.checkTotp(user, totp);
+      const step = await this.consumeTotp(user, totp);
       if (step === null) {
-        const locked = await this.registerFailure(user);
         await fail(user.id, 'wrong authenticator code');
-        if (locked) throw this.lockedError(locked);
         throw new DomainException(ErrorCode.InvalidTotp, 'totp: the authenticator code is wrong or was already used');
       }
-      await users.update(user.id, { mfaLastStep: String(step) });
     }
-    await users.update(user.id, { failedLoginCount: 0, lockedUntil: null });
+    await this.limits.reset('login-failures', pairKey);
     const mfaEnrolmentRequired = !user.mfaEnabled && (await this.mfaRequired(user.id));
     const { sessionId, ...pair } = await this.issue(user.id, randomUUID(), !mfaEnrolmentRequired);
     await this.audit.record({
@@ -149,6 +157,8 @@ export class AuthService {
     const familyId = token?.familyId ?? caller.principal.sessionId;
     await this.revokeFamily(this.dataSource.manager, familyId);
     if (familyId !== caller.principal.sessionId) await this.revokeFamily(this.dataSource.manager, caller.principal.sessionId);
+    this.sessions.changed({ userId: caller.principal.userId, sessionId: familyId, reason: 'logout' });
+    if (familyId !== caller.principal.sessionId) this.sessions.changed({ userId: caller.principal.userId, sessionId: caller.principal.sessionId, reason: 'logout' });
     await this.audit.record({
       action: 'auth.logout',
       outcome: 'success',
@@ -165,7 +175,7 @@ export class AuthService {
     const user = await users.findOneByOrFail({ id: caller.principal.userId });
     if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled');
     const secret = generateSecret();
-    await users.update(user.id, { mfaSecret: secret });
+    await users.update(user.id, { mfaSecret: this.totp.encrypt(secret) });
     return {
       secret,
       otpauthUrl: generateURI({ issuer: this.config.mfaIssuer, label: user.email, secret }),
@@ -182,9 +192,9 @@ export class AuthService {
       .getOneOrFail();
     if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled');
     if (!user.mfaSecret) throw DomainException.conflict('Start enrolment first (POST /api/auth/mfa/setup)');
-    const step = await this.checkTotp(user, code);
+    const step = await this.consumeTotp(user, code);
     if (step === null) throw new DomainException(ErrorCode.InvalidTotp, 'code: the authenticator code is wrong');
-    await users.update(user.id, { mfaEnabled: true, mfaLastStep: String(step) });
+    await users.update(user.id, { mfaEnabled: true });
     await this.revokeFamily(this.dataSource.manager, caller.principal.sessionId);
     await this.audit.record({
       action: 'auth.mfa_enabled',
@@ -258,12 +268,25 @@ export class AuthService {
     await manager.getRepository(RefreshToken).update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
-  /** Returns the accepted time step, or null. A step at or before the last accepted one is a replay. */
-  private async checkTotp(user: User, token: string): Promise<number | null> {
+  /**
+   * Checks a code and consumes its time step in one statement: of two simultaneous sign-ins with the same code only
+   * one moves `mfa_last_step` forward, the other is refused as a replay. Returns the accepted step, or null.
+   */
+  private async consumeTotp(user: User, token: string): Promise<number | null> {
     if (!user.mfaSecret) return null;
+    const secret = this.totp.decrypt(user.mfaSecret);
     const afterTimeStep = user.mfaLastStep ? Number(user.mfaLastStep) : undefined;
-    const result = await verify({ secret: user.mfaSecret, token, epochTolerance: 30, afterTimeStep });
-    return result.valid && 'timeStep' in result ? (result.timeStep as number) : null;
+    const result = await verify({ secret, token, epochTolerance: 30, afterTimeStep });
+    if (!(result.valid && 'timeStep' in result)) return null;
+    const step = result.timeStep as number;
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `UPDATE users SET mfa_last_step = $2 WHERE id = $1 AND (mfa_last_step IS NULL OR mfa_last_step < $2) RETURNING id`,
+      [user.id, step],
+    );
+    if (!rows.length) return null;
+    // A secret stored in clear before encryption at rest is encrypted at its first use.
+    if (!this.totp.isEncrypted(user.mfaSecret)) await this.dataSource.getRepository(User).update(user.id, { mfaSecret: this.totp.encrypt(secret) });
+    return step;
   }
 
   private async mfaRequired(userId: string): Promise<boolean> {
@@ -276,23 +299,4 @@ export class AuthService {
     return rows[0]?.required ?? false;
   }
 
-  /** Counts a failure; locks the account when the limit is reached and returns the lock's end. */
-  private async registerFailure(user: User): Promise<Date | null> {
-    // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
-    const [rows]: [{ locked_until: Date | null }[], number] = await this.dataSource.query(
-      `UPDATE users SET failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
-                        locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-        WHERE id = $1 RETURNING failed_login_count, locked_until`,
-      [user.id, this.config.loginMaxFailures, this.config.loginLockMinutes],
-    );
-    const lockedUntil = rows[0]?.locked_until ?? null;
-    return lockedUntil && new Date(lockedUntil) > new Date() ? new Date(lockedUntil) : null;
-  }
-
-  private lockedError(until: Date): DomainException {
-    return new DomainException(
-      ErrorCode.AccountLocked,
-      `Too many failed sign-ins; the account is locked until ${until.toISOString()}`,
-    );
-  }
 }

@@ -7,7 +7,6 @@ import { AuthService } from './auth.service';
 import { FacilitiesController } from './facilities.controller';
 import { FacilitiesRepository } from './facilities.repository';
 import { FacilitiesService } from './facilities.service';
-import { LoginRateLimiter } from './login-rate-limiter';
 import { MissionsController } from './missions.controller';
 import { MissionsRepository } from './missions.repository';
 import { MissionsService } from './missions.service';
@@ -30,7 +29,6 @@ import { UsersService } from './users.service';
     AuthService,
     PasswordService,
     TokenService,
-    LoginRateLimiter,
     DatabasePrincipalResolver,
     { provide: PRINCIPAL_RESOLVER, useExisting: DatabasePrincipalResolver },
     MissionsRepository,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CERTIFICATION_DIRECTORY, CertificationDirectory, Principal, PrincipalResolver } from '@hub/access';
+import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationsOf, Principal, PrincipalResolver } from '@hub/access';
 import { Role } from '@hub/contracts';
 import { DomainException, ErrorCode } from '@hub/common';
 import { TokenService } from './token.service';
@@ -47,6 +47,14 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     return this.load(claims.sub, claims.sid, claims.fa);
   }
 
+  userIdOf(accessToken: string): string | null {
+    try {
+      return this.tokens.verifyAccess(accessToken).sub;
+    } catch {
+      return null;
+    }
+  }
+
   /** Loads the user and memberships as they are now; refuses deactivated users and ended sessions. */
   async load(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
     const rows: Row[] = await this.dataSource.query(
@@ -65,9 +73,9 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     if (!user.active) throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
     if (!user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
     // Certifications valid now (training module): expiry, revocation or a waiver apply on the next request.
-    const certifications = (await this.certifications?.validKinds(user.id)) ?? [];
+    const certifications = certificationsOf((await this.certifications?.valid(user.id)) ?? []);
     return {
-      certifications,
+      ...certifications,
       userId: user.id,
       email: user.email,
       displayName: user.display_name,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Action, actorOf, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, RecordAccess, scopeFor, SessionEvents, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { MembershipView, Role, UserView } from '@hub/contracts';
@@ -27,6 +27,7 @@ export class UsersService {
     private readonly passwords: PasswordService,
     private readonly access: RecordAccess,
     private readonly audit: AuditService,
+    private readonly sessions: SessionEvents,
   ) {}
 
   async list(caller: CallerContext, filter: { missionId?: string; q?: string }): Promise<UserView[]> {
@@ -45,8 +46,14 @@ export class UsersService {
     const passwordHash = await this.passwords.hash(dto.password);
     return this.dataSource.transaction(async (manager) => {
       const email = dto.email.trim().toLowerCase();
-      if (await manager.getRepository(User).findOneBy({ email })) {
-        throw DomainException.conflict('email: a user with this email already exists');
+      const existing = await manager.getRepository(User).findOneBy({ email });
+      if (existing) {
+        // E-mail addresses are unique hub-wide, so a taken one cannot be hidden from whoever creates accounts; the
+        // answer names neither the user nor their mission (the same words whoever holds it), and each such answer
+        // is audited, so probing for addresses shows in the trail.
+        throw DomainException.conflict(
+          'email: this address cannot be used for a new account; if the person already has one, ask a system administrator to add them to your mission',
+        ).deniedOn({ action: 'user.create', subjectType: 'User', subjectId: null, missionId: null, details: { reason: 'email taken' } });
       }
       // Check the membership before creating anything, so a refused request stores nothing.
       const missionIds = dto.membership ? await this.membershipMissions(caller, manager, dto.membership) : [];
@@ -71,7 +78,7 @@ export class UsersService {
 
   async update(caller: CallerContext, id: string, dto: UpdateUserDto): Promise<UserView> {
     const passwordHash = dto.password ? await this.passwords.hash(dto.password) : undefined;
-    return this.dataSource.transaction(async (manager) => {
+    const view = await this.dataSource.transaction(async (manager) => {
       const user = await this.load(caller, Action.Update, id, manager);
       if (dto.active === false && id === caller.principal.userId) {
         throw DomainException.invalid('active', 'you cannot deactivate your own account');
@@ -85,11 +92,16 @@ export class UsersService {
       await this.auditEach(caller, manager, user.missionIds, 'user.update', 'User', id, { fields: Object.keys(dto) });
       return publicView((await this.users.findById(id, manager))!);
     });
+    // Committed: cut the user's sockets (their sessions ended above).
+    if (dto.active === false) this.sessions.changed({ userId: id, reason: 'deactivated' });
+    else if (passwordHash) this.sessions.changed({ userId: id, reason: 'password' });
+    return view;
   }
 
   async addMembership(caller: CallerContext, userId: string, dto: CreateMembershipDto): Promise<MembershipView> {
-    return this.dataSource.transaction(async (manager) => {
-      await this.load(caller, Action.Read, userId, manager);
+    const view = await this.dataSource.transaction(async (manager) => {
+      // Adding a membership changes the user: the caller must be allowed to change them (not only to read them).
+      await this.load(caller, Action.Update, userId, manager);
       const missionIds = await this.membershipMissions(caller, manager, dto);
       const duplicate = await manager.getRepository(Membership).findOneBy({
         userId,
@@ -103,10 +115,13 @@ export class UsersService {
       const user = (await this.users.findById(userId, manager))!;
       return user.memberships.find((m) => m.id === id)!;
     });
+    // New rights: the user's sockets reconnect and are authorised afresh.
+    this.sessions.changed({ userId, reason: 'memberships' });
+    return view;
   }
 
   async removeMembership(caller: CallerContext, membershipId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const ownerId = await this.dataSource.transaction(async (manager) => {
       const rows: { user_id: string }[] = await manager.query('SELECT user_id FROM memberships WHERE id = $1', [membershipId]);
       const owner = rows[0] ? await this.users.findById(rows[0].user_id, manager) : null;
       const membership = owner?.memberships.find((m) => m.id === membershipId);
@@ -118,6 +133,8 @@ export class UsersService {
         membership ? { id: membershipId, missionIds } : null,
         { id: membershipId, missionId: missionIds[0] ?? null },
       );
+      // Removing a membership changes its holder: refused (as not found) unless the caller may change that user.
+      await this.access.assert(caller, Action.Update, 'User', owner, { id: membershipId, missionId: missionIds[0] ?? null });
       const adminRoles = [Role.SystemAdmin, Role.MissionAdmin];
       if (owner!.id === caller.principal.userId && adminRoles.includes(membership!.role)) {
         if (caller.principal.memberships.filter((m) => adminRoles.includes(m.role)).length === 1) {
@@ -129,7 +146,10 @@ export class UsersService {
         userId: owner!.id,
         role: membership!.role,
       });
+      return owner!.id;
     });
+    // Fewer rights: cut the user's sockets (a consultation socket must not keep a room it no longer may be in).
+    this.sessions.changed({ userId: ownerId, reason: 'memberships' });
   }
 
   private async load(caller: CallerContext, action: Action, id: string, manager?: EntityManager): Promise<ScopedUser> {

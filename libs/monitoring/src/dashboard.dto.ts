@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { URGENCIES, type Urgency } from '@hub/contracts';
+import { IsIsoDate } from '@hub/common';
 
 export class DashboardQueryDto {
   @ApiPropertyOptional({ description: 'One mission (default: every mission you may see)' })
@@ -10,12 +11,12 @@ export class DashboardQueryDto {
 
   @ApiPropertyOptional({ example: '2026-09-01', description: 'First day (default: 12 weeks ago)' })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'from must be a date (YYYY-MM-DD)' })
+  @IsIsoDate('date', { message: 'from must be a date (YYYY-MM-DD)' })
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-11-30', description: 'Last day, included (default: today)' })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'to must be a date (YYYY-MM-DD)' })
+  @IsIsoDate('date', { message: 'to must be a date (YYYY-MM-DD)' })
   to?: string;
 
   @ApiPropertyOptional()

@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { PRINCIPAL_RESOLVER, PrincipalResolver, socketAuthentication } from '@hub/access';
+import { concerns, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
 import type { NotificationEvent } from '@hub/contracts';
 
 export const userRoom = (userId: string) => `user:${userId}`;
@@ -16,10 +16,26 @@ export class NotificationsGateway implements OnGatewayConnection {
   private readonly logger = new Logger(NotificationsGateway.name);
   @WebSocketServer() server: Server;
 
-  constructor(@Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver) {}
+  constructor(
+    @Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver,
+    sessions: SessionEvents,
+  ) {
+    // Logout, deactivation, a new password or changed memberships cut the user's sockets at once.
+    sessions.onChange((change) => {
+      if (!this.server) return;
+      for (const socket of this.server.of('/').sockets.values()) {
+        if (concerns(change, socket.data.userId, socket.data.sessionId)) socket.disconnect(true);
+      }
+    });
+  }
 
   afterInit(server: Server) {
-    server.use(socketAuthentication(this.principals, (socket, principal) => (socket.data.userId = principal.userId)));
+    server.use(
+      socketAuthentication(this.principals, (socket, principal) => {
+        socket.data.userId = principal.userId;
+        socket.data.sessionId = principal.sessionId;
+      }),
+    );
   }
 
   handleConnection(socket: Socket) {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Action, Caller, CallerContext, Policy } from '@hub/access';
+import { Action, Caller, CallerContext, Policy, RateLimits, RequestContext, RequestInfo } from '@hub/access';
 import { IdParam } from '@hub/common';
 import type { CertificateVerification, CertificateView, ComplianceReport, WaiverView } from '@hub/contracts';
 import { CertificatesService } from './certificates.service';
@@ -11,12 +11,19 @@ import { CertificateListQuery, CodeParam, ComplianceQuery, CreateWaiverDto, Miss
 @ApiTags('training')
 @Controller()
 export class CertificatesController {
-  constructor(private readonly certificates: CertificatesService) {}
+  constructor(
+    private readonly certificates: CertificatesService,
+    private readonly limits: RateLimits,
+  ) {}
 
-  /** Public on purpose: anyone holding a certificate's code may check it; the answer carries name, course, dates. */
+  /**
+   * Public on purpose: anyone holding a certificate's code may check it; the answer carries name, course, dates.
+   * Limited per address (CERTIFICATE_VERIFY_PER_MINUTE), so codes cannot be guessed in bulk.
+   */
   @Get('certificates/verify/:code')
   @Policy.public()
-  verify(@Param() { code }: CodeParam): Promise<CertificateVerification> {
+  async verify(@Param() { code }: CodeParam, @RequestInfo() ctx: RequestContext): Promise<CertificateVerification> {
+    await this.limits.consume('certificate-verify', ctx.ip ?? 'unknown', 'Too many certificate verifications from this address');
     return this.certificates.verify(code);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CertificationCourse, CertificationDirectory, missionsOf, Principal } from '@hub/access';
+import { CertificationCourse, CertificationDirectory, missionsOf, Principal, ValidCertification } from '@hub/access';
 import { Clock } from '@hub/common';
 import type { CertificationKind } from '@hub/contracts';
 
@@ -18,16 +18,17 @@ export class TrainingCertificationDirectory implements CertificationDirectory {
     private readonly clock: Clock,
   ) {}
 
-  async validKinds(userId: string): Promise<CertificationKind[]> {
-    const rows: { kind: CertificationKind }[] = await this.dataSource.query(
-      `SELECT kind FROM training_certificates
+  /** Certificates apply everywhere (missionId null); a waiver only in the mission that granted it. */
+  async valid(userId: string): Promise<ValidCertification[]> {
+    const rows: { kind: CertificationKind; mission_id: string | null }[] = await this.dataSource.query(
+      `SELECT kind, NULL::uuid AS mission_id FROM training_certificates
         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
        UNION
-       SELECT kind FROM training_waivers
+       SELECT kind, mission_id FROM training_waivers
         WHERE user_id = $1 AND revoked_at IS NULL AND starts_at <= $2 AND expires_at > $2`,
       [userId, this.clock.now()],
     );
-    return rows.map((r) => r.kind).sort();
+    return rows.map((r) => ({ kind: r.kind, missionId: r.mission_id }));
   }
 
   /** Published certification courses of the kind the caller can open: their missions' first, then global ones. */

@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDateString,
   IsIn,
   IsNotEmpty,
   IsOptional,
@@ -15,6 +14,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { BLOOD_GROUPS, SEXES } from '../entities/patient.entity';
+import { IsIsoDate } from '@hub/common';
 
 @ValidatorConstraint({ name: 'plausibleBirthDate' })
 export class PlausibleBirthDate implements ValidatorConstraintInterface {
@@ -47,7 +47,7 @@ export class CreatePatientDto {
   lastName: string;
 
   @ApiProperty({ example: '1990-04-12' })
-  @IsDateString({ strict: true }, { message: 'dateOfBirth must be a date (YYYY-MM-DD)' })
+  @IsIsoDate('date', { message: 'dateOfBirth must be a date (YYYY-MM-DD)' })
   @Validate(PlausibleBirthDate)
   dateOfBirth: string;
 

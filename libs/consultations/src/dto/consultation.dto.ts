@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
 import type { CreateConsultationRequest, CreateInvitationRequest, DeclineRequest } from '@hub/contracts';
+import { IsIsoDate } from '@hub/common';
 
 export class CreateConsultationDto implements CreateConsultationRequest {
   @IsOptional()
@@ -12,7 +13,7 @@ export class CreateConsultationDto implements CreateConsultationRequest {
   missionId?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'scheduledAt must be an ISO 8601 date-time' })
+  @IsIsoDate('date-time', { message: 'scheduledAt must be an ISO 8601 date-time' })
   scheduledAt?: string;
 
   @IsOptional()
@@ -50,6 +51,14 @@ export class ParticipantParams {
 
   @IsUUID('all', { message: 'participantId must be a UUID' })
   participantId: string;
+}
+
+export class InvitationParams {
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id: string;
+
+  @IsUUID('all', { message: 'invitationId must be a UUID' })
+  invitationId: string;
 }
 
 export class CaseParams {

@@ -4,8 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
-import { AbilityFactory, CallerContext, PRINCIPAL_RESOLVER, PrincipalResolver, socketAuthentication } from '@hub/access';
-import { AuditService } from '@hub/audit';
+import { AbilityFactory, CallerContext, concerns, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
 import { DomainException, ErrorCode, FieldProblem } from '@hub/common';
 import {
   Ack,
@@ -19,6 +18,7 @@ import {
   ProducerInfo as CallProducerInfo,
   TransportOptions,
 } from '@hub/contracts';
+import { runWork } from '@hub/database';
 import { DatabasePrincipalResolver } from '@hub/identity';
 import { ConsumerParams, MediaService, Peer, ProducerInfo as MediaProducerInfo, Room, RtpCapabilities } from '@hub/media';
 import { ConsultationEvents } from '../consultation-events';
@@ -112,11 +112,20 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     @Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver,
     private readonly reloader: DatabasePrincipalResolver,
     private readonly abilities: AbilityFactory,
-    private readonly audit: AuditService,
+    private readonly denials: DenialRecorder,
     private readonly consultations: ConsultationsService,
     private readonly media: MediaService,
     events: ConsultationEvents,
+    sessions: SessionEvents,
   ) {
+    // Logout, deactivation, a new password or changed memberships cut the user's consultation sockets at once.
+    sessions.onChange((change) => {
+      if (!this.ns) return;
+      for (const socket of this.ns.sockets.values()) {
+        const state = stateOf(socket);
+        if (concerns(change, state.userId, state.familyId)) socket.disconnect(true);
+      }
+    });
     events.on('admitted', ({ sessionId, participant }) => void this.onAdmitted(sessionId, participant));
     events.on('declined', ({ sessionId, participant, reason }) => this.onDeclined(sessionId, participant, reason));
     events.on('ended', ({ sessionId, record }) => void this.onEnded(sessionId, record));
@@ -315,9 +324,15 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   // ---- dispatch -----------------------------------------------------------------------------------------
 
   /** Runs one declared event: principal reload, validation, policy, handler; always answers an Ack. */
-  async dispatch(declaration: SignallingDeclaration, socketArg: unknown, payload: unknown, handler: (ctx: EventContext, dto: object) => Promise<unknown>): Promise<Ack<unknown>> {
+  dispatch(declaration: SignallingDeclaration, socketArg: unknown, payload: unknown, handler: (ctx: EventContext, dto: object) => Promise<unknown>): Promise<Ack<unknown>> {
+    // Its own context per event, as an HTTP request has (hold-and-wait on the pool is watched per unit of work).
+    return runWork(() => this.run(declaration, socketArg, payload, handler));
+  }
+
+  private async run(declaration: SignallingDeclaration, socketArg: unknown, payload: unknown, handler: (ctx: EventContext, dto: object) => Promise<unknown>): Promise<Ack<unknown>> {
     const socket = socketArg as Socket;
     const state = stateOf(socket);
+    let principalId: string | null = null;
     try {
       let principal;
       try {
@@ -326,6 +341,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
         setImmediate(() => socket.disconnect(true));
         throw e;
       }
+      principalId = principal.userId;
       const caller: CallerContext = { principal, ability: this.abilities.createFor(principal), request: { requestId: `ws:${socket.id}`, ip: socket.handshake.address ?? null } };
       const dto = await this.validate(declaration.dto, payload);
       const ctx: EventContext = { socket, state, caller };
@@ -334,6 +350,10 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       return { ok: true, data };
     } catch (e) {
       if (e instanceof DomainException) {
+        // Every refused event is audited here, after its transaction ended: the one place for this namespace.
+        if (principalId && e.isRefusal) {
+          await this.denials.recordQuietly(e, { actorId: principalId, requestId: `ws:${socket.id}`, ip: socket.handshake.address ?? null, route: `ws:consultations ${declaration.event}` });
+        }
         return { ok: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } };
       }
       const errorId = randomUUID();
@@ -371,18 +391,12 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     ctx.session = session;
     ctx.participant = participant;
     if (declaration.policy === 'host' && session.hostId !== ctx.caller.principal.userId) {
-      await this.audit.record({
-        actorId: ctx.caller.principal.userId,
-        action: 'access.denied',
-        outcome: 'denied',
+      throw new DomainException(ErrorCode.Forbidden, `Only the doctor hosting the consultation can ${declaration.event}`).deniedOn({
         missionId: session.missionId,
         subjectType: 'Consultation',
         subjectId: session.id,
-        requestId: ctx.caller.request.requestId,
-        ip: ctx.caller.request.ip,
         details: { attempted: declaration.event },
       });
-      throw new DomainException(ErrorCode.Forbidden, `Only the doctor hosting the consultation can ${declaration.event}`);
     }
   }
 

@@ -20,8 +20,8 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
-  /** Base32 TOTP secret; set at enrolment, confirmed when mfaEnabled becomes true. */
-  @Column({ type: 'varchar', length: 64, nullable: true, select: false })
+  /** TOTP secret, encrypted (totp-secrets.ts); set at enrolment, confirmed when mfaEnabled becomes true. */
+  @Column({ type: 'varchar', length: 200, nullable: true, select: false })
   mfaSecret: string | null;
 
   @Column({ type: 'boolean', default: false })

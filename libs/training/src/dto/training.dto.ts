@@ -1,3 +1,4 @@
+import { NullAllowed, IsIsoDate } from '@hub/common';
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -5,7 +6,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -54,6 +54,7 @@ export class CreateCourseDto {
 
   @IsOptional()
   @IsIn([...CERTIFICATION_KINDS, null], { message: `certificationKind must be one of: ${CERTIFICATION_KINDS.join(', ')} (or null)` })
+  @NullAllowed()
   certificationKind?: CertificationKind | null;
 
   @IsOptional()
@@ -126,6 +127,7 @@ export class QuizDto {
   @IsInt({ message: 'maxAttempts must be a whole number or null' })
   @Min(1, { message: 'maxAttempts must be at least 1 (or null for unlimited)' })
   @Max(100)
+  @NullAllowed()
   maxAttempts?: number | null;
 
   @IsOptional()
@@ -182,7 +184,7 @@ export class SignOffDto {
   itemId: string;
 
   @Matches(DATE, { message: 'performedOn must be a date (YYYY-MM-DD)' })
-  @IsDateString({ strict: true }, { message: 'performedOn must be a real date (YYYY-MM-DD)' })
+  @IsIsoDate('date', { message: 'performedOn must be a real date (YYYY-MM-DD)' })
   performedOn: string;
 
   @IsOptional() @IsString() @MaxLength(1000)
@@ -206,7 +208,7 @@ export class CreateWaiverDto {
   @IsIn(CERTIFICATION_KINDS, { message: `kind must be one of: ${CERTIFICATION_KINDS.join(', ')}` })
   kind: CertificationKind;
 
-  @IsDateString({ strict: true }, { message: 'expiresAt must be an ISO date-time' })
+  @IsIsoDate('date-time', { message: 'expiresAt must be an ISO date-time' })
   expiresAt: string;
 
   @IsString()
@@ -227,12 +229,12 @@ export class CreateCohortDto {
 
   @IsOptional()
   @Matches(DATE, { message: 'startsOn must be a date (YYYY-MM-DD)' })
-  @IsDateString({ strict: true }, { message: 'startsOn must be a real date (YYYY-MM-DD)' })
+  @IsIsoDate('date', { message: 'startsOn must be a real date (YYYY-MM-DD)' })
   startsOn?: string;
 
   @IsOptional()
   @Matches(DATE, { message: 'endsOn must be a date (YYYY-MM-DD)' })
-  @IsDateString({ strict: true }, { message: 'endsOn must be a real date (YYYY-MM-DD)' })
+  @IsIsoDate('date', { message: 'endsOn must be a real date (YYYY-MM-DD)' })
   endsOn?: string;
 
   @IsArray() @ArrayMaxSize(500)
