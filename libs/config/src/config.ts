@@ -21,6 +21,10 @@ export interface AppConfig {
   databaseUrl?: string;
   embeddedPgPort: number;
   jwtSecret?: string;
+  /** HMAC key of the audit chains (AUDIT_KEY); generated into the data directory when unset. */
+  auditKey?: string;
+  /** Milliseconds between audit sealing rounds (AUDIT_SEAL_INTERVAL_MS); 0 turns the background sealer off. */
+  auditSealIntervalMs: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   loginMaxFailures: number;
@@ -87,7 +91,7 @@ function describe(errors: ValidationError[]): string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
+  for (const key of [...known, 'HOST', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
     'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
@@ -114,6 +118,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL,
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     jwtSecret: env.JWT_SECRET,
+    auditKey: env.AUDIT_KEY,
+    auditSealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,
