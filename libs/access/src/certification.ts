@@ -30,6 +30,8 @@ export interface CertificationCourse {
  */
 export interface CertificationDirectory {
   validKinds(userId: string): Promise<CertificationKind[]>;
+  /** The next instant the valid kinds change by time alone (a certificate or waiver starts or ends), if any. */
+  nextChange?(userId: string): Promise<Date | null>;
   coursesFor(principal: Principal, kind: CertificationKind): Promise<CertificationCourse[]>;
 }
 export const CERTIFICATION_DIRECTORY = Symbol('CERTIFICATION_DIRECTORY');

@@ -25,6 +25,8 @@ export interface AppConfig {
   auditKey?: string;
   /** Milliseconds between audit sealing rounds (AUDIT_SEAL_INTERVAL_MS); 0 turns the background sealer off. */
   auditSealIntervalMs: number;
+  /** Longest a cached caller is trusted without a change notification (PRINCIPAL_CACHE_SECONDS); 0 = no cache. */
+  principalCacheSeconds: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   loginMaxFailures: number;
@@ -120,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: env.JWT_SECRET,
     auditKey: env.AUDIT_KEY,
     auditSealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS,
+    principalCacheSeconds: env.PRINCIPAL_CACHE_SECONDS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,

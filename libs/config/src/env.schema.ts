@@ -65,6 +65,16 @@ export class EnvironmentVariables {
   @Max(60000)
   AUDIT_SEAL_INTERVAL_MS = 100;
 
+  /**
+   * Longest the caller loaded for a request is reused without a change notification from PostgreSQL (every change
+   * to a user, membership, session or certification empties it at once); 0 turns the cache off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  PRINCIPAL_CACHE_SECONDS = 60;
+
   @Transform(toInt)
   @IsInt()
   @Min(30)

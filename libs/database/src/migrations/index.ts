@@ -5,6 +5,7 @@ import { Consultations1795411558677 } from './1795411558677-Consultations';
 import { Training1795411695307 } from './1795411695307-Training';
 import { TrainingChecks1795413323532 } from './1795413323532-TrainingChecks';
 import { AuditSeals1795931769036 } from './1795931769036-AuditSeals';
+import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
 
 // Ordered list of migrations; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   Training1795411695307,
   TrainingChecks1795413323532,
   AuditSeals1795931769036,
+  PrincipalChanges1795933585083,
 ];
