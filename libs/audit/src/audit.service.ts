@@ -52,8 +52,25 @@ interface SealedRow {
   occurred_at: Date;
 }
 
+type Fields = Omit<AuditEntry, 'id' | 'xid'>;
+const COLUMNS = 11;
+
+function valuesOf(f: Fields): unknown[] {
+  return [f.chain, f.missionId, f.actorId, f.action, f.subjectType, f.subjectId, f.outcome, f.requestId, f.ip, JSON.stringify(f.details), f.occurredAt];
+}
+
+function insertSql(rows: number): string {
+  const tuples = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: COLUMNS }, (_, c) => `$${r * COLUMNS + c + 1}`).join(', ')})`);
+  return `INSERT INTO audit_entries (chain, mission_id, actor_id, action, subject_type, subject_id, outcome, request_id, ip, details, occurred_at)
+          VALUES ${tuples.join(', ')} RETURNING id::text`;
+}
+
 @Injectable()
 export class AuditService {
+  /** Records written on their own (no caller transaction) waiting for the next group insert. */
+  private pending: { fields: Fields; resolve: (id: string) => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
+
   constructor(
     private readonly dataSource: DataSource,
     @Optional() @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
@@ -61,7 +78,9 @@ export class AuditService {
 
   /**
    * Appends one record. Pass the caller's EntityManager to write in the same transaction as the change being
-   * audited; without one the record is written on its own. No lock and no read: the sealer chains it later.
+   * audited; without one the record is written on its own, grouped with the other records waiting at that moment
+   * into one INSERT (one commit, one WAL flush for all of them; like PostgreSQL's group commit), and the promise
+   * settles once it is committed. No lock and no read: the sealer chains it later.
    */
   async record(event: AuditEvent, manager?: EntityManager): Promise<AuditEntry> {
     const fields = {
@@ -78,13 +97,37 @@ export class AuditService {
       // PostgreSQL keeps microseconds, JavaScript milliseconds: truncate so the stored value hashes the same.
       occurredAt: new Date(Math.floor(Date.now())),
     };
-    const [{ id }]: { id: string }[] = await (manager ?? this.dataSource).query(
-      `INSERT INTO audit_entries (chain, mission_id, actor_id, action, subject_type, subject_id, outcome, request_id, ip, details, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`,
-      [fields.chain, fields.missionId, fields.actorId, fields.action, fields.subjectType, fields.subjectId, fields.outcome,
-        fields.requestId, fields.ip, JSON.stringify(fields.details), fields.occurredAt],
-    );
+    const id = manager
+      ? ((await manager.query(insertSql(1), valuesOf(fields))) as { id: string }[])[0].id
+      : await new Promise<string>((resolve, reject) => {
+          this.pending.push({ fields, resolve, reject });
+          if (!this.flushing) void this.flush();
+        });
     return Object.assign(new AuditEntry(), fields, { id });
+  }
+
+  /** Inserts what waits, in groups of up to 200, until nothing does; a failed group is retried one by one. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length) {
+        const group = this.pending.splice(0, 200);
+        try {
+          const rows: { id: string }[] = await this.dataSource.query(insertSql(group.length), group.flatMap((g) => valuesOf(g.fields)));
+          group.forEach((g, i) => g.resolve(rows[i].id));
+        } catch (e) {
+          if (group.length === 1) {
+            group[0].reject(e);
+            continue;
+          }
+          for (const g of group) {
+            await this.dataSource.query(insertSql(1), valuesOf(g.fields)).then((r: { id: string }[]) => g.resolve(r[0].id), g.reject);
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /**
