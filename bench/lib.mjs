@@ -120,6 +120,7 @@ export async function startHub(url, cleanups) {
     DATABASE_URL: url,
     HUB_DATA_DIR: dataDir,
     JWT_SECRET: 'benchmark-secret-benchmark-secret-benchmark',
+    AUDIT_KEY: 'benchmark-audit-key-benchmark-audit-key-0001', // the same in every run: kept databases' chains verify
     LOG_LEVEL: 'silent',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     HUB_SLA_SWEEP: 'off',
@@ -182,8 +183,7 @@ export function report(title, rows, ratio, file, extra = {}) {
       title,
       'endpoint                                              req/s     p50 ms   p95 ms   p99 ms   bytes/req',
       ...rows.map((r) => `${r.name.padEnd(53)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 0).padStart(8)} ${fmt(r.p95, 0).padStart(8)} ${fmt(r.p99, 0).padStart(8)} ${String(r.bytesPerRequest).padStart(11)}`),
-      '',
-      `ratio hub/baseline: throughput ${fmt(ratio.throughput, 2)}x, p95 latency ${fmt(ratio.p95, 2)}x`,
+      ...(ratio ? ['', `ratio hub/baseline: throughput ${fmt(ratio.throughput, 2)}x, p95 latency ${fmt(ratio.p95, 2)}x`] : []),
     ].join('\n'),
   );
   const out = join(root, 'bench/results');
