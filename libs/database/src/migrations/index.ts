@@ -6,6 +6,7 @@ import { Training1795411695307 } from './1795411695307-Training';
 import { TrainingChecks1795413323532 } from './1795413323532-TrainingChecks';
 import { AuditSeals1795931769036 } from './1795931769036-AuditSeals';
 import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
+import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 
 // Ordered list of migrations; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   TrainingChecks1795413323532,
   AuditSeals1795931769036,
   PrincipalChanges1795933585083,
+  AuditOwner1795934802672,
 ];
