@@ -2,7 +2,8 @@
 import autocannon from 'autocannon';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'otplib';
@@ -19,9 +20,25 @@ export const hubModule = (path) => require(join(dist, path));
 
 export const log = (name) => (...a) => console.error(`[bench:${name}]`, ...a);
 
-/** Runs `body` with cleanups that always happen (servers closed, database dropped), then exits. */
-export async function run(body) {
+/** The load average and the number of cores, to print beside every figure. */
+export const loadLine = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`;
+
+/**
+ * Runs `body` with cleanups that always happen (servers closed, database dropped), then exits. With
+ * `timeoutSeconds` (BENCH_TIMEOUT_SECONDS overrides it) a benchmark that takes longer fails with a message instead of
+ * hanging.
+ */
+export async function run(body, { timeoutSeconds } = {}) {
   const cleanups = [];
+  const limit = Number(process.env.BENCH_TIMEOUT_SECONDS ?? timeoutSeconds ?? 0);
+  if (limit > 0) {
+    setTimeout(async () => {
+      console.error(`\nFAILED: the benchmark did not finish within ${limit} s (BENCH_TIMEOUT_SECONDS); cleaning up and exiting`);
+      const steps = cleanups.splice(0);
+      for (const c of steps) await Promise.race([Promise.resolve().then(c), new Promise((r) => setTimeout(r, 5000))]).catch(() => undefined);
+      process.exit(3);
+    }, limit * 1000).unref();
+  }
   try {
     await body(cleanups);
     process.exitCode = 0;
@@ -43,6 +60,20 @@ export async function run(body) {
 /** BENCH_DATABASE_URL (a server where the user may create databases) or an embedded PostgreSQL. */
 export async function benchDatabase(cleanups, say) {
   const { startEmbeddedPostgres } = hubModule('libs/database/src');
+  if (process.env.BENCH_DATABASE_URL && process.env.BENCH_KEEP_DATABASE) {
+    // A database kept between runs (e.g. the 1M-case seed): created once, never dropped, migrated by startHub.
+    const name = process.env.BENCH_KEEP_DATABASE;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error('BENCH_KEEP_DATABASE must be a plain lower-case name');
+    const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
+    await admin.connect();
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const u = new URL(process.env.BENCH_DATABASE_URL);
+    u.pathname = `/${name}`;
+    say(`using the kept database ${name} (BENCH_KEEP_DATABASE; not dropped)`);
+    return u.toString();
+  }
   if (process.env.BENCH_DATABASE_URL) {
     const name = `hub_bench_${Date.now().toString(36)}`;
     const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
@@ -89,6 +120,7 @@ export async function startHub(url, cleanups) {
     DATABASE_URL: url,
     HUB_DATA_DIR: dataDir,
     JWT_SECRET: 'benchmark-secret-benchmark-secret-benchmark',
+    AUDIT_KEY: 'benchmark-audit-key-benchmark-audit-key-0001', // the same in every run: kept databases' chains verify
     LOG_LEVEL: 'silent',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     HUB_SLA_SWEEP: 'off',
@@ -154,8 +186,7 @@ export function report(title, rows, ratio, file, extra = {}) {
       title,
       'endpoint                                              req/s     p50 ms   p95 ms   p99 ms   bytes/req',
       ...rows.map((r) => `${r.name.padEnd(53)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 0).padStart(8)} ${fmt(r.p95, 0).padStart(8)} ${fmt(r.p99, 0).padStart(8)} ${String(r.bytesPerRequest).padStart(11)}`),
-      '',
-      `ratio hub/baseline: throughput ${fmt(ratio.throughput, 2)}x, p95 latency ${fmt(ratio.p95, 2)}x`,
+      ...(ratio ? ['', `ratio hub/baseline: throughput ${fmt(ratio.throughput, 2)}x, p95 latency ${fmt(ratio.p95, 2)}x`] : []),
     ].join('\n'),
   );
   const out = join(root, 'bench/results');
@@ -214,4 +245,61 @@ export async function seedCases(ds, count, say, batch = 100_000) {
   }
   // Steady state: autovacuum would have run (visibility map set, statistics fresh).
   await ds.query('VACUUM ANALYZE');
+}
+
+/** One load segment in a worker thread (its own event loop, never the servers'): totals and every response time. */
+export function loadSegment(target, { seconds, warmup = 0, connections }) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./api/load-worker.mjs', import.meta.url), {
+      workerData: { url: target.url, headers: target.headers, connections, seconds, warmup },
+    });
+    const guard = setTimeout(() => {
+      worker.terminate();
+      reject(new Error(`${target.name}: the load worker did not finish within ${seconds + warmup + 60} s`));
+    }, (seconds + warmup + 60) * 1000);
+    worker.once('message', (r) => {
+      clearTimeout(guard);
+      const failed = r.errors + r.timeouts + r.non2xx;
+      if (failed) reject(new Error(`${target.name}: ${failed} failed requests (${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)`));
+      else resolve(r);
+    });
+    worker.once('error', (e) => {
+      clearTimeout(guard);
+      reject(e);
+    });
+  });
+}
+
+/**
+ * `seconds` per side split into `rounds` segments, the sides' order reversed every round (A B C, C B A, A B C...)
+ * so a drift in the machine's load weighs on every side alike; each side warms up before its first segment.
+ * p50/p95/p99 are exact (nearest rank) over every response time of all its segments.
+ */
+export async function measureSides(targets, { seconds, rounds, warmup, connections }, say = () => undefined) {
+  const per = Math.max(1, Math.round(seconds / rounds));
+  const segments = new Map(targets.map((t) => [t, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of round % 2 ? [...targets].reverse() : targets) {
+      const done = segments.get(target);
+      const r = await loadSegment(target, { seconds: per, warmup: done.length ? 0 : warmup, connections });
+      say(`round ${round + 1}/${rounds} ${target.name}: ${(r.requests / r.duration).toFixed(1)} req/s (${loadLine()})`);
+      done.push(r);
+      await target.drain?.();
+    }
+  }
+  return targets.map((target) => {
+    const runs = segments.get(target);
+    const sum = (k) => runs.reduce((acc, r) => acc + r[k], 0);
+    const sorted = Float64Array.from(runs.flatMap((r) => [...r.latencies])).sort();
+    return {
+      name: target.name,
+      requests: sum('requests'),
+      rps: sum('requests') / sum('duration'),
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      bytesPerRequest: Math.round(sum('bytes') / Math.max(1, sum('requests'))),
+      segments: runs.map((r) => ({ seconds: r.duration, rps: r.requests / r.duration })),
+    };
+  });
 }

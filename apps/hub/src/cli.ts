@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditService } from '@hub/audit';
+import { AuditService, auditOptionsFor } from '@hub/audit';
 import { ConfigError, loadConfig, projectRoot } from '@hub/config';
 import { openDatabase, resolveSecrets } from './bootstrap';
 
@@ -23,9 +23,10 @@ async function main() {
       const applied = await db.dataSource.runMigrations({ transaction: 'each' });
       console.log(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'no pending migrations');
     } else if (command === 'verify-audit') {
-      const reports = await new AuditService(db.dataSource).verify(arg);
+      const reports = await new AuditService(db.dataSource, auditOptionsFor(config)).verify(arg);
       for (const r of reports) {
-        console.log(r.ok ? `ok      ${r.chain} (${r.records} records)` : `BROKEN  ${r.chain}: record ${r.firstBrokenId}: ${r.reason}`);
+        const backlog = r.unsealed ? `; ${r.unsealed} not sealed yet, oldest from ${r.oldestUnsealedAt}` : '';
+        console.log(r.ok ? `ok      ${r.chain} (${r.records} sealed records${backlog})` : `BROKEN  ${r.chain}: record ${r.firstBrokenId}: ${r.reason}`);
       }
       process.exitCode = reports.every((r) => r.ok) ? 0 : 1;
     } else if (command === 'migration:generate') {

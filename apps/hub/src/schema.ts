@@ -1,4 +1,4 @@
-import { AuditEntry } from '@hub/audit';
+import { AuditEntry, AuditSeal } from '@hub/audit';
 import { MIGRATIONS } from '@hub/database';
 import { CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
@@ -31,6 +31,7 @@ export const ENTITIES = [
   Membership,
   RefreshToken,
   AuditEntry,
+  AuditSeal,
   Specialty,
   Patient,
   PatientTransfer,

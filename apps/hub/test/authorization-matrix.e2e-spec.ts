@@ -157,6 +157,11 @@ const MATRIX: Record<string, Row> = {
     anon: 401,
     expect: only([403, 403], { admin: [200, 404], sysadmin: [200, 200] }),
   },
+  'GET /api/audit/checkpoint': {
+    build: () => ({ path: '/api/audit/checkpoint' }),
+    anon: 401,
+    expect: only([403, 403], { manager: [200, 200], sysadmin: [200, 200] }),
+  },
   'GET /api/missions': { build: () => ({ path: '/api/missions' }), anon: 401, expect: all(200) },
   'GET /api/missions/:id': {
     build: (hub, t) => ({ path: `/api/missions/${hub.ids.missions[MISSION[t]]}` }),

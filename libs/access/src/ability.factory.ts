@@ -17,8 +17,17 @@ const SUBJECTS: SubjectName[] = (Object.keys(MISSION_FIELD) as SubjectName[]).fi
 
 @Injectable()
 export class AbilityFactory {
-  /** Builds the caller's ability from their memberships, per request. */
+  /** Abilities of cached principals (the resolver reuses one Principal object until the user changes). */
+  private readonly built = new WeakMap<Principal, AppAbility>();
+
+  /** The caller's ability from their memberships, built once per principal object. */
   createFor(principal: Principal): AppAbility {
+    let ability = this.built.get(principal);
+    if (!ability) this.built.set(principal, (ability = this.build(principal)));
+    return ability;
+  }
+
+  private build(principal: Principal): AppAbility {
     const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
     for (const grant of SELF_GRANTS) can(grant.action, grant.subject, { id: principal.userId });
 

@@ -54,6 +54,8 @@ export interface CertificationCourse {
 export interface CertificationDirectory {
   /** Every certificate (missionId null) and waiver (its mission) valid now. */
   valid(userId: string): Promise<ValidCertification[]>;
+  /** The next instant the valid certifications change by time alone (a certificate or waiver starts or ends), if any. */
+  nextChange?(userId: string): Promise<Date | null>;
   coursesFor(principal: Principal, kind: CertificationKind): Promise<CertificationCourse[]>;
 }
 export const CERTIFICATION_DIRECTORY = Symbol('CERTIFICATION_DIRECTORY');

@@ -3,11 +3,14 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /**
- * Append-only audit record. Records of one mission form a SHA-256 hash chain (records without a mission form the
- * global chain). The database refuses UPDATE, DELETE and TRUNCATE on this table (see the initial migration).
+ * Append-only audit record, written in the transaction of the change it records, without any lock. The sealer
+ * (audit-sealer.ts) later chains it into its mission's keyed hash chain (records without a mission form the global
+ * chain) by adding an AuditSeal. The database refuses UPDATE, DELETE and TRUNCATE on this table, and the hub's own
+ * role may only INSERT and SELECT it (see the migrations).
  */
 @Entity('audit_entries')
 @Index('audit_entries_chain_idx', ['chain', 'id'])
+@Index('audit_entries_xid_idx', ['xid', 'id'])
 export class AuditEntry {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
@@ -47,10 +50,10 @@ export class AuditEntry {
   @Column({ type: 'timestamptz' })
   occurredAt: Date;
 
-  @Column({ type: 'char', length: 64 })
-  prevHash: string;
-
-  @Index('audit_entries_hash_key', { unique: true })
-  @Column({ type: 'char', length: 64 })
-  hash: string;
+  /**
+   * The writing transaction's id (64-bit, never wraps), set by the database. The sealer only seals records whose
+   * transaction ended before its snapshot's xmin, so a transaction that commits late cannot land behind the seal.
+   */
+  @Column({ type: 'bigint', default: () => 'audit_current_xid()', insert: false, update: false })
+  xid: string;
 }

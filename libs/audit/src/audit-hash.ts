@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -27,8 +27,14 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
-export function auditHash(prevHash: string, e: HashedFields): string {
+/**
+ * The seal of one record: HMAC-SHA256, keyed with the audit key (outside the database), over the previous seal's
+ * hash, the record's place (id, chain, seq) and its content. Without the key nobody can forge or re-link a seal.
+ */
+export function auditHash(key: Buffer, prevHash: string, e: HashedFields & { id: string; seq: string }): string {
   const payload = canonicalJson({
+    id: String(e.id),
+    seq: String(e.seq),
     chain: e.chain,
     missionId: e.missionId,
     actorId: e.actorId,
@@ -41,5 +47,10 @@ export function auditHash(prevHash: string, e: HashedFields): string {
     details: e.details,
     occurredAt: e.occurredAt.toISOString(),
   });
-  return createHash('sha256').update(prevHash).update('\n').update(payload).digest('hex');
+  return createHmac('sha256', key).update(prevHash).update('\n').update(payload).digest('hex');
+}
+
+/** Signature of a checkpoint file's content (HMAC-SHA256 with the audit key over its canonical JSON). */
+export function checkpointSignature(key: Buffer, content: unknown): string {
+  return createHmac('sha256', key).update('audit-checkpoint\n').update(canonicalJson(content)).digest('hex');
 }

@@ -23,6 +23,12 @@ export interface AppConfig {
   jwtSecret?: string;
   /** Key of the TOTP secrets' encryption at rest (outside the database). */
   totpEncryptionKey?: string;
+  /** HMAC key of the audit chains (AUDIT_KEY); generated into the data directory when unset. */
+  auditKey?: string;
+  /** Milliseconds between audit sealing rounds (AUDIT_SEAL_INTERVAL_MS); 0 turns the background sealer off. */
+  auditSealIntervalMs: number;
+  /** Longest a cached caller is trusted without a change notification (PRINCIPAL_CACHE_SECONDS); 0 = no cache. */
+  principalCacheSeconds: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   loginMaxFailures: number;
@@ -101,7 +107,7 @@ function parseTrustProxy(value: string | undefined): false | number | string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
+  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
     'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
@@ -129,6 +135,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     jwtSecret: env.JWT_SECRET,
     totpEncryptionKey: env.TOTP_ENCRYPTION_KEY,
+    auditKey: env.AUDIT_KEY,
+    auditSealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS,
+    principalCacheSeconds: env.PRINCIPAL_CACHE_SECONDS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     loginMaxFailures: env.LOGIN_MAX_FAILURES,

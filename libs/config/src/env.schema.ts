@@ -52,6 +52,29 @@ export class EnvironmentVariables {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
+  /** HMAC key of the audit chains and checkpoints, kept outside the database. Generated into HUB_DATA_DIR if unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUDIT_KEY must be at least 32 characters' })
+  AUDIT_KEY?: string;
+
+  /** Milliseconds between audit sealing rounds (each seals up to 1,000 records); 0 turns the sealer off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  AUDIT_SEAL_INTERVAL_MS = 100;
+
+  /**
+   * Longest the caller loaded for a request is reused without a change notification from PostgreSQL (every change
+   * to a user, membership, session or certification empties it at once); 0 turns the cache off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  PRINCIPAL_CACHE_SECONDS = 60;
+
   @Transform(toInt)
   @IsInt()
   @Min(30)

@@ -11,6 +11,7 @@ import { MissionsController } from './missions.controller';
 import { MissionsRepository } from './missions.repository';
 import { MissionsService } from './missions.service';
 import { PasswordService } from './password.service';
+import { PrincipalCache } from './principal-cache';
 import { DatabasePrincipalResolver } from './principal.resolver';
 import { TokenService } from './token.service';
 import { UsersController } from './users.controller';
@@ -30,6 +31,7 @@ import { UsersService } from './users.service';
     PasswordService,
     TokenService,
     DatabasePrincipalResolver,
+    PrincipalCache,
     { provide: PRINCIPAL_RESOLVER, useExisting: DatabasePrincipalResolver },
     MissionsRepository,
     MissionsService,
@@ -38,6 +40,6 @@ import { UsersService } from './users.service';
     UsersRepository,
     UsersService,
   ],
-  exports: [PRINCIPAL_RESOLVER, DatabasePrincipalResolver, PasswordService, AuthService],
+  exports: [PRINCIPAL_RESOLVER, DatabasePrincipalResolver, PrincipalCache, PasswordService, AuthService],
 })
 export class IdentityModule {}

@@ -9,3 +9,4 @@ export * from './identity.module';
 export * from './token.service';
 export * from './users.repository';
 export * from './principal.resolver';
+export * from './principal-cache';

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationsOf, Principal, PrincipalResolver } from '@hub/access';
 import { Role } from '@hub/contracts';
 import { DomainException, ErrorCode } from '@hub/common';
+import { PrincipalCache } from './principal-cache';
 import { TokenService } from './token.service';
 
 /**
@@ -39,6 +40,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
+    private readonly cache: PrincipalCache<Principal>,
     @Optional() @Inject(CERTIFICATION_DIRECTORY) private readonly certifications?: CertificationDirectory,
   ) {}
 
@@ -55,8 +57,22 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     }
   }
 
-  /** Loads the user and memberships as they are now; refuses deactivated users and ended sessions. */
-  async load(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
+  /**
+   * The user and memberships as they are now; refuses deactivated users and ended sessions. Served from the
+   * per-user cache, which any change to the user, memberships, sessions or certifications empties (principal-cache.ts).
+   * The returned object is shared between requests: never change it.
+   */
+  load(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
+    return this.cache.get(userId, `${sessionId}:${fullAccess}`, async () => {
+      const [value, validUntil] = await Promise.all([
+        this.loadNow(userId, sessionId, fullAccess),
+        this.certifications?.nextChange?.(userId) ?? null,
+      ]);
+      return { value, validUntil };
+    });
+  }
+
+  private async loadNow(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled, u.specialties,
               EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.user_id = u.id

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { DomainException, ErrorCode } from '@hub/common';
 
@@ -14,10 +14,18 @@ export interface AccessClaims {
 
 @Injectable()
 export class TokenService {
+  /**
+   * The secret as a KeyObject: given a string, jsonwebtoken first tries it as a public key and throws, on every
+   * verification (a measurable share of each request's CPU).
+   */
+  private readonly key: KeyObject | undefined;
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.key = config.jwtSecret ? createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) : undefined;
+  }
 
   get accessTtlSeconds(): number {
     return this.config.accessTokenTtlSeconds;
@@ -29,7 +37,10 @@ export class TokenService {
 
   verifyAccess(token: string): AccessClaims {
     try {
-      const payload = this.jwt.verify<AccessClaims & { typ?: string }>(token, { algorithms: ['HS256'] });
+      const payload = this.jwt.verify<AccessClaims & { typ?: string }>(token, {
+        algorithms: ['HS256'],
+        ...(this.key ? { secret: this.key as unknown as Buffer } : {}),
+      });
       if (payload.typ !== 'access') throw new Error('wrong token type');
       return { sub: payload.sub, sid: payload.sid, fa: payload.fa };
     } catch (e) {

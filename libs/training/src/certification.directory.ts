@@ -31,6 +31,19 @@ export class TrainingCertificationDirectory implements CertificationDirectory {
     return rows.map((r) => ({ kind: r.kind, missionId: r.mission_id }));
   }
 
+  /** When valid() would answer differently without any write: the next start or end of a certificate or waiver. */
+  async nextChange(userId: string): Promise<Date | null> {
+    const [{ at }]: { at: Date | null }[] = await this.dataSource.query(
+      `SELECT min(t) AS at FROM (
+         SELECT expires_at AS t FROM training_certificates WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+         UNION ALL
+         SELECT CASE WHEN starts_at > $2 THEN starts_at ELSE expires_at END FROM training_waivers
+          WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2) x`,
+      [userId, this.clock.now()],
+    );
+    return at ? new Date(at) : null;
+  }
+
   /** Published certification courses of the kind the caller can open: their missions' first, then global ones. */
   async coursesFor(principal: Principal, kind: CertificationKind): Promise<CertificationCourse[]> {
     return this.dataSource.query(

@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'rec
 import type { DashboardView, FacilityView, ResponseTimeRow } from '@hub/contracts';
 import { get } from '../api/client';
 import { Field } from '../components/Field';
+import { AuditCheckpoint } from '../components/AuditCheckpoint';
 import { useLoad } from '../components/useLoad';
 
 type Row = Record<string, string | number | null>;
@@ -176,6 +177,7 @@ export function DashboardPage() {
               </tbody>
             </table>
           </section>
+          <AuditCheckpoint />
           <p className="muted">Aggregates only; open a case from <a href="/cases">Mission cases</a>. Escalated to backup hospitals: {d.sla.escalatedToBackup}; to the health manager: {d.sla.escalatedToManager}.</p>
         </>
       )}

@@ -5,6 +5,9 @@ import { Consultations1795411558677 } from './1795411558677-Consultations';
 import { Training1795411695307 } from './1795411695307-Training';
 import { TrainingChecks1795413323532 } from './1795413323532-TrainingChecks';
 import { TotpSecretEncrypted1795420000000 } from './1795420000000-TotpSecretEncrypted';
+import { AuditSeals1795931769036 } from './1795931769036-AuditSeals';
+import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
+import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 
 // Ordered list of migrations; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -15,4 +18,7 @@ export const MIGRATIONS: Function[] = [
   Training1795411695307,
   TrainingChecks1795413323532,
   TotpSecretEncrypted1795420000000,
+  AuditSeals1795931769036,
+  PrincipalChanges1795933585083,
+  AuditOwner1795934802672,
 ];
