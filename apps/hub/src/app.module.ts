@@ -16,6 +16,7 @@ import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
+import { ShutdownGate } from './lifecycle/shutdown-gate';
 
 @Module({})
 export class AppModule {
@@ -61,7 +62,7 @@ export class AppModule {
         ConsultationsModule,
       ],
       controllers: [HealthController, AuditController],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }, ShutdownGate],
     };
   }
 }

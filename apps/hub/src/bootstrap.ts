@@ -14,6 +14,7 @@ import { AllExceptionsFilter, createValidationPipe } from '@hub/common';
 import { AppConfig } from '@hub/config';
 import { createDataSource, EmbeddedDatabase, startEmbeddedPostgres } from '@hub/database';
 import { AppModule } from './app.module';
+import { ShutdownGate } from './lifecycle/shutdown-gate';
 import { ENTITIES, MIGRATIONS } from './schema';
 
 export interface OpenDatabase {
@@ -22,12 +23,21 @@ export interface OpenDatabase {
   url: string;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL kept in HUB_DATA_DIR. */
-export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL kept in HUB_DATA_DIR. The hub (`role: 'hub'`) owns
+ * the embedded server, restarts it if it dies and refuses a data directory another live hub uses; the CLI
+ * (`role: 'cli'`) joins the server of a running hub instead of failing.
+ */
+export async function openDatabase(config: AppConfig, role: 'hub' | 'cli' = 'hub'): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   let embedded: EmbeddedDatabase | undefined;
   if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir, { port: config.embeddedPgPort });
+    embedded = await startEmbeddedPostgres(config.dataDir, {
+      port: config.embeddedPgPort,
+      whenRunningElsewhere: role === 'hub' ? 'refuse' : 'join',
+      restartOnCrash: role === 'hub',
+      notice: (line) => (/unexpectedly|failed|stale|left running/.test(line) ? bootLogger.warn(line) : bootLogger.log(line)),
+    });
     url = embedded.url;
   }
   const dataSource = createDataSource({ url, entities: ENTITIES, migrations: MIGRATIONS });
@@ -53,6 +63,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
     bodyParser: false, // JSON only, with the limit below; tus uploads stream their bodies untouched
   });
   app.useLogger(app.get(PinoLogger));
+  // First of all: during a graceful shutdown new requests answer 503 before anything else runs.
+  app.use(app.get(ShutdownGate).middleware);
   app.useWebSocketAdapter(new IoAdapter(app));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
@@ -80,7 +92,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (drain, then close), and Nest's own handler would close
+  // the modules under in-flight requests and re-raise the signal (exit 143).
 
   const openApi = SwaggerModule.createDocument(
     app,

@@ -17,7 +17,7 @@ async function main() {
     process.exit(2);
   }
   const config = resolveSecrets(loadConfig());
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, 'cli');
   try {
     if (command === 'migrate') {
       const applied = await db.dataSource.runMigrations({ transaction: 'each' });
@@ -55,6 +55,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof ConfigError ? e.message : e);
+  console.error(e instanceof ConfigError || e instanceof Error ? e.message : String(e));
   process.exit(1);
 });

@@ -35,6 +35,8 @@ export interface AppConfig {
   media: MediaConfig;
   /** TURN REST API credentials (TURN_* variables); `secret` and `urls` both set or TURN is off. */
   turn: TurnConfig;
+  /** Grace period of a graceful shutdown (SHUTDOWN_GRACE_SECONDS). */
+  shutdownGraceMs: number;
 }
 
 /** Live consultation SFU settings (MEDIA_* variables). */
@@ -137,5 +139,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       workerBin: env.MEDIASOUP_WORKER_BIN,
     },
     turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
   };
 }

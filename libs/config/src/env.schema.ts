@@ -179,6 +179,13 @@ export class EnvironmentVariables {
   })
   TURN_URLS?: string;
 
+  /** On SIGTERM/SIGINT: how long requests already inside may take to finish before the hub closes anyway. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  SHUTDOWN_GRACE_SECONDS = 20;
+
   /** Lifetime of the TURN credentials the hub hands out. */
   @Transform(toInt)
   @IsInt()
