@@ -10,6 +10,7 @@ import { AppConfig, ConfigModule } from '@hub/config';
 import { DatabaseModule } from '@hub/database';
 import { CasesModule } from '@hub/cases';
 import { ConsultationsModule } from '@hub/consultations';
+import { IdempotencyModule } from '@hub/idempotency';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
 import { TrainingModule } from '@hub/training';
@@ -60,6 +61,7 @@ export class AppModule {
         TrainingModule,
         MediaModule,
         ConsultationsModule,
+        IdempotencyModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }, ShutdownGate],

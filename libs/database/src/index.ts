@@ -4,3 +4,4 @@ export * from './embedded-postgres';
 export * from './esm-import';
 export * from './snake-naming.strategy';
 export * from './migrations';
+export * from './ambient-transaction';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode } from '@hub/common';
 
 /**
  * Graceful shutdown at the HTTP edge: once closed, every new request answers 503 with `Retry-After` (nothing of it
@@ -25,7 +26,7 @@ export class ShutdownGate {
       res.setHeader('Connection', 'close');
       res.status(503).json({
         statusCode: 503,
-        code: 'SHUTTING_DOWN',
+        code: ErrorCode.ShuttingDown,
         message: 'The hub is restarting; nothing of this request was done. Try again in a few seconds.',
       });
       return;
