@@ -8,7 +8,29 @@ import { openDatabase, resolveSecrets } from './bootstrap';
 const USAGE = `usage: hub-cli <command>
   migrate                 apply pending migrations
   verify-audit [chain]    verify the audit hash chains; exit 1 and name the first broken record if any
-  migration:generate Name write a migration with the SQL that brings the database to the entities`;
+  migration:generate Name write a migration with the SQL that brings the database to the entities
+  wait-ready [seconds]    wait until this machine's hub (PORT) answers /api/health/ready; exit 1 if not in time`;
+
+/** For supervisors (systemd ExecStartPost, compose healthcheck): polls the local hub's readiness. */
+async function waitReady(port: number, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) {
+        console.log('ready');
+        return;
+      }
+      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.error(`not ready after ${seconds} s: ${last}`);
+  process.exitCode = 1;
+}
 
 async function main() {
   const [command, arg] = process.argv.slice(2);
@@ -17,6 +39,7 @@ async function main() {
     process.exit(2);
   }
   const config = resolveSecrets(loadConfig());
+  if (command === 'wait-ready') return waitReady(config.port, Number(arg ?? 60) || 60);
   const db = await openDatabase(config, 'cli');
   try {
     if (command === 'migrate') {

@@ -6,3 +6,5 @@ export * from './logging';
 export * from './clock';
 export * from './periodic-task';
 export * from './params';
+export * from './infrastructure-errors';
+export * from './storage-health';

@@ -88,7 +88,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         result = await runInAmbientTransaction(runner, handle);
       } catch (e) {
         // What the handler's inner transactions completed (e.g. a refusal's audit record) stays, as without a key.
-        if (runner.isTransactionActive) await runner.commitTransaction();
+        // The handler's error is the answer, even when the connection is gone and the commit fails too.
+        if (runner.isTransactionActive && !runner.isReleased) await runner.commitTransaction().catch(() => undefined);
         throw e;
       }
       const body = result === undefined ? null : JSON.parse(JSON.stringify(result));
@@ -97,12 +98,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         [userId, key, method, path, fingerprint, status, JSON.stringify(body)],
       );
       await runner.commitTransaction();
+      crashAfterCommitIfAsked(key);
       return result;
     } catch (e) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (runner.isTransactionActive && !runner.isReleased) await runner.rollbackTransaction().catch(() => undefined);
       throw e;
     } finally {
-      await runner.release();
+      await runner.release().catch(() => undefined);
     }
   }
 
@@ -127,6 +129,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const usesResponse = Object.keys(args).some((k) => k.split(':')[0] === String(RESPONSE_PARAM));
     return usesResponse && !Reflect.getMetadata(RESPONSE_PASSTHROUGH_METADATA, controller, method);
   }
+}
+
+/**
+ * Fault injection for the crash test (NODE_ENV=test only): the process dies by SIGKILL right after committing the
+ * request with this key, before answering, as a power cut would.
+ */
+function crashAfterCommitIfAsked(key: string): void {
+  if (process.env.NODE_ENV === 'test' && process.env.HUB_TEST_CRASH_AFTER_COMMIT_KEY === key) process.kill(process.pid, 'SIGKILL');
 }
 
 /** A body the JSON parser did not read (file uploads, tus): streamed to the handler, not fingerprinted. */
