@@ -77,7 +77,7 @@ export class AttachmentsService implements OnModuleInit {
         storageHealth.report('files', problem.code === ErrorCode.StorageFull ? 'full' : 'read-only');
         const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
         const uploadId = (node && this.creating.get(node)) || new URL(req.url).pathname.split('/').pop() || '';
-        await this.discard(uploadId);
+        await this.discard(uploadId, problem.code);
         const errorId = randomUUID();
         this.logger.error({ errorId, code: problem.code, err: error }, `${problem.code}: ${problem.message}`);
         const statusCode = problem.code === ErrorCode.StorageFull ? 507 : 503;
@@ -155,13 +155,24 @@ export class AttachmentsService implements OnModuleInit {
     await this.dataSource.transaction(write);
   }
 
-  /** Removes an upload that could not be stored: its files and its row (while still uploading). */
-  private async discard(uploadId: string): Promise<void> {
+  /**
+   * Removes an upload that could not be stored: its files, and its row while still uploading, with a failure audit
+   * record beside the creation's (the trail is append-only).
+   */
+  private async discard(uploadId: string, reason: string): Promise<void> {
     if (!/^[0-9a-f]{32}$/.test(uploadId)) return;
     this.pending.delete(uploadId);
     const file = join(this.directory, uploadId);
     for (const f of [file, `${file}.json`, `${file}.thumb.jpg`]) await rm(f, { force: true }).catch(() => undefined);
-    await this.dataSource.getRepository(CaseAttachment).delete({ uploadId, status: 'uploading' }).catch(() => undefined);
+    await this.dataSource
+      .transaction(async (manager) => {
+        const a = await manager.getRepository(CaseAttachment).findOneBy({ uploadId, status: 'uploading' });
+        if (!a) return;
+        await manager.getRepository(CaseAttachment).delete({ id: a.id });
+        const c = await manager.getRepository(ReferralCase).findOneBy({ id: a.caseId });
+        await this.audit.record({ action: 'case.attachment_upload', outcome: 'failure', actorId: a.uploadedById, missionId: c?.missionId ?? null, subjectType: 'Case', subjectId: a.caseId, details: { uploadId, reason } }, manager);
+      })
+      .catch((e) => this.logger.error({ err: e }, `could not remove the failed upload ${uploadId}`));
   }
 
   /** Checks a finished upload; marks it ready (with a thumbnail for images) or rejects and deletes it. */

@@ -39,6 +39,8 @@ export function infrastructureProblem(error: unknown): InfrastructureProblem | u
   if (
     (pgCode && PG_UNAVAILABLE.has(pgCode)) ||
     code === 'ECONNREFUSED' ||
+    // TypeORM releases a connection's query runner when the connection breaks under it
+    (error as Error).name === 'QueryRunnerAlreadyReleasedError' ||
     code === 'ECONNRESET' ||
     /Connection terminated|terminating connection due to|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/i.test(message)
   ) {

@@ -66,6 +66,7 @@ export class HubProcess {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    await this.stop('SIGKILL');
     throw new Error(`hub not ready within ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
   }
 
