@@ -17,6 +17,7 @@ import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
+import { BackupScheduler } from './lifecycle/backup-scheduler';
 import { ShutdownGate } from './lifecycle/shutdown-gate';
 
 @Module({})
@@ -64,7 +65,7 @@ export class AppModule {
         IdempotencyModule,
       ],
       controllers: [HealthController, AuditController],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }, ShutdownGate],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }, ShutdownGate, BackupScheduler],
     };
   }
 }

@@ -28,13 +28,13 @@ export interface OpenDatabase {
  * the embedded server, restarts it if it dies and refuses a data directory another live hub uses; the CLI
  * (`role: 'cli'`) joins the server of a running hub instead of failing.
  */
-export async function openDatabase(config: AppConfig, role: 'hub' | 'cli' = 'hub'): Promise<OpenDatabase> {
+export async function openDatabase(config: AppConfig, role: 'hub' | 'cli' | 'restore' = 'hub'): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   let embedded: EmbeddedDatabase | undefined;
   if (!url) {
     embedded = await startEmbeddedPostgres(config.dataDir, {
       port: config.embeddedPgPort,
-      whenRunningElsewhere: role === 'hub' ? 'refuse' : 'join',
+      whenRunningElsewhere: role === 'cli' ? 'join' : 'refuse',
       restartOnCrash: role === 'hub',
       notice: (line) => (/unexpectedly|failed|stale|left running/.test(line) ? bootLogger.warn(line) : bootLogger.log(line)),
     });

@@ -5,3 +5,4 @@ export * from './esm-import';
 export * from './snake-naming.strategy';
 export * from './migrations';
 export * from './ambient-transaction';
+export * from './backup';

@@ -49,6 +49,7 @@ export class HubProcess {
         MEDIA_ENABLED: 'false',
         HUB_SLA_SWEEP: 'off',
         LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+        BACKUP_INTERVAL_HOURS: '0',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
