@@ -100,6 +100,7 @@ async function restore(config: AppConfig, dir: string | undefined, force: boolea
     const manifest = await restoreBackup(resolve(dir), config.dataDir, schemaAt, createDataSource({ url: db.url, entities: ENTITIES, migrations: MIGRATIONS }), {
       force,
       log: (l) => console.log(l),
+      migrationNames: MIGRATIONS.map((m) => new (m as new () => { name: string })().name),
     });
     const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
     console.log(`restored ${rows} rows and ${manifest.files.length} files from ${resolve(dir)} in ${Date.now() - started} ms; start the hub with this HUB_DATA_DIR`);

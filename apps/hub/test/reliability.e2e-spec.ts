@@ -83,7 +83,6 @@ describe('hub reliability (compiled hub, embedded PostgreSQL)', () => {
       readyMs.push(await hub.start(60_000));
     }
     console.log(`ready after SIGKILL in ${readyMs.join(', ')} ms (load average ${loadavg()[0].toFixed(1)})`);
-    expect(Math.max(...readyMs)).toBeLessThan(15_000);
     expect(hub.output).not.toMatch(/could not start|undefined/);
 
     // Every acknowledged write is stored; the unacknowledged ones are retried with their key and stored once.
@@ -98,14 +97,16 @@ describe('hub reliability (compiled hub, embedded PostgreSQL)', () => {
     );
     expect(rows.filter((r) => Number(r.n) !== 1)).toEqual([]);
     expect(rows.map((r) => r.service_number).sort()).toEqual(writes.map((w) => w.serviceNumber).sort());
-  }, 300_000);
+    // checked last, so that a slow machine still shows that nothing was lost
+    expect(Math.max(...readyMs)).toBeLessThan(15_000);
+  }, 400_000);
 
   it('a crash right after the commit, then a retry with the same key, makes one record', async () => {
     const w: Write = { key: 'crash-after-commit', serviceNumber: 'CRASH-1', status: 0 };
     await expect(post(hub, token, w)).rejects.toThrow(); // the hub dies before answering
     await new Promise<void>((r) => (hub.child!.exitCode !== null || hub.child!.signalCode !== null ? r() : hub.child!.once('exit', () => r())));
     expect(hub.child!.signalCode).toBe('SIGKILL');
-    expect(await hub.start(60_000)).toBeLessThan(15_000);
+    const readyMs = await hub.start(60_000);
     // committed, though never acknowledged
     expect(await hub.sql(`SELECT id FROM patients WHERE service_number = 'CRASH-1'`)).toHaveLength(1);
     // restarting with the fault switched off is not needed: the replay does not commit again
@@ -115,6 +116,7 @@ describe('hub reliability (compiled hub, embedded PostgreSQL)', () => {
     const rows = await hub.sql<{ id: string }>(`SELECT id FROM patients WHERE service_number = 'CRASH-1'`);
     expect(rows).toHaveLength(1);
     expect(retry.body.id).toBe(rows[0].id);
+    expect(readyMs).toBeLessThan(15_000);
   }, 120_000);
 
   it('serves again within seconds after its PostgreSQL is killed, ten times in a row, answering 503 meanwhile', async () => {
@@ -141,7 +143,8 @@ describe('hub reliability (compiled hub, embedded PostgreSQL)', () => {
       expect(hub.postmaster()!.pid).not.toBe(pm.pid);
     }
     // no generic 500 while the database was away: 201, or 503 DATABASE_UNAVAILABLE (retry later)
-    expect(outage.filter((w) => ![201, 503].includes(w.status))).toEqual([]);
+    const unhandled = hub.output.split('\n').filter((l) => l.includes('Unhandled error')).map((l) => /"err":\{"type":"(\w+)","message":"([^"]{0,160})/.exec(l)?.slice(1).join(': '));
+    expect({ others: outage.filter((w) => ![201, 503].includes(w.status)), unhandled }).toEqual({ others: [], unhandled: [] });
     expect((await fetch(`${hub.base}/api/health/ready`)).status).toBe(200);
   }, 300_000);
 

@@ -20,10 +20,28 @@ export function storageStateOf(error: unknown): StorageState | undefined {
  */
 export class StorageHealth {
   private readonly states = new Map<StorageComponent, { state: StorageState; since: Date }>();
+  /** Failures seen in the last day, kept for the managers' alerts even once the disk took writes again. */
+  private readonly recent = new Map<string, { component: StorageComponent; state: StorageState; since: Date }>();
 
   report(component: StorageComponent, state: StorageState): void {
-    if (state === 'ok') this.states.delete(component);
-    else if (this.states.get(component)?.state !== state) this.states.set(component, { state, since: new Date() });
+    if (state === 'ok') {
+      this.states.delete(component);
+      return;
+    }
+    if (this.states.get(component)?.state !== state) this.states.set(component, { state, since: new Date() });
+    this.recent.set(`${component}:${state}`, { component, state, since: new Date() });
+  }
+
+  /** Current problems, and those of the last 24 hours (for alerts). */
+  recentProblems(now = new Date()): { component: StorageComponent; state: StorageState; since: Date }[] {
+    for (const [k, v] of this.recent) if (now.getTime() - v.since.getTime() > 24 * 3600_000) this.recent.delete(k);
+    return [...this.recent.values()];
+  }
+
+  /** Forgets everything (tests). */
+  reset(): void {
+    this.states.clear();
+    this.recent.clear();
   }
 
   state(component: StorageComponent): StorageState {

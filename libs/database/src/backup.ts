@@ -132,15 +132,16 @@ export function readManifest(backup: string): BackupManifest {
 }
 
 /**
- * Restores a backup into the (empty) database of `dataSource`'s URL and into `dataDir`. `migrationsUpTo` builds a
- * DataSource whose migrations stop at the backup's last one (the schema the rows fit); newer ones run afterwards.
+ * Restores a backup into the (empty) database of `full`'s URL and into `dataDir`. `schemaAt` builds a DataSource
+ * whose migrations stop at the backup's last one (the schema the rows fit); newer ones run afterwards with `full`.
+ * `migrationNames` are this version's migrations, in order.
  */
 export async function restoreBackup(
   backup: string,
   dataDir: string,
   schemaAt: (migrationNames: string[]) => DataSource,
   full: DataSource,
-  options: { force?: boolean; log?: (line: string) => void } = {},
+  options: { force?: boolean; log?: (line: string) => void; migrationNames: string[] },
 ): Promise<BackupManifest> {
   const log = options.log ?? (() => undefined);
   const manifest = readManifest(backup);
@@ -149,7 +150,7 @@ export async function restoreBackup(
     const src = join(backup, 'files', f.path);
     if (!existsSync(src) || (await sha256(src)) !== f.sha256) throw new Error(`backup file ${f.path} is missing or damaged (SHA-256 differs)`);
   }
-  const known = full.migrations.map((m) => m.name ?? m.constructor.name);
+  const known = options.migrationNames;
   if (manifest.migrations.some((m, i) => known[i] !== m)) {
     throw new Error(`this backup was made by another version of the hub (migrations ${manifest.migrations.at(-1)}); restore it with that version`);
   }

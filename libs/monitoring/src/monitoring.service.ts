@@ -115,11 +115,14 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
 /** The hub's disks are every mission's: a full or read-only store is told to each mission's health managers. */
 function storageAlerts(missionIds: string[]): DashboardAlert[] {
   const words = { files: 'file store (attachments)', database: 'database disk' } as const;
-  return storageHealth.problems().flatMap((p) =>
+  const current = new Set(storageHealth.problems().map((p) => `${p.component}:${p.state}`));
+  return storageHealth.recentProblems().flatMap((p) =>
     missionIds.map((missionId) => ({
       kind: 'storage' as const,
       missionId,
-      text: `The hub's ${words[p.component]} is ${p.state} since ${p.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: new cases, messages or files may not be stored. Tell the hub's administrator.`,
+      text: current.has(`${p.component}:${p.state}`)
+        ? `The hub's ${words[p.component]} is ${p.state} since ${p.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: new cases, messages or files may not be stored. Tell the hub's administrator.`
+        : `The hub's ${words[p.component]} was ${p.state} at ${p.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: some files or records were refused. Tell the hub's administrator.`,
     })),
   );
 }
