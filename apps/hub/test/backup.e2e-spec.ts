@@ -59,8 +59,10 @@ describe('backup and restore (compiled hub, embedded PostgreSQL)', () => {
     const attachmentId = patch.headers.get('x-attachment-id')!;
     await fetch(`${source.base}/api/cases/${kase.id}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ body: 'X-ray attached', attachmentIds: [attachmentId] }) });
 
-    // the scheduled backup ran at start, into the data directory
-    expect(readdirSync(join(source.dataDir, 'backups')).filter((n) => n.startsWith('hub-backup-') && !n.endsWith('.partial')).length).toBeGreaterThanOrEqual(1);
+    // the scheduled backup runs at start, into the data directory
+    const scheduled = () => (existsSync(join(source.dataDir, 'backups')) ? readdirSync(join(source.dataDir, 'backups')) : []).filter((n) => n.startsWith('hub-backup-') && !n.endsWith('.partial'));
+    for (let i = 0; i < 600 && !scheduled().length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(scheduled().length).toBeGreaterThanOrEqual(1);
 
     // npm run backup, while the hub runs
     const backup = await cli(source.dataDir, ['backup', backupDir]);

@@ -40,7 +40,7 @@ export function infrastructureProblem(error: unknown): InfrastructureProblem | u
     (pgCode && PG_UNAVAILABLE.has(pgCode)) ||
     code === 'ECONNREFUSED' ||
     // TypeORM releases a connection's query runner when the connection breaks under it
-    (error as Error).name === 'QueryRunnerAlreadyReleasedError' ||
+    ['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError'].includes((error as Error).name) ||
     code === 'ECONNRESET' ||
     /Connection terminated|terminating connection due to|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)/i.test(message)
   ) {
