@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditService } from '@hub/audit';
-import { ConfigError, loadConfig, projectRoot } from '@hub/config';
-import { openDatabase, resolveSecrets } from './bootstrap';
+import { AppConfig, ConfigError, loadConfig, projectRoot } from '@hub/config';
 import { createBackup, createDataSource, restoreBackup } from '@hub/database';
-import { AppConfig } from '@hub/config';
+import { openDatabase, resolveSecrets } from './bootstrap';
 import { ENTITIES, MIGRATIONS } from './schema';
 
 const USAGE = `usage: hub-cli <command>

@@ -74,10 +74,14 @@ export class AttachmentsService implements OnModuleInit {
       onResponseError: async (req: Request, error: unknown) => {
         const problem = infrastructureProblem(error);
         if (!problem) return undefined;
-        storageHealth.report('files', problem.code === ErrorCode.StorageFull ? 'full' : 'read-only');
-        const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
-        const uploadId = (node && this.creating.get(node)) || new URL(req.url).pathname.split('/').pop() || '';
-        await this.discard(uploadId, problem.code);
+        if (problem.component === 'files') {
+          storageHealth.report('files', problem.code === ErrorCode.StorageFull ? 'full' : 'read-only');
+          const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+          const uploadId = (node && this.creating.get(node)) || new URL(req.url).pathname.split('/').pop() || '';
+          await this.discard(uploadId, problem.code);
+        } else if (problem.code !== ErrorCode.DatabaseUnavailable) {
+          storageHealth.report('database', problem.code === ErrorCode.StorageFull ? 'full' : 'read-only');
+        }
         const errorId = randomUUID();
         this.logger.error({ errorId, code: problem.code, err: error }, `${problem.code}: ${problem.message}`);
         const statusCode = problem.code === ErrorCode.StorageFull ? 507 : 503;
