@@ -10,12 +10,15 @@ import { AppConfig, ConfigModule } from '@hub/config';
 import { DatabaseModule } from '@hub/database';
 import { CasesModule } from '@hub/cases';
 import { ConsultationsModule } from '@hub/consultations';
+import { IdempotencyModule } from '@hub/idempotency';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
 import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
+import { BackupScheduler } from './lifecycle/backup-scheduler';
+import { ShutdownGate } from './lifecycle/shutdown-gate';
 
 @Module({})
 export class AppModule {
@@ -59,11 +62,14 @@ export class AppModule {
         TrainingModule,
         MediaModule,
         ConsultationsModule,
+        IdempotencyModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: USER_CONCURRENCY_LIMIT, useValue: config.userMaxConcurrentRequests },
+        ShutdownGate,
+        BackupScheduler,
       ],
     };
   }

@@ -16,6 +16,7 @@ import { AppConfig } from '@hub/config';
 import { createDataSource, EmbeddedDatabase, runWork, startEmbeddedPostgres, watchNestedConnections } from '@hub/database';
 import { AppModule } from './app.module';
 import { rejectUnstorableText, verifyJsonDepth } from './http/json-guard';
+import { ShutdownGate } from './lifecycle/shutdown-gate';
 import { ENTITIES, MIGRATIONS } from './schema';
 
 export interface OpenDatabase {
@@ -24,12 +25,21 @@ export interface OpenDatabase {
   url: string;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL kept in HUB_DATA_DIR. */
-export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL kept in HUB_DATA_DIR. The hub (`role: 'hub'`) owns
+ * the embedded server, restarts it if it dies and refuses a data directory another live hub uses; the CLI
+ * (`role: 'cli'`) joins the server of a running hub instead of failing.
+ */
+export async function openDatabase(config: AppConfig, role: 'hub' | 'cli' | 'restore' = 'hub'): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   let embedded: EmbeddedDatabase | undefined;
   if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir, { port: config.embeddedPgPort });
+    embedded = await startEmbeddedPostgres(config.dataDir, {
+      port: config.embeddedPgPort,
+      whenRunningElsewhere: role === 'cli' ? 'join' : 'refuse',
+      restartOnCrash: role === 'hub',
+      notice: (line) => (/unexpectedly|failed|stale|left running/.test(line) ? bootLogger.warn(line) : bootLogger.log(line)),
+    });
     url = embedded.url;
   }
   const dataSource = createDataSource({
@@ -68,6 +78,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
     bodyParser: false, // JSON only, with the limit below; tus uploads stream their bodies untouched
   });
   app.useLogger(app.get(PinoLogger));
+  // First of all: during a graceful shutdown new requests answer 503 before anything else runs.
+  app.use(app.get(ShutdownGate).middleware);
   // Each request runs in its own context, so taking a second pool connection while holding a transaction is seen.
   watchNestedConnections(dataSource);
   app.use((_req: express.Request, _res: express.Response, next: express.NextFunction) => runWork(next));
@@ -109,7 +121,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource): P
       if (who) await denials.record(e, who);
     }),
   );
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (drain, then close), and Nest's own handler would close
+  // the modules under in-flight requests and re-raise the signal (exit 143).
 
   const openApi = SwaggerModule.createDocument(
     app,

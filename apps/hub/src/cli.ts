@@ -1,14 +1,40 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AuditService, auditOptionsFor } from '@hub/audit';
-import { ConfigError, loadConfig, projectRoot } from '@hub/config';
+import { AppConfig, ConfigError, loadConfig, projectRoot } from '@hub/config';
+import { createBackup, createDataSource, restoreBackup } from '@hub/database';
 import { openDatabase, resolveSecrets } from './bootstrap';
+import { ENTITIES, MIGRATIONS } from './schema';
 
 const USAGE = `usage: hub-cli <command>
   migrate                 apply pending migrations
   verify-audit [chain]    verify the audit hash chains; exit 1 and name the first broken record if any
-  migration:generate Name write a migration with the SQL that brings the database to the entities`;
+  migration:generate Name write a migration with the SQL that brings the database to the entities
+  backup [dir]            write a consistent backup of the database and stored files (default BACKUP_DIR)
+  restore <dir> [--force] restore a backup into this HUB_DATA_DIR / DATABASE_URL (empty unless --force)
+  wait-ready [seconds]    wait until this machine's hub (PORT) answers /api/health/ready; exit 1 if not in time`;
+
+/** For supervisors (systemd ExecStartPost, compose healthcheck): polls the local hub's readiness. */
+async function waitReady(port: number, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) {
+        console.log('ready');
+        return;
+      }
+      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.error(`not ready after ${seconds} s: ${last}`);
+  process.exitCode = 1;
+}
 
 async function main() {
   const [command, arg] = process.argv.slice(2);
@@ -17,7 +43,9 @@ async function main() {
     process.exit(2);
   }
   const config = resolveSecrets(loadConfig());
-  const db = await openDatabase(config);
+  if (command === 'wait-ready') return waitReady(config.port, Number(arg ?? 60) || 60);
+  if (command === 'restore') return restore(config, arg, process.argv.includes('--force'));
+  const db = await openDatabase(config, 'cli');
   try {
     if (command === 'migrate') {
       const applied = await db.dataSource.runMigrations({ transaction: 'each' });
@@ -29,6 +57,11 @@ async function main() {
         console.log(r.ok ? `ok      ${r.chain} (${r.records} sealed records${backlog})` : `BROKEN  ${r.chain}: record ${r.firstBrokenId}: ${r.reason}`);
       }
       process.exitCode = reports.every((r) => r.ok) ? 0 : 1;
+    } else if (command === 'backup') {
+      const started = Date.now();
+      const { path, manifest } = await createBackup(db.dataSource, config.dataDir, arg ? resolve(arg) : config.backup.dir);
+      const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
+      console.log(`backup written to ${path}: ${rows} rows in ${Object.keys(manifest.tables).length} tables, ${manifest.files.length} files, ${Date.now() - started} ms`);
     } else if (command === 'migration:generate') {
       if (!arg || !/^[A-Z][A-Za-z0-9]+$/.test(arg)) throw new Error('give the migration a PascalCase name');
       await db.dataSource.runMigrations();
@@ -55,7 +88,28 @@ async function main() {
   }
 }
 
+/** Restores into a database that no running hub uses (a fresh HUB_DATA_DIR, or an empty DATABASE_URL). */
+async function restore(config: AppConfig, dir: string | undefined, force: boolean): Promise<void> {
+  if (!dir || dir.startsWith('--')) throw new Error('name the backup directory: npm run restore -- <dir>');
+  const db = await openDatabase(config, 'restore');
+  await db.dataSource.destroy();
+  try {
+    const started = Date.now();
+    const schemaAt = (names: string[]) =>
+      createDataSource({ url: db.url, entities: [], migrations: MIGRATIONS.filter((m) => names.includes(new (m as new () => { name: string })().name)) });
+    const manifest = await restoreBackup(resolve(dir), config.dataDir, schemaAt, createDataSource({ url: db.url, entities: ENTITIES, migrations: MIGRATIONS }), {
+      force,
+      log: (l) => console.log(l),
+      migrationNames: MIGRATIONS.map((m) => new (m as new () => { name: string })().name),
+    });
+    const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
+    console.log(`restored ${rows} rows and ${manifest.files.length} files from ${resolve(dir)} in ${Date.now() - started} ms; start the hub with this HUB_DATA_DIR`);
+  } finally {
+    await db.embedded?.stop();
+  }
+}
+
 main().catch((e) => {
-  console.error(e instanceof ConfigError ? e.message : e);
+  console.error(e instanceof ConfigError || e instanceof Error ? e.message : String(e));
   process.exit(1);
 });

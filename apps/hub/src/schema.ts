@@ -1,6 +1,7 @@
 import { AuditEntry, AuditSeal } from '@hub/audit';
 import { MIGRATIONS } from '@hub/database';
 import { CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
+import { IdempotencyKey } from '@hub/idempotency';
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
 import { CaseFact } from '@hub/monitoring';
 import { ConsultationInvitation, ConsultationParticipant, ConsultationSession } from '@hub/consultations';
@@ -25,6 +26,7 @@ import {
 
 /** Every entity of the hub; migrations must describe exactly these (see the drift test). */
 export const ENTITIES = [
+  IdempotencyKey,
   Mission,
   Facility,
   User,

@@ -11,7 +11,7 @@ describe('live media in readiness', () => {
     const hub = await createTestHub({ LOG_LEVEL: 'error', HUB_SLA_SWEEP: 'off' });
     try {
       const res = await hub.http().get('/api/health/ready').expect(200);
-      expect(res.body).toEqual({ status: 'ready', database: 'ok', media: 'ok' });
+      expect(res.body).toEqual({ status: 'ready', database: 'ok', files: 'ok', media: 'ok' });
       expect(hub.app.get(MediaService).workerPids()).toHaveLength(1);
     } finally {
       await hub.close();
@@ -31,7 +31,7 @@ describe('live media in readiness', () => {
     });
     try {
       const res = await hub.http().get('/api/health/ready').expect(200);
-      expect(res.body).toMatchObject({ status: 'ready', database: 'ok', media: 'unavailable' });
+      expect(res.body).toMatchObject({ status: 'ready', database: 'ok', files: 'ok', media: 'unavailable' });
       expect(res.body.mediaReason).toMatch(/no mediasoup 3\.12\.16 worker binary/);
       const officer = bearer(await hub.login('officer@minusca.demo'));
       const patient = await hub.http().post('/api/patients').set(officer).send(PATIENT).expect(201);

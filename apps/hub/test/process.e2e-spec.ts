@@ -57,7 +57,7 @@ describe('hub process', () => {
     const res = await fetch(`${base}/api/health/ready`);
     expect(res.status).toBe(200);
     // media ok: the compiled hub found the mediasoup worker npm install provided, and started it.
-    expect(await res.json()).toEqual({ status: 'ready', database: 'ok', media: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ready', database: 'ok', files: 'ok', media: 'ok' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('strict-transport-security')).toBeTruthy();

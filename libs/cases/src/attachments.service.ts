@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { FileStore } from '@tus/file-store';
+import type { Upload } from '@tus/server';
 import { Server as TusServer } from '@tus/server';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
@@ -7,11 +8,11 @@ import { open, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Action, actorOf, CallerContext, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
-import { DomainException, ErrorCode } from '@hub/common';
+import { DomainException, ErrorCode, infrastructureProblem, storageHealth } from '@hub/common';
 import { CasesService } from './cases.service';
 import { ACCEPTED_TYPES, detectContentType } from './content-type';
 import { CaseAttachment } from './entities/attachment.entity';
@@ -41,6 +42,8 @@ export class AttachmentsService implements OnModuleInit {
   private tus: TusServer;
   /** The id chosen for an authorised upload creation, handed to tus' naming function through the request. */
   private readonly creating = new WeakMap<IncomingMessage, string>();
+  /** Authorised creations waiting for the store: their row and audit record are written once the file exists. */
+  private readonly pending = new Map<string, (manager: EntityManager) => Promise<void>>();
   readonly directory: string;
 
   constructor(
@@ -59,7 +62,7 @@ export class AttachmentsService implements OnModuleInit {
     mkdirSync(this.directory, { recursive: true });
     this.tus = new TusServer({
       path: UPLOAD_PATH,
-      datastore: new FileStore({ directory: this.directory }),
+      datastore: new RecordingFileStore({ directory: this.directory }, (upload) => this.recordCreation(upload)),
       maxSize: MAX_UPLOAD_BYTES,
       relativeLocation: true,
       respectForwardedHeaders: false,
@@ -70,6 +73,24 @@ export class AttachmentsService implements OnModuleInit {
         const id = node && this.creating.get(node);
         if (!id) throw { status_code: 403, body: 'upload not authorised' };
         return id;
+      },
+      // A full or read-only store: 507/503 in the hub's error format (no server path), the upload's row and files
+      // removed, logged at error level, and readiness and the managers' alerts told.
+      onResponseError: async (req: Request, error: unknown) => {
+        const problem = infrastructureProblem(error);
+        if (!problem) return undefined;
+        if (problem.component === 'files') {
+          storageHealth.report('files', problem.code === ErrorCode.StorageFull ? 'full' : 'read-only');
+          const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+          const uploadId = (node && this.creating.get(node)) || new URL(req.url).pathname.split('/').pop() || '';
+          await this.discard(uploadId, problem.code);
+        } else if (problem.code !== ErrorCode.DatabaseUnavailable) {
+          storageHealth.report('database', problem.code === ErrorCode.StorageFull ? 'full' : 'read-only');
+        }
+        const errorId = randomUUID();
+        this.logger.error({ errorId, code: problem.code, err: error }, `${problem.code}: ${problem.message}`);
+        const statusCode = problem.code === ErrorCode.StorageFull ? 507 : 503;
+        return { status_code: statusCode, body: JSON.stringify({ statusCode, code: problem.code, message: problem.message, errorId }) };
       },
       onUploadFinish: async (_req, upload) => {
         const result = await this.complete(upload.id);
@@ -88,7 +109,14 @@ export class AttachmentsService implements OnModuleInit {
     if (req.headers['upload-concat'] !== undefined) throw DomainException.invalid('Upload-Concat', 'concatenating uploads is not supported; resume the upload instead');
     if (!uploadId) {
       if (req.method !== 'POST') throw new DomainException(ErrorCode.NotFound, 'Upload not found');
-      this.creating.set(req, await this.authoriseCreate(caller, req));
+      const uploadId = await this.authoriseCreate(caller, req);
+      this.creating.set(req, uploadId);
+      try {
+        await this.tus.handle(req, res);
+      } finally {
+        this.pending.delete(uploadId);
+      }
+      return;
     } else {
       const a = await this.dataSource.getRepository(CaseAttachment).findOneBy({ uploadId });
       const c = a && (await this.dataSource.getRepository(ReferralCase).findOneBy({ id: a.caseId }));
@@ -118,16 +146,47 @@ export class AttachmentsService implements OnModuleInit {
     if (!writer) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist add files to a case');
     if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}`);
     const uploadId = randomUUID().replace(/-/g, '');
-    await this.dataSource.getRepository(CaseAttachment).insert({
-      caseId: c.id,
-      uploadId,
-      filename: meta.filename,
-      size: String(length),
-      sha256: meta.sha256,
-      uploadedById: caller.principal.userId,
+    // Written by the store once the upload's file exists (RecordingFileStore), in one transaction: a store that
+    // cannot take the file leaves neither a row nor a success audit record.
+    this.pending.set(uploadId, async (manager) => {
+      await manager.getRepository(CaseAttachment).insert({
+        caseId: c.id,
+        uploadId,
+        filename: meta.filename,
+        size: String(length),
+        sha256: meta.sha256,
+        uploadedById: caller.principal.userId,
+      });
+      await this.audit.record({ action: 'case.attachment_upload', outcome: 'success', ...actorOf(caller), missionId: c.missionId, subjectType: 'Case', subjectId: c.id, details: { uploadId, size: length } }, manager);
     });
-    await this.audit.record({ action: 'case.attachment_upload', outcome: 'success', ...actorOf(caller), missionId: c.missionId, subjectType: 'Case', subjectId: c.id, details: { uploadId, size: length } });
     return uploadId;
+  }
+
+  private async recordCreation(upload: Upload): Promise<void> {
+    const write = this.pending.get(upload.id);
+    this.pending.delete(upload.id);
+    if (!write) throw { status_code: 403, body: 'upload not authorised' };
+    await this.dataSource.transaction(write);
+  }
+
+  /**
+   * Removes an upload that could not be stored: its files, and its row while still uploading, with a failure audit
+   * record beside the creation's (the trail is append-only).
+   */
+  private async discard(uploadId: string, reason: string): Promise<void> {
+    if (!/^[0-9a-f]{32}$/.test(uploadId)) return;
+    this.pending.delete(uploadId);
+    const file = join(this.directory, uploadId);
+    for (const f of [file, `${file}.json`, `${file}.thumb.jpg`]) await rm(f, { force: true }).catch(() => undefined);
+    await this.dataSource
+      .transaction(async (manager) => {
+        const a = await manager.getRepository(CaseAttachment).findOneBy({ uploadId, status: 'uploading' });
+        if (!a) return;
+        await manager.getRepository(CaseAttachment).delete({ id: a.id });
+        const c = await manager.getRepository(ReferralCase).findOneBy({ id: a.caseId });
+        await this.audit.record({ action: 'case.attachment_upload', outcome: 'failure', actorId: a.uploadedById, missionId: c?.missionId ?? null, subjectType: 'Case', subjectId: a.caseId, details: { uploadId, reason } }, manager);
+      })
+      .catch((e) => this.logger.error({ err: e }, `could not remove the failed upload ${uploadId}`));
   }
 
   /** Checks a finished upload; marks it ready (with a thumbnail for images) or rejects and deletes it. */
@@ -158,6 +217,11 @@ export class AttachmentsService implements OnModuleInit {
         await sharp(file).rotate().resize(320, 320, { fit: 'inside' }).jpeg({ quality: 70 }).toFile(`${file}.thumb.jpg`);
         hasThumbnail = true;
       } catch (e) {
+        // No room for the thumbnail is the disk's fault, not the image's: the store error answers (507/503).
+        if (infrastructureProblem(e)) {
+          await rm(`${file}.thumb.jpg`, { force: true });
+          throw e;
+        }
         return reject(`the image cannot be read (${(e as Error).message})`);
       }
     }
@@ -174,5 +238,26 @@ export class AttachmentsService implements OnModuleInit {
     if (!existsSync(path)) throw DomainException.notFound(thumbnail ? 'Thumbnail' : 'Attachment file');
     await this.audit.record({ action: thumbnail ? 'case.attachment_thumbnail' : 'case.attachment_read', outcome: 'success', ...actorOf(caller), missionId: c.missionId, subjectType: 'CaseAttachment', subjectId: a.id });
     return { path, mediaType: thumbnail ? 'image/jpeg' : (a.mediaType ?? 'application/octet-stream'), filename: a.filename };
+  }
+}
+
+/** tus' file store, which records the upload (row and audit, via `onCreated`) once its file exists. */
+class RecordingFileStore extends FileStore {
+  constructor(
+    options: ConstructorParameters<typeof FileStore>[0],
+    private readonly onCreated: (upload: Upload) => Promise<void>,
+  ) {
+    super(options);
+  }
+
+  override async create(upload: Upload): Promise<Upload> {
+    const created = await super.create(upload);
+    try {
+      await this.onCreated(upload);
+    } catch (e) {
+      await this.remove(upload.id).catch(() => undefined);
+      throw e;
+    }
+    return created;
   }
 }

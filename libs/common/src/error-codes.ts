@@ -30,6 +30,18 @@ export enum ErrorCode {
   SessionEnded = 'SESSION_ENDED',
   /** The hub has no free database connection in time: retry shortly. */
   Busy = 'BUSY',
+  /** The Idempotency-Key was already used for a different request (method, path or body). */
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  /** A request with this Idempotency-Key is still running; retry after `Retry-After`. */
+  IdempotencyKeyInFlight = 'IDEMPOTENCY_KEY_IN_FLIGHT',
+  /** The hub is shutting down (graceful restart); nothing of the request was done. */
+  ShuttingDown = 'SHUTTING_DOWN',
+  /** A disk (file store or database) is full: nothing was stored. */
+  StorageFull = 'STORAGE_FULL',
+  /** A disk (file store or database) cannot be written (read-only, failing): nothing was stored. */
+  StorageUnavailable = 'STORAGE_UNAVAILABLE',
+  /** The database cannot be reached at the moment (restarting); nothing was stored. */
+  DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -57,6 +69,12 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InvitationExpired]: 410,
   [ErrorCode.SessionEnded]: 409,
   [ErrorCode.Busy]: 503,
+  [ErrorCode.IdempotencyKeyReused]: 422,
+  [ErrorCode.IdempotencyKeyInFlight]: 409,
+  [ErrorCode.ShuttingDown]: 503,
+  [ErrorCode.StorageFull]: 507,
+  [ErrorCode.StorageUnavailable]: 503,
+  [ErrorCode.DatabaseUnavailable]: 503,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -1,8 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { ErrorCode } from './error-codes';
+import { ErrorCode, statusOf } from './error-codes';
 import { DomainException } from './domain.exception';
+import { infrastructureProblem } from './infrastructure-errors';
+import { storageHealth } from './storage-health';
 
 const HTTP_CODES: Record<number, ErrorCode> = {
   400: ErrorCode.ValidationFailed,
@@ -64,6 +66,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request & { id?: string }>();
     const errorId = randomUUID();
+    const problem = exception instanceof HttpException || exception instanceof DomainException ? undefined : infrastructureProblem(exception);
+    if (problem) {
+      // A full or read-only disk, or a database restarting: logged at error level (without request data), answered
+      // 507/503 with the hub's error body, no path or driver text.
+      this.logger.error({ errorId, requestId: req.id, component: problem.component, code: problem.code, err: exception }, `${problem.code}: ${problem.message}`);
+      if (problem.code === ErrorCode.StorageFull) storageHealth.report(problem.component, 'full');
+      if (problem.code === ErrorCode.StorageUnavailable) storageHealth.report(problem.component, 'read-only');
+      if (!res.headersSent) {
+        if (problem.retryAfter) res.setHeader('Retry-After', String(problem.retryAfter));
+        res.status(statusOf(problem.code)).json({ statusCode: statusOf(problem.code), code: problem.code, message: problem.message, errorId });
+      }
+      return;
+    }
     const mapped = databaseInputError(exception) ?? exception;
     const body = this.toBody(mapped, errorId);
     if (body.statusCode >= 500) {

@@ -7,3 +7,5 @@ export * from './clock';
 export * from './periodic-task';
 export * from './params';
 export * from './iso-date';
+export * from './infrastructure-errors';
+export * from './storage-health';

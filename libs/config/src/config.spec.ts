@@ -66,4 +66,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'every one!' })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ TOTP_ENCRYPTION_KEY: 'short' })).toThrow(/TOTP_ENCRYPTION_KEY/);
   });
+
+  it('reads the shutdown grace period and the backup settings (scheduled by default with the embedded database only)', () => {
+    const embedded = loadConfig({ HUB_DATA_DIR: '/tmp/x' });
+    expect(embedded.shutdownGraceMs).toBe(20_000);
+    expect(embedded.backup).toEqual({ dir: '/tmp/x/backups', intervalHours: 24, keep: 7 });
+    const external = loadConfig({ HUB_DATA_DIR: '/tmp/x', DATABASE_URL: 'postgres://u:p@db:5432/hub', BACKUP_DIR: '/mnt/b', BACKUP_KEEP: '3' });
+    expect(external.backup).toEqual({ dir: '/mnt/b', intervalHours: 0, keep: 3 });
+    expect(loadConfig({ HUB_DATA_DIR: '/tmp/x', BACKUP_INTERVAL_HOURS: '6', SHUTDOWN_GRACE_SECONDS: '5' })).toMatchObject({ shutdownGraceMs: 5000, backup: { intervalHours: 6 } });
+    expect(() => loadConfig({ SHUTDOWN_GRACE_SECONDS: 'soon' })).toThrow(/SHUTDOWN_GRACE_SECONDS/);
+    expect(() => loadConfig({ BACKUP_INTERVAL_HOURS: '-1' })).toThrow(/BACKUP_INTERVAL_HOURS/);
+  });
 });

@@ -49,6 +49,10 @@ export interface AppConfig {
   media: MediaConfig;
   /** TURN REST API credentials (TURN_* variables); `secret` and `urls` both set or TURN is off. */
   turn: TurnConfig;
+  /** Grace period of a graceful shutdown (SHUTDOWN_GRACE_SECONDS). */
+  shutdownGraceMs: number;
+  /** Backups (BACKUP_* variables); `intervalHours` 0 = no scheduled backups. */
+  backup: { dir: string; intervalHours: number; keep: number };
 }
 
 /** Live consultation SFU settings (MEDIA_* variables). */
@@ -108,7 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
   for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
-    'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS']) {
+    'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS', 'BACKUP_DIR', 'BACKUP_INTERVAL_HOURS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
   const env = plainToInstance(EnvironmentVariables, raw);
@@ -166,5 +170,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       workerBin: env.MEDIASOUP_WORKER_BIN,
     },
     turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+    backup: {
+      dir: resolve(env.BACKUP_DIR ?? join(resolve(env.HUB_DATA_DIR ?? defaultDataDir()), 'backups')),
+      intervalHours: env.BACKUP_INTERVAL_HOURS ?? (env.DATABASE_URL ? 0 : 24),
+      keep: env.BACKUP_KEEP,
+    },
   };
 }

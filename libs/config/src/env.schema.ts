@@ -243,6 +243,33 @@ export class EnvironmentVariables {
   })
   TURN_URLS?: string;
 
+  /** On SIGTERM/SIGINT: how long requests already inside may take to finish before the hub closes anyway. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  SHUTDOWN_GRACE_SECONDS = 20;
+
+  /** Where backups go (`npm run backup` and the scheduled ones); default `<HUB_DATA_DIR>/backups`. */
+  @IsOptional()
+  @IsString()
+  BACKUP_DIR?: string;
+
+  /** Hours between scheduled backups; 0 turns them off. Default 24 with the embedded database, 0 with DATABASE_URL. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 30)
+  BACKUP_INTERVAL_HOURS?: number;
+
+  /** How many scheduled backups are kept (the oldest are removed). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  BACKUP_KEEP = 7;
+
   /** Lifetime of the TURN credentials the hub hands out. */
   @Transform(toInt)
   @IsInt()

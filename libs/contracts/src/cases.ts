@@ -174,7 +174,8 @@ export interface ResponseTimeRow {
 }
 
 export interface DashboardAlert {
-  kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue';
+  /** `storage`: the hub's file store or database disk is full or read-only (nothing new can be stored). */
+  kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue' | 'storage';
   missionId: string;
   facilityId?: string;
   text: string;

@@ -5,3 +5,5 @@ export * from './esm-import';
 export * from './snake-naming.strategy';
 export * from './migrations';
 export * from './connection-watch';
+export * from './ambient-transaction';
+export * from './backup';

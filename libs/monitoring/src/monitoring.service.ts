@@ -2,9 +2,9 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DataSource } from 'typeorm';
 import { Action, CallerContext, scopeFor } from '@hub/access';
 import { AuditService } from '@hub/audit';
-import { Clock, DomainException, PeriodicTask } from '@hub/common';
+import { Clock, DomainException, PeriodicTask, storageHealth } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
-import type { DashboardView } from '@hub/contracts';
+import type { DashboardAlert, DashboardView } from '@hub/contracts';
 import { NotificationsService } from '@hub/notifications';
 import { DashboardRepository } from './dashboard.repository';
 import { DashboardQueryDto } from './dashboard.dto';
@@ -57,7 +57,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       this.dashboards.openByUrgency(q),
       this.dashboards.responseTimes(q),
       this.dashboards.slaAndOutcomes(q),
-      this.dashboards.alerts(missionIds, now),
+      this.dashboards.alerts(missionIds, now).then((a) => [...storageAlerts(missionIds), ...a]),
     ]);
     await this.audit.record({
       action: 'caseload.read',
@@ -92,7 +92,8 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
   async pushAlerts(): Promise<number> {
     const now = this.clock.now();
     const missions: { id: string }[] = await this.dataSource.query('SELECT id FROM missions WHERE active');
-    const alerts = await this.dashboards.alerts(missions.map((m) => m.id), now);
+    const ids = missions.map((m) => m.id);
+    const alerts = [...storageAlerts(ids), ...(await this.dashboards.alerts(ids, now))];
     let sent = 0;
     for (const a of alerts) {
       const managers: { id: string }[] = await this.dataSource.query(
@@ -109,4 +110,19 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     }
     return sent;
   }
+}
+
+/** The hub's disks are every mission's: a full or read-only store is told to each mission's health managers. */
+function storageAlerts(missionIds: string[]): DashboardAlert[] {
+  const words = { files: 'file store (attachments)', database: 'database disk' } as const;
+  const current = new Set(storageHealth.problems().map((p) => `${p.component}:${p.state}`));
+  return storageHealth.recentProblems().flatMap((p) =>
+    missionIds.map((missionId) => ({
+      kind: 'storage' as const,
+      missionId,
+      text: current.has(`${p.component}:${p.state}`)
+        ? `The hub's ${words[p.component]} is ${p.state} since ${p.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: new cases, messages or files may not be stored. Tell the hub's administrator.`
+        : `The hub's ${words[p.component]} was ${p.state} at ${p.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: some files or records were refused. Tell the hub's administrator.`,
+    })),
+  );
 }

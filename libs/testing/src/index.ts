@@ -3,3 +3,4 @@ export * from './test-app';
 export * from './routes';
 export * from './browser';
 export * from './link-relay';
+export * from './hub-process';

@@ -8,6 +8,7 @@ import { TotpSecretEncrypted1795420000000 } from './1795420000000-TotpSecretEncr
 import { AuditSeals1795931769036 } from './1795931769036-AuditSeals';
 import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
 import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
+import { IdempotencyKeys1795932016901 } from './1795932016901-IdempotencyKeys';
 
 // Ordered list of migrations; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   AuditSeals1795931769036,
   PrincipalChanges1795933585083,
   AuditOwner1795934802672,
+  IdempotencyKeys1795932016901,
 ];
