@@ -5,18 +5,24 @@ import {
   QUALITY_SAMPLE_INTERVAL_MS,
   QualityState,
 } from '@hub/contracts';
+import type { Peer } from './peer';
 import type { Room } from './room';
 
 /**
  * Applies the degradation ladder (@hub/contracts media-policy) to every peer of a room every
- * QUALITY_SAMPLE_INTERVAL_MS: reads the peer's receive-transport bandwidth estimate and its consumers' loss,
- * moves the peer's level, re-caps or pauses its video consumers, and emits `peerQuality` on a change.
+ * QUALITY_SAMPLE_INTERVAL_MS, to each direction of its link:
+ * - downlink: the peer's receive-transport bandwidth estimate and its consumers' loss -> the peer's level, its
+ *   video consumers re-capped or paused, `peerQuality` on a change;
+ * - uplink: the loss the SFU sees on the peer's producers and the browser's own send-side estimate -> the level of
+ *   what the peer sends; its camera is held back from the others while that level has no video, and `peerUplink`
+ *   (level and probing) tells the peer's browser which simulcast encodings to send.
  */
 export class QualityMonitor {
   private readonly logger = new Logger('MediaQuality');
   private timer?: NodeJS.Timeout;
   private running = false;
   private readonly states = new Map<string, QualityState>();
+  private readonly uplinks = new Map<string, QualityState>();
 
   constructor(
     private readonly room: Room,
@@ -33,6 +39,7 @@ export class QualityMonitor {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.states.clear();
+    this.uplinks.clear();
   }
 
   /** One sampling round (public for tests and benches). */
@@ -41,6 +48,8 @@ export class QualityMonitor {
     this.running = true;
     try {
       for (const id of this.states.keys()) if (!this.room.peers.has(id)) this.states.delete(id);
+      for (const id of this.uplinks.keys()) if (!this.room.peers.has(id)) this.uplinks.delete(id);
+      await Promise.all([...this.room.peers.values()].map((peer) => this.sampleUplink(peer)));
       await Promise.all([...this.room.peers.values()].map(async (peer) => {
         const recv = peer.recvTransport()?.transport;
         if (peer.closed || !recv || peer.consumers.size === 0) return;
@@ -66,6 +75,26 @@ export class QualityMonitor {
       if (!this.room.closed) this.logger.warn(`room ${this.room.id}: quality sample failed: ${(e as Error).message}`);
     } finally {
       this.running = false;
+    }
+  }
+
+  private async sampleUplink(peer: Peer): Promise<void> {
+    const send = peer.sendTransport()?.transport;
+    if (peer.closed || !send || send.dtlsState !== 'connected' || !['connected', 'completed'].includes(send.iceState)) return;
+    const stats = await peer.getUplinkStats();
+    // Audio alone needs no ladder: it is always sent (and at its lowest it fits the worst link).
+    if (!stats.sendsVideo) {
+      this.uplinks.delete(peer.id);
+      return;
+    }
+    const before = this.uplinks.get(peer.id) ?? initialQualityState(peer.uplink.level);
+    const after = nextQuality(before, { availableBitrate: stats.availableBitrate, packetLoss: stats.packetLoss });
+    this.uplinks.set(peer.id, after);
+    const { level: previous, probing: wasProbing } = peer.uplink;
+    if ((after.level !== previous || after.probing !== wasProbing) && !peer.closed) {
+      await peer.setUplink(after.level, after.probing);
+      if (after.level !== previous) this.logger.log(`room ${this.room.id} peer ${peer.id}: uplink ${previous} -> ${after.level}`);
+      this.room.emit('peerUplink', { peerId: peer.id, level: after.level, previous, probing: after.probing, stats });
     }
   }
 }
