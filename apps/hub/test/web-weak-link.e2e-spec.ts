@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { MediaService } from '@hub/media';
 import { LinkRelay, routePageMediaThrough, startWebHub, WebHub } from '@hub/testing';
 import { caseBody, PATIENT } from './fixtures';
 
@@ -235,7 +236,7 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
     const kbps = (x: number, y: number) => Math.round(((y - x) * 8) / 60) / 1000;
     const sent = { officer: kbps(c0.o.up.bytes, c1.o.up.bytes), doctor: kbps(c0.d.up.bytes, c1.d.up.bytes) };
     const restarts = [...(await stateLog(officer.page)), ...(await stateLog(doctor.page))].filter((r) => r.t >= logFrom && r.phase === 'reconnecting');
-    console.log(JSON.stringify({ test: 'audio-only 24 kbit/s', atDoctor, atOfficer, sentKbps: sent, queueDrops: { officer: c1.o.up.droppedQueue - c0.o.up.droppedQueue, doctor: c1.d.up.droppedQueue - c0.d.up.droppedQueue }, restarts }));
+    console.log(JSON.stringify({ test: 'audio-only 24 kbit/s', atDoctor, atOfficer, sentKbps: sent, queueDrops: { officer: c1.o.up.droppedQueue - c0.o.up.droppedQueue, doctor: c1.d.up.droppedQueue - c0.d.up.droppedQueue }, upPackets: { officer: c1.o.up.packets - c0.o.up.packets, doctor: c1.d.up.packets - c0.d.up.packets }, droppedBytes: { officer: c1.o.up.droppedBytes - c0.o.up.droppedBytes, doctor: c1.d.up.droppedBytes - c0.d.up.droppedBytes }, largest: { officer: c1.o.up.largestPacket, doctor: c1.d.up.largestPacket }, downKbps: { officer: kbps(c0.o.down.bytes, c1.o.down.bytes), doctor: kbps(c0.d.down.bytes, c1.d.down.bytes) }, restarts }));
     expect(atDoctor.seconds).toBeGreaterThan(50);
     expect(atOfficer.seconds).toBeGreaterThan(50);
     expect(atDoctor.concealed).toBeLessThan(0.05);
@@ -246,6 +247,12 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
 
   it('a steady 150 kbit/s link settles on one level (at most one change in 60 s once settled)', async () => {
     const { officer, doctor } = await call(cases[2], false);
+    // the server's side of each change, with the estimate and loss that caused it
+    const sessionId = new URL(officer.page.url()).pathname.split('/').pop()!;
+    const serverLog: unknown[] = [];
+    const room = web.hub.app.get(MediaService).getRoom(sessionId)!;
+    room.on('peerQuality', (e) => serverLog.push({ t: Date.now(), dir: 'down', peer: e.peerId.slice(0, 6), level: e.level, kbps: Math.round((e.stats.availableOutgoingBitrate ?? 0) / 1000), loss: e.stats.packetLoss }));
+    room.on('peerUplink', (e) => serverLog.push({ t: Date.now(), dir: 'up', peer: e.peerId.slice(0, 6), level: e.level, probing: e.probing, kbps: Math.round((e.stats.availableBitrate ?? 0) / 1000), loss: e.stats.packetLoss }));
     officer.relay.set('both', { rateKbps: 150, queueMs: 500 });
     await officer.page.waitForTimeout(25_000);
     const from = Date.now();
@@ -263,7 +270,7 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
       return n;
     };
     const doctorSees = (await doctor.page.evaluate(() => window.__log ?? [])).length;
-    console.log(JSON.stringify({ test: 'steady 150 kbit/s', settled: before, downlinkChanges: changes('quality'), uplinkChanges: changes('uplink'), log, doctorLogRows: doctorSees }));
+    console.log(JSON.stringify({ test: 'steady 150 kbit/s', settled: before, downlinkChanges: changes('quality'), uplinkChanges: changes('uplink'), log, doctorLogRows: doctorSees, serverLog }));
     expect(changes('quality')).toBeLessThanOrEqual(1);
     expect(changes('uplink')).toBeLessThanOrEqual(1);
   });

@@ -2,6 +2,7 @@ import {
   AUDIO_ONLY_MIN_BPS,
   DOWN_CONFIRM_SAMPLES,
   DOWN_MARGIN,
+  ESTIMATE_DOWN_SAMPLES,
   FULL_MIN_BPS,
   initialQualityState,
   levelForSample,
@@ -54,10 +55,22 @@ describe('levelForSample', () => {
 });
 
 describe('nextQuality', () => {
-  it('steps down only after DOWN_CONFIRM_SAMPLES bad samples, then straight to the level asked for', () => {
-    const bad = { availableBitrate: LOW_MIN_BPS - 1, packetLoss: 0 };
+  it('steps down on loss after DOWN_CONFIRM_SAMPLES bad samples, then straight to the level asked for', () => {
+    const bad = { availableBitrate: 2_000_000, packetLoss: LOSS_SEVERE };
     const { levels } = run(initialQualityState(), times(DOWN_CONFIRM_SAMPLES, bad));
     expect(levels).toEqual([...times(DOWN_CONFIRM_SAMPLES - 1, 'full' as never), 'audio_only']);
+  });
+
+  it('steps down on the estimate alone only after ESTIMATE_DOWN_SAMPLES samples, and never for an uplink', () => {
+    const low = { availableBitrate: LOW_MIN_BPS - 1, packetLoss: 0 };
+    const { levels } = run(initialQualityState(), times(ESTIMATE_DOWN_SAMPLES, low));
+    expect(levels).toEqual([...times(ESTIMATE_DOWN_SAMPLES - 1, 'full' as never), 'audio_only']);
+    // a dip shorter than that changes nothing
+    const dip = run(initialQualityState('low'), [...times(ESTIMATE_DOWN_SAMPLES - 1, { availableBitrate: 50_000, packetLoss: 0 }), good, ...times(ESTIMATE_DOWN_SAMPLES - 1, { availableBitrate: 50_000, packetLoss: 0 })]);
+    expect(new Set(dip.levels)).toEqual(new Set(['low']));
+    let s = initialQualityState();
+    for (let i = 0; i < 30; i++) s = nextQuality(s, low, { estimateDown: false });
+    expect(s.level).toBe('full');
   });
 
   it('goes straight to no video when a bad sample is followed by a severe one', () => {
@@ -74,8 +87,8 @@ describe('nextQuality', () => {
 
   it('moves only as far down as the mildest of the confirming samples', () => {
     const { state } = run(initialQualityState(), [
-      { availableBitrate: 10_000, packetLoss: 0 }, // text_suggested
-      { availableBitrate: REDUCED_MIN_BPS + 1, packetLoss: 0 }, // reduced
+      { availableBitrate: 2_000_000, packetLoss: LOSS_TEXT }, // text_suggested
+      { availableBitrate: 2_000_000, packetLoss: LOSS_STEP_DOWN }, // reduced
     ]);
     expect(state.level).toBe('reduced');
   });
@@ -111,7 +124,7 @@ describe('nextQuality', () => {
     const levels = run(initialQualityState('low'), Array.from({ length: 60 }, () => around).flat()).levels;
     expect(new Set(levels)).toEqual(new Set(['low']));
     // Well under the floor (DOWN_MARGIN) does step down.
-    expect(run(initialQualityState('low'), times(DOWN_CONFIRM_SAMPLES, { availableBitrate: LOW_MIN_BPS * DOWN_MARGIN - 1, packetLoss: 0 })).state.level).toBe('audio_only');
+    expect(run(initialQualityState('low'), times(ESTIMATE_DOWN_SAMPLES, { availableBitrate: LOW_MIN_BPS * DOWN_MARGIN - 1, packetLoss: 0 })).state.level).toBe('audio_only');
   });
 
   it('does not step up while loss is above the recovered threshold', () => {

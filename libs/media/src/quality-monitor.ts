@@ -67,7 +67,7 @@ export class QualityMonitor {
         if (after.level !== peer.quality && !peer.closed) {
           const previous = peer.quality;
           await peer.setQuality(after.level);
-          this.logger.log(`room ${this.room.id} peer ${peer.id}: quality ${previous} -> ${after.level}`);
+          this.logger.log(`room ${this.room.id} peer ${peer.id}: quality ${previous} -> ${after.level} (${describe(stats.availableOutgoingBitrate, stats.packetLoss)})`);
           this.room.emit('peerQuality', { peerId: peer.id, level: after.level, previous, stats: { ...stats, quality: after.level } });
         }
       }));
@@ -88,13 +88,17 @@ export class QualityMonitor {
       return;
     }
     const before = this.uplinks.get(peer.id) ?? initialQualityState(peer.uplink.level);
-    const after = nextQuality(before, { availableBitrate: stats.availableBitrate, packetLoss: stats.packetLoss });
+    // The browser's estimate tracks what it chooses to send: it may take the uplink up, never down (loss does).
+    const after = nextQuality(before, { availableBitrate: stats.availableBitrate, packetLoss: stats.packetLoss }, { estimateDown: false });
     this.uplinks.set(peer.id, after);
     const { level: previous, probing: wasProbing } = peer.uplink;
     if ((after.level !== previous || after.probing !== wasProbing) && !peer.closed) {
       await peer.setUplink(after.level, after.probing);
-      if (after.level !== previous) this.logger.log(`room ${this.room.id} peer ${peer.id}: uplink ${previous} -> ${after.level}`);
+      if (after.level !== previous) this.logger.log(`room ${this.room.id} peer ${peer.id}: uplink ${previous} -> ${after.level} (${describe(stats.availableBitrate, stats.packetLoss)})`);
       this.room.emit('peerUplink', { peerId: peer.id, level: after.level, previous, probing: after.probing, stats });
     }
   }
 }
+
+const describe = (bps: number | undefined, loss: number) =>
+  `estimate ${bps === undefined ? 'none' : `${Math.round(bps / 1000)} kbit/s`}, loss ${Math.round(loss * 1000) / 10} %`;

@@ -53,6 +53,10 @@ export interface DirectionCounters {
   droppedLoss: number;
   droppedQueue: number;
   droppedCut: number;
+  /** Bytes of the packets dropped (all causes). */
+  droppedBytes: number;
+  /** The largest packet offered, bytes. */
+  largestPacket: number;
 }
 
 export const OPEN_LINK: LinkShape = {
@@ -74,6 +78,8 @@ const emptyCounters = (): DirectionCounters => ({
   droppedLoss: 0,
   droppedQueue: 0,
   droppedCut: 0,
+  droppedBytes: 0,
+  largestPacket: 0,
 });
 
 interface Queued {
@@ -127,18 +133,22 @@ export class LinkPipe {
     if (this.closed) return;
     this.counters.packets++;
     this.counters.bytes += size;
+    this.counters.largestPacket = Math.max(this.counters.largestPacket, size);
     if (this.shape.cut) {
       this.counters.droppedCut++;
+      this.counters.droppedBytes += size;
       return;
     }
     if (this.shape.loss > 0 && this.random() < this.shape.loss) {
       this.counters.droppedLoss++;
+      this.counters.droppedBytes += size;
       return;
     }
     const now = performance.now();
     const wire = size + this.shape.overheadBytes;
     if (this.shape.rateKbps > 0 && this.queuedBytes(now) + wire > this.queueLimitBytes() && this.busyUntil > now) {
       this.counters.droppedQueue++;
+      this.counters.droppedBytes += size;
       return;
     }
     this.enqueue(now, size, wire, deliver);

@@ -97,12 +97,12 @@ const ICE_RESTART_DELAY_MS = 5000;
 /**
  * Opus for the worst link: mono, in-band FEC, DTX, NACK off (a retransmission arrives too late to play). A video
  * call sends 40 ms packets at up to 24 kbit/s; an audio-only call (chosen for a weak link) 60 ms packets at up to
- * 12 kbit/s, so audio with its RTP/SRTP headers stays under 20 kbit/s. The uplink ladder lowers the cap at run time
+ * 10 kbit/s, so audio with its RTP/SRTP headers stays near 16 kbit/s. The uplink ladder lowers the cap at run time
  * (AUDIO_MAX_BPS_LOW) when the uplink cannot carry video.
  */
 export function opusOptions(audioOnly: boolean) {
   return audioOnly
-    ? { opusStereo: false, opusDtx: true, opusFec: true, opusPtime: 60, opusMaxAverageBitrate: 12_000 }
+    ? { opusStereo: false, opusDtx: true, opusFec: true, opusPtime: 60, opusMaxAverageBitrate: 10_000 }
     : { opusStereo: false, opusDtx: true, opusFec: true, opusPtime: 40, opusMaxAverageBitrate: 24_000 };
 }
 /** Audio cap while the uplink has no room for video. */
