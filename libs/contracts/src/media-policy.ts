@@ -31,7 +31,7 @@ import type { QualityLevel } from './media';
  * - Up with video flowing (the estimate means something): after UP_CONFIRM_SAMPLES consecutive samples with loss
  *   under LOSS_RECOVERED, straight to the best level all of them support with UP_MARGIN over its floor.
  * - From text_suggested, UP_CONFIRM_SAMPLES samples that allow audio go back to audio_only.
- * - Up without video (audio_only: the estimate says little): a PROBE. After `probeHold` samples
+ * - Up without video (audio_only, text_suggested: the estimate says little): a PROBE. After `probeHold` samples
  *   with low loss, video is sent again at the lowest layer but the level does not change (the user is not shown
  *   video that may not last): if PROBE_SAMPLES samples stay clean the level becomes `low` (one change); the first
  *   sample with loss of LOSS_STEP_DOWN or more ends the probe, and the next
@@ -157,6 +157,8 @@ export interface QualityState {
   sinceUp: number;
   /** Consecutive samples in which only the estimate asked for a lower level. */
   estimateDownSamples: number;
+  /** Consecutive clean samples without video (towards the next probe). */
+  cleanSamples: number;
 }
 
 export interface QualityOptions {
@@ -168,7 +170,7 @@ export interface QualityOptions {
 }
 
 export function initialQualityState(level: QualityLevel = 'full'): QualityState {
-  return { level, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeHold: PROBE_HOLD_SAMPLES, probeSamples: 0, sinceUp: UP_GRACE_SAMPLES, estimateDownSamples: 0 };
+  return { level, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeHold: PROBE_HOLD_SAMPLES, probeSamples: 0, sinceUp: UP_GRACE_SAMPLES, estimateDownSamples: 0, cleanSamples: 0 };
 }
 
 /** The level one sample alone supports (no history); `current` widens the band so the level does not flap. */
@@ -218,7 +220,7 @@ export function nextQuality(state: QualityState, sample: LinkSample, options: Qu
   const trustEstimateDown =
     options.estimateDown !== false && state.sinceUp + 1 >= UP_GRACE_SAMPLES && estimateDownSamples >= ESTIMATE_DOWN_SAMPLES;
   if (estimateOnly && trustEstimateDown) {
-    return { ...state, level: withEstimate, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0 };
+    return { ...state, level: withEstimate, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
   }
   const wanted = estimateOnly ? byLoss : withEstimate;
   const next = step({ ...state, sinceUp: state.sinceUp + 1, estimateDownSamples }, sample, wanted);
@@ -232,7 +234,7 @@ export function nextQuality(state: QualityState, sample: LinkSample, options: Qu
 
 function step(state: QualityState, sample: LinkSample, wanted: QualityLevel): QualityState {
   const current = qualityRank(state.level);
-  const reset = { downSamples: 0, downTarget: null, upSamples: 0, upTarget: null };
+  const reset = { downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, cleanSamples: 0 };
 
   if (state.probing) {
     // Only loss ends a probe: the estimate needs a few seconds of video to climb from where audio alone left it.
@@ -256,19 +258,22 @@ function step(state: QualityState, sample: LinkSample, wanted: QualityLevel): Qu
     return { ...state, downSamples, downTarget, upSamples: 0, upTarget: null };
   }
 
-  if (state.level === 'text_suggested' && qualityRank(wanted) < current) {
-    // Audio is usable again: back to audio_only after UP_CONFIRM_SAMPLES such samples (video needs a probe).
-    const upSamples = state.upSamples + 1;
-    if (upSamples >= UP_CONFIRM_SAMPLES) return { ...state, ...reset, level: 'audio_only' };
-    return { ...state, downSamples: 0, downTarget: null, upSamples, upTarget: null };
-  }
-
   if (!QUALITY_LEVEL_INFO[state.level].video) {
-    // No video flowing: count clean samples towards a probe (the estimate is not trusted here).
+    // No video flowing: clean samples count towards a probe (the estimate is not trusted here), from
+    // text_suggested too; meanwhile samples that allow audio take text_suggested back to audio_only.
     const clean = clampLoss(sample.packetLoss) < LOSS_RECOVERED && qualityRank(wanted) <= qualityRank('audio_only');
-    const upSamples = clean ? state.upSamples + 1 : 0;
-    if (upSamples >= state.probeHold) return { ...state, ...reset, probing: true, probeSamples: 0 };
-    return { ...state, downSamples: 0, downTarget: null, upSamples, upTarget: null };
+    const cleanSamples = clean ? state.cleanSamples + 1 : 0;
+    let level = state.level;
+    let upSamples = 0;
+    if (level === 'text_suggested' && qualityRank(wanted) < current) {
+      upSamples = state.upSamples + 1;
+      if (upSamples >= UP_CONFIRM_SAMPLES) {
+        level = 'audio_only';
+        upSamples = 0;
+      }
+    }
+    if (cleanSamples >= state.probeHold) return { ...state, ...reset, level, probing: true, probeSamples: 0 };
+    return { ...state, level, downSamples: 0, downTarget: null, upSamples, upTarget: null, cleanSamples };
   }
 
   const up = upLevel(state.level, sample);
