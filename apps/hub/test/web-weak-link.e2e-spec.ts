@@ -155,10 +155,20 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
       }
       return n;
     });
+  /** The server's side of each level change, with the estimate and loss that caused it. */
+  function watchServer(page: Page) {
+    const sessionId = new URL(page.url()).pathname.split('/').pop()!;
+    const log: unknown[] = [];
+    const room = web.hub.app.get(MediaService).getRoom(sessionId)!;
+    room.on('peerQuality', (e) => log.push({ t: Date.now(), dir: 'down', peer: e.peerId.slice(0, 6), level: e.level, kbps: Math.round((e.stats.availableOutgoingBitrate ?? 0) / 1000), loss: e.stats.packetLoss }));
+    room.on('peerUplink', (e) => log.push({ t: Date.now(), dir: 'up', peer: e.peerId.slice(0, 6), level: e.level, probing: e.probing, kbps: Math.round((e.stats.availableBitrate ?? 0) / 1000), loss: e.stats.packetLoss }));
+    return log;
+  }
   const stateLog = (page: Page) => page.evaluate(() => window.__log ?? []);
 
   it("officer's uplink at 48 kbit/s: video stops within 5 s, the doctor's audio stays clear, both told; back within 20 s", async () => {
     const { officer, doctor } = await call(cases[0], false);
+    const serverLog = watchServer(officer.page);
     // video flows both ways first
     await waitFor(async () => {
       const a = await framesIn(doctor.page);
@@ -199,11 +209,14 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
     await doctor.page.waitForTimeout(20_000);
     const b = (await audioIn(doctor.page))!;
     const heard = concealment(a, b);
-    const up = officer.relay.counters().up;
+    const up = (await officer.relay.counters()).up;
 
     const restoredAt = Date.now();
     officer.relay.set('up', { rateKbps: 0 });
-    await waitFor(async () => (await doctor.page.getByTestId('remote-uplink-banner').count()) === 0, 25_000, 'the doctor told the video is back');
+    await waitFor(async () => (await doctor.page.getByTestId('remote-uplink-banner').count()) === 0, 25_000, 'the doctor told the video is back').catch(async (e) => {
+      console.log(JSON.stringify({ test: 'uplink 48 kbit/s (failed)', stepDown, heard, restoredAt, serverLog, officerLog: await stateLog(officer.page) }));
+      throw e;
+    });
     await waitFor(async () => {
       const f = await framesIn(doctor.page);
       await doctor.page.waitForTimeout(500);
@@ -212,7 +225,7 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
     const recovery = Date.now() - restoredAt;
     await officer.page.getByTestId('uplink-banner').waitFor({ state: 'detached', timeout: 5_000 });
 
-    console.log(JSON.stringify({ test: 'uplink 48 kbit/s', stepDownMs: stepDown, concealment: heard, recoveryMs: recovery, relayUp: up, officerLog: await stateLog(officer.page) }));
+    console.log(JSON.stringify({ test: 'uplink 48 kbit/s', stepDownMs: stepDown, concealment: heard, recoveryMs: recovery, relayUp: up, serverLog, officerLog: await stateLog(officer.page) }));
     expect(stepDown).toBeLessThanOrEqual(5_000);
     expect(heard.seconds).toBeGreaterThan(15);
     expect(heard.concealed).toBeLessThan(0.05);
@@ -227,10 +240,10 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
     await doctor.page.waitForTimeout(5_000);
     const logFrom = Date.now();
     const [oa, da] = [(await audioIn(officer.page))!, (await audioIn(doctor.page))!];
-    const c0 = { o: officer.relay.counters(), d: doctor.relay.counters() };
+    const c0 = { o: await officer.relay.counters(), d: await doctor.relay.counters() };
     await doctor.page.waitForTimeout(60_000);
     const [ob, db] = [(await audioIn(officer.page))!, (await audioIn(doctor.page))!];
-    const c1 = { o: officer.relay.counters(), d: doctor.relay.counters() };
+    const c1 = { o: await officer.relay.counters(), d: await doctor.relay.counters() };
     const atDoctor = concealment(da, db);
     const atOfficer = concealment(oa, ob);
     const kbps = (x: number, y: number) => Math.round(((y - x) * 8) / 60) / 1000;
@@ -248,11 +261,7 @@ describe('live calls on a weak link (Chromium, real SFU, emulated links)', () =>
   it('a steady 150 kbit/s link settles on one level (at most one change in 60 s once settled)', async () => {
     const { officer, doctor } = await call(cases[2], false);
     // the server's side of each change, with the estimate and loss that caused it
-    const sessionId = new URL(officer.page.url()).pathname.split('/').pop()!;
-    const serverLog: unknown[] = [];
-    const room = web.hub.app.get(MediaService).getRoom(sessionId)!;
-    room.on('peerQuality', (e) => serverLog.push({ t: Date.now(), dir: 'down', peer: e.peerId.slice(0, 6), level: e.level, kbps: Math.round((e.stats.availableOutgoingBitrate ?? 0) / 1000), loss: e.stats.packetLoss }));
-    room.on('peerUplink', (e) => serverLog.push({ t: Date.now(), dir: 'up', peer: e.peerId.slice(0, 6), level: e.level, probing: e.probing, kbps: Math.round((e.stats.availableBitrate ?? 0) / 1000), loss: e.stats.packetLoss }));
+    const serverLog = watchServer(officer.page);
     officer.relay.set('both', { rateKbps: 150, queueMs: 500 });
     await officer.page.waitForTimeout(25_000);
     const from = Date.now();
