@@ -159,6 +159,19 @@ describe('nextQuality', () => {
     expect(ok.state).toMatchObject({ probing: false, probeHold: PROBE_HOLD_SAMPLES });
   });
 
+  it('without video a low estimate does not hold the level down: loss decides (a sender of audio alone estimates low)', () => {
+    const audioAloneClean = { availableBitrate: 26_000, packetLoss: 0 };
+    let s = initialQualityState('text_suggested');
+    const levels: QualityLevel[] = [];
+    for (let i = 0; i < 20 && s.level !== 'low'; i++) {
+      s = nextQuality(s, audioAloneClean, { estimateDown: false });
+      levels.push(s.level);
+    }
+    expect(levels).toContain('audio_only');
+    expect(s.level).toBe('low');
+    expect(levels.length).toBeLessThanOrEqual(PROBE_HOLD_SAMPLES + PROBE_SAMPLES);
+  });
+
   it('a steady link too weak for video changes nothing for minutes (failed probes are not changes)', () => {
     const weak = [
       { availableBitrate: 45_000, packetLoss: 0 },

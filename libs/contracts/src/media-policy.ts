@@ -217,12 +217,15 @@ export function nextQuality(state: QualityState, sample: LinkSample, options: Qu
   const withEstimate = levelForSample(sample, state.level);
   const estimateOnly = qualityRank(withEstimate) > qualityRank(byLoss) && qualityRank(withEstimate) > qualityRank(state.level);
   const estimateDownSamples = estimateOnly ? (state.estimateDownSamples ?? 0) + 1 : 0;
+  // Without video the estimate says nothing about the link (a sender of audio alone keeps it near what it sends:
+  // 26-46 kbit/s measured on a recovered uplink): loss alone decides until a probe has video flowing.
+  const noVideo = !QUALITY_LEVEL_INFO[state.level].video;
   const trustEstimateDown =
-    options.estimateDown !== false && state.sinceUp + 1 >= UP_GRACE_SAMPLES && estimateDownSamples >= ESTIMATE_DOWN_SAMPLES;
+    !noVideo && options.estimateDown !== false && state.sinceUp + 1 >= UP_GRACE_SAMPLES && estimateDownSamples >= ESTIMATE_DOWN_SAMPLES;
   if (estimateOnly && trustEstimateDown) {
     return { ...state, level: withEstimate, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
   }
-  const wanted = estimateOnly ? byLoss : withEstimate;
+  const wanted = estimateOnly || noVideo ? byLoss : withEstimate;
   const next = step({ ...state, sinceUp: state.sinceUp + 1, estimateDownSamples }, sample, wanted);
   const moved = next.level !== state.level;
   return {

@@ -63,10 +63,9 @@ describe('LinkRelay', () => {
       await until(() => received.length > i, 2000);
       rtts.push(received[i].at - t0);
     }
-    for (const rtt of rtts) {
-      expect(rtt).toBeGreaterThanOrEqual(178);
-      expect(rtt).toBeLessThan(330);
-    }
+    // never less than the delay set; the median not much more (a loaded machine delays a timer now and then)
+    for (const rtt of rtts) expect(rtt).toBeGreaterThanOrEqual(178);
+    expect([...rtts].sort((a, b) => a - b)[2]).toBeLessThan(300);
     // changed during the run
     relay.set('both', { delayMs: 0 });
     await relay.counters(); // applied in the relay's thread
