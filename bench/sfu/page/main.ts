@@ -9,6 +9,8 @@ interface Join {
   origin: string;
   sessionId: string;
   token?: string;
+  /** Join without a camera (bench/weak-link's audio-only condition). */
+  audioOnly?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,7 +19,7 @@ let current: CallClient | null = null;
 /** Joins and produces (the other side of the measured peer); resolves once in the call. */
 async function send(j: Join): Promise<void> {
   if (j.token) session.set({ accessToken: j.token, refreshToken: 'bench' });
-  current = new CallClient({ sessionId: j.sessionId, origin: j.origin });
+  current = new CallClient({ sessionId: j.sessionId, origin: j.origin, audioOnly: j.audioOnly });
   (window as unknown as { __call: CallClient }).__call = current;
   await current.start();
   while (current.getState().phase !== 'in-call') {

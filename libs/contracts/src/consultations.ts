@@ -281,7 +281,7 @@ export interface StatsReport {
   packetLoss?: number;
   /** Milliseconds (candidate-pair currentRoundTripTime * 1000). */
   rttMs?: number;
-  /** Browser's available outgoing bitrate estimate, kbit/s. */
+  /** Browser's available outgoing bitrate estimate of its send transport, kbit/s (feeds the uplink ladder). */
   availableOutgoingKbps?: number;
 }
 
@@ -392,6 +392,12 @@ export interface ConsultationServerEvents {
   activeSpeaker: { participantId: string | null; producerId: string | null; volume: number | null };
   /** Degradation level the server chose for this socket's video (from libs/media's policy). */
   quality: { level: CallQualityLevel; previous: CallQualityLevel | null; reason: string | null };
+  /**
+   * To everyone: the level of one participant's UPLINK (what their browser can send) moved, or a probe started or
+   * ended. That participant's browser sends the simulcast encodings of the level (probing: the lowest, capped); the
+   * others show that the participant's video is paused while the level has no video.
+   */
+  uplinkQuality: { participantId: string; level: CallQualityLevel; previous: CallQualityLevel; probing: boolean };
   /**
    * The media worker of the room died and the room was rebuilt: close every transport, create new ones with these
    * capabilities and produce again. The participant stays admitted (no host action).

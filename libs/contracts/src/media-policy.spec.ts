@@ -1,6 +1,8 @@
 import {
   AUDIO_ONLY_MIN_BPS,
   DOWN_CONFIRM_SAMPLES,
+  DOWN_MARGIN,
+  ESTIMATE_DOWN_SAMPLES,
   FULL_MIN_BPS,
   initialQualityState,
   levelForSample,
@@ -9,7 +11,11 @@ import {
   LOSS_STEP_DOWN,
   LOSS_TEXT,
   LOW_MIN_BPS,
+  MAX_PROBE_HOLD_SAMPLES,
   nextQuality,
+  PROBE_HOLD_SAMPLES,
+  PROBE_SAMPLES,
+  QUALITY_SAMPLE_INTERVAL_MS,
   QUALITY_LEVEL_INFO,
   QualityState,
   REDUCED_MIN_BPS,
@@ -49,10 +55,29 @@ describe('levelForSample', () => {
 });
 
 describe('nextQuality', () => {
-  it('steps down only after DOWN_CONFIRM_SAMPLES bad samples, then straight to the level asked for', () => {
-    const bad = { availableBitrate: LOW_MIN_BPS - 1, packetLoss: 0 };
+  it('steps down on loss after DOWN_CONFIRM_SAMPLES bad samples, then straight to the level asked for', () => {
+    const bad = { availableBitrate: 2_000_000, packetLoss: LOSS_SEVERE };
     const { levels } = run(initialQualityState(), times(DOWN_CONFIRM_SAMPLES, bad));
     expect(levels).toEqual([...times(DOWN_CONFIRM_SAMPLES - 1, 'full' as never), 'audio_only']);
+  });
+
+  it('steps down on the estimate alone only after ESTIMATE_DOWN_SAMPLES samples, and never for an uplink', () => {
+    const low = { availableBitrate: LOW_MIN_BPS - 1, packetLoss: 0 };
+    const { levels } = run(initialQualityState(), times(ESTIMATE_DOWN_SAMPLES, low));
+    expect(levels).toEqual([...times(ESTIMATE_DOWN_SAMPLES - 1, 'full' as never), 'audio_only']);
+    // a dip shorter than that changes nothing
+    const dip = run(initialQualityState('low'), [...times(ESTIMATE_DOWN_SAMPLES - 1, { availableBitrate: 50_000, packetLoss: 0 }), good, ...times(ESTIMATE_DOWN_SAMPLES - 1, { availableBitrate: 50_000, packetLoss: 0 })]);
+    expect(new Set(dip.levels)).toEqual(new Set(['low']));
+    let s = initialQualityState();
+    for (let i = 0; i < 30; i++) s = nextQuality(s, low, { estimateDown: false });
+    expect(s.level).toBe('full');
+  });
+
+  it('goes straight to no video when a bad sample is followed by a severe one', () => {
+    const mild = { availableBitrate: 2_000_000, packetLoss: LOSS_STEP_DOWN };
+    const severe = { availableBitrate: 2_000_000, packetLoss: LOSS_SEVERE };
+    expect(run(initialQualityState(), [mild, severe]).state.level).toBe('audio_only');
+    expect(run(initialQualityState(), [mild, mild]).state.level).toBe('reduced');
   });
 
   it('ignores a single bad sample', () => {
@@ -62,8 +87,8 @@ describe('nextQuality', () => {
 
   it('moves only as far down as the mildest of the confirming samples', () => {
     const { state } = run(initialQualityState(), [
-      { availableBitrate: 10_000, packetLoss: 0 }, // text_suggested
-      { availableBitrate: REDUCED_MIN_BPS + 1, packetLoss: 0 }, // reduced
+      { availableBitrate: 2_000_000, packetLoss: LOSS_TEXT }, // text_suggested
+      { availableBitrate: 2_000_000, packetLoss: LOSS_STEP_DOWN }, // reduced
     ]);
     expect(state.level).toBe('reduced');
   });
@@ -77,24 +102,29 @@ describe('nextQuality', () => {
     );
   });
 
-  it('steps up one level at a time after UP_CONFIRM_SAMPLES good samples', () => {
+  it('steps up after UP_CONFIRM_SAMPLES good samples, straight to the best level all of them support', () => {
     const { levels } = run(initialQualityState('low'), times(UP_CONFIRM_SAMPLES * 2, good));
     expect(levels[UP_CONFIRM_SAMPLES - 2]).toBe('low');
-    expect(levels[UP_CONFIRM_SAMPLES - 1]).toBe('reduced');
-    expect(levels[UP_CONFIRM_SAMPLES * 2 - 1]).toBe('full');
+    expect(levels[UP_CONFIRM_SAMPLES - 1]).toBe('full');
+    const mixed = [...times(UP_CONFIRM_SAMPLES - 1, good), { availableBitrate: REDUCED_MIN_BPS * UP_MARGIN, packetLoss: 0 }];
+    expect(run(initialQualityState('low'), mixed).state.level).toBe('reduced');
   });
 
   it('does not step up within the hysteresis margin (no flapping at a threshold)', () => {
     // Just above the full floor but below floor * UP_MARGIN: stays reduced forever.
     const edge = { availableBitrate: FULL_MIN_BPS * (UP_MARGIN - 0.1), packetLoss: 0 };
     expect(run(initialQualityState('reduced'), times(20, edge)).levels.every((l) => l === 'reduced')).toBe(true);
-    // Oscillating around the floor: never goes down (a bad sample never confirmed) and never up.
+    // Wandering 20 % around a floor, for minutes: the level never moves.
     const around = [
-      { availableBitrate: FULL_MIN_BPS - 10_000, packetLoss: 0 },
-      { availableBitrate: FULL_MIN_BPS + 10_000, packetLoss: 0 },
+      { availableBitrate: LOW_MIN_BPS * 0.88, packetLoss: 0 },
+      { availableBitrate: LOW_MIN_BPS * 0.85, packetLoss: 0.01 },
+      { availableBitrate: LOW_MIN_BPS * 1.5, packetLoss: 0 },
+      { availableBitrate: LOW_MIN_BPS * 1.1, packetLoss: 0 },
     ];
-    const levels = run(initialQualityState('full'), Array.from({ length: 10 }, () => around).flat()).levels;
-    expect(new Set(levels)).toEqual(new Set(['full']));
+    const levels = run(initialQualityState('low'), Array.from({ length: 60 }, () => around).flat()).levels;
+    expect(new Set(levels)).toEqual(new Set(['low']));
+    // Well under the floor (DOWN_MARGIN) does step down.
+    expect(run(initialQualityState('low'), times(ESTIMATE_DOWN_SAMPLES, { availableBitrate: LOW_MIN_BPS * DOWN_MARGIN - 1, packetLoss: 0 })).state.level).toBe('audio_only');
   });
 
   it('does not step up while loss is above the recovered threshold', () => {
@@ -102,23 +132,74 @@ describe('nextQuality', () => {
     expect(run(initialQualityState('reduced'), times(10, lossy)).state.level).toBe('reduced');
   });
 
-  it('recovers from audio_only on low loss alone (a probe) and backs off after a failed probe', () => {
-    // No bitrate estimate worth anything while video is paused: loss alone lets it probe `low`.
+  it('probes from audio_only without changing the level; a clean probe goes to low, a lossy one waits twice as long', () => {
     const quietButClean = { availableBitrate: 50_000, packetLoss: 0 };
-    const first = run(initialQualityState('audio_only'), times(UP_CONFIRM_SAMPLES, quietButClean));
-    expect(first.state.level).toBe('low');
-    // The probe fails: back to audio_only, and the next probe needs twice the good samples.
-    const failed = run(first.state, times(DOWN_CONFIRM_SAMPLES, quietButClean));
-    expect(failed.state.level).toBe('audio_only');
-    expect(failed.state.upHold).toBe(UP_CONFIRM_SAMPLES * 2);
-    const again = run(failed.state, times(UP_CONFIRM_SAMPLES * 2, quietButClean));
-    expect(again.levels.indexOf('low')).toBe(UP_CONFIRM_SAMPLES * 2 - 1);
+    const lossy = { availableBitrate: 50_000, packetLoss: 0.3 };
+    const before = run(initialQualityState('audio_only'), times(PROBE_HOLD_SAMPLES, quietButClean));
+    expect(before.levels.every((l) => l === 'audio_only')).toBe(true);
+    expect(before.state.probing).toBe(true);
+    // the probe fails at its first lossy sample: no level change, the next probe waits twice as long
+    const failed = nextQuality(before.state, lossy);
+    expect(failed).toMatchObject({ level: 'audio_only', probing: false, probeHold: PROBE_HOLD_SAMPLES * 2 });
+    const waiting = run(failed, times(PROBE_HOLD_SAMPLES * 2 - 1, quietButClean));
+    expect(waiting.state.probing).toBe(false);
+    const probing = nextQuality(waiting.state, quietButClean);
+    expect(probing.probing).toBe(true);
+    // the wait never exceeds the cap (a recovered link is back within 20 s)
+    let s = probing;
+    for (let i = 0; i < 5; i++) {
+      s = nextQuality(s, lossy);
+      s = run(s, times(s.probeHold, quietButClean)).state;
+    }
+    expect(s.probeHold).toBe(MAX_PROBE_HOLD_SAMPLES);
+    expect(MAX_PROBE_HOLD_SAMPLES + PROBE_SAMPLES + UP_CONFIRM_SAMPLES).toBeLessThanOrEqual(20_000 / QUALITY_SAMPLE_INTERVAL_MS);
+    // a clean probe: `low` after PROBE_SAMPLES samples, and the wait is back to normal
+    const ok = run(probing, times(PROBE_SAMPLES, quietButClean));
+    expect(ok.levels).toEqual([...Array(PROBE_SAMPLES - 1).fill('audio_only'), 'low']);
+    expect(ok.state).toMatchObject({ probing: false, probeHold: PROBE_HOLD_SAMPLES });
   });
 
-  it('climbs from text_suggested back to full when the link recovers', () => {
-    const { levels } = run(initialQualityState('text_suggested'), times(4 * UP_CONFIRM_SAMPLES, good));
-    expect(levels[levels.length - 1]).toBe('full');
-    expect(new Set(levels)).toEqual(new Set(['text_suggested', 'audio_only', 'low', 'reduced', 'full']));
+  it('without video a low estimate does not hold the level down: loss decides (a sender of audio alone estimates low)', () => {
+    const audioAloneClean = { availableBitrate: 26_000, packetLoss: 0 };
+    let s = initialQualityState('text_suggested');
+    const levels: QualityLevel[] = [];
+    for (let i = 0; i < 20 && s.level !== 'low'; i++) {
+      s = nextQuality(s, audioAloneClean, { estimateDown: false });
+      levels.push(s.level);
+    }
+    expect(levels).toContain('audio_only');
+    expect(s.level).toBe('low');
+    expect(levels.length).toBeLessThanOrEqual(PROBE_HOLD_SAMPLES + PROBE_SAMPLES);
+  });
+
+  it('a steady link too weak for video changes nothing for minutes (failed probes are not changes)', () => {
+    const weak = [
+      { availableBitrate: 45_000, packetLoss: 0 },
+      { availableBitrate: 45_000, packetLoss: 0.01 },
+    ];
+    let state = initialQualityState('audio_only');
+    const levels: QualityLevel[] = [];
+    for (let i = 0; i < 120; i++) {
+      // while probing, the extra video overflows the link
+      state = nextQuality(state, state.probing ? { availableBitrate: 45_000, packetLoss: 0.3 } : weak[i % 2]);
+      levels.push(state.level);
+    }
+    expect(new Set(levels)).toEqual(new Set(['audio_only']));
+  });
+
+  it('steps down within DOWN_CONFIRM_SAMPLES samples of a drop and is back at full within 20 s of recovery', () => {
+    const drop = { availableBitrate: 45_000, packetLoss: 0.5 };
+    let state = initialQualityState('full');
+    const down = run(state, times(DOWN_CONFIRM_SAMPLES, drop));
+    expect(down.state.level).toBe('text_suggested');
+    state = down.state;
+    let n = 0;
+    while (state.level !== 'full' && n < 60) {
+      state = nextQuality(state, state.level === 'text_suggested' || state.probing ? { availableBitrate: 60_000, packetLoss: 0 } : good);
+      n++;
+    }
+    expect(state.level).toBe('full');
+    expect(n * QUALITY_SAMPLE_INTERVAL_MS).toBeLessThanOrEqual(20_000);
   });
 
   it('describes each level for the server and the banner', () => {

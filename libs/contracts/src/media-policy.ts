@@ -1,45 +1,59 @@
 import type { QualityLevel } from './media';
 
 /**
- * The degradation ladder for live consultations: ONE policy, used by the hub's quality monitor (libs/media) to
- * pick simulcast layers / pause video, and by the web app for the banner texts.
+ * The degradation ladder for live consultations: ONE policy, used by the hub's quality monitor (libs/media) for
+ * each peer's DOWNLINK (which simulcast layer it receives, or video paused) and for each peer's UPLINK (which of its
+ * own simulcast encodings the browser sends, or its camera paused), and by the web app for the texts.
  *
- * Input, every QUALITY_SAMPLE_INTERVAL_MS, per receiving peer: the bandwidth estimate of its receive transport
- * (mediasoup's `availableOutgoingBitrate`, bits per second) and the packet loss it reports on its consumers
- * (fraction 0..1, from RTCP receiver reports).
+ * Input, every QUALITY_SAMPLE_INTERVAL_MS: a bandwidth estimate (downlink: mediasoup's `availableOutgoingBitrate`
+ * towards the peer; uplink: the browser's own send-side estimate, from the SFU's transport-cc feedback) and the
+ * packet loss (downlink: the peer's receiver reports on its consumers; uplink: what the SFU measures on the peer's
+ * producers), fraction 0..1.
  *
- * | level          | needs at least (bitrate)        | and loss below | server does                        |
- * |----------------|---------------------------------|----------------|------------------------------------|
- * | full           | FULL_MIN_BPS (700 kbit/s)       | LOSS_STEP_DOWN | top simulcast layer (spatial 2)    |
- * | reduced        | REDUCED_MIN_BPS (300 kbit/s)    | LOSS_STEP_DOWN | middle layer (spatial 1)           |
- * | low            | LOW_MIN_BPS (120 kbit/s)        | LOSS_SEVERE    | lowest layer (spatial 0)           |
- * | audio_only     | AUDIO_ONLY_MIN_BPS (40 kbit/s)  | LOSS_TEXT      | video consumers paused, banner     |
- * | text_suggested | below that, or loss >= LOSS_TEXT|                | video paused, offer the case thread|
+ * | level          | needs at least (bitrate)        | and loss below | downlink: server does     | uplink: client sends |
+ * |----------------|---------------------------------|----------------|---------------------------|----------------------|
+ * | full           | FULL_MIN_BPS (700 kbit/s)       | LOSS_STEP_DOWN | top layer (spatial 2)     | all three layers     |
+ * | reduced        | REDUCED_MIN_BPS (300 kbit/s)    | LOSS_STEP_DOWN | middle layer (spatial 1)  | lower two layers     |
+ * | low            | LOW_MIN_BPS (120 kbit/s)        | LOSS_SEVERE    | lowest layer (spatial 0)  | lowest layer, capped |
+ * | audio_only     | AUDIO_ONLY_MIN_BPS (40 kbit/s)  | LOSS_TEXT      | video consumers paused    | no video             |
+ * | text_suggested | below that, or loss >= LOSS_TEXT|                | video paused, case thread | no video             |
  *
  * Loss of LOSS_STEP_DOWN or more moves one level below what the bitrate allows; LOSS_SEVERE or more caps the
  * level at audio_only; LOSS_TEXT or more means text_suggested.
  *
- * Hysteresis (so the call does not flap):
+ * Hysteresis (so the call settles instead of flapping):
  * - Down: as soon as DOWN_CONFIRM_SAMPLES consecutive samples ask for a lower level, move straight to the
- *   highest of the levels those samples asked for (a single very bad sample is ignored).
- * - Up: one level at a time, only after UP_CONFIRM_SAMPLES consecutive samples in which the bitrate exceeds the
- *   next level's floor by UP_MARGIN and loss is below LOSS_RECOVERED.
- * - In audio_only / text_suggested no video is sent, so the bandwidth estimate says little: going up from there
- *   needs only low loss, and the step up to `low` is a probe. A probe that fails (back down within
- *   UP_CONFIRM_SAMPLES samples) doubles the samples required before the next attempt (up to MAX_UP_HOLD_SAMPLES).
+ *   mildest level those samples asked for (a single bad sample is ignored); if the later one has loss of LOSS_SEVERE
+ *   or more, at least to audio_only (a queue overflowing leaves no time for a middle step). The bitrate asks for a lower level only
+ *   below DOWN_MARGIN x the current level's floor (an estimate wandering around a floor does not move the level).
+ * - The estimate alone (no loss) steps down only after ESTIMATE_DOWN_SAMPLES samples in a row, never within
+ *   UP_GRACE_SAMPLES of a step up (it lags behind resumed video), and not at all for an uplink (QualityOptions).
+ * - Up with video flowing (the estimate means something): after UP_CONFIRM_SAMPLES consecutive samples with loss
+ *   under LOSS_RECOVERED, straight to the best level all of them support with UP_MARGIN over its floor.
+ * - From text_suggested, UP_CONFIRM_SAMPLES samples that allow audio go back to audio_only.
+ * - Up without video (audio_only, text_suggested: the estimate says little): a PROBE. After `probeHold` samples
+ *   with low loss, video is sent again at the lowest layer but the level does not change (the user is not shown
+ *   video that may not last): if PROBE_SAMPLES samples stay clean the level becomes `low` (one change); the first
+ *   sample with loss of LOSS_STEP_DOWN or more ends the probe, and the next
+ *   waits twice as long (up to MAX_PROBE_HOLD_SAMPLES). A failed probe is no level change at all.
  */
 
 /** How often the quality monitor samples stats and applies the policy. */
-export const QUALITY_SAMPLE_INTERVAL_MS = 2000;
+export const QUALITY_SAMPLE_INTERVAL_MS = 1000;
 
 /** Bitrate (bit/s) needed for the top simulcast layer (mediasoup-client's default top VP8 layer is ~ 500-900 kbit/s). */
 export const FULL_MIN_BPS = 700_000;
 /** Bitrate needed for the middle layer. */
 export const REDUCED_MIN_BPS = 300_000;
-/** Bitrate needed for the lowest spatial layer (~ 100 kbit/s of video plus audio). */
+/** Bitrate needed for the lowest spatial layer (capped at LOW_LAYER_MAX_BPS) plus audio. */
 export const LOW_MIN_BPS = 120_000;
-/** Bitrate needed to keep audio (Opus ~ 32 kbit/s plus overhead); below this we suggest text. */
+/** Bitrate needed to keep audio (Opus 8-20 kbit/s plus headers); below this we suggest text. */
 export const AUDIO_ONLY_MIN_BPS = 40_000;
+
+/** What the lowest camera layer may use, so `low` fits LOW_MIN_BPS with audio. */
+export const LOW_LAYER_MAX_BPS = 90_000;
+/** What the camera sends while probing a link from audio_only (a thumbnail at a few frames a second). */
+export const PROBE_LAYER_MAX_BPS = 40_000;
 
 /** Packet loss (fraction) from which the level drops one step below what the bitrate allows. */
 export const LOSS_STEP_DOWN = 0.08;
@@ -50,14 +64,35 @@ export const LOSS_TEXT = 0.4;
 /** Packet loss under which the link counts as recovered (needed to step up). */
 export const LOSS_RECOVERED = 0.03;
 
-/** Consecutive samples asking for a lower level before stepping down (2 samples = ~4 s). */
+/** Consecutive samples asking for a lower level before stepping down (2 samples = ~2 s). */
 export const DOWN_CONFIRM_SAMPLES = 2;
-/** Consecutive good samples before stepping up one level (3 samples = ~6 s). */
-export const UP_CONFIRM_SAMPLES = 3;
-/** Cap of the doubled wait after failed probes (15 samples = ~30 s). */
-export const MAX_UP_HOLD_SAMPLES = 15;
+/** Consecutive good samples before stepping up with video flowing (4 samples = ~4 s). */
+export const UP_CONFIRM_SAMPLES = 4;
+/** Clean samples without video before the first probe (5 samples = ~5 s). */
+export const PROBE_HOLD_SAMPLES = 5;
+/** Cap of the doubled wait after failed probes (10 samples = ~10 s: back within 20 s of a recovery). */
+export const MAX_PROBE_HOLD_SAMPLES = 10;
+/**
+ * Clean samples a probe needs before the level goes up to `low` (the link's queue needs a few seconds to fill and
+ * the receiver reports to tell: a shorter probe passes on a link that cannot carry it).
+ */
+export const PROBE_SAMPLES = 5;
 /** Factor over the next level's floor the bitrate must reach before stepping up. */
 export const UP_MARGIN = 1.3;
+/** Factor under the current level's floor the bitrate must fall to before stepping down on bitrate. */
+export const DOWN_MARGIN = 0.8;
+/**
+ * Samples after a step up during which the estimate alone does not step down (loss still does): an estimate climbs
+ * only as fast as the traffic it sees (~8 % a second), so right after video resumes it lags what the link carries.
+ */
+export const UP_GRACE_SAMPLES = 12;
+/**
+ * Consecutive samples in which the estimate alone (no loss) asks for a lower level before stepping down. Estimates
+ * of an application-limited sender sit near what it sends and dip on their own: measured on a steady 150 kbit/s
+ * link, mediasoup's estimate wandered 58-165 kbit/s without any loss. A link that really cannot carry the level
+ * drops packets, which steps down within DOWN_CONFIRM_SAMPLES.
+ */
+export const ESTIMATE_DOWN_SAMPLES = 8;
 
 const ORDER: QualityLevel[] = ['full', 'reduced', 'low', 'audio_only', 'text_suggested'];
 const FLOOR: Record<QualityLevel, number> = {
@@ -95,40 +130,63 @@ export const QUALITY_LEVEL_INFO: Record<
   },
 };
 
-/** One measurement of a peer's downlink. */
+/** One measurement of a link. */
 export interface LinkSample {
-  /** Estimated available bitrate towards the peer, bit/s; undefined when unknown (no estimate yet). */
+  /** Estimated available bitrate, bit/s; undefined when unknown (no estimate yet). */
   availableBitrate?: number;
-  /** Packet loss fraction 0..1 reported by the peer (worst of its consumers). */
+  /** Packet loss fraction 0..1 (worst stream). */
   packetLoss: number;
 }
 
-/** State carried between samples (the history the hysteresis needs). Treat as opaque. */
+/** State carried between samples (the history the hysteresis needs). Treat as opaque except level and probing. */
 export interface QualityState {
   level: QualityLevel;
-  /** Consecutive samples asking for a lower level, and the best level they asked for. */
+  /** Video is being sent on trial from a level without video (the level itself has not changed). */
+  probing: boolean;
+  /** Consecutive samples asking for a lower level, and the mildest level they asked for. */
   downSamples: number;
   downTarget: QualityLevel | null;
-  /** Consecutive samples good enough to step up. */
+  /** Consecutive samples good enough to step up (or to start a probe), and the level all of them support. */
   upSamples: number;
-  /** Good samples required to step up (grows after failed probes). */
-  upHold: number;
-  /** Samples since the last step up (to detect a failed probe). */
+  upTarget: QualityLevel | null;
+  /** Clean samples required before the next probe (grows after failed probes). */
+  probeHold: number;
+  /** Clean samples of the probe running now. */
+  probeSamples: number;
+  /** Samples since the last step up (the estimate is not trusted for a step down before UP_GRACE_SAMPLES). */
   sinceUp: number;
+  /** Consecutive samples in which only the estimate asked for a lower level. */
+  estimateDownSamples: number;
+  /** Consecutive clean samples without video (towards the next probe). */
+  cleanSamples: number;
+}
+
+export interface QualityOptions {
+  /**
+   * Whether the estimate may step the level down at all (after ESTIMATE_DOWN_SAMPLES). Off for an uplink: a
+   * browser's send-side estimate tracks what it chooses to send, so it would drag an unlimited uplink down.
+   */
+  estimateDown?: boolean;
 }
 
 export function initialQualityState(level: QualityLevel = 'full'): QualityState {
-  return { level, downSamples: 0, downTarget: null, upSamples: 0, upHold: UP_CONFIRM_SAMPLES, sinceUp: Infinity };
+  return { level, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeHold: PROBE_HOLD_SAMPLES, probeSamples: 0, sinceUp: UP_GRACE_SAMPLES, estimateDownSamples: 0, cleanSamples: 0 };
 }
 
-/** The level one sample alone supports (no history). */
-export function levelForSample(sample: LinkSample): QualityLevel {
+/** The level one sample alone supports (no history); `current` widens the band so the level does not flap. */
+export function levelForSample(sample: LinkSample, current?: QualityLevel): QualityLevel {
   const loss = clampLoss(sample.packetLoss);
   if (loss >= LOSS_TEXT) return 'text_suggested';
   let rank: number;
   const bps = sample.availableBitrate;
   if (bps === undefined || !Number.isFinite(bps)) rank = 0;
-  else rank = ORDER.findIndex((l) => bps >= FLOOR[l]);
+  else {
+    rank = ORDER.findIndex((l) => bps >= FLOOR[l]);
+    // Within DOWN_MARGIN under the current level's floor, the current level still holds.
+    if (current && rank > qualityRank(current) && QUALITY_LEVEL_INFO[current].video && bps >= FLOOR[current] * DOWN_MARGIN) {
+      rank = qualityRank(current);
+    }
+  }
   if (loss >= LOSS_STEP_DOWN) rank += 1;
   if (loss >= LOSS_SEVERE) rank = Math.max(rank, qualityRank('audio_only'));
   return ORDER[Math.min(rank, ORDER.length - 1)];
@@ -138,68 +196,95 @@ function clampLoss(loss: number): number {
   return Number.isFinite(loss) ? Math.min(1, Math.max(0, loss)) : 0;
 }
 
-/** Whether a sample is good enough to go one level up from `level`. */
-function supportsStepUp(level: QualityLevel, sample: LinkSample): boolean {
+/** The best level a sample supports for a step up (UP_MARGIN over the floor), or null if it supports none. */
+function upLevel(level: QualityLevel, sample: LinkSample): QualityLevel | null {
   const rank = qualityRank(level);
-  if (rank === 0) return false;
-  const loss = clampLoss(sample.packetLoss);
-  if (loss >= LOSS_RECOVERED) return false;
-  const next = ORDER[rank - 1];
-  // Without video flowing the estimate is not meaningful: recover from audio-only on loss alone (a probe).
-  if (!QUALITY_LEVEL_INFO[level].video) return true;
+  if (rank === 0 || clampLoss(sample.packetLoss) >= LOSS_RECOVERED) return null;
   const bps = sample.availableBitrate;
-  return bps === undefined || bps >= FLOOR[next] * UP_MARGIN;
+  if (bps === undefined || !Number.isFinite(bps)) return ORDER[rank - 1];
+  const best = ORDER.findIndex((l) => bps >= FLOOR[l] * UP_MARGIN);
+  return best >= 0 && best < rank ? ORDER[best] : null;
 }
 
+const worse = (a: QualityLevel, b: QualityLevel) => (qualityRank(a) > qualityRank(b) ? a : b);
+const milder = (a: QualityLevel, b: QualityLevel) => (qualityRank(a) < qualityRank(b) ? a : b);
+
 /** Applies one sample to the state: the policy's only entry point. Pure. */
-export function nextQuality(state: QualityState, sample: LinkSample): QualityState {
+export function nextQuality(state: QualityState, sample: LinkSample, options: QualityOptions = {}): QualityState {
+  // The estimate alone steps down only when allowed, out of the grace after a step up, and after
+  // ESTIMATE_DOWN_SAMPLES samples in a row; loss steps down at once (DOWN_CONFIRM_SAMPLES).
+  const byLoss = levelForSample({ packetLoss: sample.packetLoss }, state.level);
+  const withEstimate = levelForSample(sample, state.level);
+  const estimateOnly = qualityRank(withEstimate) > qualityRank(byLoss) && qualityRank(withEstimate) > qualityRank(state.level);
+  const estimateDownSamples = estimateOnly ? (state.estimateDownSamples ?? 0) + 1 : 0;
+  // Without video the estimate says nothing about the link (a sender of audio alone keeps it near what it sends:
+  // 26-46 kbit/s measured on a recovered uplink): loss alone decides until a probe has video flowing.
+  const noVideo = !QUALITY_LEVEL_INFO[state.level].video;
+  const trustEstimateDown =
+    !noVideo && options.estimateDown !== false && state.sinceUp + 1 >= UP_GRACE_SAMPLES && estimateDownSamples >= ESTIMATE_DOWN_SAMPLES;
+  if (estimateOnly && trustEstimateDown) {
+    return { ...state, level: withEstimate, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
+  }
+  const wanted = estimateOnly || noVideo ? byLoss : withEstimate;
+  const next = step({ ...state, sinceUp: state.sinceUp + 1, estimateDownSamples }, sample, wanted);
+  const moved = next.level !== state.level;
+  return {
+    ...next,
+    sinceUp: qualityRank(next.level) < qualityRank(state.level) ? 0 : next.sinceUp,
+    estimateDownSamples: moved ? 0 : next.estimateDownSamples,
+  };
+}
+
+function step(state: QualityState, sample: LinkSample, wanted: QualityLevel): QualityState {
   const current = qualityRank(state.level);
-  const wanted = levelForSample(sample);
-  const sinceUp = state.sinceUp + 1;
+  const reset = { downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, cleanSamples: 0 };
+
+  if (state.probing) {
+    // Only loss ends a probe: the estimate needs a few seconds of video to climb from where audio alone left it.
+    const loss = clampLoss(sample.packetLoss);
+    if (loss >= LOSS_STEP_DOWN) {
+      return { ...state, ...reset, probing: false, probeSamples: 0, probeHold: Math.min(state.probeHold * 2, MAX_PROBE_HOLD_SAMPLES) };
+    }
+    const probeSamples = loss < LOSS_RECOVERED ? state.probeSamples + 1 : state.probeSamples;
+    if (probeSamples >= PROBE_SAMPLES) {
+      return { ...state, ...reset, level: 'low', probing: false, probeSamples: 0, probeHold: PROBE_HOLD_SAMPLES };
+    }
+    return { ...state, ...reset, probeSamples };
+  }
 
   if (qualityRank(wanted) > current) {
     const downSamples = state.downSamples + 1;
-    // Of the samples asking to go down, move only as far as the mildest of them asks.
-    const downTarget =
-      state.downTarget && qualityRank(state.downTarget) < qualityRank(wanted) ? state.downTarget : wanted;
-    if (downSamples >= DOWN_CONFIRM_SAMPLES) {
-      // Went down soon after stepping up: the probe failed; wait longer before the next one.
-      const failedProbe = sinceUp <= UP_CONFIRM_SAMPLES + DOWN_CONFIRM_SAMPLES;
-      return {
-        level: downTarget,
-        downSamples: 0,
-        downTarget: null,
-        upSamples: 0,
-        upHold: failedProbe ? Math.min(state.upHold * 2, MAX_UP_HOLD_SAMPLES) : state.upHold,
-        sinceUp,
-      };
-    }
-    return { ...state, downSamples, downTarget, upSamples: 0, sinceUp };
+    let downTarget = state.downTarget ? milder(state.downTarget, wanted) : wanted;
+    // A link that went from bad to severe (a queue overflowing) leaves no time for a middle step: no video at all.
+    if (state.downTarget && clampLoss(sample.packetLoss) >= LOSS_SEVERE) downTarget = worse(downTarget, 'audio_only');
+    if (downSamples >= DOWN_CONFIRM_SAMPLES) return { ...state, ...reset, level: downTarget };
+    return { ...state, downSamples, downTarget, upSamples: 0, upTarget: null };
   }
 
-  if (supportsStepUp(state.level, sample)) {
+  if (!QUALITY_LEVEL_INFO[state.level].video) {
+    // No video flowing: clean samples count towards a probe (the estimate is not trusted here), from
+    // text_suggested too; meanwhile samples that allow audio take text_suggested back to audio_only.
+    const clean = clampLoss(sample.packetLoss) < LOSS_RECOVERED && qualityRank(wanted) <= qualityRank('audio_only');
+    const cleanSamples = clean ? state.cleanSamples + 1 : 0;
+    let level = state.level;
+    let upSamples = 0;
+    if (level === 'text_suggested' && qualityRank(wanted) < current) {
+      upSamples = state.upSamples + 1;
+      if (upSamples >= UP_CONFIRM_SAMPLES) {
+        level = 'audio_only';
+        upSamples = 0;
+      }
+    }
+    if (cleanSamples >= state.probeHold) return { ...state, ...reset, level, probing: true, probeSamples: 0 };
+    return { ...state, level, downSamples: 0, downTarget: null, upSamples, upTarget: null, cleanSamples };
+  }
+
+  const up = upLevel(state.level, sample);
+  if (up) {
     const upSamples = state.upSamples + 1;
-    if (upSamples >= state.upHold) {
-      return {
-        level: ORDER[current - 1],
-        downSamples: 0,
-        downTarget: null,
-        upSamples: 0,
-        upHold: state.upHold,
-        sinceUp: 0,
-      };
-    }
-    return { ...state, downSamples: 0, downTarget: null, upSamples, sinceUp };
+    const upTarget = state.upTarget ? worse(state.upTarget, up) : up;
+    if (upSamples >= UP_CONFIRM_SAMPLES) return { ...state, ...reset, level: upTarget };
+    return { ...state, downSamples: 0, downTarget: null, upSamples, upTarget };
   }
-
-  // Steady: a stable link at this level slowly earns back the normal wait.
-  const stable = sinceUp > MAX_UP_HOLD_SAMPLES * 2;
-  return {
-    ...state,
-    downSamples: 0,
-    downTarget: null,
-    upSamples: 0,
-    upHold: stable ? UP_CONFIRM_SAMPLES : state.upHold,
-    sinceUp,
-  };
+  return { ...state, ...reset };
 }

@@ -86,6 +86,18 @@ export interface PeerStats {
   quality: QualityLevel;
 }
 
+/** What the SFU measures on what a peer sends: its uplink. */
+export interface UplinkStats {
+  /** Worst loss (0..1) the SFU sees on the peer's producers (streams that carry something). */
+  packetLoss: number;
+  /** Bit/s arriving from the peer. */
+  recvBitrate: number;
+  /** The browser's own send-side estimate (from the SFU's transport-cc feedback), if reported in the last 6 s. */
+  availableBitrate?: number;
+  /** The peer sends video (a camera producer exists). */
+  sendsVideo: boolean;
+}
+
 /** Payloads of the events a Room emits (Room.on(event, listener)). */
 export interface RoomEvents {
   /** A peer started producing: tell the others so they can consume it. */
@@ -109,6 +121,11 @@ export interface RoomEvents {
   activeSpeaker: { peerId: string | null };
   /** A peer's downlink moved on the degradation ladder (see @hub/contracts media-policy). */
   peerQuality: { peerId: string; level: QualityLevel; previous: QualityLevel; stats: PeerStats };
+  /**
+   * A peer's UPLINK moved on the ladder, or a probe started or ended: its browser sends the simulcast encodings of
+   * `level` (a probe: the lowest one, capped), and its camera is held back from the others while `level` has no video.
+   */
+  peerUplink: { peerId: string; level: QualityLevel; previous: QualityLevel; probing: boolean; stats: UplinkStats };
   /** A peer left (Room.leave, Peer.close, or replaced by a new join with the same peerId). */
   peerClosed: { peerId: string; userId: string };
   /**

@@ -14,6 +14,7 @@ import type {
   RtpParameters,
   TransportDirection,
   TransportParams,
+  UplinkStats,
 } from './media.types';
 import type { Room } from './room';
 
@@ -47,7 +48,14 @@ export interface PeerConsumer {
 export interface PeerProducer {
   producer: ms.Producer;
   source: MediaSource;
+  /** The client paused it (microphone muted, camera off). */
+  clientPaused?: boolean;
+  /** The uplink policy holds it back from the others (the sender's link cannot carry it, or it is on probation). */
+  policyPaused?: boolean;
 }
+
+/** How long a browser's reported send-side estimate is trusted. */
+const UPLINK_ESTIMATE_TTL_MS = 6000;
 
 /**
  * One participant of a Room: its transports, producers and consumers. Every id a client sends is looked up in
@@ -63,6 +71,9 @@ export class Peer {
   private _closed = false;
   private _quality: QualityLevel = 'full';
   private _autoConsume = false;
+  private _uplink: QualityLevel = 'full';
+  private _uplinkProbing = false;
+  private _uplinkEstimate?: { bps: number; at: number };
   private readonly _transports = new Map<string, PeerTransport>();
   private readonly _producers = new Map<string, PeerProducer>();
   private readonly _consumers = new Map<string, PeerConsumer>();
@@ -92,6 +103,10 @@ export class Peer {
   /** The peer's level on the degradation ladder (set by the room's quality monitor). */
   get quality(): QualityLevel {
     return this._quality;
+  }
+  /** The level of the peer's own uplink (set by the room's quality monitor): what its browser sends. */
+  get uplink(): { level: QualityLevel; probing: boolean } {
+    return { level: this._uplink, probing: this._uplinkProbing };
   }
   /** Transport ids by direction. */
   get transports(): ReadonlyMap<string, { direction: TransportDirection }> {
@@ -223,7 +238,13 @@ export class Peer {
       producer.close();
       throw new MediaError('LIMIT_REACHED', `already producing ${options.source}`);
     }
-    this._producers.set(producer.id, { producer, source: options.source });
+    const entry: PeerProducer = { producer, source: options.source };
+    // a camera started while the uplink cannot carry video is held back from the others from the start
+    if (options.source === 'camera' && !QUALITY_LEVEL_INFO[this._uplink].video) {
+      entry.policyPaused = true;
+      await producer.pause();
+    }
+    this._producers.set(producer.id, entry);
     this.room.onProducerAdded(this, producer, options.source);
     producer.once('transportclose', () => this.forgetProducer(producer.id));
     return { producerId: producer.id };
@@ -364,15 +385,66 @@ export class Peer {
   }
 
   async pauseProducer(producerId: string): Promise<void> {
-    const { producer } = this.ownProducer(producerId);
-    await producer.pause();
-    this.room.emit('producerPaused', { producerId, peerId: this.id });
+    const entry = this.ownProducer(producerId);
+    entry.clientPaused = true;
+    await this.applyProducerPause(entry);
   }
 
   async resumeProducer(producerId: string): Promise<void> {
-    const { producer } = this.ownProducer(producerId);
-    await producer.resume();
-    this.room.emit('producerResumed', { producerId, peerId: this.id });
+    const entry = this.ownProducer(producerId);
+    entry.clientPaused = false;
+    await this.applyProducerPause(entry);
+  }
+
+  /** The browser's send-side bandwidth estimate (bit/s), from its stats report. */
+  noteUplinkEstimate(bps: number): void {
+    if (Number.isFinite(bps) && bps > 0) this._uplinkEstimate = { bps, at: Date.now() };
+  }
+
+  /** What the SFU sees of this peer's uplink, for the uplink ladder. */
+  async getUplinkStats(): Promise<UplinkStats> {
+    let packetLoss = 0;
+    let recvBitrate = 0;
+    let sendsVideo = false;
+    await Promise.all(
+      [...this._producers.values()].map(async ({ producer, source }) => {
+        if (source === 'camera') sendsVideo = true;
+        const stats = await producer.getStats().catch(() => []);
+        for (const s of stats) {
+          if (s.type !== 'inbound-rtp') continue;
+          recvBitrate += s.bitrate ?? 0;
+          // a stream that receives nothing (camera not sent) has nothing to say about loss
+          if ((s.bitrate ?? 0) > 0) packetLoss = Math.max(packetLoss, (s.fractionLost ?? 0) / 256);
+        }
+      }),
+    );
+    const e = this._uplinkEstimate;
+    const availableBitrate = e && Date.now() - e.at < UPLINK_ESTIMATE_TTL_MS ? e.bps : undefined;
+    return { packetLoss, recvBitrate, availableBitrate, sendsVideo };
+  }
+
+  /** @internal The uplink policy's level: the camera is held back from the others while the level has no video. */
+  async setUplink(level: QualityLevel, probing: boolean): Promise<void> {
+    this._uplink = level;
+    this._uplinkProbing = probing;
+    const hold = !QUALITY_LEVEL_INFO[level].video;
+    await Promise.all(
+      [...this._producers.values()]
+        .filter((p) => p.source === 'camera')
+        .map((p) => {
+          p.policyPaused = hold;
+          return this.applyProducerPause(p);
+        }),
+    );
+  }
+
+  private async applyProducerPause(entry: PeerProducer): Promise<void> {
+    const { producer } = entry;
+    const paused = !!entry.clientPaused || !!entry.policyPaused;
+    if (producer.closed || producer.paused === paused) return;
+    if (paused) await producer.pause();
+    else await producer.resume();
+    this.room.emit(paused ? 'producerPaused' : 'producerResumed', { producerId: producer.id, peerId: this.id });
   }
 
   /** Stops one of this peer's producers; the room announces `producerClosed` with the consumers it took down. */
@@ -469,6 +541,12 @@ export class Peer {
   /** @internal */
   forgetProducer(producerId: string): void {
     this._producers.delete(producerId);
+  }
+
+  /** @internal The send transport, if created. */
+  sendTransport(): PeerTransport | undefined {
+    for (const t of this._transports.values()) if (t.direction === 'send') return t;
+    return undefined;
   }
 
   /** @internal The receive transport, if created. */

@@ -5,18 +5,24 @@ import {
   QUALITY_SAMPLE_INTERVAL_MS,
   QualityState,
 } from '@hub/contracts';
+import type { Peer } from './peer';
 import type { Room } from './room';
 
 /**
  * Applies the degradation ladder (@hub/contracts media-policy) to every peer of a room every
- * QUALITY_SAMPLE_INTERVAL_MS: reads the peer's receive-transport bandwidth estimate and its consumers' loss,
- * moves the peer's level, re-caps or pauses its video consumers, and emits `peerQuality` on a change.
+ * QUALITY_SAMPLE_INTERVAL_MS, to each direction of its link:
+ * - downlink: the peer's receive-transport bandwidth estimate and its consumers' loss -> the peer's level, its
+ *   video consumers re-capped or paused, `peerQuality` on a change;
+ * - uplink: the loss the SFU sees on the peer's producers and the browser's own send-side estimate -> the level of
+ *   what the peer sends; its camera is held back from the others while that level has no video, and `peerUplink`
+ *   (level and probing) tells the peer's browser which simulcast encodings to send.
  */
 export class QualityMonitor {
   private readonly logger = new Logger('MediaQuality');
   private timer?: NodeJS.Timeout;
   private running = false;
   private readonly states = new Map<string, QualityState>();
+  private readonly uplinks = new Map<string, QualityState>();
 
   constructor(
     private readonly room: Room,
@@ -33,6 +39,7 @@ export class QualityMonitor {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.states.clear();
+    this.uplinks.clear();
   }
 
   /** One sampling round (public for tests and benches). */
@@ -41,6 +48,8 @@ export class QualityMonitor {
     this.running = true;
     try {
       for (const id of this.states.keys()) if (!this.room.peers.has(id)) this.states.delete(id);
+      for (const id of this.uplinks.keys()) if (!this.room.peers.has(id)) this.uplinks.delete(id);
+      await Promise.all([...this.room.peers.values()].map((peer) => this.sampleUplink(peer)));
       await Promise.all([...this.room.peers.values()].map(async (peer) => {
         const recv = peer.recvTransport()?.transport;
         if (peer.closed || !recv || peer.consumers.size === 0) return;
@@ -49,16 +58,22 @@ export class QualityMonitor {
         if (recv.dtlsState !== 'connected' || !['connected', 'completed'].includes(recv.iceState)) return;
         const stats = await peer.getStats();
         const before = this.states.get(peer.id) ?? initialQualityState(peer.quality);
-        const after = nextQuality(before, {
-          // 0 means "no estimate yet", not "no bandwidth".
-          availableBitrate: stats.availableOutgoingBitrate || undefined,
-          packetLoss: stats.packetLoss,
-        });
+        const after = nextQuality(
+          before,
+          {
+            // 0 means "no estimate yet", not "no bandwidth".
+            availableBitrate: stats.availableOutgoingBitrate || undefined,
+            packetLoss: stats.packetLoss,
+          },
+          // mediasoup's estimate towards a peer is not trusted downwards: on a steady 150 kbit/s link it wandered
+          // 46-165 kbit/s while ~120 kbit/s flowed without loss (docs/media.md); loss steps down.
+          { estimateDown: false },
+        );
         this.states.set(peer.id, after);
         if (after.level !== peer.quality && !peer.closed) {
           const previous = peer.quality;
           await peer.setQuality(after.level);
-          this.logger.log(`room ${this.room.id} peer ${peer.id}: quality ${previous} -> ${after.level}`);
+          this.logger.log(`room ${this.room.id} peer ${peer.id}: quality ${previous} -> ${after.level} (${describe(stats.availableOutgoingBitrate, stats.packetLoss)})`);
           this.room.emit('peerQuality', { peerId: peer.id, level: after.level, previous, stats: { ...stats, quality: after.level } });
         }
       }));
@@ -68,4 +83,28 @@ export class QualityMonitor {
       this.running = false;
     }
   }
+
+  private async sampleUplink(peer: Peer): Promise<void> {
+    const send = peer.sendTransport()?.transport;
+    if (peer.closed || !send || send.dtlsState !== 'connected' || !['connected', 'completed'].includes(send.iceState)) return;
+    const stats = await peer.getUplinkStats();
+    // Audio alone needs no ladder: it is always sent (and at its lowest it fits the worst link).
+    if (!stats.sendsVideo) {
+      this.uplinks.delete(peer.id);
+      return;
+    }
+    const before = this.uplinks.get(peer.id) ?? initialQualityState(peer.uplink.level);
+    // The browser's estimate tracks what it chooses to send: it may take the uplink up, never down (loss does).
+    const after = nextQuality(before, { availableBitrate: stats.availableBitrate, packetLoss: stats.packetLoss }, { estimateDown: false });
+    this.uplinks.set(peer.id, after);
+    const { level: previous, probing: wasProbing } = peer.uplink;
+    if ((after.level !== previous || after.probing !== wasProbing) && !peer.closed) {
+      await peer.setUplink(after.level, after.probing);
+      if (after.level !== previous) this.logger.log(`room ${this.room.id} peer ${peer.id}: uplink ${previous} -> ${after.level} (${describe(stats.availableBitrate, stats.packetLoss)})`);
+      this.room.emit('peerUplink', { peerId: peer.id, level: after.level, previous, probing: after.probing, stats });
+    }
+  }
 }
+
+const describe = (bps: number | undefined, loss: number) =>
+  `estimate ${bps === undefined ? 'none' : `${Math.round(bps / 1000)} kbit/s`}, loss ${Math.round(loss * 1000) / 10} %`;

@@ -28,7 +28,7 @@ type Listeners = { [K in RoomEventName]: [RoomEvents[K]] };
  * monitor applying the degradation ladder. Created by MediaService.getOrCreateRoom.
  *
  * Events (`room.on(name, listener)`, payloads in RoomEvents): newProducer, producerClosed, producerPaused,
- * producerResumed, activeSpeaker, peerQuality, peerClosed, reset, closed.
+ * producerResumed, activeSpeaker, peerQuality, peerUplink, peerClosed, reset, closed.
  */
 export class Room extends EventEmitter<Listeners> {
   private readonly logger = new Logger('MediaRoom');

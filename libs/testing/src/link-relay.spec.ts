@@ -47,14 +47,15 @@ describe('LinkRelay', () => {
   };
   const send = (seq: number, size = 100) => client.send(packet(seq, size), relay.udpPort, '127.0.0.1');
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  async function until(cond: () => boolean, ms: number) {
+  async function until(cond: () => boolean | Promise<boolean>, ms: number) {
     const end = Date.now() + ms;
-    while (!cond() && Date.now() < end) await sleep(10);
+    while (!(await cond()) && Date.now() < end) await sleep(10);
   }
 
   it('adds the one-way delay of each direction (UDP round trip = up + down)', async () => {
     relay.set('up', { delayMs: 120 });
     relay.set('down', { delayMs: 60 });
+    await relay.counters(); // applied in the relay's thread
     const rtts: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
@@ -62,12 +63,12 @@ describe('LinkRelay', () => {
       await until(() => received.length > i, 2000);
       rtts.push(received[i].at - t0);
     }
-    for (const rtt of rtts) {
-      expect(rtt).toBeGreaterThanOrEqual(178);
-      expect(rtt).toBeLessThan(330);
-    }
+    // never less than the delay set; the median not much more (a loaded machine delays a timer now and then)
+    for (const rtt of rtts) expect(rtt).toBeGreaterThanOrEqual(178);
+    expect([...rtts].sort((a, b) => a - b)[2]).toBeLessThan(300);
     // changed during the run
     relay.set('both', { delayMs: 0 });
+    await relay.counters(); // applied in the relay's thread
     const t0 = performance.now();
     send(99);
     await until(() => received.length > 5, 2000);
@@ -76,6 +77,7 @@ describe('LinkRelay', () => {
 
   it('limits the rate: a burst leaves at the configured rate, none lost with a long enough queue', async () => {
     relay.set('up', { rateKbps: 400, queueMs: 10_000 });
+    await relay.counters(); // applied in the relay's thread
     const t0 = performance.now();
     // 800 kbit at 400 kbit/s: 2 s (offered at 4 Mbit/s in bursts of 10, which loopback socket buffers take whole)
     for (let i = 0; i < 100; i++) {
@@ -88,7 +90,7 @@ describe('LinkRelay', () => {
     expect(took).toBeGreaterThan(1900);
     expect(took).toBeLessThan(2800);
     expect(received.map((r) => r.seq)).toEqual([...Array(100).keys()]); // in order
-    const c = relay.counters();
+    const c = (await relay.counters());
     expect(c.up).toMatchObject({ packets: 100, bytes: 100_000, deliveredPackets: 100, droppedQueue: 0 });
     expect(c.down.deliveredPackets).toBe(100);
   });
@@ -96,9 +98,10 @@ describe('LinkRelay', () => {
   it('drops at the tail of a full queue (queue length in ms at the rate)', async () => {
     // 80 kbit/s with a 200 ms queue holds 2000 bytes: of a burst of 50 x 1000 bytes, ~2-3 get through
     relay.set('up', { rateKbps: 80, queueMs: 200 });
+    await relay.counters(); // applied in the relay's thread
     for (let i = 0; i < 50; i++) send(i, 1000);
     await sleep(800);
-    const c = relay.counters().up;
+    const c = (await relay.counters()).up;
     expect(c.packets).toBe(50);
     expect(c.droppedQueue).toBeGreaterThanOrEqual(45);
     expect(c.deliveredPackets + c.droppedQueue).toBe(50);
@@ -108,23 +111,28 @@ describe('LinkRelay', () => {
 
   it('queue length in bytes takes precedence', async () => {
     relay.set('up', { rateKbps: 80, queueMs: 10_000, queueBytes: 5000 });
+    await relay.counters(); // applied in the relay's thread
     for (let i = 0; i < 50; i++) send(i, 1000);
     await sleep(1000);
-    const c = relay.counters().up;
+    const c = (await relay.counters()).up;
     expect(c.droppedQueue).toBeGreaterThanOrEqual(42);
     expect(c.droppedQueue).toBeLessThanOrEqual(45);
   });
 
   it('loses packets at random with the configured probability', async () => {
     relay.set('down', { loss: 0.2 });
+    await relay.counters(); // applied in the relay's thread
     for (let i = 0; i < 2000; i++) {
       send(i, 40);
       if (i % 50 === 49) await sleep(5);
     }
-    await until(() => relay.counters().down.packets === 2000 && relay.counters().down.deliveredPackets + relay.counters().down.droppedLoss === 2000, 3000);
+    await until(async () => {
+      const c = (await relay.counters()).down;
+      return c.packets === 2000 && c.deliveredPackets + c.droppedLoss === 2000;
+    }, 3000);
     const lost = 2000 - received.length;
-    expect(relay.counters().up.droppedLoss).toBe(0);
-    expect(relay.counters().down.droppedLoss).toBe(lost);
+    expect((await relay.counters()).up.droppedLoss).toBe(0);
+    expect((await relay.counters()).down.droppedLoss).toBe(lost);
     expect(lost).toBeGreaterThan(300);
     expect(lost).toBeLessThan(500);
   });
@@ -133,10 +141,11 @@ describe('LinkRelay', () => {
     send(0);
     await until(() => received.length === 1, 1000);
     relay.cut(true);
+    await relay.counters(); // the thread has applied the cut
     for (let i = 1; i <= 10; i++) send(i);
     await sleep(300);
     expect(received).toHaveLength(1);
-    expect(relay.counters().up.droppedCut).toBe(10);
+    expect((await relay.counters()).up.droppedCut).toBe(10);
     relay.cut(false);
     send(11);
     await until(() => received.length === 2, 1000);
@@ -149,6 +158,7 @@ describe('LinkRelay', () => {
     other.send(packet(1, 10), relay.udpPort, '127.0.0.1');
     send(12);
     await until(() => seenBy.size === 2, 1000);
+    await relay.counters();
     expect(relay.udpClients).toBe(2);
     other.close();
   });
@@ -169,6 +179,7 @@ describe('LinkRelay', () => {
 
     it('delays and rate-limits a stream without losing a byte', async () => {
       relay.set('both', { delayMs: 100 });
+      await relay.counters(); // applied in the relay's thread
       const s = await connect();
       const got = collect(s);
       const t0 = performance.now();
@@ -178,6 +189,7 @@ describe('LinkRelay', () => {
 
       relay.set('up', { rateKbps: 200, queueMs: 200, delayMs: 0 });
       relay.set('down', { delayMs: 0 });
+      await relay.counters(); // applied in the relay's thread
       const t1 = performance.now();
       s.write(Buffer.alloc(50_000)); // 400 kbit at 200 kbit/s: 2 s; a full queue pushes back, nothing is dropped
       await until(() => got.bytes === 50_001, 6000);
@@ -185,7 +197,7 @@ describe('LinkRelay', () => {
       const took = performance.now() - t1;
       expect(took).toBeGreaterThan(1800);
       expect(took).toBeLessThan(3200);
-      expect(relay.counters().up.droppedQueue).toBe(0);
+      expect((await relay.counters()).up.droppedQueue).toBe(0);
       s.destroy();
     });
 
@@ -195,6 +207,7 @@ describe('LinkRelay', () => {
       s.write('abc');
       await until(() => got.bytes === 3, 1000);
       relay.cut(true, 'hold');
+      await relay.counters();
       s.write('defg');
       await sleep(400);
       expect(got.bytes).toBe(3);
@@ -203,10 +216,12 @@ describe('LinkRelay', () => {
       expect(got.bytes).toBe(7);
 
       relay.cut(true, 'drop');
+      await relay.counters();
       await until(() => got.closed, 1000);
       expect(got.closed).toBe(true);
       await expect(connect().then((c) => new Promise((resolve, reject) => { c.on('close', () => reject(new Error('reset'))); c.write('x'); c.on('data', resolve); }))).rejects.toThrow();
       relay.cut(false);
+      await relay.counters();
       const again = await connect();
       const got2 = collect(again);
       again.write('hi');

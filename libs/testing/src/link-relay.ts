@@ -1,4 +1,6 @@
 import { createSocket, RemoteInfo, Socket as UdpSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -53,6 +55,10 @@ export interface DirectionCounters {
   droppedLoss: number;
   droppedQueue: number;
   droppedCut: number;
+  /** Bytes of the packets dropped (all causes). */
+  droppedBytes: number;
+  /** The largest packet offered, bytes. */
+  largestPacket: number;
 }
 
 export const OPEN_LINK: LinkShape = {
@@ -74,6 +80,8 @@ const emptyCounters = (): DirectionCounters => ({
   droppedLoss: 0,
   droppedQueue: 0,
   droppedCut: 0,
+  droppedBytes: 0,
+  largestPacket: 0,
 });
 
 interface Queued {
@@ -127,18 +135,22 @@ export class LinkPipe {
     if (this.closed) return;
     this.counters.packets++;
     this.counters.bytes += size;
+    this.counters.largestPacket = Math.max(this.counters.largestPacket, size);
     if (this.shape.cut) {
       this.counters.droppedCut++;
+      this.counters.droppedBytes += size;
       return;
     }
     if (this.shape.loss > 0 && this.random() < this.shape.loss) {
       this.counters.droppedLoss++;
+      this.counters.droppedBytes += size;
       return;
     }
     const now = performance.now();
     const wire = size + this.shape.overheadBytes;
     if (this.shape.rateKbps > 0 && this.queuedBytes(now) + wire > this.queueLimitBytes() && this.busyUntil > now) {
       this.counters.droppedQueue++;
+      this.counters.droppedBytes += size;
       return;
     }
     this.enqueue(now, size, wire, deliver);
@@ -234,8 +246,8 @@ interface UdpMapping {
   lastSeen: number;
 }
 
-/** A UDP + TCP relay with a shaped link; see the file comment. */
-export class LinkRelay {
+/** A UDP + TCP relay with a shaped link, in the calling thread; see the file comment (LinkRelay runs it in a thread). */
+export class LinkRelayCore {
   readonly host: string;
   readonly pipes: Record<Direction, LinkPipe>;
   udpTarget?: RelayTarget;
@@ -253,8 +265,8 @@ export class LinkRelay {
     this.pipes = { up: new LinkPipe(options.up, options.random), down: new LinkPipe(options.down, options.random) };
   }
 
-  static async start(options: LinkRelayOptions = {}): Promise<LinkRelay> {
-    const relay = new LinkRelay(options);
+  static async start(options: LinkRelayOptions = {}): Promise<LinkRelayCore> {
+    const relay = new LinkRelayCore(options);
     await relay.listen();
     return relay;
   }
@@ -286,6 +298,11 @@ export class LinkRelay {
 
   counters(): Record<Direction, DirectionCounters> {
     return { up: { ...this.pipes.up.counters }, down: { ...this.pipes.down.counters } };
+  }
+
+  /** The port numbers and counters (what the thread wrapper mirrors). */
+  snapshot() {
+    return { udpPort: this.udpPort, tcpPort: this.tcpPort, udpClients: this.udpClients, counters: this.counters() };
   }
 
   setTarget(protocol: 'udp' | 'tcp', target: RelayTarget): void {
@@ -407,6 +424,122 @@ export class LinkRelay {
   }
 }
 
+type RelayMessage =
+  | { type: 'set'; direction: Direction | 'both'; change: Partial<LinkShape> }
+  | { type: 'cut'; on: boolean; tcp: 'hold' | 'drop' }
+  | { type: 'setTarget'; protocol: 'udp' | 'tcp'; target: RelayTarget }
+  | { type: 'snapshot'; id: number }
+  | { type: 'close' };
+type RelayReply =
+  | { type: 'ready'; snapshot: ReturnType<LinkRelayCore['snapshot']> }
+  | { type: 'snapshot'; id: number; snapshot: ReturnType<LinkRelayCore['snapshot']> }
+  | { type: 'error'; message: string };
+
+/** The code a relay thread runs: this very file (compiled if it is TypeScript), then a message loop. */
+function threadSource(): string {
+  let code = readFileSync(__filename, 'utf8');
+  if (__filename.endsWith('.ts')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require('typescript') as typeof import('typescript');
+    code = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+  }
+  return `
+const { parentPort, workerData } = require('node:worker_threads');
+const module = { exports: {} };
+(function (exports, require, module, __filename) { ${code}
+})(module.exports, require, module, ${JSON.stringify(__filename)});
+(async () => {
+  const relay = await module.exports.LinkRelayCore.start(workerData);
+  parentPort.postMessage({ type: 'ready', snapshot: relay.snapshot() });
+  parentPort.on('message', async (m) => {
+    if (m.type === 'set') relay.set(m.direction, m.change);
+    else if (m.type === 'cut') relay.cut(m.on, m.tcp);
+    else if (m.type === 'setTarget') relay.setTarget(m.protocol, m.target);
+    else if (m.type === 'snapshot') parentPort.postMessage({ type: 'snapshot', id: m.id, snapshot: relay.snapshot() });
+    else if (m.type === 'close') { await relay.close(); parentPort.close(); }
+  });
+})().catch((e) => parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) }));
+`;
+}
+
+/**
+ * The relay in a worker thread of its own, so a busy main thread (the hub, the test driving Chromium) does not stall
+ * it: a stalled relay lets packets pile up and then drops them at the tail of its queue as one burst, which the link
+ * it emulates would not. Changes are sent to the thread (applied within a millisecond); `counters()` asks it.
+ * The `random` option is not available here (functions do not cross threads): use LinkRelayCore for a seeded loss.
+ */
+export class LinkRelay {
+  readonly host: string;
+  private snap!: ReturnType<LinkRelayCore['snapshot']>;
+  private readonly pending = new Map<number, (s: ReturnType<LinkRelayCore['snapshot']>) => void>();
+  private nextId = 0;
+
+  private constructor(private readonly worker: Worker, host: string) {
+    this.host = host;
+  }
+
+  static async start(options: Omit<LinkRelayOptions, 'random'> = {}): Promise<LinkRelay> {
+    const worker = new Worker(threadSource(), { eval: true, workerData: { ...options } });
+    const relay = new LinkRelay(worker, options.host ?? '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: RelayReply) => {
+        if (m.type === 'ready') {
+          relay.snap = m.snapshot;
+          resolve();
+        } else if (m.type === 'snapshot') {
+          relay.snap = m.snapshot;
+          relay.pending.get(m.id)?.(m.snapshot);
+          relay.pending.delete(m.id);
+        } else if (m.type === 'error') reject(new Error(`link relay thread: ${m.message}`));
+      });
+      worker.once('error', reject);
+    });
+    worker.unref();
+    return relay;
+  }
+
+  get udpPort(): number {
+    return this.snap.udpPort;
+  }
+  get tcpPort(): number {
+    return this.snap.tcpPort;
+  }
+  /** How many client UDP tuples the relay mapped at the last counters() call. */
+  get udpClients(): number {
+    return this.snap.udpClients;
+  }
+
+  private send(m: RelayMessage): void {
+    this.worker.postMessage(m);
+  }
+  /** Changes one direction (or both) while traffic flows. */
+  set(direction: Direction | 'both', change: Partial<LinkShape>): void {
+    this.send({ type: 'set', direction, change });
+  }
+  /** Cuts the link both ways (UDP dropped; TCP held or reset as `tcp` says), or restores it. */
+  cut(on: boolean, tcp: 'hold' | 'drop' = 'hold'): void {
+    this.send({ type: 'cut', on, tcp });
+  }
+  setTarget(protocol: 'udp' | 'tcp', target: RelayTarget): void {
+    this.send({ type: 'setTarget', protocol, target });
+  }
+  /** Counters per direction, now (asked from the relay's thread). */
+  async counters(): Promise<Record<Direction, DirectionCounters>> {
+    const id = this.nextId++;
+    const snap = await new Promise<ReturnType<LinkRelayCore['snapshot']>>((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ type: 'snapshot', id });
+    });
+    return snap.counters;
+  }
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.send({ type: 'close' });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+    await this.worker.terminate();
+  }
+}
+
 /**
  * Sends a page's WebRTC media through `relay`: before the page applies a remote description, every ICE candidate
  * in it is rewritten to the relay's address (UDP candidates to its UDP port, TCP ones to its TCP port), and the
@@ -414,7 +547,10 @@ export class LinkRelay {
  * its own link. Call before the page loads the call (it is an init script); works for a BrowserContext too.
  * Signalling (HTTP, socket.io) is not relayed.
  */
-export async function routePageMediaThrough(target: Page | BrowserContext, relay: LinkRelay): Promise<void> {
+export async function routePageMediaThrough(
+  target: Page | BrowserContext,
+  relay: Pick<LinkRelay, 'host' | 'udpPort' | 'tcpPort' | 'setTarget'>,
+): Promise<void> {
   await target.exposeBinding('__linkRelayTargets', (_source, found: { protocol: 'udp' | 'tcp'; host: string; port: number }[]) => {
     for (const f of found) relay.setTarget(f.protocol, { host: f.host, port: f.port });
     return { host: relay.host, udp: relay.udpPort, tcp: relay.tcpPort };

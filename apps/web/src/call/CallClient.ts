@@ -1,15 +1,18 @@
 import { Device, types } from 'mediasoup-client';
-import type {
-  AdmittedPayload,
-  CallQualityLevel,
-  ChatMessageView,
-  ConsultationSessionView,
-  ConsumerOptions,
-  ParticipantView,
-  ProducerInfo,
-  ProducerSource,
-  StatsReport,
-  TransportOptions,
+import {
+  LOW_LAYER_MAX_BPS,
+  PROBE_LAYER_MAX_BPS,
+  QUALITY_LEVEL_INFO,
+  type AdmittedPayload,
+  type CallQualityLevel,
+  type ChatMessageView,
+  type ConsultationSessionView,
+  type ConsumerOptions,
+  type ParticipantView,
+  type ProducerInfo,
+  type ProducerSource,
+  type StatsReport,
+  type TransportOptions,
 } from '@hub/contracts';
 import { post } from '../api/client';
 import { Signalling, SignallingError, takePreconnected } from './signalling';
@@ -50,6 +53,11 @@ export interface CallState {
   /** The server's degradation level for our downlink (libs/contracts media-policy). */
   quality: CallQualityLevel;
   qualityReason: string | null;
+  /** The server's level for our UPLINK (what our browser can send) and whether it is probing with a little video. */
+  uplink: CallQualityLevel;
+  uplinkProbing: boolean;
+  /** The uplink level of the others, by participant id (their video is paused while it has no video). */
+  remoteUplinks: Record<string, CallQualityLevel>;
   stats: (StatsReport & { jitterMs?: number }) | null;
   chat: ChatMessageView[];
   /** The host ended the session for everyone. */
@@ -76,14 +84,31 @@ export interface CallOptions {
  * 640x480 capture (its resolution-based layer limit), so the camera is asked for 960x540.
  */
 export const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
-  { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { scaleResolutionDownBy: 4, maxBitrate: LOW_LAYER_MAX_BPS },
   { scaleResolutionDownBy: 2, maxBitrate: 450_000 },
   { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
 export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 15, max: 24 } };
 
-/** Grace before an ICE restart of a `disconnected` transport (it often recovers by itself); `failed` restarts at once. */
-const ICE_RESTART_DELAY_MS = 1500;
+/**
+ * Grace before an ICE restart of a `disconnected` transport; `failed` restarts at once. A weak link with a deep
+ * queue can miss a few consent checks and come back by itself: restarting then only costs the call more.
+ */
+const ICE_RESTART_DELAY_MS = 5000;
+
+/**
+ * Opus for the worst link: mono, in-band FEC, DTX, NACK off (a retransmission arrives too late to play). A video
+ * call sends 40 ms packets at up to 24 kbit/s; an audio-only call (chosen for a weak link) 60 ms packets at up to
+ * 10 kbit/s, so audio with its RTP/SRTP headers stays near 16 kbit/s. The uplink ladder lowers the cap at run time
+ * (AUDIO_MAX_BPS_LOW) when the uplink cannot carry video.
+ */
+export function opusOptions(audioOnly: boolean) {
+  return audioOnly
+    ? { opusStereo: false, opusDtx: true, opusFec: true, opusPtime: 60, opusMaxAverageBitrate: 10_000 }
+    : { opusStereo: false, opusDtx: true, opusFec: true, opusPtime: 40, opusMaxAverageBitrate: 24_000 };
+}
+/** Audio cap while the uplink has no room for video. */
+export const AUDIO_MAX_BPS_LOW = 12_000;
 /** Interval of further checks (and restarts) while a transport stays disconnected or failed. */
 const ICE_RECHECK_MS = 4000;
 
@@ -148,6 +173,9 @@ export class CallClient {
       audioOnly: !!options.audioOnly,
       quality: 'full',
       qualityReason: null,
+      uplink: 'full',
+      uplinkProbing: false,
+      remoteUplinks: {},
       stats: null,
       chat: [],
       endedByHost: false,
@@ -187,6 +215,7 @@ export class CallClient {
     s.socket.on('disconnect', (reason: string) => {
       if (this.closed || reason === 'io client disconnect') return;
       this.generation++; // any build in progress is void: the server dropped our peer with the socket
+      this.knownProducers.clear(); // the rejoin answer lists the live producers
       this.stopStats();
       if (['in-call', 'joining', 'waiting'].includes(this.state.phase) || this.joinedOnce) {
         this.set({ phase: 'reconnecting', reconnectReason: 'The link to the hub was lost. Reconnecting…' });
@@ -231,6 +260,14 @@ export class CallClient {
     s.on('consumerLayersChanged', (p) => this.patchRemote(p.consumerId, { spatialLayer: p.spatialLayer }));
     s.on('activeSpeaker', (p) => this.set({ activeSpeakerId: p.participantId }));
     s.on('quality', (p) => this.set({ quality: p.level, qualityReason: p.reason }));
+    s.on('uplinkQuality', (p) => {
+      if (p.participantId !== this.state.participantId) {
+        this.set({ remoteUplinks: { ...this.state.remoteUplinks, [p.participantId]: p.level } });
+        return;
+      }
+      this.set({ uplink: p.level, uplinkProbing: p.probing });
+      void this.applyUplink();
+    });
     s.on('chat', (m) => this.set({ chat: [...this.state.chat.filter((c) => c.id !== m.id), m] }));
     if (s.connected) void this.onConnect(); // a socket opened ahead (pre-call page) is already in
   }
@@ -286,6 +323,9 @@ export class CallClient {
   }
 
   private async onMediaReset(payload: AdmittedPayload) {
+    // The producers we knew died with the old router: the payload lists the live ones, newProducer the rest (without
+    // this, every old id was consumed again and failed with "producer not found").
+    this.knownProducers.clear();
     this.set({ phase: 'reconnecting', reconnectReason: 'The media server restarted. Reconnecting…' });
     await this.buildMedia(payload);
   }
@@ -405,12 +445,13 @@ export class CallClient {
     if (audio && this.device!.canProduce('audio')) {
       const p = await this.sendTransport!.produce({
         track: audio,
-        codecOptions: { opusStereo: false, opusDtx: true, opusFec: true },
+        codecOptions: opusOptions(this.state.audioOnly),
         stopTracks: false,
         appData: { source: 'mic' },
       });
       if (gen !== this.generation) return;
       this.producers.set('mic', p);
+      await this.applyUplink();
       if (!this.state.micOn) await this.setProducerPaused('mic', true);
     }
     const video = stream?.getVideoTracks()[0];
@@ -437,6 +478,7 @@ export class CallClient {
     });
     if (gen !== this.generation) return;
     this.producers.set('camera', p);
+    await this.applyUplink();
   }
 
   private async produceScreen(track: MediaStreamTrack, gen: number) {
@@ -653,6 +695,46 @@ export class CallClient {
 
   // ---- quality ---------------------------------------------------------------------------------------------
 
+  /**
+   * Sends what the uplink carries (the server's uplink level): the camera's simulcast encodings switched on or off
+   * and capped (`low`: the lowest layer only; a probe: the lowest layer at a few frames a second; no video: none, so
+   * the browser sends no video at all), audio first (`priority`, `networkPriority`) and capped lower when video is
+   * off. Applied on every change and to each new producer.
+   */
+  private async applyUplink() {
+    const { uplink, uplinkProbing } = this.state;
+    const video = QUALITY_LEVEL_INFO[uplink].video;
+    const mic = this.producers.get('mic')?.rtpSender;
+    if (mic) {
+      const params = mic.getParameters();
+      for (const e of params.encodings ?? []) {
+        e.priority = 'high';
+        e.networkPriority = 'high';
+        if (!video) e.maxBitrate = AUDIO_MAX_BPS_LOW;
+        else delete e.maxBitrate;
+      }
+      await mic.setParameters(params).catch((e) => console.warn('audio sender parameters', (e as Error).message));
+    }
+    const cam = this.producers.get('camera')?.rtpSender;
+    if (!cam) return;
+    const params = cam.getParameters();
+    const active = (i: number) => {
+      if (!video) return uplinkProbing && i === 0;
+      if (uplink === 'low') return i === 0;
+      if (uplink === 'reduced') return i <= 1;
+      return true;
+    };
+    (params.encodings ?? []).forEach((e, i) => {
+      e.active = active(i);
+      e.priority = 'low';
+      const base = CAMERA_ENCODINGS[i];
+      e.maxBitrate = !video && i === 0 ? PROBE_LAYER_MAX_BPS : base?.maxBitrate;
+      if (!video && i === 0) e.maxFramerate = 5;
+      else delete e.maxFramerate;
+    });
+    await cam.setParameters(params).catch((e) => console.warn('camera sender parameters', (e as Error).message));
+  }
+
   private startStats() {
     this.stopStats();
     this.sampler = new StatsSampler();
@@ -664,7 +746,8 @@ export class CallClient {
       const { jitterMs: _jitter, ...sent } = report; // the record keeps bitrate, loss and RTT
       this.signalling?.request('stats', sent).catch(() => undefined);
     };
-    this.statsTimer = setInterval(() => void tick(), this.options.statsIntervalMs ?? 5000);
+    // every 2 s: the send-side estimate in it feeds the server's uplink ladder
+    this.statsTimer = setInterval(() => void tick(), this.options.statsIntervalMs ?? 2000);
   }
 
   private stopStats() {

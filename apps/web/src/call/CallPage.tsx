@@ -4,7 +4,7 @@ import type { CreatedInvitation, ParticipantView } from '@hub/contracts';
 import { errorMessage, post } from '../api/client';
 import type { CallClient, CallState, RemoteMedia } from './CallClient';
 import { AudioSink, LevelMeter, TrackView, useAudioLevel, VideoView } from './MediaTile';
-import { QUALITY_VIEW } from './quality';
+import { describeCall, QUALITY_VIEW } from './quality';
 import { useCall } from './useCall';
 
 /**
@@ -109,6 +109,7 @@ function WaitingList({ client, participants }: { client: CallClient; participant
 function CallView({ client, state, caseLink }: { client: CallClient; state: CallState; caseLink: string }) {
   const navigate = useNavigate();
   const quality = QUALITY_VIEW[state.quality];
+  const indicator = indicatorOf(state);
   const names = new Map(state.participants.map((p) => [p.id, p.displayName]));
   // Everyone admitted and connected, plus anyone we receive media from.
   const others = new Set<string>(state.participants.filter((p) => p.state === 'admitted' && p.connected && p.id !== state.participantId).map((p) => p.id));
@@ -123,9 +124,19 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
           {state.reconnectReason ?? 'Reconnecting…'}
         </div>
       )}
-      {quality.banner && (
+      {indicator.uplinkBanner && (
+        <div className={`banner quality-${state.uplink}`} role="status" data-testid="uplink-banner" data-level={state.uplink}>
+          {indicator.uplinkBanner}
+        </div>
+      )}
+      {[...others].filter((pid) => !state.audioOnly && state.remoteUplinks[pid] && !QUALITY_VIEW[state.remoteUplinks[pid]!].video).map((pid) => (
+        <div key={pid} className="banner quality-audio_only" role="status" data-testid="remote-uplink-banner" data-participant={pid}>
+          {names.get(pid) ?? 'The other participant'}&apos;s connection cannot carry their video: it is paused, audio continues.
+        </div>
+      ))}
+      {indicator.banner && (
         <div className={`banner quality-${state.quality}`} role="status" data-testid="quality-banner" data-level={state.quality}>
-          {quality.banner}
+          {indicator.banner}
           {state.quality === 'text_suggested' && state.session?.caseId && (
             <> <Link to={caseLink}>Continue in the case thread</Link></>
           )}
@@ -150,13 +161,15 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
             </figure>
             {[...others].map((pid) => {
               const v = media(pid, 'camera');
-              const show = v && !v.paused && quality.video && !state.audioOnly;
+              const uplinkPaused = !!state.remoteUplinks[pid] && !QUALITY_VIEW[state.remoteUplinks[pid]!].video;
+              const show = v && !v.paused && !uplinkPaused && quality.video && !state.audioOnly;
               return (
                 <figure key={pid} className={`tile ${state.activeSpeakerId === pid ? 'speaking' : ''}`} data-testid="tile-remote" data-participant={pid} data-speaking={state.activeSpeakerId === pid ? 'true' : 'false'}>
                   {show ? <TrackView track={v.track} label={`Camera of ${names.get(pid) ?? 'participant'}`} /> : <div className="avatar">{initials(names.get(pid))}</div>}
                   <figcaption>
                     {names.get(pid) ?? 'Participant'}
-                    {v && v.spatialLayer !== null && <span className="muted"> · layer {v.spatialLayer}</span>}
+                    {v && show && v.spatialLayer !== null && <span className="muted"> · layer {v.spatialLayer}</span>}
+                    {v && !state.audioOnly && (uplinkPaused || v.paused) && <span className="muted"> · video paused</span>}
                   </figcaption>
                 </figure>
               );
@@ -208,11 +221,24 @@ function Controls({ client, state, onLeft }: { client: CallClient; state: CallSt
   );
 }
 
+/** The indicator's words from the whole state: our downlink level, what arrives, our uplink, the call's mode. */
+function indicatorOf(state: CallState) {
+  return describeCall({
+    quality: state.quality,
+    audioOnly: state.audioOnly,
+    cameraOn: state.cameraOn,
+    uplink: state.uplink,
+    remoteCameras: state.remote
+      .filter((r) => r.kind === 'video' && r.source === 'camera')
+      .map((r) => ({ paused: r.paused, spatialLayer: r.spatialLayer, uplink: state.remoteUplinks[r.participantId] })),
+  });
+}
+
 function QualityIndicator({ state }: { state: CallState }) {
-  const q = QUALITY_VIEW[state.quality];
+  const q = indicatorOf(state);
   const s = state.stats;
   return (
-    <p className="quality" data-testid="quality-indicator" data-level={state.quality}>
+    <p className="quality" data-testid="quality-indicator" data-level={state.quality} data-uplink={state.uplink}>
       <span className={`bars bars-${q.bars}`} aria-hidden="true"><i /><i /><i /><i /></span> {q.label}
       {s && (
         <span className="muted">

@@ -12,7 +12,7 @@ interface Counters {
 /**
  * Turns two transports' getStats into the figures the session record keeps: bitrate each way (from the byte
  * counters between two samples), loss (lost / expected inbound packets over the interval), round-trip time and
- * jitter, and the send side's bandwidth estimate.
+ * jitter, and the send transport's bandwidth estimate (the browser's view of its uplink).
  */
 export class StatsSampler {
   private last: Counters | null = null;
@@ -22,7 +22,7 @@ export class StatsSampler {
     let rtt: number | null = null;
     let available: number | null = null;
     let jitter: number | null = null;
-    const read = (report: RTCStatsReport | undefined) => {
+    const read = (report: RTCStatsReport | undefined, sending: boolean) => {
       report?.forEach((s) => {
         if (s.type === 'outbound-rtp') now.bytesSent += s.bytesSent ?? 0;
         if (s.type === 'inbound-rtp') {
@@ -33,12 +33,13 @@ export class StatsSampler {
         }
         if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
           if (typeof s.currentRoundTripTime === 'number') rtt = Math.max(rtt ?? 0, s.currentRoundTripTime * 1000);
-          if (typeof s.availableOutgoingBitrate === 'number') available = Math.max(available ?? 0, s.availableOutgoingBitrate);
+          // the send transport's estimate only: a receive-only connection reports a default that means nothing
+          if (sending && typeof s.availableOutgoingBitrate === 'number') available = Math.max(available ?? 0, s.availableOutgoingBitrate);
         }
       });
     };
-    read(send && !send.closed ? await send.getStats() : undefined);
-    read(recv && !recv.closed ? await recv.getStats() : undefined);
+    read(send && !send.closed ? await send.getStats() : undefined, true);
+    read(recv && !recv.closed ? await recv.getStats() : undefined, false);
     const prev = this.last;
     this.last = now;
     const secs = prev ? Math.max(0.001, (now.at - prev.at) / 1000) : 0;

@@ -302,6 +302,10 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   @SignallingEvent({ event: 'stats', policy: 'admitted', dto: StatsDto, rate: 'stats' })
   async stats(ctx: EventContext, dto: StatsDto): Promise<Data<'stats'>> {
     await this.consultations.recordStats(ctx.participant!.id, dto);
+    // The browser's send-side estimate feeds the uplink ladder (a peer reset meanwhile has nothing to feed).
+    if (dto.availableOutgoingKbps !== undefined && ctx.state.joined) {
+      this.live.get(ctx.state.joined.sessionId)?.room.getPeer(ctx.state.joined.participantId)?.noteUplinkEstimate(dto.availableOutgoingKbps * 1000);
+    }
     return {};
   }
 
@@ -552,6 +556,9 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     room.on('activeSpeaker', ({ peerId }) => this.emitTo(everyone, 'activeSpeaker', { participantId: peerId, producerId: null, volume: null }));
     room.on('peerQuality', ({ peerId, level, previous }) =>
       this.emitTo(participantRoom(peerId), 'quality', { level, previous, reason: level === previous ? null : `link moved from ${previous} to ${level}` }),
+    );
+    room.on('peerUplink', ({ peerId, level, previous, probing }) =>
+      this.emitTo(everyone, 'uplinkQuality', { participantId: peerId, level, previous, probing }),
     );
     room.on('reset', ({ reason }) => void this.onReset(sessionId, live, reason));
     room.on('closed', () => {
