@@ -14,6 +14,7 @@ import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
 import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
+import { SyncModule } from '@hub/sync';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 
@@ -59,6 +60,7 @@ export class AppModule {
         TrainingModule,
         MediaModule,
         ConsultationsModule,
+        SyncModule,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],

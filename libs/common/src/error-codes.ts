@@ -28,6 +28,8 @@ export enum ErrorCode {
   NotAdmitted = 'NOT_ADMITTED',
   InvitationExpired = 'INVITATION_EXPIRED',
   SessionEnded = 'SESSION_ENDED',
+  /** Field-node sync: the node's credential was revoked on the hub. */
+  NodeRevoked = 'NODE_REVOKED',
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -54,6 +56,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NotAdmitted]: 403,
   [ErrorCode.InvitationExpired]: 410,
   [ErrorCode.SessionEnded]: 409,
+  [ErrorCode.NodeRevoked]: 403,
 };
 
 export function statusOf(code: ErrorCode): number {

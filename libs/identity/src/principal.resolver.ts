@@ -47,8 +47,11 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     return this.load(claims.sub, claims.sid, claims.fa);
   }
 
-  /** Loads the user and memberships as they are now; refuses deactivated users and ended sessions. */
-  async load(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
+  /**
+   * Loads the user and memberships as they are now; refuses deactivated users and ended sessions. A null session is
+   * for changes made elsewhere (a field node's synced operations), re-checked without a hub session.
+   */
+  async load(userId: string, sessionId: string | null, fullAccess: boolean): Promise<Principal> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled, u.specialties,
               EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.user_id = u.id
@@ -63,7 +66,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     const user = rows[0];
     if (!user) throw new DomainException(ErrorCode.Unauthenticated, 'Access token is not valid');
     if (!user.active) throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
-    if (!user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
+    if (sessionId !== null && !user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
     // Certifications valid now (training module): expiry, revocation or a waiver apply on the next request.
     const certifications = (await this.certifications?.validKinds(user.id)) ?? [];
     return {
@@ -73,7 +76,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
       displayName: user.display_name,
       mfaEnabled: user.mfa_enabled,
       fullAccess,
-      sessionId,
+      sessionId: sessionId ?? '',
       specialties: user.specialties ?? [],
       memberships: rows
         .filter((r) => r.membership_id)
