@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
@@ -20,7 +20,8 @@ import { HealthController } from './health.controller';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, dataSource: DataSource): DynamicModule {
+  /** `extra`: modules an app built on the hub adds (the field node's sync status, apps/field-node). */
+  static forRoot(config: AppConfig, dataSource: DataSource, extra: (Type | DynamicModule)[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -61,6 +62,7 @@ export class AppModule {
         MediaModule,
         ConsultationsModule,
         SyncModule,
+        ...extra,
       ],
       controllers: [HealthController, AuditController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
