@@ -41,6 +41,7 @@ async function main() {
     version,
     intervalMs: config.syncIntervalMs,
     maxBackoffMs: config.maxBackoffMs,
+    maxBatchBytes: config.batchBytes,
   });
   const nest = await createHubApp(app, dataSource, [NodeStatusModule.forRoot(sync)]);
   // A local write is pushed at once when the link allows: nudge the loop after each successful change request.
