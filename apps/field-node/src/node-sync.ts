@@ -136,11 +136,16 @@ export class NodeSync {
 
   // ---- push ---------------------------------------------------------------------------------------------------
 
+  /** Pushes what was waiting when the round began: writes made meanwhile wait for the next round, so pulls are never starved. */
   private async pushAll(): Promise<void> {
     const maxBytes = this.options.maxBatchBytes ?? 48_000;
+    const [{ upto }] = await this.dataSource.query(`SELECT COALESCE(max(seq), 0)::text AS upto FROM node_outbox WHERE status = 'pending'`);
     for (;;) {
       const rows: { op_id: string; table_name: string; record_id: string; row: Record<string, unknown>; actor_id: string; made_at: Date }[] =
-        await this.dataSource.query(`SELECT op_id, table_name, record_id, row, actor_id, made_at FROM node_outbox WHERE status = 'pending' ORDER BY seq LIMIT 200`);
+        await this.dataSource.query(
+          `SELECT op_id, table_name, record_id, row, actor_id, made_at FROM node_outbox WHERE status = 'pending' AND seq <= $1 ORDER BY seq LIMIT 200`,
+          [upto],
+        );
       if (!rows.length) return;
       const operations: SyncOperation[] = [];
       let bytes = 0;

@@ -44,7 +44,7 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-async function until<T>(probe: () => Promise<T | false | null | undefined>, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<T> {
+async function until<T>(probe: () => Promise<T | false | null | undefined>, what: string, timeoutMs: number, detail: () => string = () => '', everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -55,7 +55,7 @@ async function until<T>(probe: () => Promise<T | false | null | undefined>, what
       if (String(e).includes('exited:')) throw e;
       last = e;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}\n${detail().slice(-4000)}`);
 }
@@ -232,12 +232,42 @@ describe('field node: offline work syncs exactly once over a bad link', () => {
     const offline = await hubSql.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'sync.applied' AND (details->>'offline')::boolean AND subject_id = ANY($1)`, [made]);
     expect(offline.rows[0].n).toBe(6); // each case: created as a draft, then submitted
 
-    // The doctor's answer made meanwhile is on the node.
+    // The doctor's answer made meanwhile is on the node (and still whole on the hub).
+    const answeredOnHub = await hubSql.query(`SELECT status, assessment FROM referral_cases WHERE id = $1`, [first.body.id]);
+    expect(answeredOnHub.rows[0]).toEqual({ status: 'answered', assessment: 'Doxycycline eruption' });
     const onNode = await until(async () => {
       const c = await api(nodeBase, 'GET', `/api/cases/${first.body.id}`, officer);
-      return c.body?.status === 'answered' && c.body;
+      return c.body?.status === 'answered' && c.body.assessment && c.body;
     }, "the doctor's answer on the node", 60_000, () => node.output);
     expect(onNode).toMatchObject({ status: 'answered', assessment: 'Doxycycline eruption', recommendation: 'Stop doxycycline; switch prophylaxis' });
     expect(JSON.stringify(onNode)).toContain('Please stop doxycycline today.');
   }, 600_000);
+
+  it("refuses new cases on the node once the officer's certification is withdrawn on the hub", async () => {
+    const officer = await login(nodeBase, 'officer@minusca.demo');
+    const patients = await api(nodeBase, 'GET', '/api/patients', officer);
+    const patientId = (patients.body.items ?? patients.body)[0].id;
+    const body = { patientId, specialtyCode: 'dermatology', urgency: 'routine', consentGiven: true, presentingComplaint: 'Itch', question: 'Scabies?' };
+    expect((await api(nodeBase, 'POST', '/api/cases', officer, body)).status).toBe(201);
+    await hubSql.query(
+      `UPDATE training_certificates SET revoked_at = now(), revocation_reason = 'Sign-off withdrawn' WHERE user_id = (SELECT id FROM users WHERE email = 'officer@minusca.demo')`,
+    );
+    const refused = await until(async () => {
+      const res = await api(nodeBase, 'POST', '/api/cases', officer, body);
+      return res.status === 403 && res.body;
+    }, 'the node to refuse new cases after the next sync', 60_000, () => node.output, 2000);
+    expect(refused).toMatchObject({ code: 'CERTIFICATION_REQUIRED' });
+  }, 120_000);
+
+  it('a revoked node gets nothing more and says so', async () => {
+    await hubSql.query(`UPDATE field_nodes SET revoked_at = now() WHERE name = 'Bangui Level 1 node'`);
+    const officer = await login(nodeBase, 'officer@minusca.demo');
+    const status = await until(async () => {
+      const res = await api(nodeBase, 'GET', '/api/node/status', officer);
+      return res.body.state === 'revoked' && res.body;
+    }, 'the node to notice its revocation', 60_000, () => node.output);
+    expect(status.message).toMatch(/access to the hub was revoked/);
+    const [{ n }] = (await hubSql.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'sync.node_refused'`)).rows;
+    expect(n).toBeGreaterThan(0);
+  }, 120_000);
 });
