@@ -5,7 +5,7 @@ import { IdParam } from '@hub/common';
 import type { RequestContext } from '@hub/access';
 import { EnrolResponse, FieldNodeView, RegisteredFieldNode } from '@hub/contracts';
 import { EnrolDto, RegisterNodeDto } from './dto/sync.dto';
-import { FieldNodesService } from './nodes.service';
+import { FieldNodesService } from './field-nodes.service';
 
 /** Registration and revocation of field nodes by mission administrators; enrolment by the node itself. */
 @ApiTags('sync')

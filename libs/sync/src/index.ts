@@ -2,6 +2,6 @@ export * from './entities/field-node.entity';
 export * from './entities/sync-operation.entity';
 export * from './entities/sync-change.entity';
 export * from './sync.module';
-export * from './nodes.service';
+export * from './field-nodes.service';
 export * from './node-credential';
 export * from './node-scope';

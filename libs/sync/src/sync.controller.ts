@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { CallingNode, NodeIdentity, Policy } from '@hub/access';
 import { PullResponse, PushResponse } from '@hub/contracts';
 import { PullQueryDto, PushDto } from './dto/sync.dto';
-import { FieldNodesService } from './nodes.service';
+import { FieldNodesService } from './field-nodes.service';
 import { PullService } from './pull.service';
 import { PushService } from './push.service';
 

@@ -3,7 +3,7 @@ import { AccessModule, NODE_AUTHENTICATOR } from '@hub/access';
 import { IdentityModule } from '@hub/identity';
 import { FieldNodesController } from './field-nodes.controller';
 import { FieldNodesRepository } from './field-nodes.repository';
-import { FieldNodesService } from './nodes.service';
+import { FieldNodesService } from './field-nodes.service';
 import { PullService } from './pull.service';
 import { PushService } from './push.service';
 import { SyncController } from './sync.controller';
