@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
@@ -15,6 +15,7 @@ import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
 import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
+import { SyncModule } from '@hub/sync';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 import { BackupScheduler } from './lifecycle/backup-scheduler';
@@ -22,7 +23,8 @@ import { ShutdownGate } from './lifecycle/shutdown-gate';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, dataSource: DataSource): DynamicModule {
+  /** `extra`: modules an app built on the hub adds (the field node's sync status, apps/field-node). */
+  static forRoot(config: AppConfig, dataSource: DataSource, extra: (Type | DynamicModule)[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -63,6 +65,8 @@ export class AppModule {
         MediaModule,
         ConsultationsModule,
         IdempotencyModule,
+        SyncModule,
+        ...extra,
       ],
       controllers: [HealthController, AuditController],
       providers: [

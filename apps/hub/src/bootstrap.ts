@@ -1,4 +1,4 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
@@ -70,9 +70,9 @@ export function resolveSecrets(config: AppConfig): AppConfig {
 }
 
 /** Creates the Nest application with everything the HTTP edge needs; the caller listens. */
-export async function createHubApp(config: AppConfig, dataSource: DataSource): Promise<INestApplication> {
+export async function createHubApp(config: AppConfig, dataSource: DataSource, extra: (Type | DynamicModule)[] = []): Promise<INestApplication> {
   // The adapter is passed explicitly rather than loaded by name at run time.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), new ExpressAdapter(), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource, extra), new ExpressAdapter(), {
     bufferLogs: true,
     abortOnError: false, // throw instead of exiting, so the caller (main, CLI, tests) decides
     bodyParser: false, // JSON only, with the limit below; tus uploads stream their bodies untouched

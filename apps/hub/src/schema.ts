@@ -6,6 +6,7 @@ import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity
 import { CaseFact } from '@hub/monitoring';
 import { ConsultationInvitation, ConsultationParticipant, ConsultationSession } from '@hub/consultations';
 import { Notification } from '@hub/notifications';
+import { FieldNode, SyncChange, SyncOperationRecord } from '@hub/sync';
 import {
   Certificate,
   CertificationWaiver,
@@ -62,6 +63,9 @@ export const ENTITIES = [
   ConsultationSession,
   ConsultationParticipant,
   ConsultationInvitation,
+  FieldNode,
+  SyncOperationRecord,
+  SyncChange,
 ];
 
 export { MIGRATIONS };

@@ -7,6 +7,7 @@ import { TokenService } from '@hub/identity';
 import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
 import { all, Call, KEY, MISSION, only, RoleKey, ROLES, Row, Target } from './matrix-kit';
 import { TRAINING_MATRIX } from './training-matrix';
+import { SYNC_MATRIX } from './sync-matrix';
 
 /**
  * Every route x every role x {own mission, other mission} plus anonymous. Callers belong to MINUSCA; "own" targets a
@@ -377,6 +378,7 @@ const MATRIX: Record<string, Row> = {
     expect: only([404, 404], { officer: [200, 404] }),
   },
   ...TRAINING_MATRIX,
+  ...SYNC_MATRIX,
   ...consultationRows(),
 };
 

@@ -25,7 +25,15 @@ describe('every route declares its access policy', () => {
       .filter((r) => r.policy?.kind === 'public')
       .map((r) => r.key);
     // A change here is a change to who can reach the hub without signing in: review it as such.
-    expect(open.sort()).toEqual(['GET /api/certificates/verify/:code', 'GET /api/health', 'GET /api/health/ready', 'POST /api/auth/login', 'POST /api/auth/refresh']);
+    expect(open.sort()).toEqual(['GET /api/certificates/verify/:code', 'GET /api/health', 'GET /api/health/ready', 'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/sync/enrol']);
+  });
+
+  it('keeps field-node routes to the sync protocol', () => {
+    const nodeOnly = discoverRoutes(hub.app)
+      .filter((r) => r.policy?.kind === 'node')
+      .map((r) => r.key);
+    // Routes a field node's credential reaches (no user signed in): review a change here as a change of trust.
+    expect(nodeOnly.sort()).toEqual(['GET /api/sync/pull', 'POST /api/sync/push']);
   });
 
   it('closes a route that has no declaration (deny by default)', async () => {

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { Denial, DomainException, ErrorCode } from '@hub/common';
 import { AbilityFactory } from './ability.factory';
 import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationRequired } from './certification';
-import { AuthenticatedRequest, POLICY_KEY, PolicyDeclaration } from './policy.decorator';
+import { AuthenticatedRequest, NodeIdentity, POLICY_KEY, PolicyDeclaration } from './policy.decorator';
 import { Principal } from './principal';
 
 /** Turns a bearer access token into the caller, loaded fresh from the database. Provided by the identity module. */
@@ -16,6 +16,12 @@ export interface PrincipalResolver {
 /** Requests of one user in flight at once (USER_MAX_CONCURRENT_REQUESTS); provided by the hub's app module. */
 export const USER_CONCURRENCY_LIMIT = Symbol('USER_CONCURRENCY_LIMIT');
 export const PRINCIPAL_RESOLVER = Symbol('PRINCIPAL_RESOLVER');
+
+/** Turns `Authorization: Node <credential>` into the calling node, or throws 401 (audited). Provided by libs/sync. */
+export interface NodeAuthenticator {
+  authenticate(authorization: string | undefined, request: { id?: string; ip?: string; route: string }): Promise<NodeIdentity>;
+}
+export const NODE_AUTHENTICATOR = Symbol('NODE_AUTHENTICATOR');
 
 export function bearerToken(header: string | string[] | undefined): string | null {
   const value = Array.isArray(header) ? header[0] : header;
@@ -35,6 +41,7 @@ export class AccessGuard implements CanActivate {
     private readonly abilities: AbilityFactory,
     @Optional() @Inject(CERTIFICATION_DIRECTORY) private readonly certifications?: CertificationDirectory,
     @Optional() @Inject(USER_CONCURRENCY_LIMIT) private readonly concurrencyLimit?: number,
+    @Optional() @Inject(NODE_AUTHENTICATOR) private readonly nodes?: NodeAuthenticator,
   ) {}
 
   /** userId -> requests in flight. */
@@ -72,6 +79,11 @@ export class AccessGuard implements CanActivate {
       throw new DomainException(ErrorCode.Forbidden, 'This route has no access policy and is closed').deniedOn(this.denial(route, 'no policy declared'));
     }
     if (policy.kind === 'public') return true;
+    if (policy.kind === 'node') {
+      if (!this.nodes) throw new DomainException(ErrorCode.Forbidden, 'Field-node sync is not available on this server');
+      req.node = await this.nodes.authenticate(req.headers.authorization, { id: req.id, ip: req.ip, route });
+      return true;
+    }
 
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new DomainException(ErrorCode.Unauthenticated, 'Authorization: a bearer access token is required');

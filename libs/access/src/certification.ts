@@ -52,8 +52,8 @@ export interface CertificationCourse {
  * caller's valid kinds on every request; the guard asks it which courses to name in a refusal.
  */
 export interface CertificationDirectory {
-  /** Every certificate (missionId null) and waiver (its mission) valid now. */
-  valid(userId: string): Promise<ValidCertification[]>;
+  /** Every certificate (missionId null) and waiver (its mission) valid now, or at the instant given. */
+  valid(userId: string, at?: Date): Promise<ValidCertification[]>;
   /** The next instant the valid certifications change by time alone (a certificate or waiver starts or ends), if any. */
   nextChange?(userId: string): Promise<Date | null>;
   coursesFor(principal: Principal, kind: CertificationKind): Promise<CertificationCourse[]>;

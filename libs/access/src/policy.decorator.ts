@@ -9,6 +9,7 @@ export const POLICY_KEY = 'hub:policy';
 export type PolicyDeclaration =
   | { kind: 'public' }
   | { kind: 'authenticated'; duringMfaEnrolment: boolean }
+  | { kind: 'node' }
   | { kind: 'ability'; action: Action; subject: SubjectName };
 
 /**
@@ -27,6 +28,11 @@ export const Policy = {
       } satisfies PolicyDeclaration),
       ApiBearerAuth(),
     ),
+  /**
+   * Field nodes only (libs/sync): `Authorization: Node <credential>` of an enrolled, unrevoked node. No user is
+   * signed in; the handler re-checks each synced change against the rights of the user who made it.
+   */
+  node: () => applyDecorators(SetMetadata(POLICY_KEY, { kind: 'node' } satisfies PolicyDeclaration), ApiSecurity('node')),
   /** Signed-in users whose ability allows the action on some records of the subject; services check the record. */
   can: (action: Action, subject: SubjectName) =>
     applyDecorators(
@@ -35,7 +41,15 @@ export const Policy = {
     ),
 };
 
+/** A field node authenticated by its credential (Policy.node()). */
+export interface NodeIdentity {
+  nodeId: string;
+  missionId: string;
+  facilityId: string;
+}
+
 export interface AuthenticatedRequest {
+  node?: NodeIdentity;
   principal?: Principal;
   ability?: AppAbility;
   id?: string;
@@ -47,6 +61,13 @@ export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): 
   const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
   if (!req.principal || !req.ability) throw new Error('Caller used on a route without authentication');
   return { principal: req.principal, ability: req.ability, request: { requestId: req.id ?? null, ip: req.ip ?? null } };
+});
+
+/** The field node calling a Policy.node() route. */
+export const CallingNode = createParamDecorator((_: unknown, ctx: ExecutionContext): NodeIdentity => {
+  const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!req.node) throw new Error('CallingNode used on a route without Policy.node()');
+  return req.node;
 });
 
 /** Request id and address, for routes that audit without a signed-in caller (login). */

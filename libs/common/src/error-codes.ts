@@ -42,6 +42,8 @@ export enum ErrorCode {
   StorageUnavailable = 'STORAGE_UNAVAILABLE',
   /** The database cannot be reached at the moment (restarting); nothing was stored. */
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
+  /** Field-node sync: the node's credential was revoked on the hub. */
+  NodeRevoked = 'NODE_REVOKED',
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -75,6 +77,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.StorageFull]: 507,
   [ErrorCode.StorageUnavailable]: 503,
   [ErrorCode.DatabaseUnavailable]: 503,
+  [ErrorCode.NodeRevoked]: 403,
 };
 
 export function statusOf(code: ErrorCode): number {

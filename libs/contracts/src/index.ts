@@ -5,3 +5,4 @@ export * from './training';
 export * from './media';
 export * from './media-policy';
 export * from './consultations';
+export * from './sync';

@@ -60,9 +60,10 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
   /**
    * The user and memberships as they are now; refuses deactivated users and ended sessions. Served from the
    * per-user cache, which any change to the user, memberships, sessions or certifications empties (principal-cache.ts).
-   * The returned object is shared between requests: never change it.
+   * The returned object is shared between requests: never change it. A null session is for changes made elsewhere
+   * (a field node's synced operations), re-checked without a hub session.
    */
-  load(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
+  load(userId: string, sessionId: string | null, fullAccess: boolean): Promise<Principal> {
     return this.cache.get(userId, `${sessionId}:${fullAccess}`, async () => {
       const [value, validUntil] = await Promise.all([
         this.loadNow(userId, sessionId, fullAccess),
@@ -72,7 +73,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     });
   }
 
-  private async loadNow(userId: string, sessionId: string, fullAccess: boolean): Promise<Principal> {
+  private async loadNow(userId: string, sessionId: string | null, fullAccess: boolean): Promise<Principal> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled, u.specialties,
               EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.user_id = u.id
@@ -87,7 +88,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     const user = rows[0];
     if (!user) throw new DomainException(ErrorCode.Unauthenticated, 'Access token is not valid');
     if (!user.active) throw new DomainException(ErrorCode.AccountDisabled, 'This account has been deactivated');
-    if (!user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
+    if (sessionId !== null && !user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
     // Certifications valid now (training module): expiry, revocation or a waiver apply on the next request.
     const certifications = certificationsOf((await this.certifications?.valid(user.id)) ?? []);
     return {
@@ -97,7 +98,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
       displayName: user.display_name,
       mfaEnabled: user.mfa_enabled,
       fullAccess,
-      sessionId,
+      sessionId: sessionId ?? '',
       specialties: user.specialties ?? [],
       memberships: rows
         .filter((r) => r.membership_id)

@@ -18,15 +18,19 @@ export class TrainingCertificationDirectory implements CertificationDirectory {
     private readonly clock: Clock,
   ) {}
 
-  /** Certificates apply everywhere (missionId null); a waiver only in the mission that granted it. */
-  async valid(userId: string): Promise<ValidCertification[]> {
+  /**
+   * Certificates apply everywhere (missionId null); a waiver only in the mission that granted it. `at` (default now)
+   * asks for an earlier instant: a change made offline on a field node is judged by what was valid when it was made.
+   */
+  async valid(userId: string, at?: Date): Promise<ValidCertification[]> {
+    // Now: not revoked. At an earlier instant: already issued then, and revoked (if ever) only later.
     const rows: { kind: CertificationKind; mission_id: string | null }[] = await this.dataSource.query(
       `SELECT kind, NULL::uuid AS mission_id FROM training_certificates
-        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+        WHERE user_id = $1 AND expires_at > $2 AND ${at ? 'issued_at <= $2 AND (revoked_at IS NULL OR revoked_at > $2)' : 'revoked_at IS NULL'}
        UNION
        SELECT kind, mission_id FROM training_waivers
-        WHERE user_id = $1 AND revoked_at IS NULL AND starts_at <= $2 AND expires_at > $2`,
-      [userId, this.clock.now()],
+        WHERE user_id = $1 AND starts_at <= $2 AND expires_at > $2 AND ${at ? '(revoked_at IS NULL OR revoked_at > $2)' : 'revoked_at IS NULL'}`,
+      [userId, at ?? this.clock.now()],
     );
     return rows.map((r) => ({ kind: r.kind, missionId: r.mission_id }));
   }

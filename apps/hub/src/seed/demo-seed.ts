@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Role } from '@hub/contracts';
 import { Facility, Membership, Mission, PasswordService, User } from '@hub/identity';
+import { DEMO_NODE_ENROLMENT_CODE } from '@hub/config';
+import { secretHash } from '@hub/sync';
 import { seedTraining } from './training-seed';
 
 export const DEMO_PASSWORD = 'FieldHub!2026';
@@ -73,6 +75,13 @@ export async function seedDemo(dataSource: DataSource, passwords: PasswordServic
       users: ids,
       sysadminId: ids['sysadmin@hub.demo'],
     });
+    // The Bangui clinic's field node (docs/field-node.md): `npm run start:node` enrols with this code.
+    const bangui = await facilities.findOneByOrFail({ name: 'Bangui Level 1 Clinic (BANBAT)' });
+    await manager.query(
+      `INSERT INTO field_nodes (mission_id, facility_id, name, enrolment_code_hash, enrolment_expires_at, created_by_id)
+       VALUES ($1, $2, 'Bangui Level 1 node', $3, now() + interval '365 days', $4)`,
+      [minusca.id, bangui.id, secretHash(DEMO_NODE_ENROLMENT_CODE), ids['admin@minusca.demo']],
+    );
   });
   return logins;
 }

@@ -9,6 +9,7 @@ import { AuditSeals1795931769036 } from './1795931769036-AuditSeals';
 import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
 import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 import { IdempotencyKeys1795932016901 } from './1795932016901-IdempotencyKeys';
+import { FieldNodeSync1795932672955 } from './1795932672955-FieldNodeSync';
 
 // Ordered list of migrations; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   PrincipalChanges1795933585083,
   AuditOwner1795934802672,
   IdempotencyKeys1795932016901,
+  FieldNodeSync1795932672955,
 ];

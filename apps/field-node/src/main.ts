@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadNodeConfig, NodeConfig, projectRoot } from '@hub/config';
+import { createDataSource, startEmbeddedPostgres } from '@hub/database';
+import { createHubApp, resolveSecrets } from '../../hub/src/bootstrap';
+import { ENTITIES, MIGRATIONS } from '../../hub/src/schema';
+import { NodeOutbox1795940000000 } from './migrations/1795940000000-NodeOutbox';
+import { NodeStatusModule } from './node-status.module';
+import { NodeSync } from './node-sync';
+
+/** The hub's migrations, then the node's own (outbox, sync state). */
+export const NODE_MIGRATIONS = [...MIGRATIONS, NodeOutbox1795940000000];
+
+const logger = new Logger('FieldNode');
+
+async function main() {
+  let config: NodeConfig;
+  try {
+    config = loadNodeConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const app = resolveSecrets(config.app);
+  const version = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).version as string;
+  logger.log(`Starting the node's embedded PostgreSQL in ${config.dataDir}`);
+  const embedded = await startEmbeddedPostgres(config.dataDir, { port: app.embeddedPgPort });
+  const dataSource = createDataSource({ url: embedded.url, entities: ENTITIES, migrations: NODE_MIGRATIONS });
+  await dataSource.initialize();
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  if (applied.length) logger.log(`Applied ${applied.length} migration(s)`);
+
+  const sync = new NodeSync(dataSource, {
+    hubUrl: config.hubUrl,
+    enrolmentCode: config.enrolmentCode,
+    version,
+    intervalMs: config.syncIntervalMs,
+    maxBackoffMs: config.maxBackoffMs,
+    maxBatchBytes: config.batchBytes,
+  });
+  const nest = await createHubApp(app, dataSource, [NodeStatusModule.forRoot(sync)]);
+  // A local write is pushed at once when the link allows: nudge the loop after each successful change request.
+  nest.use((req: { method: string }, res: { on(e: string, f: () => void): void; statusCode: number }, next: () => void) => {
+    if (req.method !== 'GET') res.on('finish', () => res.statusCode < 400 && sync.kick());
+    next();
+  });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received: closing`);
+    await sync.stop();
+    await nest.close();
+    await dataSource.destroy();
+    await embedded.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await nest.listen(app.port, app.host ?? '0.0.0.0');
+  sync.start();
+  console.log(
+    [
+      `Field node is running on http://localhost:${app.port} (API /api), syncing with ${config.hubUrl}`,
+      `Sign in with the hub's accounts of this clinic once they have synced (demo: officer@minusca.demo).`,
+    ].join('\n'),
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

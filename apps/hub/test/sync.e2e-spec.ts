@@ -1,0 +1,329 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { uuidv7 } from 'uuidv7';
+import type { PullResponse, SyncOperation } from '@hub/contracts';
+import { createTestHub, TestHub } from '@hub/testing';
+
+/**
+ * The hub side of field-node sync (docs/field-node.md): enrolment and revocation, exactly-once push (a batch
+ * replayed, a batch cut halfway, a node restored from a backup), re-checks against the acting user's rights at the
+ * time of the change, and a pull cursor that never skips a transaction that commits late.
+ */
+const CLINIC = 'Bangui Level 1 Clinic (BANBAT)';
+
+describe('field-node sync (hub side)', () => {
+  let hub: TestHub;
+  let admin: string;
+  let missionId: string;
+  let facilityId: string;
+  let officerId: string;
+  let doctorId: string;
+
+  beforeAll(async () => {
+    hub = await createTestHub();
+    admin = (await hub.login('admin@minusca.demo')).accessToken;
+    missionId = hub.ids.missions.MINUSCA;
+    facilityId = hub.ids.facilities[CLINIC];
+    officerId = hub.ids.users['officer@minusca.demo'];
+    doctorId = hub.ids.users['doctor@minusca.demo'];
+  });
+  afterAll(() => hub.close());
+
+  const q = (sql: string, params: unknown[] = []) => hub.db.dataSource.query(sql, params);
+
+  /** Registers and enrols a node for the Bangui clinic; returns its credential header. */
+  async function enrolledNode(): Promise<{ auth: string; nodeId: string }> {
+    const reg = await hub.http().post('/api/sync/nodes').set('Authorization', `Bearer ${admin}`).send({ facilityId, name: 'Bangui node' }).expect(201);
+    const credential = randomBytes(32).toString('base64url');
+    const res = await hub.http().post('/api/sync/enrol').send({ code: reg.body.enrolmentCode, credential, version: 'test' }).expect(200);
+    return { auth: `Node ${credential}`, nodeId: res.body.nodeId };
+  }
+
+  const push = (auth: string, operations: SyncOperation[]) =>
+    hub.http().post('/api/sync/push').set('Authorization', auth).send({ operations, backlog: operations.length, version: 'test' });
+
+  const pull = async (auth: string, cursor?: string): Promise<PullResponse> =>
+    (await hub.http().get('/api/sync/pull').query(cursor ? { cursor } : {}).set('Authorization', auth).expect(200)).body;
+
+  function patientOp(serviceNumber: string, at = new Date()): SyncOperation {
+    const id = uuidv7();
+    return {
+      opId: uuidv7(),
+      table: 'patients',
+      recordId: id,
+      actorId: officerId,
+      at: at.toISOString(),
+      row: {
+        id,
+        mission_id: missionId,
+        service_number: serviceNumber,
+        first_name: 'Amadou',
+        last_name: 'Offline',
+        date_of_birth: '1990-04-02',
+        sex: 'male',
+        nationality: 'CAF',
+        contingent: 'BANBAT',
+        current_facility_id: facilityId,
+        created_by_id: officerId,
+        created_at: at.toISOString(),
+        updated_at: at.toISOString(),
+      },
+    };
+  }
+
+  function caseOp(patientId: string, at = new Date(), status = 'submitted'): SyncOperation {
+    const id = uuidv7();
+    return {
+      opId: uuidv7(),
+      table: 'referral_cases',
+      recordId: id,
+      actorId: officerId,
+      at: at.toISOString(),
+      row: {
+        id,
+        mission_id: missionId,
+        patient_id: patientId,
+        facility_id: facilityId,
+        requested_by_id: officerId,
+        specialty_code: 'dermatology',
+        urgency: 'urgent',
+        urgency_rank: 1,
+        status,
+        consent_given: true,
+        presenting_complaint: 'Rash on both forearms for 3 days',
+        question: 'Contact dermatitis or something else?',
+        submitted_at: status === 'submitted' ? at.toISOString() : null,
+        // a node cannot assign its own case: hub-owned fields are ignored
+        assigned_doctor_id: doctorId,
+        created_at: at.toISOString(),
+        updated_at: at.toISOString(),
+      },
+    };
+  }
+
+  function messageOp(caseId: string, body: string): SyncOperation {
+    const id = uuidv7();
+    return { opId: uuidv7(), table: 'case_messages', recordId: id, actorId: officerId, at: new Date().toISOString(), row: { id, case_id: caseId, author_id: officerId, kind: 'message', body } };
+  }
+
+  describe('enrolment and revocation', () => {
+    it('gives a one-time code; the node exchanges it once; a retry with the same credential is answered the same', async () => {
+      const reg = await hub.http().post('/api/sync/nodes').set('Authorization', `Bearer ${admin}`).send({ facilityId, name: 'Bangui node' }).expect(201);
+      expect(reg.body).toMatchObject({ status: 'awaiting_enrolment', facilityName: CLINIC, missionId });
+      expect(reg.body.enrolmentCode).toMatch(/^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/);
+      const [stored] = await q('SELECT enrolment_code_hash FROM field_nodes WHERE id = $1', [reg.body.id]);
+      expect(stored.enrolment_code_hash).not.toContain(reg.body.enrolmentCode);
+
+      const credential = randomBytes(32).toString('base64url');
+      const body = { code: reg.body.enrolmentCode, credential, version: '0.1.0' };
+      const first = await hub.http().post('/api/sync/enrol').send(body).expect(200);
+      expect(first.body).toEqual({ nodeId: reg.body.id, missionId, facilityId, facilityName: CLINIC });
+      expect((await hub.http().post('/api/sync/enrol').send(body).expect(200)).body).toEqual(first.body);
+      const other = await hub.http().post('/api/sync/enrol').send({ ...body, credential: randomBytes(32).toString('base64url') }).expect(401);
+      expect(other.body.message).toMatch(/code: this enrolment code is unknown, already used or expired/);
+
+      const list = await hub.http().get('/api/sync/nodes').set('Authorization', `Bearer ${admin}`).expect(200);
+      expect(list.body.find((n: { id: string }) => n.id === reg.body.id)).toMatchObject({ status: 'active', version: '0.1.0', lastContactAt: expect.any(String) });
+    });
+
+    it('refuses a facility of another mission as not found, and bad input naming the field', async () => {
+      const juba = hub.ids.facilities['Juba Level 1 Clinic (RWANBAT)'];
+      await hub.http().post('/api/sync/nodes').set('Authorization', `Bearer ${admin}`).send({ facilityId: juba, name: 'x' }).expect(404);
+      const bad = await hub.http().post('/api/sync/nodes').set('Authorization', `Bearer ${admin}`).send({ facilityId: 'nope', name: '' }).expect(400);
+      expect(JSON.stringify(bad.body)).toMatch(/facilityId/);
+    });
+
+    it('a revoked node gets nothing more and is told so; the refusal is audited', async () => {
+      const { auth, nodeId } = await enrolledNode();
+      await pull(auth);
+      await hub.http().post(`/api/sync/nodes/${nodeId}/revoke`).set('Authorization', `Bearer ${admin}`).expect(200);
+      const refused = await hub.http().get('/api/sync/pull').set('Authorization', auth).expect(403);
+      expect(refused.body).toMatchObject({ code: 'NODE_REVOKED', message: expect.stringMatching(/revoked/) });
+      const op = patientOp(`SN-REV-${Date.now()}`);
+      expect((await push(auth, [op])).status).toBe(403);
+      expect(await q('SELECT 1 FROM patients WHERE id = $1', [op.recordId])).toHaveLength(0);
+      const [audit] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'sync.node_refused' AND subject_id = $1`, [nodeId]);
+      expect(audit.n).toBe(2);
+      await hub.http().get('/api/sync/pull').set('Authorization', 'Node not-a-credential').expect(401);
+    });
+  });
+
+  describe('push: exactly once', () => {
+    it('applies a batch replayed three times once, and audits it as offline', async () => {
+      const { auth } = await enrolledNode();
+      const p = patientOp(`SN-REPLAY-${Date.now()}`);
+      const c = caseOp(p.recordId);
+      const batch = [p, c, messageOp(c.recordId, 'Photo follows when the link allows'), messageOp(c.recordId, 'Itching at night')];
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push((await push(auth, batch).expect(200)).body.results.map((r: { result: string }) => r.result));
+      expect(results).toEqual([['applied', 'applied', 'applied', 'applied'], ['duplicate', 'duplicate', 'duplicate', 'duplicate'], ['duplicate', 'duplicate', 'duplicate', 'duplicate']]);
+
+      expect(await q('SELECT 1 FROM patients WHERE id = $1', [p.recordId])).toHaveLength(1);
+      const [kase] = await q('SELECT status, assigned_doctor_id, deadline_at, requested_by_id FROM referral_cases WHERE id = $1', [c.recordId]);
+      expect(kase).toMatchObject({ status: 'submitted', assigned_doctor_id: null, requested_by_id: officerId });
+      expect(kase.deadline_at).not.toBeNull();
+      expect(await q('SELECT body FROM case_messages WHERE case_id = $1 ORDER BY body', [c.recordId])).toEqual([{ body: 'Itching at night' }, { body: 'Photo follows when the link allows' }]);
+      expect(await q('SELECT from_status, to_status FROM case_transitions WHERE case_id = $1 ORDER BY id', [c.recordId])).toEqual([
+        { from_status: null, to_status: 'draft' },
+        { from_status: 'draft', to_status: 'submitted' },
+      ]);
+      const audit = await q(`SELECT details FROM audit_entries WHERE action = 'sync.applied' AND subject_id = ANY($1)`, [batch.map((o) => o.recordId)]);
+      expect(audit).toHaveLength(4);
+      expect(audit.every((a: { details: { offline: boolean } }) => a.details.offline === true)).toBe(true);
+    });
+
+    it('a batch cut halfway (answer lost) and a node restored from an old backup: nothing doubled, nothing lost', async () => {
+      const { auth } = await enrolledNode();
+      const p = patientOp(`SN-CUT-${Date.now()}`);
+      const c = caseOp(p.recordId);
+      const batch = [p, c, messageOp(c.recordId, 'one'), messageOp(c.recordId, 'two'), messageOp(c.recordId, 'three')];
+
+      // The link dies while the hub answers the batch: the hub applied the first operations, the node saw nothing.
+      const { results: half } = (await push(auth, batch.slice(0, 3)).expect(200)).body;
+      expect(half.map((r: { result: string }) => r.result)).toEqual(['applied', 'applied', 'applied']);
+      // The node resends its whole outbox.
+      const { results: again } = (await push(auth, batch).expect(200)).body;
+      expect(again.map((r: { result: string }) => r.result)).toEqual(['duplicate', 'duplicate', 'duplicate', 'applied', 'applied']);
+      // Restored from yesterday's backup, the node sends everything again, plus what it makes afterwards.
+      const later = messageOp(c.recordId, 'four');
+      const { results: restored } = (await push(auth, [...batch, later]).expect(200)).body;
+      expect(restored.map((r: { result: string }) => r.result)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'applied']);
+
+      expect(await q('SELECT 1 FROM patients WHERE id = $1', [p.recordId])).toHaveLength(1);
+      expect(await q('SELECT 1 FROM referral_cases WHERE id = $1', [c.recordId])).toHaveLength(1);
+      expect((await q('SELECT body FROM case_messages WHERE case_id = $1 ORDER BY created_at, body', [c.recordId])).map((m: { body: string }) => m.body).sort()).toEqual(['four', 'one', 'three', 'two']);
+      const [ops] = await q('SELECT count(*)::int AS n FROM sync_operations WHERE op_id = ANY($1)', [[...batch, later].map((o) => o.opId)]);
+      expect(ops.n).toBe(6);
+    });
+
+    it('refuses what the user may not do, says why, and keeps refusing on replay', async () => {
+      const { auth } = await enrolledNode();
+      const foreign = patientOp(`SN-FOREIGN-${Date.now()}`);
+      foreign.row.current_facility_id = hub.ids.facilities['Bria Level 1 Clinic (ZAMBAT)'];
+      const doctorOp = { ...patientOp(`SN-DOC-${Date.now()}`), actorId: doctorId };
+      const uncertified = { ...caseOp(uuidv7()), actorId: hub.ids.users['newofficer@minusca.demo'] };
+      const { results } = (await push(auth, [foreign, doctorOp, uncertified]).expect(200)).body;
+      expect(results).toEqual([
+        expect.objectContaining({ result: 'refused', reason: expect.stringMatching(/own facility/) }),
+        expect.objectContaining({ result: 'refused', reason: expect.stringMatching(/not a member of this node's facility/) }),
+        expect.objectContaining({ result: 'refused', reason: expect.stringMatching(/telemedicine_user/) }),
+      ]);
+      const replay = (await push(auth, [foreign]).expect(200)).body.results[0];
+      expect(replay).toMatchObject({ result: 'refused' });
+      const [refusals] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'sync.refused' AND subject_id = ANY($1)`, [[foreign.recordId, doctorOp.recordId, uncertified.recordId]]);
+      expect(refusals.n).toBe(3);
+      expect(await q('SELECT 1 FROM patients WHERE id = ANY($1)', [[foreign.recordId, doctorOp.recordId]])).toHaveLength(0);
+    });
+
+    it('a certification that expired while the node was offline: earlier cases accepted, later ones refused', async () => {
+      const { auth } = await enrolledNode();
+      const p = patientOp(`SN-CERT-${Date.now()}`, new Date(Date.now() - 3 * 3600_000));
+      const before = caseOp(p.recordId, new Date(Date.now() - 2 * 3600_000));
+      const after = caseOp(p.recordId, new Date());
+      await q(`UPDATE training_certificates SET expires_at = now() - interval '1 hour' WHERE user_id = $1 AND kind = 'telemedicine_user'`, [officerId]);
+      try {
+        const { results } = (await push(auth, [p, before, after]).expect(200)).body;
+        expect(results.map((r: { result: string }) => r.result)).toEqual(['applied', 'applied', 'refused']);
+        expect(results[2].reason).toMatch(/telemedicine_user/);
+        const [audit] = await q(`SELECT details FROM audit_entries WHERE action = 'sync.applied' AND subject_id = $1`, [before.recordId]);
+        expect(audit.details).toMatchObject({ offline: true, result: 'applied' });
+      } finally {
+        await q(`UPDATE training_certificates SET expires_at = now() + interval '300 days' WHERE user_id = $1 AND kind = 'telemedicine_user'`, [officerId]);
+      }
+    });
+
+    it('an offline edit after the doctor accepted is kept in the thread as a conflict, never silently lost', async () => {
+      const { auth } = await enrolledNode();
+      const p = patientOp(`SN-CONFLICT-${Date.now()}`);
+      const c = caseOp(p.recordId);
+      await push(auth, [p, c]).expect(200);
+      await q(`UPDATE referral_cases SET status = 'accepted', assigned_doctor_id = $2, accepted_at = now() WHERE id = $1`, [c.recordId, doctorId]);
+      const edit: SyncOperation = { ...c, opId: uuidv7(), row: { ...c.row, history: 'Started after a new soap was issued' } };
+      const { results } = (await push(auth, [edit]).expect(200)).body;
+      expect(results[0]).toMatchObject({ result: 'conflict' });
+      const [kase] = await q('SELECT status, history FROM referral_cases WHERE id = $1', [c.recordId]);
+      expect(kase).toEqual({ status: 'accepted', history: '' });
+      const [note] = await q(`SELECT body FROM case_messages WHERE case_id = $1 AND kind = 'system'`, [c.recordId]);
+      expect(note.body).toMatch(/Edited offline on the node after the case was accepted.*new soap/);
+    });
+
+    it('refuses a malformed batch naming the field, storing nothing', async () => {
+      const { auth } = await enrolledNode();
+      const op = patientOp(`SN-BAD-${Date.now()}`);
+      const res = await push(auth, [{ ...op, table: 'users' as never }]).expect(400);
+      expect(JSON.stringify(res.body)).toMatch(/table must be one of/);
+      expect(await q('SELECT 1 FROM sync_operations WHERE op_id = $1', [op.opId])).toHaveLength(0);
+    });
+  });
+
+  describe('pull', () => {
+    it("starts with a snapshot of the facility's scope: its staff with password hashes and MFA state, not other clinics' patients", async () => {
+      const { auth } = await enrolledNode();
+      const snap = await pull(auth);
+      const of = (table: string) => snap.changes.filter((c) => c.table === table);
+      const officer = of('users').find((u) => u.id === officerId)!;
+      expect(officer.row).toMatchObject({ email: 'officer@minusca.demo', password_hash: expect.stringMatching(/^\$argon2/), mfa_enabled: false });
+      expect(of('users').map((u) => u.row!.email).sort()).toEqual(['newofficer@minusca.demo', 'officer@minusca.demo']);
+      expect(of('training_certificates').length).toBeGreaterThan(0);
+      expect(of('missions').map((m) => m.id)).toEqual([missionId]);
+      expect(of('patients').every((p) => p.row!.current_facility_id === facilityId)).toBe(true);
+      expect(snap.cursor).toMatch(/^\d+:0$/);
+    });
+
+    it("delivers the doctor's answer made meanwhile, and never what another clinic may not see", async () => {
+      const { auth } = await enrolledNode();
+      const p = patientOp(`SN-PULL-${Date.now()}`);
+      const c = caseOp(p.recordId);
+      await push(auth, [p, c]).expect(200);
+      let { cursor } = await pull(auth);
+      const [answer] = await q(`INSERT INTO case_messages (case_id, author_id, kind, body) VALUES ($1, $2, 'message', 'Likely contact dermatitis') RETURNING id`, [c.recordId, doctorId]);
+      await q(`INSERT INTO patients (mission_id, service_number, first_name, last_name, date_of_birth, sex, nationality, contingent, current_facility_id, created_by_id)
+               VALUES ($1, $2, 'Other', 'Clinic', '1991-01-01', 'male', 'ZMB', 'ZAMBAT', $3, $4)`, [missionId, `SN-BRIA-${Date.now()}`, hub.ids.facilities['Bria Level 1 Clinic (ZAMBAT)'], officerId]);
+      const got = await pullUntil(auth, cursor, (changes) => changes.some((x) => x.id === answer.id));
+      expect(got.find((x) => x.id === answer.id)!.row).toMatchObject({ body: 'Likely contact dermatitis', author_id: doctorId });
+      expect(got.filter((x) => x.table === 'patients' && x.row?.current_facility_id !== facilityId)).toEqual([]);
+    });
+
+    it('never skips a transaction that took its place in the log first but commits last', async () => {
+      const { auth } = await enrolledNode();
+      const p = patientOp(`SN-LATE-${Date.now()}`);
+      const c = caseOp(p.recordId);
+      await push(auth, [p, c]).expect(200);
+      const { cursor } = await pull(auth);
+
+      const slow = new Client({ connectionString: hub.db.url });
+      await slow.connect();
+      try {
+        await slow.query('BEGIN');
+        const [early] = (await slow.query(`INSERT INTO case_messages (case_id, author_id, kind, body) VALUES ($1, $2, 'message', 'written first, committed last') RETURNING id`, [c.recordId, doctorId])).rows;
+        const [late] = await q(`INSERT INTO case_messages (case_id, author_id, kind, body) VALUES ($1, $2, 'message', 'written second, committed first') RETURNING id`, [c.recordId, doctorId]);
+        const [seqs] = await q(`SELECT array_agg(seq ORDER BY seq) AS s FROM sync_changes WHERE record_id = $1`, [late.id]);
+        expect(seqs.s).toHaveLength(1);
+
+        // While the first transaction is open, the pull stops before it: the later commit is not delivered yet,
+        // so the cursor cannot move past the entry still in flight.
+        const during = await pull(auth, cursor);
+        expect(during.changes.map((x) => x.id)).not.toContain(late.id);
+        await slow.query('COMMIT');
+        const got = await pullUntil(auth, during.cursor, (changes) => [early.id, late.id].every((id) => changes.some((x) => x.id === id)));
+        expect(got.map((x) => x.id)).toEqual(expect.arrayContaining([early.id, late.id]));
+      } finally {
+        await slow.end();
+      }
+    });
+  });
+
+  /** Pulls from the cursor until `done` (other test files' transactions on the shared server may hold the bound back). */
+  async function pullUntil(auth: string, cursor: string, done: (changes: PullResponse['changes']) => boolean) {
+    const changes: PullResponse['changes'] = [];
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const page = await pull(auth, cursor);
+      changes.push(...page.changes);
+      cursor = page.cursor;
+      if (done(changes)) return changes;
+      if (!page.more) await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`pull did not deliver the expected changes within 20 s (got ${changes.length})`);
+  }
+});

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AccessModule, NODE_AUTHENTICATOR } from '@hub/access';
+import { IdentityModule } from '@hub/identity';
+import { FieldNodesController } from './field-nodes.controller';
+import { FieldNodesRepository } from './field-nodes.repository';
+import { FieldNodesService } from './field-nodes.service';
+import { PullService } from './pull.service';
+import { PushService } from './push.service';
+import { SyncController } from './sync.controller';
+
+/** Field-node registration and the sync protocol, hub side (docs/field-node.md). */
+@Module({
+  imports: [AccessModule, IdentityModule],
+  controllers: [FieldNodesController, SyncController],
+  providers: [FieldNodesRepository, FieldNodesService, PushService, PullService, { provide: NODE_AUTHENTICATOR, useExisting: FieldNodesService }],
+  exports: [NODE_AUTHENTICATOR, FieldNodesService],
+})
+export class SyncModule {}
