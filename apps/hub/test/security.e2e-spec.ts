@@ -262,7 +262,12 @@ describe('security (issue 12)', () => {
     });
 
     it('does not tell the public why the database is not ready', async () => {
-      const spy = jest.spyOn(hub.db.dataSource, 'query').mockRejectedValueOnce(new Error('password authentication failed for user "hub" at 10.0.0.5'));
+      // Only readiness's own probe fails: the audit sealer and other background work query the same DataSource.
+      const query = hub.db.dataSource.query.bind(hub.db.dataSource);
+      const spy = jest.spyOn(hub.db.dataSource, 'query').mockImplementation(((sql: string, ...rest: unknown[]) =>
+        sql === 'SELECT 1'
+          ? Promise.reject(new Error('password authentication failed for user "hub" at 10.0.0.5'))
+          : (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest)) as typeof hub.db.dataSource.query);
       const res = await hub.http().get('/api/health/ready').expect(503);
       spy.mockRestore();
       expect(JSON.stringify(res.body)).not.toMatch(/password|10\.0\.0\.5/);
