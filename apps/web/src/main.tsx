@@ -3,20 +3,27 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { TopBar } from './components/TopBar';
-import { FacilitiesPage } from './pages/FacilitiesPage';
-import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
-import { MfaSetupPage } from './pages/MfaSetupPage';
-import { MissionsPage } from './pages/MissionsPage';
-import { UsersPage } from './pages/UsersPage';
-import { CasePage } from './pages/CasePage';
-import { CasesPage } from './pages/CasesPage';
-import { NewCasePage } from './pages/NewCasePage';
-import { NotificationsPage } from './pages/NotificationsPage';
-import { PatientsPage } from './pages/PatientsPage';
+import { RouteErrorBoundary } from './offline/RouteErrorBoundary';
+import { registerServiceWorker } from './offline/service-worker';
 import { isAdmin } from './roles';
 
 import './styles.css';
+
+// Only the sign-in page ships with the entry; every other screen is its own chunk, fetched when first opened (the
+// field screens are precached by the service worker once the first page has loaded: vite.config.ts SHELL_SCREENS).
+// The outbox (IndexedDB, tus) is needed only once signed in.
+const OutboxPanel = lazy(() => import('./offline/OutboxPanel').then((m) => ({ default: m.OutboxPanel })));
+const HomePage = lazy(() => import('./pages/HomePage').then((m) => ({ default: m.HomePage })));
+const MfaSetupPage = lazy(() => import('./pages/MfaSetupPage').then((m) => ({ default: m.MfaSetupPage })));
+const MissionsPage = lazy(() => import('./pages/MissionsPage').then((m) => ({ default: m.MissionsPage })));
+const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage').then((m) => ({ default: m.FacilitiesPage })));
+const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
+const PatientsPage = lazy(() => import('./pages/PatientsPage').then((m) => ({ default: m.PatientsPage })));
+const CasesPage = lazy(() => import('./pages/CasesPage').then((m) => ({ default: m.CasesPage })));
+const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
+const NewCasePage = lazy(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage })));
+const NotificationsPage = lazy(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
 
 // The call screens carry mediasoup-client: load them only when a call is opened.
 const PreCallPage = lazy(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage })));
@@ -57,6 +64,10 @@ function Shell() {
   return (
     <>
       {user && <TopBar />}
+      {user && <Suspense fallback={null}><OutboxPanel /></Suspense>}
+      {/* A screen whose code cannot be fetched (offline, not yet cached) says so here; the top bar stays. */}
+      <RouteErrorBoundary>
+      <Suspense fallback={<p className="page muted">Loading…</p>}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/mfa-setup" element={loading ? null : user ? <MfaSetupPage /> : <Navigate to="/login" replace />} />
@@ -91,6 +102,8 @@ function Shell() {
         <Route path="/consultations/:id" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CallPage /></Suspense></Protected>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
+      </Suspense>
+      </RouteErrorBoundary>
     </>
   );
 }
@@ -104,3 +117,5 @@ createRoot(document.getElementById('root')!).render(
     </BrowserRouter>
   </StrictMode>,
 );
+
+registerServiceWorker();

@@ -1,4 +1,5 @@
 import type { ErrorBody, LoginResponse, TokenPair } from '@hub/contracts';
+import { link } from '../offline/link';
 
 /** An API error with the server's code, message and per-field problems. */
 export class ApiError extends Error {
@@ -68,14 +69,43 @@ const networkError = () =>
     errorId: '',
   });
 
-async function raw(method: string, path: string, body?: unknown): Promise<Response> {
+/** Options of a write: the idempotency key of the logical action (the same on every retry of it). */
+export interface WriteOptions {
+  idempotencyKey?: string;
+}
+
+async function raw(method: string, path: string, body?: unknown, options: WriteOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
+  let res: Response;
   try {
-    return await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
+    link.lost();
     throw networkError();
+  }
+  link.ok();
+  return res;
+}
+
+/** How many times a write whose first attempt is still running on the hub (409 IDEMPOTENCY_KEY_IN_FLIGHT) is retried. */
+const IN_FLIGHT_RETRIES = 30;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One request; while the hub says the first attempt with this idempotency key is still being processed, waits the
+ * Retry-After it gives and asks again, so the caller gets the first attempt's answer.
+ */
+async function rawOnce(method: string, path: string, body: unknown, options: WriteOptions): Promise<{ res: Response; data: unknown }> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await raw(method, path, body, options);
+    const data = await parse(res);
+    const inFlight = res.status === 409 && (data as Partial<ErrorBody> | undefined)?.code === 'IDEMPOTENCY_KEY_IN_FLIGHT';
+    if (!inFlight || !options.idempotencyKey || attempt >= IN_FLIGHT_RETRIES) return { res, data };
+    const after = Number(res.headers.get('Retry-After'));
+    await sleep((Number.isFinite(after) && after > 0 ? after : 1) * 1000);
   }
 }
 
@@ -132,15 +162,13 @@ const NO_REFRESH = ['/api/auth/login', '/api/auth/refresh'];
  * Calls the API. On a 401 with TOKEN_EXPIRED (or any 401 outside /api/auth/) it refreshes the tokens once and
  * retries once; when the refresh fails the session is lost and the app goes back to the sign-in page.
  */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res = await raw(method, path, body);
-  let data = await parse(res);
+export async function api<T>(method: string, path: string, body?: unknown, options: WriteOptions = {}): Promise<T> {
+  let { res, data } = await rawOnce(method, path, body, options);
   if (res.status === 401 && !NO_REFRESH.some((p) => path.startsWith(p)) && session.refreshToken()) {
     const code = (data as Partial<ErrorBody> | undefined)?.code;
     if (code === 'TOKEN_EXPIRED' || !path.startsWith('/api/auth/')) {
       if (await refresh()) {
-        res = await raw(method, path, body);
-        data = await parse(res);
+        ({ res, data } = await rawOnce(method, path, body, options));
       } else if (!session.refreshToken()) {
         onSessionLost();
       }
@@ -160,8 +188,8 @@ export async function fetchBlobUrl(path: string): Promise<string> {
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const post = <T>(path: string, body?: unknown, options?: WriteOptions) => api<T>('POST', path, body ?? {}, options);
+export const patch = <T>(path: string, body: unknown, options?: WriteOptions) => api<T>('PATCH', path, body, options);
 export const del = <T>(path: string) => api<T>('DELETE', path);
 
 /** Builds a query string from the defined, non-empty values. */

@@ -1,6 +1,7 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { LoginResponse, MeResponse } from '@hub/contracts';
-import { get, post, refresh, session } from '../api/client';
+import { ApiError, get, post, refresh, session } from '../api/client';
+import { link } from '../offline/link';
 import { disconnectNotifications } from '../api/socket';
 
 interface AuthState {
@@ -15,6 +16,15 @@ interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null);
 const ENROL_KEY = 'hub.mfaEnrolment';
+/** Who is signed in, kept for this tab so a reload with the link down still opens the app (and its drafts). */
+const ME_KEY = 'hub.me';
+const cachedMe = (): MeResponse | null => {
+  try {
+    return JSON.parse(sessionStorage.getItem(ME_KEY) ?? 'null') as MeResponse | null;
+  } catch {
+    return null;
+  }
+};
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<MeResponse | null>(null);
@@ -24,6 +34,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const accept = useCallback((res: LoginResponse) => {
     session.set(res);
     setUser(res.user);
+    sessionStorage.setItem(ME_KEY, JSON.stringify(res.user));
     setEnrol(res.mfaEnrolmentRequired);
     if (res.mfaEnrolmentRequired) sessionStorage.setItem(ENROL_KEY, '1');
     else sessionStorage.removeItem(ENROL_KEY);
@@ -34,6 +45,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     disconnectNotifications();
     session.clear();
     sessionStorage.removeItem(ENROL_KEY);
+    sessionStorage.removeItem(ME_KEY);
     setUser(null);
     setEnrol(false);
   }, []);
@@ -41,15 +53,27 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     session.onLost(forget);
     // A reload keeps the session: exchange the stored refresh token, then load who we are.
+    const load = async () => {
+      const me = await get<MeResponse>('/api/auth/me');
+      sessionStorage.setItem(ME_KEY, JSON.stringify(me));
+      setUser(me);
+    };
     (async () => {
       try {
-        if (session.refreshToken() && (await refresh())) setUser(await get<MeResponse>('/api/auth/me'));
-      } catch {
-        forget();
+        if (session.refreshToken() && (await refresh())) await load();
+        // The refresh token was kept, so the hub did not refuse it: the link is down. Open the app as this user.
+        else if (session.refreshToken()) setUser(cachedMe());
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 0 && cachedMe()) setUser(cachedMe());
+        else forget();
       } finally {
         setLoading(false);
       }
     })();
+    // Opened with the link down: once it returns, get a fresh access token and who we are.
+    return link.onBack(() => {
+      if (session.refreshToken() && !session.hasAccess()) void refresh().then((ok) => (ok ? load().catch(() => undefined) : undefined));
+    });
   }, [forget]);
 
   const value = useMemo<AuthState>(

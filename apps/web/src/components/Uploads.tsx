@@ -12,8 +12,8 @@ export function UploadList({ items }: { items: UploadProgress[] }) {
           <li key={u.name}>
             <span>{u.name}</span>
             <progress max={100} value={u.state === 'done' ? 100 : pct} aria-label={`Upload of ${u.name}`} />
-            <span className={u.state === 'failed' ? 'field-error' : 'muted'} data-testid={`upload-state-${u.name}`}>
-              {u.state === 'hashing' ? 'checking…' : u.state === 'uploading' ? `${pct}%` : u.state === 'done' ? 'sent' : u.error}
+            <span className={u.state === 'failed' ? 'field-error' : 'muted'} data-testid={`upload-state-${u.name}`} aria-live="polite">
+              {u.state === 'uploading' ? `${pct}%` : u.state === 'failed' ? u.error : u.note}
             </span>
           </li>
         );

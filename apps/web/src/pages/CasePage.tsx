@@ -2,9 +2,13 @@ import { FormEvent, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import type { CaseView } from '@hub/contracts';
 import { get, post } from '../api/client';
+import { newKey } from '../offline/db';
+import { DraftSaved } from '../offline/DraftSaved';
+import { onUploadProgress, send, uploadsOf } from '../offline/outbox';
+import { S } from '../offline/strings';
+import { useDraft } from '../offline/useDraft';
 import { onNotification } from '../api/socket';
 import { CaseConsultations } from '../call/CaseConsultations';
-import { uploadToCase, UploadProgress } from '../api/upload';
 import { CertificationGate } from '../components/CertificationGate';
 import { Field } from '../components/Field';
 import { certificationRequired } from '../training/api';
@@ -21,10 +25,18 @@ export function CasePage() {
   const c = useLoad(() => get<CaseView>(`/api/cases/${id}`), [id]);
   useEffect(() => onNotification((n) => n.caseId === id && c.reload()), [id, c.reload]);
   const action = useSubmit();
-  const [text, setText] = useState('');
+  // The message and the answer being typed are drafts on this device; each becomes one outbox action with the draft's key.
+  const message = useDraft(`case-message:${id}`, { text: '' });
+  const text = message.value.text;
+  const setText = (t: string) => message.set({ text: t });
   const [files, setFiles] = useState<File[]>([]);
-  const [uploads, setUploads] = useState<UploadProgress[]>([]);
-  const [answer, setAnswer] = useState({ assessment: '', recommendation: '', type: 'none', priority: 'priority', destinationLevel: '2' });
+  const [queued, setQueued] = useState(false);
+  const [, setTick] = useState(0);
+  useEffect(() => onUploadProgress(() => setTick((t) => t + 1)), []);
+  const uploads = uploadsOf(message.key);
+  const answerDraft = useDraft(`case-answer:${id}`, { assessment: '', recommendation: '', type: 'none', priority: 'priority', destinationLevel: '2' });
+  const answer = answerDraft.value;
+  const setAnswer = answerDraft.set;
   const [outcome, setOutcome] = useState({ outcome: 'treated_locally', evacuationDone: false, evacuationAvoided: false, note: '' });
 
   if (c.error) return <main className="page"><div role="alert" className="alert">{c.error}</div></main>;
@@ -33,21 +45,32 @@ export function CasePage() {
   const can = (a: string) => k.allowedActions.includes(a as never);
   const run = (path: string, body: object = {}) =>
     action.submit(async () => {
-      await post(`/api/cases/${k.id}/${path}`, body);
-      setText('');
+      await post(`/api/cases/${k.id}/${path}`, body, { idempotencyKey: newKey() });
+      await message.clear();
       c.reload();
     });
-  const withFiles = async (send: (ids: string[]) => Promise<void>) => {
-    await action.submit(async () => {
-      const track = (p: UploadProgress) => setUploads((list) => [...list.filter((x) => x.name !== p.name), p]);
-      const ids: string[] = [];
-      for (const f of files) ids.push(await uploadToCase(k.id, f, track));
-      await send(ids);
-      setFiles([]);
-      setText('');
-      c.reload();
+  /** A message, information for the specialist or an answer: through the outbox, so a cut link loses nothing. */
+  const sendDraft = (draft: typeof message | typeof answerDraft, path: string, body: Record<string, unknown>, withFiles: boolean) =>
+    action.submit(async () => {
+      setQueued(false);
+      await draft.flush();
+      const outcome = await send({
+        id: draft.key,
+        label: S.messageLabel(k.reference),
+        draftId: draft.draftId ?? undefined,
+        caseId: k.id,
+        files: withFiles ? files.map((f) => ({ name: f.name, blob: f })) : [],
+        request: { method: 'POST', path: `/api/cases/${k.id}/${path}`, body },
+      });
+      if (outcome.state === 'refused') {
+        await draft.renewKey();
+        throw outcome.error;
+      }
+      if (withFiles) setFiles([]);
+      await draft.clear();
+      if (outcome.state === 'queued') setQueued(true);
+      else c.reload();
     });
-  };
   const photos = (ids: string[]) =>
     ids.map((aid) => {
       const a = k.attachments.find((x) => x.id === aid);
@@ -149,18 +172,21 @@ export function CasePage() {
         )}
         <div className="buttons">
           {can('request_information') && <button className="secondary" onClick={() => run('request-information', { question: text })}>Ask for more information</button>}
-          {can('resubmit') && <button onClick={() => withFiles((ids) => post(`/api/cases/${k.id}/resubmit`, { message: text, attachmentIds: ids }).then(() => undefined))}>Send information</button>}
+          {can('resubmit') && <button onClick={() => sendDraft(message, 'resubmit', { message: text, attachmentIds: [] }, true)}>Send information</button>}
           {!['closed', 'cancelled'].includes(k.status) && !can('resubmit') && (
-            <button className="secondary" onClick={() => withFiles((ids) => post(`/api/cases/${k.id}/messages`, { body: text, attachmentIds: ids }).then(() => undefined))}>Send message</button>
+            <button className="secondary" onClick={() => sendDraft(message, 'messages', { body: text, attachmentIds: [] }, true)}>Send message</button>
           )}
+          {can('submit') && <button onClick={() => run('submit')}>Send to specialist</button>}
         </div>
+        {queued && <div role="status" className="notice" data-testid="queued-notice">{S.queued}</div>}
+        <DraftSaved at={message.savedAt} />
         {can('answer') && (
           <form
             aria-label="Answer form"
             onSubmit={(e: FormEvent) => {
               e.preventDefault();
               const evacuation = answer.type === 'none' ? { type: 'none' } : { type: answer.type, priority: answer.priority, destinationLevel: Number(answer.destinationLevel) };
-              void run('answer', { assessment: answer.assessment, recommendation: answer.recommendation, evacuation });
+              void sendDraft(answerDraft, 'answer', { assessment: answer.assessment, recommendation: answer.recommendation, evacuation }, false);
             }}
           >
             <h2>Answer</h2>

@@ -1,14 +1,17 @@
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import type { CaseView, PatientView } from '@hub/contracts';
-import { ApiError, get, post } from '../api/client';
-import { uploadToCase, UploadProgress } from '../api/upload';
+import { ApiError, get } from '../api/client';
 import { CertificationGate } from '../components/CertificationGate';
 import { Field } from '../components/Field';
 import { certificationRequired } from '../training/api';
 import { useMissingCertification } from '../training/useCertification';
 import { UploadList } from '../components/Uploads';
 import { useLoad, useSubmit } from '../components/useLoad';
+import { DraftSaved } from '../offline/DraftSaved';
+import { onSettled, send, uploadsOf, onUploadProgress } from '../offline/outbox';
+import { S } from '../offline/strings';
+import { useDraft } from '../offline/useDraft';
 
 const VITALS: [key: string, label: string, step?: string][] = [
   ['heartRate', 'Heart rate (/min)'],
@@ -29,9 +32,8 @@ export function NewCasePage() {
   // Only certified telemedicine users may submit cases: say so (and link the course) before the form is filled.
   const missing = useMissingCertification('telemedicine_user');
   const refused = certificationRequired(form.error);
-  const [uploads, setUploads] = useState<UploadProgress[]>([]);
-  const [files, setFiles] = useState<File[]>([]);
-  const [c, setC] = useState({
+  // The whole form (files included) is a draft on this device, and its idempotency key the action's key.
+  const draft = useDraft('new-case', {
     patientId: params.get('patient') ?? '',
     specialtyCode: '',
     urgency: 'urgent',
@@ -41,22 +43,50 @@ export function NewCasePage() {
     examination: '',
     workingDiagnosis: '',
     question: '',
+    vitals: {} as Record<string, string>,
+    files: [] as File[],
   });
-  const [vitals, setVitals] = useState<Record<string, string>>({});
+  const { files, vitals, ...c } = draft.value;
+  const setC = (next: typeof c) => draft.set((d) => ({ ...d, ...next }));
+  const setVitals = (next: Record<string, string>) => draft.set((d) => ({ ...d, vitals: next }));
+  const setFiles = (next: File[]) => draft.set((d) => ({ ...d, files: next }));
   const set = (k: keyof typeof c) => (e: { target: { value: string } }) => setC({ ...c, [k]: e.target.value });
+  // Sent while the link was down: the action waits in the outbox; the case page opens once it is through.
+  const [queued, setQueued] = useState(false);
+  const [, setTick] = useState(0);
+  useEffect(() => onUploadProgress(() => setTick((t) => t + 1)), []);
+  useEffect(
+    () => onSettled((id, o) => {
+      if (id === draft.key && o.state === 'sent' && o.path) navigate(o.path);
+    }),
+    [draft.key, navigate],
+  );
+  const uploads = uploadsOf(draft.key);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const v = Object.fromEntries(Object.entries(vitals).filter(([, x]) => x !== '').map(([k, x]) => [k, Number(x)]));
     await form.submit(async () => {
-      // Draft first, so photos can be attached to it; submitted once every file has arrived.
-      const draft = await post<CaseView>('/api/cases', { ...c, vitals: v });
-      const track = (p: UploadProgress) => setUploads((list) => [...list.filter((x) => x.name !== p.name), p]);
-      const ids: string[] = [];
-      for (const f of files) ids.push(await uploadToCase(draft.id, f, track));
-      if (ids.length) await post(`/api/cases/${draft.id}/messages`, { body: `${ids.length} photo(s) with the referral`, attachmentIds: ids });
-      await post(`/api/cases/${draft.id}/submit`, {});
-      navigate(`/cases/${draft.id}`);
+      await draft.flush();
+      const patient = patients.data?.find((p) => p.id === c.patientId);
+      // A draft case first, so photos can be attached to it; submitted once every file has arrived. One outbox action,
+      // keyed by the draft's key: a second click or a retry after a lost answer changes nothing on the hub.
+      const outcome = await send({
+        id: draft.key,
+        label: S.newCaseLabel(patient ? `${patient.lastName}, ${patient.firstName}` : ''),
+        draftId: draft.draftId ?? undefined,
+        createCase: { ...c, vitals: v },
+        files: files.map((f) => ({ name: f.name, blob: f })),
+        request: files.length ? { method: 'POST', path: '/api/cases/:caseId/messages', body: { body: S.photosMessage(files.length) } } : undefined,
+        submit: true,
+        resultPath: '/cases/:caseId',
+      });
+      if (outcome.state === 'sent') navigate(outcome.path!);
+      else if (outcome.state === 'queued') setQueued(true);
+      else {
+        await draft.renewKey();
+        throw outcome.error;
+      }
     });
   }
 
@@ -65,7 +95,9 @@ export function NewCasePage() {
     <main className="page narrow">
       <h1>New teleconsultation case</h1>
       {(refused ?? missing) && <CertificationGate needed={missing ?? refused!} action="open a teleconsultation case" />}
+      {queued && <div role="status" className="notice" data-testid="queued-notice">{S.queued}</div>}
       <form onSubmit={submit} className="card" aria-label="New case">
+        <fieldset disabled={queued} className="plain">
         <Field label="Patient" problems={problems('patientId')}>
           {(id) => (
             <select id={id} value={c.patientId} onChange={set('patientId')} required>
@@ -107,6 +139,7 @@ export function NewCasePage() {
         <Field label="Photos, ECG, X-ray">
           {(id) => <input id={id} type="file" multiple accept="image/jpeg,image/png,image/webp,application/pdf,.dcm" onChange={(e) => setFiles(Array.from(e.target.files ?? []))} />}
         </Field>
+        {files.length > 0 && <p className="muted" data-testid="draft-files">{files.map((f) => f.name).join(', ')}</p>}
         <label className="check">
           <input type="checkbox" checked={c.consentGiven} onChange={(e) => setC({ ...c, consentGiven: e.target.checked })} /> The patient consents to this teleconsultation
         </label>
@@ -118,6 +151,8 @@ export function NewCasePage() {
           </div>
         )}
         <button type="submit" disabled={form.busy || !!missing}>{form.busy ? 'Sending…' : 'Send to specialist'}</button>
+        <DraftSaved at={draft.savedAt} />
+        </fieldset>
       </form>
     </main>
   );

@@ -1,7 +1,11 @@
 import { FormEvent, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { PatientView } from '@hub/contracts';
-import { get, post } from '../api/client';
+import { get } from '../api/client';
+import { DraftSaved } from '../offline/DraftSaved';
+import { send } from '../offline/outbox';
+import { S } from '../offline/strings';
+import { useDraft } from '../offline/useDraft';
 import { Field } from '../components/Field';
 import { useLoad, useSubmit } from '../components/useLoad';
 
@@ -11,7 +15,11 @@ export function PatientsPage() {
   const [q, setQ] = useState('');
   const patients = useLoad(() => get<PatientView[]>(`/api/patients${q ? `?q=${encodeURIComponent(q)}` : ''}`), [q]);
   const form = useSubmit();
-  const [draft, setDraft] = useState(BLANK);
+  // The registration being typed is a draft on this device; sending it is one outbox action with the draft's key.
+  const saved = useDraft('patient-registration', BLANK);
+  const draft = saved.value;
+  const setDraft = saved.set;
+  const [queued, setQueued] = useState(false);
   const set = (k: keyof typeof BLANK) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
 
   async function register(e: FormEvent) {
@@ -21,8 +29,24 @@ export function PatientsPage() {
       unit: draft.unit || undefined,
       allergies: draft.allergies ? draft.allergies.split(',').map((a) => a.trim()).filter(Boolean) : [],
     };
-    if (await form.submit(() => post('/api/patients', body).then(() => undefined))) {
-      setDraft(BLANK);
+    setQueued(false);
+    const done = await form.submit(async () => {
+      await saved.flush();
+      const outcome = await send({
+        id: saved.key,
+        label: S.patientLabel(`${draft.lastName}, ${draft.firstName}`),
+        draftId: saved.draftId ?? undefined,
+        files: [],
+        request: { method: 'POST', path: '/api/patients', body },
+      });
+      if (outcome.state === 'refused') {
+        await saved.renewKey();
+        throw outcome.error;
+      }
+      setQueued(outcome.state === 'queued');
+    });
+    if (done) {
+      await saved.clear();
       patients.reload();
     }
   }
@@ -73,7 +97,9 @@ export function PatientsPage() {
         </Field>
         <Field label="Allergies (comma-separated)" problems={form.problems('allergies')}>{(id) => <input id={id} value={draft.allergies} onChange={set('allergies')} />}</Field>
         {form.error && <div role="alert" className="alert">{form.error.message}</div>}
+        {queued && <div role="status" className="notice" data-testid="queued-notice">{S.queued}</div>}
         <button type="submit" disabled={form.busy}>Register patient</button>
+        <DraftSaved at={saved.savedAt} />
       </form>
     </main>
   );

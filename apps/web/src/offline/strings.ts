@@ -1,0 +1,28 @@
+/** The offline layer's user-visible sentences, in one place until they move to the i18n catalogues. */
+export const S = {
+  draftSaved: (time: string) => `Draft saved on this device at ${time}`,
+  queued: 'Saved on this device — will be sent when the link returns.',
+  outboxTitle: (n: number) => (n === 1 ? '1 item waits to be sent' : `${n} items wait to be sent`),
+  outboxWaiting: 'Waiting for the link',
+  outboxSending: 'Sending…',
+  outboxRefused: 'Refused by the hub',
+  discard: 'Discard',
+  sendNow: 'Try now',
+  linkDown: 'No link to the hub: what you save stays on this device until the link returns.',
+  sessionNeeded: 'Sign in again to send it.',
+  hubProblem: 'The hub had a problem; will try again.',
+  screenOffline: 'This screen has not been opened on this device yet and the hub cannot be reached. It will open once the link returns.',
+  screenFailed: 'This screen could not be loaded.',
+  tryAgain: 'Try again',
+  newCaseLabel: (patient: string) => `New case${patient ? ` for ${patient}` : ''}`,
+  patientLabel: (name: string) => `Patient registration: ${name}`,
+  messageLabel: (ref: string) => `Message on case ${ref}`,
+  photosMessage: (n: number) => `${n} photo(s) with the referral`,
+  // uploads
+  checking: 'Checking the file…',
+  linkLost: 'Link lost — will resume',
+  resumingAt: (pct: number) => `Resuming at ${pct} %`,
+  sent: 'Sent',
+  uploadRefused: (name: string, status: number) => `The hub refused ${name} (error ${status}).`,
+  noConfirmation: 'The hub did not confirm the file; it will be sent again.',
+};
