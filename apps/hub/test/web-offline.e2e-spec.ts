@@ -33,7 +33,10 @@ describe('web app offline (Chromium)', () => {
 
   /** Waits until the service worker controls the page (its install, i.e. the precache, is complete). */
   async function serviceWorkerInControl(page: Page) {
-    await page.waitForFunction('!!(navigator.serviceWorker && navigator.serviceWorker.controller)', null, { timeout: 30_000 });
+    // a function, not a string: the app's CSP forbids eval
+    await page.waitForFunction(() => !!(globalThis as unknown as { navigator: { serviceWorker?: { controller: unknown } } }).navigator.serviceWorker?.controller, null, {
+      timeout: 30_000,
+    });
   }
 
   /** Polls `read` until it returns `want` (or the time is up, then fails showing the last value). */
@@ -48,7 +51,7 @@ describe('web app offline (Chromium)', () => {
   }
 
   async function fillCase(page: Page, complaint: string) {
-    await page.getByLabel('Patient').selectOption(patientId);
+    await page.getByLabel('Patient', { exact: true }).selectOption(patientId);
     await page.getByLabel('Specialty').selectOption('dermatology');
     await page.getByLabel('Urgency').selectOption('routine');
     await page.getByLabel('Presenting complaint').fill(complaint);
@@ -115,7 +118,7 @@ describe('web app offline (Chromium)', () => {
     const page = await officerPage();
     await serviceWorkerInControl(page);
     await page.getByRole('link', { name: 'New teleconsultation case' }).click();
-    await page.getByLabel('Patient').locator(`option[value="${patientId}"]`).waitFor({ state: 'attached' });
+    await page.getByLabel('Patient', { exact: true }).locator(`option[value="${patientId}"]`).waitFor({ state: 'attached' });
     await fillCase(page, 'Scaly patches on the neck, draft kept offline');
     await page.getByTestId('draft-saved').waitFor();
     await page.context().setOffline(true);
@@ -124,9 +127,11 @@ describe('web app offline (Chromium)', () => {
     await eventually(() => page.getByLabel('Presenting complaint').inputValue(), 'Scaly patches on the neck, draft kept offline');
     expect(await page.getByLabel('Question to the specialist').inputValue()).toBe('Fungal or eczema?');
     expect(await page.getByLabel('Heart rate (/min)').inputValue()).toBe('76');
-    // the link comes back: the draft is still there, and nothing was sent
+    // the link comes back: the app says so, and the draft is still there when the form is opened again
     await page.context().setOffline(false);
-    await page.reload();
+    await page.getByTestId('link-down').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.getByRole('link', { name: 'Field Telemedicine Hub' }).click();
+    await page.getByRole('link', { name: 'New teleconsultation case' }).click();
     await page.getByRole('heading', { name: 'New teleconsultation case' }).waitFor({ timeout: 15_000 });
     await eventually(() => page.getByLabel('Presenting complaint').inputValue(), 'Scaly patches on the neck, draft kept offline');
     expect(await page.getByLabel('Urgency').inputValue()).toBe('routine');
@@ -142,7 +147,7 @@ describe('web app offline (Chromium)', () => {
       if (r.method() === 'POST' && r.url().includes('/api/cases')) writes.push(r);
     });
     await page.getByRole('link', { name: 'New teleconsultation case' }).click();
-    await page.getByLabel('Patient').locator(`option[value="${patientId}"]`).waitFor({ state: 'attached' });
+    await page.getByLabel('Patient', { exact: true }).locator(`option[value="${patientId}"]`).waitFor({ state: 'attached' });
     await fillCase(page, complaint);
     await page.context().setOffline(true);
     await page.getByRole('button', { name: 'Send to specialist' }).click();
