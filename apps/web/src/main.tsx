@@ -15,6 +15,7 @@ import { NewCasePage } from './pages/NewCasePage';
 import { NotificationsPage } from './pages/NotificationsPage';
 import { PatientsPage } from './pages/PatientsPage';
 import { isAdmin } from './roles';
+import './i18n';
 
 import './styles.css';
 
@@ -97,10 +98,13 @@ function Shell() {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <BrowserRouter>
-      <AuthProvider>
-        <Shell />
-      </AuthProvider>
-    </BrowserRouter>
+    {/* The first render waits for the reader's language catalogue (a small chunk). */}
+    <Suspense fallback={<p className="page muted">…</p>}>
+      <BrowserRouter>
+        <AuthProvider>
+          <Shell />
+        </AuthProvider>
+      </BrowserRouter>
+    </Suspense>
   </StrictMode>,
 );

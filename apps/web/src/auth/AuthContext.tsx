@@ -2,6 +2,7 @@ import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, 
 import type { LoginResponse, MeResponse } from '@hub/contracts';
 import { get, post, refresh, session } from '../api/client';
 import { disconnectNotifications } from '../api/socket';
+import { showLanguage } from '../i18n';
 
 interface AuthState {
   user: MeResponse | null;
@@ -10,6 +11,8 @@ interface AuthState {
   loading: boolean;
   login(email: string, password: string, totp?: string): Promise<LoginResponse>;
   accept(res: LoginResponse): void;
+  /** Replaces the signed-in user's details (after changing their own preferences). */
+  updateUser(user: MeResponse): void;
   logout(): Promise<void>;
 }
 
@@ -21,13 +24,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [mfaEnrolmentRequired, setEnrol] = useState(sessionStorage.getItem(ENROL_KEY) === '1');
   const [loading, setLoading] = useState(true);
 
+  // The language stored on the user wins over the browser's, on every device they sign in from.
+  const adopt = useCallback((me: MeResponse | null) => {
+    setUser(me);
+    if (me?.locale) void showLanguage(me.locale);
+  }, []);
+
   const accept = useCallback((res: LoginResponse) => {
     session.set(res);
-    setUser(res.user);
+    adopt(res.user);
     setEnrol(res.mfaEnrolmentRequired);
     if (res.mfaEnrolmentRequired) sessionStorage.setItem(ENROL_KEY, '1');
     else sessionStorage.removeItem(ENROL_KEY);
-  }, []);
+  }, [adopt]);
 
   const forget = useCallback(() => {
     // The notifications socket is authenticated as this user: never let it outlive the session.
@@ -43,14 +52,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // A reload keeps the session: exchange the stored refresh token, then load who we are.
     (async () => {
       try {
-        if (session.refreshToken() && (await refresh())) setUser(await get<MeResponse>('/api/auth/me'));
+        if (session.refreshToken() && (await refresh())) adopt(await get<MeResponse>('/api/auth/me'));
       } catch {
         forget();
       } finally {
         setLoading(false);
       }
     })();
-  }, [forget]);
+  }, [forget, adopt]);
 
   const value = useMemo<AuthState>(
     () => ({
@@ -63,6 +72,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         return res;
       },
       accept,
+      updateUser: adopt,
       async logout() {
         const token = session.refreshToken();
         try {
@@ -74,7 +84,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         }
       },
     }),
-    [user, mfaEnrolmentRequired, loading, accept, forget],
+    [user, mfaEnrolmentRequired, loading, accept, forget, adopt],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
