@@ -7,6 +7,7 @@ import { LoginPage } from './pages/LoginPage';
 import { RouteErrorBoundary } from './offline/RouteErrorBoundary';
 import { registerServiceWorker } from './offline/service-worker';
 import { isAdmin } from './roles';
+import './i18n';
 
 import './styles.css';
 
@@ -110,11 +111,14 @@ function Shell() {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <BrowserRouter>
-      <AuthProvider>
-        <Shell />
-      </AuthProvider>
-    </BrowserRouter>
+    {/* The first render waits for the reader's language catalogue (a small chunk). */}
+    <Suspense fallback={<p className="page muted">…</p>}>
+      <BrowserRouter>
+        <AuthProvider>
+          <Shell />
+        </AuthProvider>
+      </BrowserRouter>
+    </Suspense>
   </StrictMode>,
 );
 

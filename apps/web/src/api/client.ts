@@ -16,7 +16,7 @@ export class ApiError extends Error {
    * Problems per field: the validation `fields`, or else a message that names its field ("email: a user with this
    * email already exists").
    */
-  get problemFields(): { field: string; problems: string[] }[] {
+  get problemFields(): { field: string; problems: string[]; rules?: string[] }[] {
     if (this.body.fields?.length) return this.body.fields;
     const named = FIELD_PREFIX.exec(this.body.message);
     return named ? [{ field: named[1], problems: [named[2]] }] : [];

@@ -3,6 +3,7 @@ import type { LoginResponse, MeResponse } from '@hub/contracts';
 import { ApiError, get, post, refresh, session } from '../api/client';
 import { link } from '../offline/link';
 import { disconnectNotifications } from '../api/socket';
+import { showLanguage } from '../i18n';
 
 interface AuthState {
   user: MeResponse | null;
@@ -11,6 +12,8 @@ interface AuthState {
   loading: boolean;
   login(email: string, password: string, totp?: string): Promise<LoginResponse>;
   accept(res: LoginResponse): void;
+  /** Replaces the signed-in user's details (after changing their own preferences). */
+  updateUser(user: MeResponse): void;
   logout(): Promise<void>;
 }
 
@@ -31,14 +34,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [mfaEnrolmentRequired, setEnrol] = useState(sessionStorage.getItem(ENROL_KEY) === '1');
   const [loading, setLoading] = useState(true);
 
+  // The language stored on the user wins over the browser's, on every device they sign in from.
+  const adopt = useCallback((me: MeResponse | null) => {
+    setUser(me);
+    if (me?.locale) void showLanguage(me.locale);
+  }, []);
+
   const accept = useCallback((res: LoginResponse) => {
     session.set(res);
-    setUser(res.user);
+    adopt(res.user);
     sessionStorage.setItem(ME_KEY, JSON.stringify(res.user));
     setEnrol(res.mfaEnrolmentRequired);
     if (res.mfaEnrolmentRequired) sessionStorage.setItem(ENROL_KEY, '1');
     else sessionStorage.removeItem(ENROL_KEY);
-  }, []);
+  }, [adopt]);
 
   const forget = useCallback(() => {
     // The notifications socket is authenticated as this user: never let it outlive the session.
@@ -56,15 +65,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const load = async () => {
       const me = await get<MeResponse>('/api/auth/me');
       sessionStorage.setItem(ME_KEY, JSON.stringify(me));
-      setUser(me);
+      adopt(me);
     };
     (async () => {
       try {
         if (session.refreshToken() && (await refresh())) await load();
         // The refresh token was kept, so the hub did not refuse it: the link is down. Open the app as this user.
-        else if (session.refreshToken()) setUser(cachedMe());
+        else if (session.refreshToken()) adopt(cachedMe());
       } catch (e) {
-        if (e instanceof ApiError && e.status === 0 && cachedMe()) setUser(cachedMe());
+        if (e instanceof ApiError && e.status === 0 && cachedMe()) adopt(cachedMe());
         else forget();
       } finally {
         setLoading(false);
@@ -74,7 +83,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return link.onBack(() => {
       if (session.refreshToken() && !session.hasAccess()) void refresh().then((ok) => (ok ? load().catch(() => undefined) : undefined));
     });
-  }, [forget]);
+  }, [forget, adopt]);
 
   const value = useMemo<AuthState>(
     () => ({
@@ -87,6 +96,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         return res;
       },
       accept,
+      updateUser: adopt,
       async logout() {
         const token = session.refreshToken();
         try {
@@ -98,7 +108,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         }
       },
     }),
-    [user, mfaEnrolmentRequired, loading, accept, forget],
+    [user, mfaEnrolmentRequired, loading, accept, forget, adopt],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
