@@ -22,6 +22,9 @@ const SHELL_SCREENS = [
   'src/pages/NotificationsPage.tsx',
   'src/pages/MfaSetupPage.tsx',
   'src/offline/OutboxPanel.tsx',
+  // the catalogues, loaded on demand by apps/web/src/i18n
+  'src/i18n/locales/en.ts',
+  'src/i18n/locales/fr.ts',
 ];
 
 interface ManifestChunk {

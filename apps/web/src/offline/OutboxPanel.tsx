@@ -32,7 +32,7 @@ export function OutboxPanel() {
 
   if (!uid || (!rows.length && !down)) return null;
   return (
-    <section className="outbox" aria-label="Outbox" data-testid="outbox">
+    <section className="outbox" aria-label={S.outboxLabel} data-testid="outbox">
       {down && <p className="outbox-link" data-testid="link-down">{S.linkDown}</p>}
       {rows.length > 0 && (
         <>
