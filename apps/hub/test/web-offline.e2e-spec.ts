@@ -35,7 +35,7 @@ describe('web app offline (Chromium)', () => {
   async function serviceWorkerInControl(page: Page) {
     // a function, not a string: the app's CSP forbids eval
     await page.waitForFunction(() => !!(globalThis as unknown as { navigator: { serviceWorker?: { controller: unknown } } }).navigator.serviceWorker?.controller, null, {
-      timeout: 30_000,
+      timeout: 60_000,
     });
   }
 
@@ -98,21 +98,21 @@ describe('web app offline (Chromium)', () => {
     await page.context().setOffline(true);
     await page.reload();
     // the shell and the home screen come from this device
-    await page.getByRole('heading', { level: 1 }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { level: 1 }).waitFor({ timeout: 30_000 });
     await page.getByTestId('user-name').waitFor();
-    await page.getByTestId('link-down').waitFor({ timeout: 15_000 });
+    await page.getByTestId('link-down').waitFor({ timeout: 30_000 });
     // the new-case screen was precached with the shell
     await page.goto(`${web.base}/cases/new`);
-    await page.getByRole('heading', { name: 'New teleconsultation case' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'New teleconsultation case' }).waitFor({ timeout: 30_000 });
     // the training screens were never opened on this device: a plain message inside the app, top bar still there
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Training' }).click();
     const message = page.getByTestId('screen-unavailable');
-    await message.waitFor({ timeout: 15_000 });
+    await message.waitFor({ timeout: 30_000 });
     expect(await message.textContent()).toContain('has not been opened on this device yet');
     expect(await page.getByTestId('user-name').isVisible()).toBe(true);
     await page.context().setOffline(false);
     await page.context().close();
-  });
+  }, 180_000);
 
   it('keeps the case being typed across an offline reload', async () => {
     const page = await officerPage();
@@ -123,7 +123,7 @@ describe('web app offline (Chromium)', () => {
     await page.getByTestId('draft-saved').waitFor();
     await page.context().setOffline(true);
     await page.reload();
-    await page.getByRole('heading', { name: 'New teleconsultation case' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'New teleconsultation case' }).waitFor({ timeout: 30_000 });
     await eventually(() => page.getByLabel('Presenting complaint').inputValue(), 'Scaly patches on the neck, draft kept offline');
     expect(await page.getByLabel('Question to the specialist').inputValue()).toBe('Fungal or eczema?');
     expect(await page.getByLabel('Heart rate (/min)').inputValue()).toBe('76');
@@ -132,12 +132,12 @@ describe('web app offline (Chromium)', () => {
     await page.getByTestId('link-down').waitFor({ state: 'detached', timeout: 15_000 });
     await page.getByRole('link', { name: 'Field Telemedicine Hub' }).click();
     await page.getByRole('link', { name: 'New teleconsultation case' }).click();
-    await page.getByRole('heading', { name: 'New teleconsultation case' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'New teleconsultation case' }).waitFor({ timeout: 30_000 });
     await eventually(() => page.getByLabel('Presenting complaint').inputValue(), 'Scaly patches on the neck, draft kept offline');
     expect(await page.getByLabel('Urgency').inputValue()).toBe('routine');
     expect(await casesWith('Scaly patches on the neck, draft kept offline')).toHaveLength(0);
     await page.context().close();
-  });
+  }, 180_000);
 
   it('queues a case sent offline and makes exactly one case when the link returns', async () => {
     const complaint = 'Itchy ring-shaped rash on the forearm, sent offline';
@@ -152,7 +152,7 @@ describe('web app offline (Chromium)', () => {
     await page.context().setOffline(true);
     await page.getByRole('button', { name: 'Send to specialist' }).click();
     const notice = page.getByTestId('queued-notice');
-    await notice.waitFor({ timeout: 15_000 });
+    await notice.waitFor({ timeout: 30_000 });
     expect(await notice.textContent()).toBe('Saved on this device — will be sent when the link returns.');
     const waiting = page.getByTestId('outbox-item');
     await waiting.waitFor();
@@ -182,5 +182,5 @@ describe('web app offline (Chromium)', () => {
     expect(submits).toHaveLength(1);
     expect(await submits[0].headerValue('idempotency-key')).toBe(`${key}:submit`);
     await page.context().close();
-  });
+  }, 180_000);
 });
