@@ -102,7 +102,7 @@ export class CertificatesService {
         { action: 'training.certificate_revoked', outcome: 'success', missionId, subjectType: 'Certificate', subjectId: cert.id, details: { userId: cert.userId, kind: cert.kind, reason: cert.revocationReason }, ...actorOf(caller) },
         m,
       );
-      const notes = await this.notifications.record([cert.userId], { kind: 'training.certificate_revoked', caseId: null, text: `Your certificate for ${cert.courseTitle} was revoked: ${cert.revocationReason}`.slice(0, 300) }, m);
+      const notes = await this.notifications.record([cert.userId], { kind: 'training.certificate_revoked', params: { course: cert.courseTitle, reason: cert.revocationReason ?? '' }, caseId: null, text: `Your certificate for ${cert.courseTitle} was revoked: ${cert.revocationReason}`.slice(0, 300) }, m);
       const names = await displayNames(m, [cert.userId]);
       return { view: certificateView(cert, names.get(cert.userId) ?? '', now), notes };
     });

@@ -150,13 +150,18 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
-/** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
-export async function fetchBlobUrl(path: string): Promise<string> {
+/** Downloads a protected file (e.g. a photo) as a blob: the original bytes. */
+export async function fetchBlob(path: string): Promise<Blob> {
   const headers = () => (accessToken ? { Authorization: `Bearer ${accessToken}` } : undefined);
   let res = await fetch(path, { headers: headers() });
   if (res.status === 401 && (await refresh())) res = await fetch(path, { headers: headers() });
   if (!res.ok) throw new Error(`download failed (${res.status})`);
-  return URL.createObjectURL(await res.blob());
+  return res.blob();
+}
+
+/** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
+export async function fetchBlobUrl(path: string): Promise<string> {
+  return URL.createObjectURL(await fetchBlob(path));
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);

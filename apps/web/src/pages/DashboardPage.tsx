@@ -3,7 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'rec
 import type { DashboardView, FacilityView, ResponseTimeRow } from '@hub/contracts';
 import { get } from '../api/client';
 import { Field } from '../components/Field';
-import { useLoad } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 
 type Row = Record<string, string | number | null>;
 
@@ -52,9 +52,9 @@ const rtRows = (rows: ResponseTimeRow[]): Row[] =>
 export function DashboardPage() {
   const [params, setParams] = useSearchParams();
   const query = params.toString();
-  const data = useLoad(() => get<DashboardView>(`/api/monitoring/dashboard${query ? `?${query}` : ''}`), [query]);
-  const facilities = useLoad(() => get<FacilityView[]>('/api/facilities'));
-  const specialties = useLoad(() => get<{ code: string; name: string }[]>('/api/specialties'));
+  const data = useApi<DashboardView>(`/api/monitoring/dashboard${query ? `?${query}` : ''}`);
+  const facilities = useApi<FacilityView[]>('/api/facilities');
+  const specialties = useApi<{ code: string; name: string }[]>('/api/specialties');
   const set = (key: string) => (e: { target: { value: string } }) => {
     const next = new URLSearchParams(params);
     if (e.target.value) next.set(key, e.target.value);

@@ -5,7 +5,8 @@ import { get, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { CertificationGate } from '../components/CertificationGate';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { useMissingCertification } from '../training/useCertification';
 import { day, T, today } from '../training/api';
 import { CertificatesTable } from './MyCertificatesPage';
@@ -49,9 +50,9 @@ function Revoke({ cert, onDone }: { cert: CertificateView; onDone: () => Promise
 /** A trainer's view of one learner in one course: progress, practical sign-off, certificate (and its revocation). */
 export function LearnerPage() {
   const { courseId, userId } = useParams();
-  const course = useLoad(() => get<CourseDetailView>(`${T}/courses/${courseId}`), [courseId]);
-  const progress = useLoad(() => get<LearnerProgressView>(`${T}/courses/${courseId}/progress?userId=${userId}`), [courseId, userId]);
-  const certs = useLoad(() => get<CertificateView[]>(`${T}/certificates?userId=${userId}`), [userId]);
+  const course = useApi<CourseDetailView>(`${T}/courses/${courseId}`);
+  const progress = useApi<LearnerProgressView>(`${T}/courses/${courseId}/progress?userId=${userId}`);
+  const certs = useApi<CertificateView[]>(`${T}/certificates?userId=${userId}`);
   // Train the trainer: signing off needs the trainer's own valid certificate.
   const missing = useMissingCertification('trainer');
   const error = course.error ?? progress.error;
