@@ -1,4 +1,4 @@
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
 import type { CaseView, EvacuationAdviceView } from '@hub/contracts';
@@ -15,7 +15,10 @@ import { useSubmit } from '../components/useLoad';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDateTime } from '../i18n/format';
 import { specialtyName } from '../i18n/words';
-import { AttachmentViewer, isViewable, ViewerItem } from '../viewer/AttachmentViewer';
+import { isViewable, type ViewerItem } from '../viewer/viewable';
+
+// The viewer (zoom and pan, and dwv for DICOM) loads when a file is first opened, not with the case page.
+const AttachmentViewer = lazy(() => import('../viewer/AttachmentViewer').then((m) => ({ default: m.AttachmentViewer })));
 
 const VITAL_KEYS = ['heartRate', 'systolicBp', 'diastolicBp', 'respiratoryRate', 'spo2', 'temperatureC', 'gcs'];
 
@@ -265,7 +268,11 @@ export function CasePage() {
           />
         )}
       </section>
-      {viewing && <AttachmentViewer items={viewable} startId={viewing} onClose={() => setViewing(null)} />}
+      {viewing && (
+        <Suspense fallback={<p className="muted" role="status">{t('viewer.loadingImage')}</p>}>
+          <AttachmentViewer items={viewable} startId={viewing} onClose={() => setViewing(null)} />
+        </Suspense>
+      )}
     </main>
   );
 }

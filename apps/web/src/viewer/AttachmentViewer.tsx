@@ -2,20 +2,11 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TransformComponent, TransformWrapper } from 'react-zoom-pan-pinch';
 import { fetchBlob } from '../api/client';
+import { isDicom, type ViewerItem } from './viewable';
 
 // dwv (with its canvas library) is large: loaded only when a DICOM file is opened.
 const DicomView = lazy(() => import('./DicomView').then((m) => ({ default: m.DicomView })));
 
-export interface ViewerItem {
-  id: string;
-  filename: string;
-  mediaType: string | null;
-  /** The original bytes (no thumbnail parameter). */
-  url: string;
-}
-
-export const isDicom = (i: Pick<ViewerItem, 'mediaType'>) => i.mediaType === 'application/dicom';
-export const isViewable = (i: Pick<ViewerItem, 'mediaType'>) => !!i.mediaType && (i.mediaType.startsWith('image/') || isDicom(i));
 
 /** The original file as a blob (fetched once per opening, with the access token). */
 function useBlob(url: string) {
