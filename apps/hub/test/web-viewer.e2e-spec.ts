@@ -127,5 +127,13 @@ describe('attachment viewer (Chromium)', () => {
       return !!w && w !== '4000/2000';
     }, 'window/level changed by dragging');
     await officer.getByTestId('dicom-window').waitFor();
+
+    // Signing in survives opening the case in a new tab, and both tabs keep working after the new one's refresh.
+    const caseUrl = officer.url();
+    const tab = await officer.context().newPage();
+    await tab.goto(caseUrl);
+    await tab.getByTestId('case-page').waitFor();
+    await officer.reload();
+    await officer.getByTestId('case-page').waitFor();
   });
 });

@@ -55,12 +55,21 @@ export function LearnerPage() {
   const certs = useApi<CertificateView[]>(`${T}/certificates?userId=${userId}`);
   // Train the trainer: signing off needs the trainer's own valid certificate.
   const missing = useMissingCertification('trainer');
+  const [early, setEarly] = useState(false);
   const error = course.error ?? progress.error;
   if (error) return <main className="page"><div role="alert" className="alert">{error}</div></main>;
   if (!course.data || !progress.data) return <main className="page muted">Loading…</main>;
   const c = course.data;
   const p = progress.data;
   const reload = () => Promise.all([progress.reload(), certs.reload()]);
+  // Right after a certificate the server's progress restarts (it counts toward the next cycle). The next cycle's
+  // sign-off forms wait until 30 days before expiry, unless the trainer asks for them; sign-offs already given show.
+  const RECERTIFY_DAYS = 30;
+  const nextCycleLater =
+    p.certificate?.status === 'valid' &&
+    p.signOffsDone === 0 &&
+    new Date(p.certificate.expiresAt).getTime() - Date.now() > RECERTIFY_DAYS * 86_400_000 &&
+    !early;
   return (
     <main className="page" data-testid="learner-page">
       <p className="muted"><Link to="/training/cohorts">Cohorts</Link> › {c.title}</p>
@@ -81,6 +90,12 @@ export function LearnerPage() {
         <h2>Practical sign-off</h2>
         {missing && <CertificationGate needed={missing} action="sign off practical skills" />}
         {!c.checklist.length && <p className="muted">This course has no practical skills.</p>}
+        {nextCycleLater && c.checklist.length > 0 && (
+          <p className="muted" data-testid="next-cycle-later">
+            Certified: the sign-offs of the next cycle open 30 days before expiry.{' '}
+            <button type="button" className="secondary small" onClick={() => setEarly(true)}>Sign off for recertification now</button>
+          </p>
+        )}
         <ol>
           {c.checklist.map((item) => {
             const s = p.signOffs.find((x) => x.itemId === item.id);
@@ -89,7 +104,7 @@ export function LearnerPage() {
                 <strong>{item.title}</strong> {item.description && <span className="muted">— {item.description}</span>}
                 {s ? (
                   <p className="notice">Signed off by {s.trainerName}, demonstrated on {day(s.performedOn)}{s.note ? `: ${s.note}` : ''}</p>
-                ) : (
+                ) : nextCycleLater ? null : (
                   <SignOffForm courseId={c.id} userId={p.userId} itemId={item.id} title={item.title} onDone={reload} />
                 )}
               </li>
