@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@hub/common';
-import { Role } from '@hub/contracts';
+import { NOTIFICATION_CODES, Role } from '@hub/contracts';
 import en from '../../web/src/i18n/locales/en';
 import fr from '../../web/src/i18n/locales/fr';
 
@@ -44,6 +44,10 @@ describe('web app catalogues (en, fr)', () => {
   it('translate every error code the server can return', () => {
     const missing = Object.values(ErrorCode).filter((c) => !has(en, `errors.${c}`) || !has(fr, `errors.${c}`));
     expect(missing).toEqual([]);
+  });
+
+  it('translate every notification the server can store', () => {
+    expect(NOTIFICATION_CODES.filter((c) => !has(en, `notifications.${c}`) || !has(fr, `notifications.${c}`))).toEqual([]);
   });
 
   it('name every role', () => {

@@ -1,5 +1,7 @@
 import { lazy, ReactElement, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { TopBar } from './components/TopBar';
@@ -7,6 +9,7 @@ import { LoginPage } from './pages/LoginPage';
 import { RouteErrorBoundary } from './offline/RouteErrorBoundary';
 import { registerServiceWorker } from './offline/service-worker';
 import { isAdmin } from './roles';
+import { queryClient } from './components/useApi';
 import './i18n';
 
 import './styles.css';
@@ -49,11 +52,15 @@ const WaiversPage = training('WaiversPage');
 const ResourcesPage = training('ResourcesPage');
 const ResourcePage = training('ResourcePage');
 const VerifyPage = training('VerifyPage');
-const Loading = ({ children }: { children: ReactElement }) => <Suspense fallback={<p className="page muted">Loading…</p>}>{children}</Suspense>;
+function LoadingText({ dashboard = false }: { dashboard?: boolean }) {
+  const { t } = useTranslation();
+  return <p className="page muted">{t(dashboard ? 'app.loadingDashboard' : 'app.loading')}</p>;
+}
+const Loading = ({ children }: { children: ReactElement }) => <Suspense fallback={<LoadingText />}>{children}</Suspense>;
 
 function Protected({ children, admin = false }: { children: ReactElement; admin?: boolean }) {
   const { user, loading, mfaEnrolmentRequired } = useAuth();
-  if (loading) return <p className="page muted">Loading…</p>;
+  if (loading) return <LoadingText />;
   if (!user) return <Navigate to="/login" replace />;
   if (mfaEnrolmentRequired) return <Navigate to="/mfa-setup" replace />;
   if (admin && !isAdmin(user)) return <Navigate to="/" replace />;
@@ -81,7 +88,7 @@ function Shell() {
         <Route path="/queue" element={<Protected><CasesPage view="queue" /></Protected>} />
         <Route path="/cases/new" element={<Protected><NewCasePage /></Protected>} />
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
-        <Route path="/dashboard" element={<Protected><Suspense fallback={<p className="page muted">Loading the dashboard…</p>}><DashboardPage /></Suspense></Protected>} />
+        <Route path="/dashboard" element={<Protected><Suspense fallback={<LoadingText dashboard />}><DashboardPage /></Suspense></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
         <Route path="/training" element={<Loading><Protected><MyTrainingPage /></Protected></Loading>} />
         <Route path="/training/courses/:id" element={<Loading><Protected><CoursePage /></Protected></Loading>} />
@@ -93,14 +100,14 @@ function Shell() {
         <Route path="/training/manage/:id" element={<Loading><Protected><CourseEditorPage /></Protected></Loading>} />
         <Route path="/training/cohorts" element={<Loading><Protected><CohortsPage /></Protected></Loading>} />
         <Route path="/training/cohorts/:id" element={<Loading><Protected><CohortPage /></Protected></Loading>} />
-        <Route path="/training/compliance" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CompliancePage /></Suspense></Protected>} />
+        <Route path="/training/compliance" element={<Protected><Suspense fallback={<LoadingText />}><CompliancePage /></Suspense></Protected>} />
         <Route path="/training/waivers" element={<Loading><Protected admin><WaiversPage /></Protected></Loading>} />
         <Route path="/resources" element={<Loading><Protected><ResourcesPage /></Protected></Loading>} />
         <Route path="/resources/:id" element={<Loading><Protected><ResourcePage /></Protected></Loading>} />
         <Route path="/verify" element={<Loading><VerifyPage /></Loading>} />
         <Route path="/verify/:code" element={<Loading><VerifyPage /></Loading>} />
-        <Route path="/consultations/:id/check" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><PreCallPage /></Suspense></Protected>} />
-        <Route path="/consultations/:id" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CallPage /></Suspense></Protected>} />
+        <Route path="/consultations/:id/check" element={<Protected><Suspense fallback={<LoadingText />}><PreCallPage /></Suspense></Protected>} />
+        <Route path="/consultations/:id" element={<Protected><Suspense fallback={<LoadingText />}><CallPage /></Suspense></Protected>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
       </Suspense>
@@ -113,11 +120,13 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     {/* The first render waits for the reader's language catalogue (a small chunk). */}
     <Suspense fallback={<p className="page muted">…</p>}>
-      <BrowserRouter>
-        <AuthProvider>
-          <Shell />
-        </AuthProvider>
-      </BrowserRouter>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <AuthProvider>
+            <Shell />
+          </AuthProvider>
+        </BrowserRouter>
+      </QueryClientProvider>
     </Suspense>
   </StrictMode>,
 );

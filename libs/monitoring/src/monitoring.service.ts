@@ -103,7 +103,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         [a.missionId, a.text, now],
       );
       if (!managers.length) continue;
-      const saved = await this.notifications.record(managers.map((m) => m.id), { kind: 'caseload.alert', caseId: null, text: a.text }, this.dataSource.manager);
+      const saved = await this.notifications.record(managers.map((m) => m.id), { kind: 'caseload.alert', code: a.code, params: a.params, caseId: null, text: a.text }, this.dataSource.manager);
       this.notifications.publish(saved);
       sent += saved.length;
     }

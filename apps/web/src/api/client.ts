@@ -45,16 +45,19 @@ let onSessionLost: () => void = () => undefined;
 
 export const currentAccessToken = () => accessToken;
 
+// The refresh token is shared by the tabs of this browser (localStorage), so a case opened in a new tab is signed
+// in too. Tokens rotate on every exchange, so tabs exchange one at a time (a Web Lock) and each reads the latest
+// token inside the lock: a used token is never sent twice, which the hub would take as theft and end the session.
 export const session = {
   set(tokens: TokenPair) {
     accessToken = tokens.accessToken;
-    sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
+    localStorage.setItem(REFRESH_KEY, tokens.refreshToken);
   },
   clear() {
     accessToken = null;
-    sessionStorage.removeItem(REFRESH_KEY);
+    localStorage.removeItem(REFRESH_KEY);
   },
-  refreshToken: () => sessionStorage.getItem(REFRESH_KEY),
+  refreshToken: () => localStorage.getItem(REFRESH_KEY),
   hasAccess: () => accessToken !== null,
   onLost(fn: () => void) {
     onSessionLost = fn;
@@ -134,9 +137,20 @@ function toError(res: Response, data: unknown): ApiError {
   });
 }
 
-/** Exchanges the stored refresh token for a new pair (one exchange at a time; the token rotates). */
+// Signing out in one tab signs out the others.
+window.addEventListener('storage', (e) => {
+  if (e.key === REFRESH_KEY && e.newValue === null && accessToken) {
+    accessToken = null;
+    onSessionLost();
+  }
+});
+
+const oneTabAtATime = <T,>(fn: () => Promise<T>): Promise<T> =>
+  typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request('hub.refresh', fn) : fn();
+
+/** Exchanges the stored refresh token for a new pair (one exchange at a time, across tabs; the token rotates). */
 export function refresh(): Promise<boolean> {
-  refreshing ??= (async () => {
+  refreshing ??= oneTabAtATime(async () => {
     const token = session.refreshToken();
     if (!token) return false;
     let res: Response;
@@ -151,7 +165,7 @@ export function refresh(): Promise<boolean> {
     }
     session.set((await res.json()) as TokenPair);
     return true;
-  })().finally(() => (refreshing = null));
+  }).finally(() => (refreshing = null));
   return refreshing;
 }
 
@@ -178,13 +192,18 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   return data as T;
 }
 
-/** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
-export async function fetchBlobUrl(path: string): Promise<string> {
+/** Downloads a protected file (e.g. a photo) as a blob: the original bytes. */
+export async function fetchBlob(path: string): Promise<Blob> {
   const headers = () => (accessToken ? { Authorization: `Bearer ${accessToken}` } : undefined);
   let res = await fetch(path, { headers: headers() });
   if (res.status === 401 && (await refresh())) res = await fetch(path, { headers: headers() });
   if (!res.ok) throw new Error(`download failed (${res.status})`);
-  return URL.createObjectURL(await res.blob());
+  return res.blob();
+}
+
+/** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
+export async function fetchBlobUrl(path: string): Promise<string> {
+  return URL.createObjectURL(await fetchBlob(path));
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);

@@ -15,10 +15,13 @@ export function fieldLabel(t: TFunction, field: string): string {
 export function fieldProblemTexts(t: TFunction, error: ApiError | null | undefined, field: string): string[] {
   const entry = error?.problemFields.find((f) => f.field === field);
   if (!entry) return [];
-  if (entry.rules?.length) {
-    return [...new Set(entry.rules.map((r) => t(i18n.exists(`validation.${r}`) ? `validation.${r}` : 'validation.unknown')))];
+  // In English the server's own sentence is the most precise ("must be at least 12 characters"); its field's code
+  // name becomes the clinical one ("presentingComplaint must…" → "Presenting complaint must…").
+  if (i18n.resolvedLanguage === 'en' || !entry.rules?.length) {
+    const label = fieldLabel(t, field);
+    return entry.problems.map((p) => (p.startsWith(`${field} `) ? `${label}${p.slice(field.length)}` : p));
   }
-  return entry.problems;
+  return [...new Set(entry.rules.map((r) => t(i18n.exists(`validation.${r}`) ? `validation.${r}` : 'validation.unknown')))];
 }
 
 /**
@@ -36,6 +39,7 @@ export function errorText(t: TFunction, e: unknown): string {
   const reason = typeof body.params?.reason === 'string' ? `reasons.${body.params.reason}` : null;
   if (reason && i18n.exists(reason)) return t(reason, params);
   if (body.code === 'VALIDATION_FAILED' && e.problemFields.length) {
+    if (i18n.resolvedLanguage === 'en') return e.problemFields.flatMap((f) => fieldProblemTexts(t, e, f.field)).join('; ');
     return e.problemFields
       .map((f) => t('errors.fieldProblem', { field: fieldLabel(t, f.field), problem: fieldProblemTexts(t, e, f.field).join(', ') }))
       .join(' · ');

@@ -4,7 +4,7 @@ import { Monitoring1795393686401 } from './1795393686401-Monitoring';
 import { Consultations1795411558677 } from './1795411558677-Consultations';
 import { Training1795411695307 } from './1795411695307-Training';
 import { TrainingChecks1795413323532 } from './1795413323532-TrainingChecks';
-import { UserLocale1795931591000 } from './1795931591000-UserLocale';
+import { Localisation1795931591000 } from './1795931591000-Localisation';
 
 // Ordered list of migrations; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -14,5 +14,5 @@ export const MIGRATIONS: Function[] = [
   Consultations1795411558677,
   Training1795411695307,
   TrainingChecks1795413323532,
-  UserLocale1795931591000,
+  Localisation1795931591000,
 ];
