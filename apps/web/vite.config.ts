@@ -65,9 +65,9 @@ function shellFiles(): Set<string> {
     files.add(chunk.file);
     chunk.css?.forEach((c) => files.add(c));
     chunk.imports?.forEach(visit);
-    // what a shell module loads later by itself (socket.io-client once signed in); the entry's own lazy screens are
-    // chosen by SHELL_SCREENS instead
-    if (!chunk.isEntry) chunk.dynamicImports?.forEach(visit);
+    // what the notifications socket loads once signed in (socket.io-client); other lazy imports (screens, the
+    // attachment viewer) are not part of the shell
+    if (/^assets\/socket-/.test(chunk.file)) chunk.dynamicImports?.forEach(visit);
   };
   for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
   SHELL_SCREENS.forEach(visit);
