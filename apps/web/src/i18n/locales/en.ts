@@ -10,7 +10,7 @@ const en = {
     loadingDashboard: 'Loading the dashboard…',
   },
   language: {
-    label: 'Interface language',
+    label: 'Interface in',
     en: 'English',
     fr: 'Français',
     saveFailed: 'The language is changed on this device but could not be saved to your account.',

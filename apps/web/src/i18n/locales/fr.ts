@@ -9,7 +9,7 @@ const fr: Catalogue = {
     loadingDashboard: 'Chargement du tableau de bord…',
   },
   language: {
-    label: 'Langue de l’interface',
+    label: 'Interface en',
     en: 'English',
     fr: 'Français',
     saveFailed: 'La langue a changé sur cet appareil mais n’a pas pu être enregistrée dans votre compte.',
