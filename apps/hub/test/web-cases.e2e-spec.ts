@@ -105,7 +105,7 @@ describe('teleconsultation loop in the web app (Chromium)', () => {
     await officer.getByTestId('case-status').getByText('Closed').waitFor();
 
     // and the doctor sees what happened to the patient
-    await doctor.getByTestId('case-outcome').getByText(/evacuated/).waitFor({ timeout: 15000 });
+    await doctor.getByTestId('case-outcome').getByText(/Evacuated/).waitFor({ timeout: 15000 });
     expect(await doctor.getByTestId('case-status').textContent()).toBe('Closed');
     const id = caseUrl.split('/').pop();
     const [{ status }] = await web.hub.db.dataSource.query('SELECT status FROM referral_cases WHERE id = $1', [id]);

@@ -180,6 +180,7 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
                   {show ? <TrackView track={v.track} label={`Camera of ${names.get(pid) ?? 'participant'}`} /> : <div className="avatar">{initials(names.get(pid))}</div>}
                   <figcaption>
                     {names.get(pid) ?? 'Participant'}
+                    {v && v.spatialLayer !== null && <span className="muted"> · layer {v.spatialLayer}</span>}
                     {big.toggle}
                   </figcaption>
                 </figure>

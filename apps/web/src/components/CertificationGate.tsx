@@ -12,13 +12,15 @@ type Needed = CertificationRequiredBody['certification'] & { state?: Certificati
  * action (from GET /training/me) and when the server answers 403 CERTIFICATION_REQUIRED.
  */
 export function CertificationGate({ needed, action }: { needed: Needed; action: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // The certificate's name in the reader's words ("de consultant en télémédecine"), the server's as a fallback.
+  const label = i18n.exists(`certification.kinds.${needed.kind}`) ? t(`certification.kinds.${needed.kind}`) : needed.label;
   const why =
     needed.state === 'expired'
-      ? t('certification.expired', { label: needed.label, date: day(needed.expiresAt) })
+      ? t('certification.expired', { label, date: day(needed.expiresAt) })
       : needed.state === 'revoked'
-        ? t('certification.revoked', { label: needed.label })
-        : t('certification.missing', { label: needed.label });
+        ? t('certification.revoked', { label })
+        : t('certification.missing', { label });
   return (
     <section className="gate" role="alert" aria-label={t('certification.region')} data-testid="certification-required">
       <strong>{t('certification.cannot', { action })}</strong> {why}.

@@ -11,8 +11,10 @@ import { errorText } from '../i18n/errors';
 export const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      staleTime: 30_000,
-      gcTime: 10 * 60_000,
+      // A screen opened again asks the hub again (never shows an old answer as current); entries live while a screen
+      // uses them, so two parts of one screen share one request and a late answer cannot overwrite a newer key.
+      staleTime: 0,
+      gcTime: 0,
       refetchOnWindowFocus: false,
       retry: (failures, error) => failures < 4 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
       retryDelay: (attempt) => Math.min(1000 * 2 ** attempt, 15_000),

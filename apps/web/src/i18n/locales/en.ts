@@ -10,7 +10,7 @@ const en = {
     loadingDashboard: 'Loading the dashboard…',
   },
   language: {
-    label: 'Language',
+    label: 'Interface in',
     en: 'English',
     fr: 'Français',
     saveFailed: 'The language is changed on this device but could not be saved to your account.',
@@ -391,6 +391,11 @@ const en = {
       trainer: 'sign off practical skills',
     },
     doThis: 'do this',
+    kinds: {
+      telemedicine_user: 'Telemedicine user',
+      telemedicine_consultant: 'Telemedicine consultant',
+      trainer: 'Trainer',
+    },
   },
   viewer: {
     open: 'Open {{name}} full size',

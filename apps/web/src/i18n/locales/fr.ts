@@ -9,7 +9,7 @@ const fr: Catalogue = {
     loadingDashboard: 'Chargement du tableau de bord…',
   },
   language: {
-    label: 'Langue',
+    label: 'Interface en',
     en: 'English',
     fr: 'Français',
     saveFailed: 'La langue a changé sur cet appareil mais n’a pas pu être enregistrée dans votre compte.',
@@ -390,6 +390,11 @@ const fr: Catalogue = {
       trainer: 'valider les compétences pratiques',
     },
     doThis: 'faire cela',
+    kinds: {
+      telemedicine_user: 'd’utilisateur de télémédecine',
+      telemedicine_consultant: 'de consultant en télémédecine',
+      trainer: 'de formateur',
+    },
   },
   viewer: {
     open: 'Ouvrir {{name}} en taille réelle',
