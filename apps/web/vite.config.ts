@@ -1,7 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { compression } from 'vite-plugin-compression2';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const outDir = here('../../dist/web');
+
+/**
+ * The screens precached with the app shell, so a clinic can open them with no link at all after one visit. Every other
+ * screen (dashboard, training, calls, administration) is cached when first opened; offline before that, the app says
+ * so inside the page (apps/web/src/offline/RouteErrorBoundary.tsx).
+ */
+const SHELL_SCREENS = [
+  'src/pages/LoginPage.tsx',
+  'src/pages/HomePage.tsx',
+  'src/pages/PatientsPage.tsx',
+  'src/pages/CasesPage.tsx',
+  'src/pages/CasePage.tsx',
+  'src/pages/NewCasePage.tsx',
+  'src/pages/NotificationsPage.tsx',
+  'src/pages/MfaSetupPage.tsx',
+  'src/offline/OutboxPanel.tsx',
+  // the catalogues, loaded on demand by apps/web/src/i18n
+  'src/i18n/locales/en.ts',
+  'src/i18n/locales/fr.ts',
+];
+
+interface ManifestChunk {
+  file: string;
+  css?: string[];
+  imports?: string[];
+  dynamicImports?: string[];
+  isEntry?: boolean;
+}
+
+/**
+ * The language catalogues are fetched by i18next once the entry has run; on a 600 ms link that is one more round
+ * trip before the sign-in page shows. Announcing both (2–3 kB each, compressed) in index.html fetches them alongside
+ * the entry instead.
+ */
+function preloadCatalogues(): Plugin {
+  return {
+    name: 'hub:preload-catalogues',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).filter(
+          (c) => c.type === 'chunk' && !!c.facadeModuleId && /\/i18n\/locales\/[a-z]{2}\.ts$/.test(c.facadeModuleId),
+        );
+        return chunks.map((c) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${c.fileName}` }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
+
+/** The files the entry and the shell screens need (their static imports, transitively), from Vite's manifest. */
+function shellFiles(): Set<string> {
+  const manifest = JSON.parse(readFileSync(`${outDir}/.vite/manifest.json`, 'utf8')) as Record<string, ManifestChunk>;
+  const files = new Set<string>(['index.html']);
+  const visit = (key: string) => {
+    const chunk = manifest[key];
+    if (!chunk || files.has(chunk.file)) return;
+    files.add(chunk.file);
+    chunk.css?.forEach((c) => files.add(c));
+    chunk.imports?.forEach(visit);
+    // what the notifications socket loads once signed in (socket.io-client); other lazy imports (screens, the
+    // attachment viewer) are not part of the shell
+    if (/^assets\/socket-/.test(chunk.file)) chunk.dynamicImports?.forEach(visit);
+  };
+  for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
+  SHELL_SCREENS.forEach(visit);
+  return files;
+}
 
 export default defineConfig({
   root: here('.'),
@@ -9,10 +80,59 @@ export default defineConfig({
   // Vite compiles TSX itself (React's automatic JSX runtime); no plugin needed for a production build.
   oxc: { jsx: { runtime: 'automatic' } },
   resolve: { alias: { '@hub/contracts': here('../../libs/contracts/src/index.ts') } },
+  plugins: [
+    preloadCatalogues(),
+    // Precompressed copies beside each file (name.br, name.gz); the hub serves them as they are (bootstrap.ts).
+    compression({
+      include: /\.(js|css|html|svg|json|webmanifest)$/,
+      threshold: 512,
+      algorithms: ['gzip', 'brotliCompress'],
+      logLevel: 'silent',
+    }),
+    VitePWA({
+      strategies: 'generateSW',
+      registerType: 'autoUpdate',
+      // Registered by apps/web/src/offline/service-worker.ts once the page has loaded, so it never competes with it.
+      injectRegister: false,
+      manifest: {
+        name: 'Field Telemedicine Hub',
+        short_name: 'Telemed Hub',
+        start_url: '/',
+        display: 'standalone',
+        background_color: '#f5f7fa',
+        theme_color: '#1b4f8a',
+        icons: [],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,webmanifest}'],
+        // Only the shell and the field screens are precached; the rest come into the runtime cache on first use.
+        manifestTransforms: [
+          async (entries) => {
+            const keep = existsSync(`${outDir}/.vite/manifest.json`) ? shellFiles() : null;
+            return { manifest: keep ? entries.filter((e) => keep.has(e.url)) : entries, warnings: [] };
+          },
+        ],
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/api\//, /^\/socket\.io\//],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: true,
+        runtimeCaching: [
+          {
+            // Hashed names never change content: once fetched, a screen's code is served from the cache.
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/assets/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'hub-screens', expiration: { maxEntries: 200 } },
+          },
+        ],
+      },
+    }),
+  ],
   build: {
-    outDir: here('../../dist/web'),
+    outDir,
     emptyOutDir: true,
     sourcemap: true,
+    manifest: true,
     chunkSizeWarningLimit: 600,
     rolldownOptions: {
       // react-router marks its modules "use client" (for server components); meaningless in this client-only bundle.

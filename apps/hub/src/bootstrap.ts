@@ -4,6 +4,7 @@ import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -139,10 +140,23 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource, ex
   return app;
 }
 
-/** Serves the built browser app, with index.html for client-side routes. */
+/**
+ * Serves the built browser app, with index.html for client-side routes. Files are sent precompressed (the `.br` or
+ * `.gz` written beside each at build, by what the browser accepts). Hashed names under /assets/ never change, so they
+ * are cached for a year; index.html, the service worker and the web manifest are revalidated on every load, so a
+ * new build reaches the clinics at their next visit.
+ */
 function serveWebApp(app: NestExpressApplication, dir: string) {
   const index = join(dir, 'index.html');
-  const files = express.static(dir, { index: false, maxAge: '1h' });
+  const files = expressStaticGzip(dir, {
+    enableBrotli: true,
+    orderPreference: ['br', 'gz'],
+    index: false,
+    serveStatic: {
+      index: false,
+      setHeaders: (res: { setHeader(name: string, value: string): unknown }, path: string) => res.setHeader('Cache-Control', webCacheControl(path)),
+    },
+  });
   const forApi = (req: express.Request) => req.path.startsWith('/api') || req.path.startsWith('/socket.io');
   // API requests never touch the file system (nor can a file shadow an API route).
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => (forApi(req) ? next() : files(req, res, next)));
@@ -152,8 +166,20 @@ function serveWebApp(app: NestExpressApplication, dir: string) {
       res.status(503).type('text/plain').send('The web app is not built; run `npm run build:web`.');
       return;
     }
-    res.sendFile(index);
+    // A client-side route: the app's index.html, compressed like the other files.
+    req.url = '/index.html';
+    files(req, res, next);
   });
+}
+
+/** Cache lifetime of a file of the web app, by its path relative to the build directory. */
+export function webCacheControl(path: string): string {
+  // The precompressed copy (name.br, name.gz) is cached like the file itself.
+  const name = path.replace(/\\/g, '/').replace(/\.(br|gz)$/, '');
+  // Vite puts only content-hashed names under assets/.
+  if (name.includes('/assets/')) return 'public, max-age=31536000, immutable';
+  if (/\/(index\.html|sw\.js|manifest\.webmanifest)$/.test(name) || /\/workbox-[^/]+\.js$/.test(name)) return 'no-cache';
+  return 'public, max-age=3600';
 }
 
 export const bootLogger = new Logger('Hub');

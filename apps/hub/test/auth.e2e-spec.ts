@@ -134,6 +134,21 @@ describe('sign-in, tokens and MFA', () => {
     await login('doctor@minusca.demo').expect(403);
   });
 
+  it("stores the caller's own interface language, returns it with the session, and refuses an unknown one", async () => {
+    const s = (await login('officer@unmiss.demo').expect(200)).body;
+    expect(s.user.locale).toBeNull();
+    const set = await hub.http().patch('/api/auth/me').set(bearer(s)).send({ locale: 'fr' }).expect(200);
+    expect(set.body.locale).toBe('fr');
+    expect((await hub.http().get('/api/auth/me').set(bearer(s)).expect(200)).body.locale).toBe('fr');
+    expect((await login('officer@unmiss.demo').expect(200)).body.user.locale).toBe('fr');
+    const bad = await hub.http().patch('/api/auth/me').set(bearer(s)).send({ locale: 'de' }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('locale');
+    expect((await hub.http().get('/api/auth/me').set(bearer(s)).expect(200)).body.locale).toBe('fr');
+    await hub.http().patch('/api/auth/me').set(bearer(s)).send({ locale: null }).expect(200);
+    expect((await hub.http().get('/api/auth/me').set(bearer(s)).expect(200)).body.locale).toBeNull();
+    expect(await auditCount('user.preferences_updated', 'success')).toBeGreaterThanOrEqual(2);
+  });
+
   it('rejects a forged or expired access token', async () => {
     const s = (await login('trainer@unmiss.demo').expect(200)).body;
     const [h, p] = s.accessToken.split('.');

@@ -142,6 +142,7 @@ const MATRIX: Record<string, Row> = {
     expect: all(204),
   },
   'GET /api/auth/me': { build: () => ({ path: '/api/auth/me' }), anon: 401, expect: all(200) },
+  'PATCH /api/auth/me': { build: () => ({ path: '/api/auth/me', body: { locale: null } }), anon: 401, expect: all(200) },
   'POST /api/auth/mfa/setup': {
     build: () => ({ path: '/api/auth/mfa/setup' }),
     anon: 401,

@@ -314,7 +314,7 @@ describe('training and certification', () => {
 
     it('a pass mark above 100', async () => {
       const res = await http().put(`/api/training/courses/${draftId}/quiz`).set(trainer).send(quiz({ passMark: 101 })).expect(400);
-      expect(res.body.fields).toEqual([{ field: 'passMark', problems: ['passMark must be between 0 and 100'] }]);
+      expect(res.body.fields).toEqual([{ field: 'passMark', problems: ['passMark must be between 0 and 100'], rules: ['max'] }]);
       expect((await q(`SELECT count(*)::int AS n FROM training_quizzes WHERE course_id = $1`, [draftId]))[0].n).toBe(0);
     });
 
@@ -351,7 +351,7 @@ describe('training and certification', () => {
       const cohorts = (await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n;
       const rotation = { missionId: hub.ids.missions.MINUSCA, name: 'Rotation', memberIds: [], courseIds: [] };
       const day = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-02-30' }).expect(400);
-      expect(day.body.fields).toEqual([{ field: 'startsOn', problems: ['startsOn must be a real date (YYYY-MM-DD)'] }]);
+      expect(day.body.fields).toEqual([{ field: 'startsOn', problems: ['startsOn must be a real date (YYYY-MM-DD)'], rules: ['isDateString'] }]);
       const order = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-06-01', endsOn: '2026-05-01' }).expect(400);
       expect(order.body.fields).toEqual([{ field: 'endsOn', problems: ['is before startsOn'] }]);
       expect((await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n).toBe(cohorts);

@@ -110,6 +110,7 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     await openCall(officer);
     await officer.getByTestId('waiting-room').waitFor({ timeout: 20_000 });
     expect(await officer.getByRole('status').first().textContent()).toContain('Waiting for the doctor');
+    await officer.getByTestId('waiting-room').getByRole('button', { name: 'Leave' }).waitFor();
 
     await openCall(doctor);
     await inCall(doctor);
@@ -135,6 +136,16 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     const sent = await officer.evaluate(() => window.__call!.sentRequests().map((r) => r.event));
     expect(sent).toEqual(expect.arrayContaining(['join', 'connectTransport', 'produce']));
     expect(sent.filter((e) => ['createTransport', 'consume', 'resumeConsumer'].includes(e))).toEqual([]);
+
+    // a tile can be enlarged and shrunk again; the technical figures wait behind "Details"
+    const tile = doctor.getByTestId('tile-remote').first();
+    await tile.getByRole('button', { name: /^Enlarge / }).click();
+    expect(await tile.getAttribute('data-enlarged')).toBe('true');
+    await tile.getByRole('button', { name: /^Shrink / }).click();
+    expect(await tile.getAttribute('data-enlarged')).toBe('false');
+    expect(await doctor.getByTestId('quality-details').count()).toBe(0);
+    await doctor.getByTestId('quality-details-toggle').click();
+    expect(await doctor.getByTestId('quality-details').textContent()).toMatch(/kbit\/s/);
 
     // chat goes to the case thread
     await officer.getByLabel('Chat message').fill('Patient is here, can you see the rash?');

@@ -1,22 +1,33 @@
 import { lazy, ReactElement, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { TopBar } from './components/TopBar';
-import { FacilitiesPage } from './pages/FacilitiesPage';
-import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
-import { MfaSetupPage } from './pages/MfaSetupPage';
-import { MissionsPage } from './pages/MissionsPage';
-import { UsersPage } from './pages/UsersPage';
-import { CasePage } from './pages/CasePage';
-import { CasesPage } from './pages/CasesPage';
-import { NewCasePage } from './pages/NewCasePage';
-import { NotificationsPage } from './pages/NotificationsPage';
-import { PatientsPage } from './pages/PatientsPage';
+import { RouteErrorBoundary } from './offline/RouteErrorBoundary';
+import { registerServiceWorker } from './offline/service-worker';
 import { isAdmin } from './roles';
+import { queryClient } from './components/useApi';
+import './i18n';
 
 import './styles.css';
+
+// Only the sign-in page ships with the entry; every other screen is its own chunk, fetched when first opened (the
+// field screens are precached by the service worker once the first page has loaded: vite.config.ts SHELL_SCREENS).
+// The outbox (IndexedDB, tus) is needed only once signed in.
+const OutboxPanel = lazy(() => import('./offline/OutboxPanel').then((m) => ({ default: m.OutboxPanel })));
+const HomePage = lazy(() => import('./pages/HomePage').then((m) => ({ default: m.HomePage })));
+const MfaSetupPage = lazy(() => import('./pages/MfaSetupPage').then((m) => ({ default: m.MfaSetupPage })));
+const MissionsPage = lazy(() => import('./pages/MissionsPage').then((m) => ({ default: m.MissionsPage })));
+const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage').then((m) => ({ default: m.FacilitiesPage })));
+const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
+const PatientsPage = lazy(() => import('./pages/PatientsPage').then((m) => ({ default: m.PatientsPage })));
+const CasesPage = lazy(() => import('./pages/CasesPage').then((m) => ({ default: m.CasesPage })));
+const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
+const NewCasePage = lazy(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage })));
+const NotificationsPage = lazy(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
 
 // The call screens carry mediasoup-client: load them only when a call is opened.
 const PreCallPage = lazy(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage })));
@@ -41,11 +52,15 @@ const WaiversPage = training('WaiversPage');
 const ResourcesPage = training('ResourcesPage');
 const ResourcePage = training('ResourcePage');
 const VerifyPage = training('VerifyPage');
-const Loading = ({ children }: { children: ReactElement }) => <Suspense fallback={<p className="page muted">Loading…</p>}>{children}</Suspense>;
+function LoadingText({ dashboard = false }: { dashboard?: boolean }) {
+  const { t } = useTranslation();
+  return <p className="page muted">{t(dashboard ? 'app.loadingDashboard' : 'app.loading')}</p>;
+}
+const Loading = ({ children }: { children: ReactElement }) => <Suspense fallback={<LoadingText />}>{children}</Suspense>;
 
 function Protected({ children, admin = false }: { children: ReactElement; admin?: boolean }) {
   const { user, loading, mfaEnrolmentRequired } = useAuth();
-  if (loading) return <p className="page muted">Loading…</p>;
+  if (loading) return <LoadingText />;
   if (!user) return <Navigate to="/login" replace />;
   if (mfaEnrolmentRequired) return <Navigate to="/mfa-setup" replace />;
   if (admin && !isAdmin(user)) return <Navigate to="/" replace />;
@@ -57,6 +72,10 @@ function Shell() {
   return (
     <>
       {user && <TopBar />}
+      {user && <Suspense fallback={null}><OutboxPanel /></Suspense>}
+      {/* A screen whose code cannot be fetched (offline, not yet cached) says so here; the top bar stays. */}
+      <RouteErrorBoundary>
+      <Suspense fallback={<p className="page muted">Loading…</p>}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/mfa-setup" element={loading ? null : user ? <MfaSetupPage /> : <Navigate to="/login" replace />} />
@@ -69,7 +88,7 @@ function Shell() {
         <Route path="/queue" element={<Protected><CasesPage view="queue" /></Protected>} />
         <Route path="/cases/new" element={<Protected><NewCasePage /></Protected>} />
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
-        <Route path="/dashboard" element={<Protected><Suspense fallback={<p className="page muted">Loading the dashboard…</p>}><DashboardPage /></Suspense></Protected>} />
+        <Route path="/dashboard" element={<Protected><Suspense fallback={<LoadingText dashboard />}><DashboardPage /></Suspense></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
         <Route path="/training" element={<Loading><Protected><MyTrainingPage /></Protected></Loading>} />
         <Route path="/training/courses/:id" element={<Loading><Protected><CoursePage /></Protected></Loading>} />
@@ -81,26 +100,35 @@ function Shell() {
         <Route path="/training/manage/:id" element={<Loading><Protected><CourseEditorPage /></Protected></Loading>} />
         <Route path="/training/cohorts" element={<Loading><Protected><CohortsPage /></Protected></Loading>} />
         <Route path="/training/cohorts/:id" element={<Loading><Protected><CohortPage /></Protected></Loading>} />
-        <Route path="/training/compliance" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CompliancePage /></Suspense></Protected>} />
+        <Route path="/training/compliance" element={<Protected><Suspense fallback={<LoadingText />}><CompliancePage /></Suspense></Protected>} />
         <Route path="/training/waivers" element={<Loading><Protected admin><WaiversPage /></Protected></Loading>} />
         <Route path="/resources" element={<Loading><Protected><ResourcesPage /></Protected></Loading>} />
         <Route path="/resources/:id" element={<Loading><Protected><ResourcePage /></Protected></Loading>} />
         <Route path="/verify" element={<Loading><VerifyPage /></Loading>} />
         <Route path="/verify/:code" element={<Loading><VerifyPage /></Loading>} />
-        <Route path="/consultations/:id/check" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><PreCallPage /></Suspense></Protected>} />
-        <Route path="/consultations/:id" element={<Protected><Suspense fallback={<p className="page muted">Loading…</p>}><CallPage /></Suspense></Protected>} />
+        <Route path="/consultations/:id/check" element={<Protected><Suspense fallback={<LoadingText />}><PreCallPage /></Suspense></Protected>} />
+        <Route path="/consultations/:id" element={<Protected><Suspense fallback={<LoadingText />}><CallPage /></Suspense></Protected>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
+      </Suspense>
+      </RouteErrorBoundary>
     </>
   );
 }
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <BrowserRouter>
-      <AuthProvider>
-        <Shell />
-      </AuthProvider>
-    </BrowserRouter>
+    {/* The first render waits for the reader's language catalogue (a small chunk). */}
+    <Suspense fallback={<p className="page muted">…</p>}>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <AuthProvider>
+            <Shell />
+          </AuthProvider>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </Suspense>
   </StrictMode>,
 );
+
+registerServiceWorker();

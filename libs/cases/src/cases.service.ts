@@ -3,7 +3,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
-import { CaseEvent, CasePage, CaseView, NotificationKind, URGENCY_RANK } from '@hub/contracts';
+import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
 import { Mission } from '@hub/identity';
 import { Notification, NotificationsService } from '@hub/notifications';
 import { canApply, nextStatus } from './case-workflow';
@@ -24,6 +24,9 @@ const CONSULT_EVENTS: CaseEvent[] = ['accept', 'request_information', 'answer', 
 interface Pending {
   to: () => Promise<string[]>;
   kind: NotificationKind;
+  /** Catalogue key when it differs from the kind (one kind, several sentences). */
+  code?: NotificationCode;
+  params: NotificationParams;
   text: string;
 }
 
@@ -207,7 +210,7 @@ export class CasesService {
     return this.move(caller, id, 'resubmit', async (m, c, pending) => {
       await this.postMessage(m, caller, c, 'information_response', dto.message, dto.attachmentIds);
       c.deadlineAt = await this.deadline(m, c);
-      pending.push({ to: async () => (c.assignedDoctorId ? [c.assignedDoctorId] : []), kind: 'case.resubmitted', text: `${caseReference(c.id)}: the clinic answered your request for information` });
+      pending.push({ to: async () => (c.assignedDoctorId ? [c.assignedDoctorId] : []), kind: 'case.resubmitted', params: { reference: caseReference(c.id) }, text: `${caseReference(c.id)}: the clinic answered your request for information` });
     });
   }
 
@@ -219,13 +222,13 @@ export class CasesService {
       c.outcome = { outcome: dto.outcome, evacuationDone: dto.evacuationDone, evacuationAvoided: dto.evacuationAvoided, ...(dto.note ? { note: dto.note } : {}) };
       c.outcomeReportedAt = this.clock.now();
       c.closedAt = this.clock.now();
-      pending.push({ to: async () => [c.assignedDoctorId, c.answeredById].filter((x): x is string => !!x), kind: 'case.outcome_reported', text: `${caseReference(c.id)}: the clinic reported the outcome (${dto.outcome.replace('_', ' ')})` });
+      pending.push({ to: async () => [c.assignedDoctorId, c.answeredById].filter((x): x is string => !!x), kind: 'case.outcome_reported', params: { reference: caseReference(c.id), outcome: dto.outcome }, text: `${caseReference(c.id)}: the clinic reported the outcome (${dto.outcome.replace('_', ' ')})` });
     }, true, dto.note);
   }
 
   cancel(caller: CallerContext, id: string, note?: string) {
     return this.move(caller, id, 'cancel', async (_m, c, pending) => {
-      pending.push({ to: async () => (c.assignedDoctorId ? [c.assignedDoctorId] : []), kind: 'case.message', text: `${caseReference(c.id)} was cancelled by the clinic` });
+      pending.push({ to: async () => (c.assignedDoctorId ? [c.assignedDoctorId] : []), kind: 'case.message', code: 'case.cancelled', params: { reference: caseReference(c.id) }, text: `${caseReference(c.id)} was cancelled by the clinic` });
     }, true, note);
   }
 
@@ -236,7 +239,7 @@ export class CasesService {
     return this.move(caller, id, 'accept', async (_m, c, pending) => {
       c.assignedDoctorId = caller.principal.userId;
       c.acceptedAt = this.clock.now();
-      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.accepted', text: `${caseReference(c.id)} was accepted by ${caller.principal.displayName}` });
+      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.accepted', params: { reference: caseReference(c.id), name: caller.principal.displayName }, text: `${caseReference(c.id)} was accepted by ${caller.principal.displayName}` });
     });
   }
 
@@ -244,7 +247,7 @@ export class CasesService {
     return this.move(caller, id, 'request_information', async (m, c, pending) => {
       this.assertAssigned(caller, c);
       await this.postMessage(m, caller, c, 'information_request', dto.question);
-      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.information_requested', text: `${caseReference(c.id)}: the specialist asks for more information` });
+      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.information_requested', params: { reference: caseReference(c.id) }, text: `${caseReference(c.id)}: the specialist asks for more information` });
     }, true, dto.question.slice(0, 1000));
   }
 
@@ -257,7 +260,7 @@ export class CasesService {
       c.answeredById = caller.principal.userId;
       c.answeredAt = this.clock.now();
       const evac = dto.evacuation.type === 'none' ? '' : ` — ${dto.evacuation.type.toUpperCase()} advised`;
-      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.answered', text: `${caseReference(c.id)}: the specialist answered${evac}` });
+      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.answered', code: evac ? 'case.answered_evacuation' : 'case.answered', params: { reference: caseReference(c.id), evacuation: dto.evacuation.type }, text: `${caseReference(c.id)}: the specialist answered${evac}` });
     });
   }
 
@@ -271,7 +274,7 @@ export class CasesService {
         throw new DomainException(ErrorCode.NotFound, 'doctorId: no reference doctor of this specialty serving the mission has this id');
       }
       c.assignedDoctorId = dto.doctorId;
-      pending.push({ to: async () => [dto.doctorId], kind: 'case.handed_over', text: `${caseReference(c.id)} was handed over to you by ${caller.principal.displayName}` });
+      pending.push({ to: async () => [dto.doctorId], kind: 'case.handed_over', params: { reference: caseReference(c.id), name: caller.principal.displayName }, text: `${caseReference(c.id)} was handed over to you by ${caller.principal.displayName}` });
     }, true, dto.note);
   }
 
@@ -289,6 +292,7 @@ export class CasesService {
       pending.push({
         to: async () => (fromClinic ? (c.assignedDoctorId ? [c.assignedDoctorId] : []) : await this.cases.clinicStaff(c.facilityId, this.dataSource.manager)),
         kind: 'case.message',
+        params: { reference: caseReference(c.id), name: caller.principal.displayName },
         text: `${caseReference(c.id)}: new message from ${caller.principal.displayName}`,
       });
       return c;
@@ -360,7 +364,7 @@ export class CasesService {
     c.deadlineAt = await this.deadline(manager, c, c.submittedAt);
     await manager.getRepository(ReferralCase).save(c);
     await this.recordTransition(manager, c, from, c.status, caller, note);
-    pending.push({ to: () => this.cases.doctorsFor(c.missionId, c.specialtyCode, false, this.dataSource.manager), kind: 'case.new_in_queue', text: `${caseReference(c.id)}: new ${c.urgency} ${c.specialtyCode.replace('_', ' ')} case in your queue` });
+    pending.push({ to: () => this.cases.doctorsFor(c.missionId, c.specialtyCode, false, this.dataSource.manager), kind: 'case.new_in_queue', params: { reference: caseReference(c.id), urgency: c.urgency, specialty: c.specialtyCode }, text: `${caseReference(c.id)}: new ${c.urgency} ${c.specialtyCode.replace('_', ' ')} case in your queue` });
   }
 
   /** The answer deadline from now, by the mission's SLA for the case's urgency. */
@@ -407,7 +411,7 @@ export class CasesService {
   private async flush(pending: Pending[], c: ReferralCase, actorId?: string) {
     for (const p of pending) {
       const to = (await p.to()).filter((id) => id !== actorId);
-      const saved: Notification[] = await this.notifications.record(to, { kind: p.kind, caseId: c.id, text: p.text }, this.dataSource.manager);
+      const saved: Notification[] = await this.notifications.record(to, { kind: p.kind, code: p.code, params: p.params, caseId: c.id, text: p.text }, this.dataSource.manager);
       this.notifications.publish(saved);
     }
   }

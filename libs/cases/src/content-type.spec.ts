@@ -1,3 +1,4 @@
+import { makeDicom } from '@hub/testing';
 import { detectContentType } from './content-type';
 
 describe('detectContentType', () => {
@@ -9,6 +10,10 @@ describe('detectContentType', () => {
     dicom.write('DICM', 128, 'latin1');
     expect(detectContentType(dicom)?.mediaType).toBe('application/dicom');
     expect(detectContentType(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))?.mediaType).toBe('image/webp');
+  });
+
+  it('recognises a whole DICOM file (what a Level 2 X-ray sends) by its bytes', () => {
+    expect(detectContentType(makeDicom().subarray(0, 256))).toEqual({ mediaType: 'application/dicom', image: false });
   });
 
   it('refuses anything else', () => {

@@ -74,6 +74,8 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
           [...recipients, ...(await this.cases.clinicStaff(c.facilityId, m))],
           {
             kind: 'case.sla_breach',
+            code: level === 1 ? 'case.sla_breach_backup' : 'case.sla_breach_manager',
+            params: { reference: caseReference(c.id), urgency: c.urgency },
             caseId: c.id,
             text:
               level === 1
@@ -112,6 +114,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
         await this.audit.record({ action: 'case.outcome_reminder', outcome: 'success', missionId: c.mission_id, subjectType: 'Case', subjectId: c.id }, m);
         return this.notifications.record(await this.cases.clinicStaff(c.facility_id, m), {
           kind: 'case.outcome_overdue',
+          params: { reference: caseReference(c.id) },
           caseId: c.id,
           text: `${caseReference(c.id)}: please report what happened to the patient (outcome report overdue)`,
         }, m);

@@ -3,6 +3,8 @@ import { ErrorCode, statusOf } from './error-codes';
 export interface FieldProblem {
   field: string;
   problems: string[];
+  /** The validation rules broken (class-validator constraint names), for clients that translate. */
+  rules?: string[];
 }
 
 /**

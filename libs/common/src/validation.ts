@@ -6,7 +6,10 @@ import { DomainException, FieldProblem } from './domain.exception';
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own: FieldProblem[] = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    // `rules` name the broken constraints (isNotEmpty, maxLength…) so clients can say them in the reader's language.
+    const own: FieldProblem[] = e.constraints
+      ? [{ field, problems: Object.values(e.constraints), rules: Object.keys(e.constraints) }]
+      : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

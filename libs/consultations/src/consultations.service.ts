@@ -236,7 +236,12 @@ export class ConsultationsService {
     const where = s.caseId ? ` about ${caseReference(s.caseId)}` : s.title ? ` (${s.title.slice(0, 80)})` : '';
     const saved = await this.notifications.record(
       [s.hostId],
-      { kind: 'consultation.waiting', caseId: s.caseId, text: `${displayName.slice(0, 120)} is waiting in the consultation${where}` },
+      {
+        kind: 'consultation.waiting',
+        code: s.caseId ? 'consultation.waiting_case' : s.title ? 'consultation.waiting_titled' : 'consultation.waiting',
+        params: { name: displayName.slice(0, 120), ...(s.caseId ? { reference: caseReference(s.caseId) } : {}), ...(s.title ? { title: s.title.slice(0, 80) } : {}) },
+        caseId: s.caseId,
+        text: `${displayName.slice(0, 120)} is waiting in the consultation${where}` },
       this.dataSource.manager,
     );
     this.notifications.publish(saved);

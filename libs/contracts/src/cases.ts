@@ -45,10 +45,51 @@ export interface NotificationView {
   id: string;
   kind: NotificationKind;
   caseId: string | null;
+  /** English sentence (kept for older clients). */
   text: string;
+  /** Catalogue key of the sentence ("case.answered"), rendered with `params` in the reader's language. */
+  code: string | null;
+  params: NotificationParams | null;
   createdAt: string;
   readAt: string | null;
 }
+
+/**
+ * Every sentence a notification can carry: the web app's catalogues must translate each one (a test checks). A
+ * kind is its own code unless one kind has several sentences.
+ */
+export const NOTIFICATION_CODES = [
+  'case.new_in_queue',
+  'case.accepted',
+  'case.information_requested',
+  'case.resubmitted',
+  'case.answered',
+  'case.answered_evacuation',
+  'case.outcome_reported',
+  'case.sla_breach_backup',
+  'case.sla_breach_manager',
+  'case.outcome_overdue',
+  'case.handed_over',
+  'case.message',
+  'case.cancelled',
+  'caseload.dormant_site',
+  'caseload.dormant_site_never',
+  'caseload.sla_breach_rate',
+  'caseload.outcome_overdue',
+  'caseload.storage_now',
+  'caseload.storage_past',
+  'training.certificate_issued',
+  'training.certificate_expiring',
+  'training.certificate_expiring_other',
+  'training.certificate_revoked',
+  'consultation.waiting',
+  'consultation.waiting_case',
+  'consultation.waiting_titled',
+] as const;
+export type NotificationCode = (typeof NOTIFICATION_CODES)[number];
+
+/** Values of a notification's sentence: references, names, dates (ISO), codes; never patient data. */
+export type NotificationParams = Record<string, string | number>;
 
 /** Payload of the socket.io `notification` event. */
 export type NotificationEvent = NotificationView;
@@ -178,7 +219,10 @@ export interface DashboardAlert {
   kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue' | 'storage';
   missionId: string;
   facilityId?: string;
+  /** English sentence; clients render `code` with `params` in the reader's language. */
   text: string;
+  code: NotificationCode;
+  params: NotificationParams;
 }
 
 export interface DashboardView {

@@ -8,8 +8,13 @@ export interface ErrorBody {
   code: string;
   message: string;
   errorId: string;
-  /** For VALIDATION_FAILED: one entry per offending field. */
-  fields?: { field: string; problems: string[] }[];
+  /**
+   * For VALIDATION_FAILED: one entry per offending field, with the rules it broke (`isNotEmpty`, `maxLength`…) so a
+   * client can say it in its reader's language; `problems` are the English sentences.
+   */
+  fields?: { field: string; problems: string[]; rules?: string[] }[];
+  /** Values for the client's sentence of this code, e.g. `{ reason: 'case_closed' }` or `{ until }`. */
+  params?: Record<string, string | number>;
 }
 
 export interface LoginRequest {
@@ -51,6 +56,17 @@ export interface MeResponse {
   mfaEnabled: boolean;
   memberships: MembershipView[];
   specialties: string[];
+  /** The interface language the user chose; null follows the browser. */
+  locale: Locale | null;
+}
+
+/** Interface languages of the web app, the notifications and the certificates. */
+export const LOCALES = ['en', 'fr'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export interface UpdateMeRequest {
+  /** null goes back to the browser's language. */
+  locale: Locale | null;
 }
 
 export interface MfaSetupResponse {

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Caller, CallerContext, Policy, RequestInfo, RequestContext } from '@hub/access';
 import { LoginResponse, MeResponse, MfaSetupResponse, TokenPair } from '@hub/contracts';
 import { AuthService } from './auth.service';
-import { LoginDto, MfaEnableDto, RefreshDto } from './dto/auth.dto';
+import { LoginDto, MfaEnableDto, RefreshDto, UpdateMeDto } from './dto/auth.dto';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -35,6 +35,13 @@ export class AuthController {
   @Policy.authenticated({ duringMfaEnrolment: true })
   me(@Caller() caller: CallerContext): Promise<MeResponse> {
     return this.auth.describe(caller.principal);
+  }
+
+  /** The caller's own preferences (the interface language); nobody else's. */
+  @Patch('me')
+  @Policy.authenticated({ duringMfaEnrolment: true })
+  updateMe(@Body() dto: UpdateMeDto, @Caller() caller: CallerContext): Promise<MeResponse> {
+    return this.auth.updateMe(dto.locale, caller);
   }
 
   @Post('mfa/setup')

@@ -6,7 +6,7 @@ import { CallerContext, Principal, RateLimits, RequestContext, SessionEvents } f
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { DomainException, ErrorCode } from '@hub/common';
-import { LoginResponse, MeResponse, MFA_REQUIRED_ROLES, TokenPair } from '@hub/contracts';
+import { Locale, LoginResponse, MeResponse, MFA_REQUIRED_ROLES, TokenPair } from '@hub/contracts';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from './entities/user.entity';
 import { PasswordService } from './password.service';
@@ -209,15 +209,35 @@ export class AuthService {
     return { ...pair, user: await this.me(sessionId, user.id, true), mfaEnrolmentRequired: false };
   }
 
+  /** Stores the caller's own preferences (today the interface language). */
+  async updateMe(locale: Locale | null, caller: CallerContext): Promise<MeResponse> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(User).update(caller.principal.userId, { locale });
+      await this.audit.record(
+        {
+          action: 'user.preferences_updated',
+          outcome: 'success',
+          actorId: caller.principal.userId,
+          subjectType: 'User',
+          subjectId: caller.principal.userId,
+          requestId: caller.request.requestId,
+          ip: caller.request.ip,
+        },
+        manager,
+      );
+    });
+    return this.describe(caller.principal);
+  }
+
   async me(sessionId: string, userId: string, fullAccess: boolean): Promise<MeResponse> {
     const principal = await this.principals.load(userId, sessionId, fullAccess);
     return this.describe(principal);
   }
 
   async describe(principal: Principal): Promise<MeResponse> {
-    const details: { id: string; code: string | null; name: string | null; specialties: string[] }[] =
+    const details: { id: string; code: string | null; name: string | null; specialties: string[]; locale: Locale | null }[] =
       await this.dataSource.query(
-        `SELECT m.id, ms.code, f.name, u.specialties
+        `SELECT m.id, ms.code, f.name, u.specialties, u.locale
            FROM users u LEFT JOIN memberships m ON m.user_id = u.id
            LEFT JOIN missions ms ON ms.id = m.mission_id
            LEFT JOIN facilities f ON f.id = m.facility_id
@@ -231,6 +251,7 @@ export class AuthService {
       displayName: principal.displayName,
       mfaEnabled: principal.mfaEnabled,
       specialties: details[0]?.specialties ?? [],
+      locale: details[0]?.locale ?? null,
       memberships: principal.memberships.map((m) => ({
         id: m.id,
         role: m.role,

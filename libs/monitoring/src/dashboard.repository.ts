@@ -216,6 +216,8 @@ export class DashboardRepository {
         kind: 'dormant_site' as const,
         missionId: d.mission_id,
         facilityId: d.facility_id,
+        code: d.last ? ('caseload.dormant_site' as const) : ('caseload.dormant_site_never' as const),
+        params: { facility: d.name, days: d.days, ...(d.last ? { date: d.last.toISOString().slice(0, 10) } : {}) },
         text: `${d.name}: no teleconsultation for ${d.days}+ days${d.last ? ` (last ${d.last.toISOString().slice(0, 10)})` : ' (never)'}`,
       })),
       ...breach
@@ -223,11 +225,15 @@ export class DashboardRepository {
         .map((b) => ({
           kind: 'sla_breach_rate' as const,
           missionId: b.mission_id,
+          code: 'caseload.sla_breach_rate' as const,
+          params: { mission: b.code, percent: Math.round((b.late / b.due) * 100), threshold: b.threshold },
           text: `${b.code}: ${Math.round((b.late / b.due) * 100)}% of last week's cases missed their answer deadline (alert above ${b.threshold}%)`,
         })),
       ...overdue.map((o) => ({
         kind: 'outcome_overdue' as const,
         missionId: o.mission_id,
+        code: 'caseload.outcome_overdue' as const,
+        params: { count: o.n },
         text: `${o.n} outcome report(s) overdue`,
       })),
     ];

@@ -104,7 +104,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         [a.missionId, a.text, now],
       );
       if (!managers.length) continue;
-      const saved = await this.notifications.record(managers.map((m) => m.id), { kind: 'caseload.alert', caseId: null, text: a.text }, this.dataSource.manager);
+      const saved = await this.notifications.record(managers.map((m) => m.id), { kind: 'caseload.alert', code: a.code, params: a.params, caseId: null, text: a.text }, this.dataSource.manager);
       this.notifications.publish(saved);
       sent += saved.length;
     }
@@ -116,13 +116,17 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
 function storageAlerts(missionIds: string[]): DashboardAlert[] {
   const words = { files: 'file store (attachments)', database: 'database disk' } as const;
   const current = new Set(storageHealth.problems().map((p) => `${p.component}:${p.state}`));
-  return storageHealth.recentProblems().flatMap((p) =>
-    missionIds.map((missionId) => ({
+  return storageHealth.recentProblems().flatMap((p) => {
+    const now = current.has(`${p.component}:${p.state}`);
+    const since = p.since.toISOString().slice(0, 16).replace('T', ' ');
+    return missionIds.map((missionId) => ({
       kind: 'storage' as const,
       missionId,
-      text: current.has(`${p.component}:${p.state}`)
-        ? `The hub's ${words[p.component]} is ${p.state} since ${p.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: new cases, messages or files may not be stored. Tell the hub's administrator.`
-        : `The hub's ${words[p.component]} was ${p.state} at ${p.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: some files or records were refused. Tell the hub's administrator.`,
-    })),
-  );
+      code: now ? ('caseload.storage_now' as const) : ('caseload.storage_past' as const),
+      params: { component: p.component, state: p.state, since: p.since.toISOString() },
+      text: now
+        ? `The hub's ${words[p.component]} is ${p.state} since ${since} UTC: new cases, messages or files may not be stored. Tell the hub's administrator.`
+        : `The hub's ${words[p.component]} was ${p.state} at ${since} UTC: some files or records were refused. Tell the hub's administrator.`,
+    }));
+  });
 }

@@ -21,8 +21,17 @@ export class Notification {
   @Column({ type: 'varchar', length: 40 })
   kind: string;
 
+  /** English text, for clients that do not translate (and rows older than `code`). */
   @Column({ type: 'varchar', length: 300 })
   text: string;
+
+  /** What happened, as a catalogue key the reader's app translates ('case.answered', 'case.cancelled'…). */
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  code: string | null;
+
+  /** Values of the sentence (case reference, names, dates); no patient data. */
+  @Column({ type: 'jsonb', nullable: true })
+  params: Record<string, string | number> | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import type { NotificationKind, NotificationView } from '@hub/contracts';
+import type { NotificationCode, NotificationKind, NotificationParams, NotificationView } from '@hub/contracts';
 import { Notification } from './notification.entity';
 import { NotificationsGateway } from './notifications.gateway';
 
@@ -9,6 +9,8 @@ const view = (n: Notification): NotificationView => ({
   kind: n.kind as NotificationKind,
   caseId: n.caseId,
   text: n.text,
+  code: n.code ?? null,
+  params: n.params ?? null,
   createdAt: n.createdAt.toISOString(),
   readAt: n.readAt?.toISOString() ?? null,
 });
@@ -27,12 +29,15 @@ export class NotificationsService {
    */
   async record(
     recipients: string[],
-    n: { kind: NotificationKind; caseId: string | null; text: string },
+    n: { kind: NotificationKind; caseId: string | null; text: string; code?: NotificationCode; params?: NotificationParams },
     manager: EntityManager,
   ): Promise<Notification[]> {
     const ids = [...new Set(recipients)];
     if (!ids.length) return [];
-    return manager.getRepository(Notification).save(ids.map((userId) => manager.create(Notification, { userId, ...n })));
+    const { code, params, ...rest } = n;
+    return manager
+      .getRepository(Notification)
+      .save(ids.map((userId) => manager.create(Notification, { userId, ...rest, code: code ?? (n.kind as NotificationCode), params: params ?? null })));
   }
 
   publish(saved: Notification[]): void {

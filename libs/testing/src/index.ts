@@ -4,3 +4,4 @@ export * from './routes';
 export * from './browser';
 export * from './link-relay';
 export * from './hub-process';
+export * from './dicom';

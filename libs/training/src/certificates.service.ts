@@ -75,7 +75,14 @@ export class CertificatesService {
     const m = this.dataSource.manager;
     const cert = await this.load(caller, id, Action.Read, m);
     const names = await displayNames(m, [cert.userId]);
+    // The holder's language: their own choice, else the language the course was taught in.
+    const [lang]: { locale: string | null; language: string | null }[] = await m.query(
+      `SELECT u.locale, c.language FROM users u LEFT JOIN training_courses c ON c.id = $2 WHERE u.id = $1`,
+      [cert.userId, cert.courseId],
+    );
+    const locale = lang?.locale === 'fr' || (!lang?.locale && lang?.language === 'fr') ? 'fr' : 'en';
     const body = await certificatePdf({
+      locale,
       holderName: names.get(cert.userId) ?? '',
       courseTitle: cert.courseTitle,
       courseVersion: cert.courseVersion,
@@ -102,7 +109,7 @@ export class CertificatesService {
         { action: 'training.certificate_revoked', outcome: 'success', missionId, subjectType: 'Certificate', subjectId: cert.id, details: { userId: cert.userId, kind: cert.kind, reason: cert.revocationReason }, ...actorOf(caller) },
         m,
       );
-      const notes = await this.notifications.record([cert.userId], { kind: 'training.certificate_revoked', caseId: null, text: `Your certificate for ${cert.courseTitle} was revoked: ${cert.revocationReason}`.slice(0, 300) }, m);
+      const notes = await this.notifications.record([cert.userId], { kind: 'training.certificate_revoked', params: { course: cert.courseTitle, reason: cert.revocationReason ?? '' }, caseId: null, text: `Your certificate for ${cert.courseTitle} was revoked: ${cert.revocationReason}`.slice(0, 300) }, m);
       const names = await displayNames(m, [cert.userId]);
       return { view: certificateView(cert, names.get(cert.userId) ?? '', now), notes };
     });

@@ -62,10 +62,10 @@ export class ExpiryWarningsService implements OnApplicationBootstrap, OnApplicat
         const [{ display_name }] = await m.query('SELECT display_name FROM users WHERE id = $1', [c.user_id]);
         const day = new Date(c.expires_at).toISOString().slice(0, 10);
         await this.audit.record({ action: 'training.expiry_warning', outcome: 'success', missionId: managers[0]?.mission_id ?? null, subjectType: 'Certificate', subjectId: c.id, details: { expiresAt: day } }, m);
-        const own = await this.notifications.record([c.user_id], { kind: 'training.certificate_expiring', caseId: null, text: `Your certificate "${c.course_title}" expires on ${day}: recertify before then`.slice(0, 300) }, m);
+        const own = await this.notifications.record([c.user_id], { kind: 'training.certificate_expiring', params: { course: c.course_title, date: day }, caseId: null, text: `Your certificate "${c.course_title}" expires on ${day}: recertify before then`.slice(0, 300) }, m);
         const others = await this.notifications.record(
           managers.map((x) => x.user_id).filter((id) => id !== c.user_id),
-          { kind: 'training.certificate_expiring', caseId: null, text: `${display_name}'s certificate "${c.course_title}" expires on ${day}`.slice(0, 300) },
+          { kind: 'training.certificate_expiring', code: 'training.certificate_expiring_other', params: { name: display_name, course: c.course_title, date: day }, caseId: null, text: `${display_name}'s certificate "${c.course_title}" expires on ${day}`.slice(0, 300) },
           m,
         );
         return [...own, ...others];

@@ -358,6 +358,6 @@ export class LearningService {
       { action: 'training.certificate_issued', outcome: 'success', missionId, subjectType: 'Certificate', subjectId: cert.id, details: { userId, courseId: course.id, kind: cert.kind, version: course.version, expiresAt: cert.expiresAt.toISOString() }, ...actorOf(caller) },
       m,
     );
-    return this.notifications.record([userId], { kind: 'training.certificate_issued', caseId: null, text: `Certificate issued: ${course.title} (valid until ${cert.expiresAt.toISOString().slice(0, 10)})` }, m);
+    return this.notifications.record([userId], { kind: 'training.certificate_issued', params: { course: course.title, date: cert.expiresAt.toISOString().slice(0, 10) }, caseId: null, text: `Certificate issued: ${course.title} (valid until ${cert.expiresAt.toISOString().slice(0, 10)})` }, m);
   }
 }

@@ -1,4 +1,5 @@
 import type { ErrorBody, LoginResponse, TokenPair } from '@hub/contracts';
+import { link } from '../offline/link';
 
 /** An API error with the server's code, message and per-field problems. */
 export class ApiError extends Error {
@@ -15,7 +16,7 @@ export class ApiError extends Error {
    * Problems per field: the validation `fields`, or else a message that names its field ("email: a user with this
    * email already exists").
    */
-  get problemFields(): { field: string; problems: string[] }[] {
+  get problemFields(): { field: string; problems: string[]; rules?: string[] }[] {
     if (this.body.fields?.length) return this.body.fields;
     const named = FIELD_PREFIX.exec(this.body.message);
     return named ? [{ field: named[1], problems: [named[2]] }] : [];
@@ -44,16 +45,19 @@ let onSessionLost: () => void = () => undefined;
 
 export const currentAccessToken = () => accessToken;
 
+// The refresh token is shared by the tabs of this browser (localStorage), so a case opened in a new tab is signed
+// in too. Tokens rotate on every exchange, so tabs exchange one at a time (a Web Lock) and each reads the latest
+// token inside the lock: a used token is never sent twice, which the hub would take as theft and end the session.
 export const session = {
   set(tokens: TokenPair) {
     accessToken = tokens.accessToken;
-    sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
+    localStorage.setItem(REFRESH_KEY, tokens.refreshToken);
   },
   clear() {
     accessToken = null;
-    sessionStorage.removeItem(REFRESH_KEY);
+    localStorage.removeItem(REFRESH_KEY);
   },
-  refreshToken: () => sessionStorage.getItem(REFRESH_KEY),
+  refreshToken: () => localStorage.getItem(REFRESH_KEY),
   hasAccess: () => accessToken !== null,
   onLost(fn: () => void) {
     onSessionLost = fn;
@@ -68,14 +72,43 @@ const networkError = () =>
     errorId: '',
   });
 
-async function raw(method: string, path: string, body?: unknown): Promise<Response> {
+/** Options of a write: the idempotency key of the logical action (the same on every retry of it). */
+export interface WriteOptions {
+  idempotencyKey?: string;
+}
+
+async function raw(method: string, path: string, body?: unknown, options: WriteOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
+  let res: Response;
   try {
-    return await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
+    link.lost();
     throw networkError();
+  }
+  link.ok();
+  return res;
+}
+
+/** How many times a write whose first attempt is still running on the hub (409 IDEMPOTENCY_KEY_IN_FLIGHT) is retried. */
+const IN_FLIGHT_RETRIES = 30;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One request; while the hub says the first attempt with this idempotency key is still being processed, waits the
+ * Retry-After it gives and asks again, so the caller gets the first attempt's answer.
+ */
+async function rawOnce(method: string, path: string, body: unknown, options: WriteOptions): Promise<{ res: Response; data: unknown }> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await raw(method, path, body, options);
+    const data = await parse(res);
+    const inFlight = res.status === 409 && (data as Partial<ErrorBody> | undefined)?.code === 'IDEMPOTENCY_KEY_IN_FLIGHT';
+    if (!inFlight || !options.idempotencyKey || attempt >= IN_FLIGHT_RETRIES) return { res, data };
+    const after = Number(res.headers.get('Retry-After'));
+    await sleep((Number.isFinite(after) && after > 0 ? after : 1) * 1000);
   }
 }
 
@@ -104,9 +137,20 @@ function toError(res: Response, data: unknown): ApiError {
   });
 }
 
-/** Exchanges the stored refresh token for a new pair (one exchange at a time; the token rotates). */
+// Signing out in one tab signs out the others.
+window.addEventListener('storage', (e) => {
+  if (e.key === REFRESH_KEY && e.newValue === null && accessToken) {
+    accessToken = null;
+    onSessionLost();
+  }
+});
+
+const oneTabAtATime = <T,>(fn: () => Promise<T>): Promise<T> =>
+  typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request('hub.refresh', fn) : fn();
+
+/** Exchanges the stored refresh token for a new pair (one exchange at a time, across tabs; the token rotates). */
 export function refresh(): Promise<boolean> {
-  refreshing ??= (async () => {
+  refreshing ??= oneTabAtATime(async () => {
     const token = session.refreshToken();
     if (!token) return false;
     let res: Response;
@@ -121,7 +165,7 @@ export function refresh(): Promise<boolean> {
     }
     session.set((await res.json()) as TokenPair);
     return true;
-  })().finally(() => (refreshing = null));
+  }).finally(() => (refreshing = null));
   return refreshing;
 }
 
@@ -132,15 +176,13 @@ const NO_REFRESH = ['/api/auth/login', '/api/auth/refresh'];
  * Calls the API. On a 401 with TOKEN_EXPIRED (or any 401 outside /api/auth/) it refreshes the tokens once and
  * retries once; when the refresh fails the session is lost and the app goes back to the sign-in page.
  */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res = await raw(method, path, body);
-  let data = await parse(res);
+export async function api<T>(method: string, path: string, body?: unknown, options: WriteOptions = {}): Promise<T> {
+  let { res, data } = await rawOnce(method, path, body, options);
   if (res.status === 401 && !NO_REFRESH.some((p) => path.startsWith(p)) && session.refreshToken()) {
     const code = (data as Partial<ErrorBody> | undefined)?.code;
     if (code === 'TOKEN_EXPIRED' || !path.startsWith('/api/auth/')) {
       if (await refresh()) {
-        res = await raw(method, path, body);
-        data = await parse(res);
+        ({ res, data } = await rawOnce(method, path, body, options));
       } else if (!session.refreshToken()) {
         onSessionLost();
       }
@@ -150,18 +192,23 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
-/** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
-export async function fetchBlobUrl(path: string): Promise<string> {
+/** Downloads a protected file (e.g. a photo) as a blob: the original bytes. */
+export async function fetchBlob(path: string): Promise<Blob> {
   const headers = () => (accessToken ? { Authorization: `Bearer ${accessToken}` } : undefined);
   let res = await fetch(path, { headers: headers() });
   if (res.status === 401 && (await refresh())) res = await fetch(path, { headers: headers() });
   if (!res.ok) throw new Error(`download failed (${res.status})`);
-  return URL.createObjectURL(await res.blob());
+  return res.blob();
+}
+
+/** Downloads a protected file (e.g. a photo) as an object URL for <img>. */
+export async function fetchBlobUrl(path: string): Promise<string> {
+  return URL.createObjectURL(await fetchBlob(path));
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const post = <T>(path: string, body?: unknown, options?: WriteOptions) => api<T>('POST', path, body ?? {}, options);
+export const patch = <T>(path: string, body: unknown, options?: WriteOptions) => api<T>('PATCH', path, body, options);
 export const del = <T>(path: string) => api<T>('DELETE', path);
 
 /** Builds a query string from the defined, non-empty values. */

@@ -1,4 +1,4 @@
-import { io, Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { NotificationEvent } from '@hub/contracts';
 import { currentAccessToken, refresh } from './client';
 
@@ -11,7 +11,20 @@ let socket: Socket | null = null;
  * after a network loss or switch; when the token has expired meanwhile it refreshes it first.
  */
 export function connectNotifications(): void {
-  if (socket) return;
+  if (socket || connecting) return;
+  // socket.io-client is fetched only once signed in, so the sign-in page does not carry it.
+  connecting = import('socket.io-client')
+    .then(({ io }) => {
+      if (!connecting) return; // signed out meanwhile
+      open(io);
+    })
+    .catch(() => undefined)
+    .finally(() => (connecting = null));
+}
+
+let connecting: Promise<void> | null = null;
+
+function open(io: typeof import('socket.io-client').io): void {
   socket = io({
     path: '/socket.io',
     transports: ['websocket', 'polling'],
@@ -26,6 +39,7 @@ export function connectNotifications(): void {
 }
 
 export function disconnectNotifications(): void {
+  connecting = null;
   socket?.close();
   socket = null;
 }

@@ -1,7 +1,10 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { LoginResponse, MeResponse } from '@hub/contracts';
-import { get, post, refresh, session } from '../api/client';
+import { ApiError, get, post, refresh, session } from '../api/client';
+import { link } from '../offline/link';
 import { disconnectNotifications } from '../api/socket';
+import { showLanguage } from '../i18n';
+import { queryClient } from '../components/useApi';
 
 interface AuthState {
   user: MeResponse | null;
@@ -10,30 +13,51 @@ interface AuthState {
   loading: boolean;
   login(email: string, password: string, totp?: string): Promise<LoginResponse>;
   accept(res: LoginResponse): void;
+  /** Replaces the signed-in user's details (after changing their own preferences). */
+  updateUser(user: MeResponse): void;
   logout(): Promise<void>;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
 const ENROL_KEY = 'hub.mfaEnrolment';
+/** Who is signed in, kept for this tab so a reload with the link down still opens the app (and its drafts). */
+const ME_KEY = 'hub.me';
+const cachedMe = (): MeResponse | null => {
+  try {
+    return JSON.parse(sessionStorage.getItem(ME_KEY) ?? 'null') as MeResponse | null;
+  } catch {
+    return null;
+  }
+};
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<MeResponse | null>(null);
   const [mfaEnrolmentRequired, setEnrol] = useState(sessionStorage.getItem(ENROL_KEY) === '1');
   const [loading, setLoading] = useState(true);
 
+  // The language stored on the user wins over the browser's, on every device they sign in from.
+  const adopt = useCallback((me: MeResponse | null) => {
+    setUser(me);
+    if (me?.locale) void showLanguage(me.locale);
+  }, []);
+
   const accept = useCallback((res: LoginResponse) => {
     session.set(res);
-    setUser(res.user);
+    adopt(res.user);
+    sessionStorage.setItem(ME_KEY, JSON.stringify(res.user));
     setEnrol(res.mfaEnrolmentRequired);
     if (res.mfaEnrolmentRequired) sessionStorage.setItem(ENROL_KEY, '1');
     else sessionStorage.removeItem(ENROL_KEY);
-  }, []);
+  }, [adopt]);
 
   const forget = useCallback(() => {
     // The notifications socket is authenticated as this user: never let it outlive the session.
     disconnectNotifications();
+    // Cached screens belong to this user: the next one to sign in on this device must not see them.
+    queryClient.clear();
     session.clear();
     sessionStorage.removeItem(ENROL_KEY);
+    sessionStorage.removeItem(ME_KEY);
     setUser(null);
     setEnrol(false);
   }, []);
@@ -41,16 +65,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     session.onLost(forget);
     // A reload keeps the session: exchange the stored refresh token, then load who we are.
+    const load = async () => {
+      const me = await get<MeResponse>('/api/auth/me');
+      sessionStorage.setItem(ME_KEY, JSON.stringify(me));
+      adopt(me);
+    };
     (async () => {
       try {
-        if (session.refreshToken() && (await refresh())) setUser(await get<MeResponse>('/api/auth/me'));
-      } catch {
-        forget();
+        if (session.refreshToken() && (await refresh())) await load();
+        // The refresh token was kept, so the hub did not refuse it: the link is down. Open the app as this user.
+        else if (session.refreshToken()) adopt(cachedMe());
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 0 && cachedMe()) adopt(cachedMe());
+        else forget();
       } finally {
         setLoading(false);
       }
     })();
-  }, [forget]);
+    // Opened with the link down: once it returns, get a fresh access token and who we are.
+    return link.onBack(() => {
+      if (session.refreshToken() && !session.hasAccess()) void refresh().then((ok) => (ok ? load().catch(() => undefined) : undefined));
+    });
+  }, [forget, adopt]);
 
   const value = useMemo<AuthState>(
     () => ({
@@ -63,6 +99,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         return res;
       },
       accept,
+      updateUser: adopt,
       async logout() {
         const token = session.refreshToken();
         try {
@@ -74,7 +111,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         }
       },
     }),
-    [user, mfaEnrolmentRequired, loading, accept, forget],
+    [user, mfaEnrolmentRequired, loading, accept, forget, adopt],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

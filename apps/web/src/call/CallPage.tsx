@@ -30,7 +30,7 @@ export function CallPage() {
       {state.isHost && <WaitingList client={client} participants={state.participants} />}
       {state.phase === 'connecting' && <p className="muted" role="status">Connecting to the consultation…</p>}
       {state.phase === 'joining' && <p className="muted" role="status">Setting up audio and video…</p>}
-      {state.phase === 'waiting' && <WaitingRoom state={state} />}
+      {state.phase === 'waiting' && <WaitingRoom client={client} state={state} caseLink={caseLink} />}
       {state.phase === 'declined' && (
         <div className="card" role="alert" data-testid="call-declined">
           <h2>Not admitted</h2>
@@ -58,12 +58,17 @@ export function CallPage() {
   );
 }
 
-function WaitingRoom({ state }: { state: CallState }) {
+function WaitingRoom({ client, state, caseLink }: { client: CallClient; state: CallState; caseLink: string }) {
   const level = useAudioLevel(state.localStream);
+  const navigate = useNavigate();
   return (
     <section className="card waiting-room" data-testid="waiting-room">
       <h2>Waiting room</h2>
       <p role="status">Waiting for the doctor to let you in…</p>
+      {/* Nobody should be stuck in a waiting room: leaving goes back to the case. */}
+      <button type="button" className="secondary" onClick={() => void client.leave(false).finally(() => navigate(caseLink))}>
+        Leave
+      </button>
       <div className="preview">
         {state.localStream?.getVideoTracks().length ? <VideoView stream={state.localStream} mirror label="Your camera" /> : <p className="muted">Camera off (audio only).</p>}
       </div>
@@ -116,6 +121,24 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
   for (const r of state.remote) others.add(r.participantId);
   const media = (pid: string, source: RemoteMedia['source']) => state.remote.find((r) => r.participantId === pid && r.source === source && r.kind === 'video');
   const screens = state.remote.filter((r) => r.source === 'screen');
+  // One tile may be enlarged to the whole width (a wound shown to the camera, say); pressing it again shrinks it.
+  const [enlarged, setEnlarged] = useState<string | null>(null);
+  const tileProps = (key: string, name: string) => ({
+    className: enlarged === key ? 'tile-enlarged' : '',
+    'data-enlarged': enlarged === key ? 'true' : 'false',
+    toggle: (
+      <button
+        type="button"
+        className="small secondary tile-toggle"
+        aria-pressed={enlarged === key}
+        aria-label={enlarged === key ? `Shrink ${name}` : `Enlarge ${name}`}
+        onClick={() => setEnlarged(enlarged === key ? null : key)}
+      >
+        {enlarged === key ? 'Shrink' : 'Enlarge'}
+      </button>
+    ),
+  });
+  const local = tileProps('local', 'your camera');
 
   return (
     <section aria-label="Call" className="call">
@@ -151,25 +174,27 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
             </figure>
           ))}
           <div className="grid" data-testid="video-grid">
-            <figure className={`tile local ${state.activeSpeakerId === state.participantId ? 'speaking' : ''}`} data-testid="tile-local">
+            <figure className={`tile local ${state.activeSpeakerId === state.participantId ? 'speaking' : ''} ${local.className}`} data-testid="tile-local" data-enlarged={local['data-enlarged']}>
               {state.cameraOn && !state.audioOnly && state.localStream?.getVideoTracks().length ? (
                 <VideoView stream={state.localStream} mirror label="Your camera" />
               ) : (
                 <div className="avatar">You</div>
               )}
-              <figcaption>You {!state.micOn && '· muted'}</figcaption>
+              <figcaption>You {!state.micOn && '· muted'} {local.toggle}</figcaption>
             </figure>
             {[...others].map((pid) => {
               const v = media(pid, 'camera');
               const uplinkPaused = !!state.remoteUplinks[pid] && !QUALITY_VIEW[state.remoteUplinks[pid]!].video;
               const show = v && !v.paused && !uplinkPaused && quality.video && !state.audioOnly;
+              const big = tileProps(pid, names.get(pid) ?? 'participant');
               return (
-                <figure key={pid} className={`tile ${state.activeSpeakerId === pid ? 'speaking' : ''}`} data-testid="tile-remote" data-participant={pid} data-speaking={state.activeSpeakerId === pid ? 'true' : 'false'}>
+                <figure key={pid} className={`tile ${state.activeSpeakerId === pid ? 'speaking' : ''} ${big.className}`} data-testid="tile-remote" data-participant={pid} data-speaking={state.activeSpeakerId === pid ? 'true' : 'false'} data-enlarged={big['data-enlarged']}>
                   {show ? <TrackView track={v.track} label={`Camera of ${names.get(pid) ?? 'participant'}`} /> : <div className="avatar">{initials(names.get(pid))}</div>}
                   <figcaption>
                     {names.get(pid) ?? 'Participant'}
                     {v && show && v.spatialLayer !== null && <span className="muted"> · layer {v.spatialLayer}</span>}
                     {v && !state.audioOnly && (uplinkPaused || v.paused) && <span className="muted"> · video paused</span>}
+                    {big.toggle}
                   </figcaption>
                 </figure>
               );
@@ -237,11 +262,18 @@ function indicatorOf(state: CallState) {
 function QualityIndicator({ state }: { state: CallState }) {
   const q = indicatorOf(state);
   const s = state.stats;
+  // The plain-words quality is for everyone; the technical figures are there for whoever asks.
+  const [details, setDetails] = useState(false);
   return (
     <p className="quality" data-testid="quality-indicator" data-level={state.quality} data-uplink={state.uplink}>
-      <span className={`bars bars-${q.bars}`} aria-hidden="true"><i /><i /><i /><i /></span> {q.label}
+      <span className={`bars bars-${q.bars}`} aria-hidden="true"><i /><i /><i /><i /></span> {q.label}{' '}
       {s && (
-        <span className="muted">
+        <button type="button" className="small secondary" aria-expanded={details} onClick={() => setDetails(!details)} data-testid="quality-details-toggle">
+          {details ? 'Hide details' : 'Details'}
+        </button>
+      )}
+      {s && details && (
+        <span className="muted" data-testid="quality-details">
           {' '}· ↓ {s.inboundBitrateKbps ?? 0} kbit/s · ↑ {s.outboundBitrateKbps ?? 0} kbit/s
           {s.rttMs !== undefined && <> · RTT {s.rttMs} ms</>} · loss {Math.round((s.packetLoss ?? 0) * 1000) / 10} %
         </span>

@@ -3,7 +3,7 @@ import { useNavigate } from 'react-router-dom';
 import type { CaseView, ConsultationRecordView, ConsultationSessionView, QualityFigures } from '@hub/contracts';
 import { errorMessage, get, post } from '../api/client';
 import { onNotification } from '../api/socket';
-import { useLoad } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 
 /**
  * The case page's live-consultation card: "Start / join live consultation" (one open call per case: the hub
@@ -11,7 +11,7 @@ import { useLoad } from '../components/useLoad';
  */
 export function CaseConsultations({ k }: { k: CaseView }) {
   const navigate = useNavigate();
-  const records = useLoad(() => get<ConsultationRecordView[]>(`/api/cases/${k.id}/consultations`), [k.id]);
+  const records = useApi<ConsultationRecordView[]>(`/api/cases/${k.id}/consultations`);
   useEffect(() => onNotification((n) => n.caseId === k.id && void records.reload()), [k.id, records.reload]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

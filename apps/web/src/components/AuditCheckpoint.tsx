@@ -1,5 +1,5 @@
-import { get } from '../api/client';
-import { useLoad } from './useLoad';
+import { useTranslation } from 'react-i18next';
+import { useApi } from './useApi';
 
 interface AuditCheckpointView {
   writtenAt: string | null;
@@ -15,28 +15,33 @@ interface AuditCheckpointView {
  * through and its hash. Noting these lets anyone later check that no newest record was removed.
  */
 export function AuditCheckpoint() {
-  const view = useLoad(() => get<AuditCheckpointView>('/api/audit/checkpoint'));
-  const missions = useLoad(() => get<{ id: string; name: string }[]>('/api/missions'));
+  const { t, i18n } = useTranslation();
+  const view = useApi<AuditCheckpointView>('/api/audit/checkpoint');
+  const missions = useApi<{ id: string; name: string }[]>('/api/missions');
   const missionNames: Record<string, string> = Object.fromEntries((missions.data ?? []).map((m) => [m.id, m.name]));
+  const locale = i18n.resolvedLanguage === 'fr' ? 'fr-FR' : 'en-GB';
   const v = view.data;
   if (view.error) return null;
   return (
-    <section className="card" aria-label="Audit trail checkpoint">
-      <h2>Audit trail</h2>
+    <section className="card" aria-label={t('auditCheckpoint.title')}>
+      <h2>{t('auditCheckpoint.title')}</h2>
       {!v ? (
-        <p>Loading the audit checkpoint…</p>
+        <p>{t('auditCheckpoint.loading')}</p>
       ) : (
         <>
           {v.sealing === 'halted' ? (
-            <div role="alert" className="alert">Audit sealing has stopped: {v.haltedReason}</div>
+            <div role="alert" className="alert">{t('auditCheckpoint.halted', { reason: v.haltedReason ?? '' })}</div>
           ) : (
-            <p>Records are sealed into their mission's chain within a second{v.lastRoundAt ? ` (last round ${new Date(v.lastRoundAt).toLocaleTimeString()})` : ''}.</p>
+            <p>
+              {t('auditCheckpoint.sealing')}
+              {v.lastRoundAt ? ` ${t('auditCheckpoint.lastRound', { time: new Date(v.lastRoundAt).toLocaleTimeString(locale) })}` : ''}
+            </p>
           )}
           {v.heads.length === 0 ? (
-            <p>No checkpoint written yet.</p>
+            <p>{t('auditCheckpoint.none')}</p>
           ) : (
             <table>
-              <thead><tr><th>Chain</th><th>Sealed through record</th><th>Hash</th></tr></thead>
+              <thead><tr><th>{t('auditCheckpoint.chain')}</th><th>{t('auditCheckpoint.sealedThrough')}</th><th>{t('auditCheckpoint.hash')}</th></tr></thead>
               <tbody>
                 {v.heads.map((h) => (
                   <tr key={h.chain}><td>{missionNames[h.chain] ?? h.chain}</td><td>{h.seq}</td><td><code>{h.hash.slice(0, 16)}…</code></td></tr>
@@ -44,7 +49,9 @@ export function AuditCheckpoint() {
               </tbody>
             </table>
           )}
-          {v.writtenAt && <p>Checkpoint signed {new Date(v.writtenAt).toLocaleString()}, signature <code>{v.signature?.slice(0, 16)}…</code></p>}
+          {v.writtenAt && (
+            <p>{t('auditCheckpoint.signed', { time: new Date(v.writtenAt).toLocaleString(locale), signature: `${v.signature?.slice(0, 16) ?? ''}…` })}</p>
+          )}
         </>
       )}
     </section>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { CertificationRequiredBody, CertificationState } from '@hub/contracts';
 import { CERTIFICATION_FOR_ROLE, Role } from '@hub/contracts';
@@ -11,19 +12,22 @@ type Needed = CertificationRequiredBody['certification'] & { state?: Certificati
  * action (from GET /training/me) and when the server answers 403 CERTIFICATION_REQUIRED.
  */
 export function CertificationGate({ needed, action }: { needed: Needed; action: string }) {
+  const { t, i18n } = useTranslation();
+  // The certificate's name in the reader's words ("de consultant en télémédecine"), the server's as a fallback.
+  const label = i18n.exists(`certification.kinds.${needed.kind}`) ? t(`certification.kinds.${needed.kind}`) : needed.label;
   const why =
     needed.state === 'expired'
-      ? `your ${needed.label} certificate expired on ${day(needed.expiresAt)}`
+      ? t('certification.expired', { label, date: day(needed.expiresAt) })
       : needed.state === 'revoked'
-        ? `your ${needed.label} certificate was revoked`
-        : `you do not hold a valid ${needed.label} certificate yet`;
+        ? t('certification.revoked', { label })
+        : t('certification.missing', { label });
   return (
-    <section className="gate" role="alert" aria-label="Certification required" data-testid="certification-required">
-      <strong>You cannot {action} yet:</strong> {why}.
+    <section className="gate" role="alert" aria-label={t('certification.region')} data-testid="certification-required">
+      <strong>{t('certification.cannot', { action })}</strong> {why}.
       {needed.courses.length > 0 ? (
         <>
           {' '}
-          Take the course{needed.courses.length > 1 ? 's' : ''}:{' '}
+          {t('certification.takeCourse', { count: needed.courses.length })}{' '}
           {needed.courses.map((c, i) => (
             <span key={c.id}>
               {i > 0 && ', '}
@@ -33,21 +37,17 @@ export function CertificationGate({ needed, action }: { needed: Needed; action: 
           .
         </>
       ) : (
-        <> No course gives it in your mission yet; ask your trainer.</>
+        <> {t('certification.noCourse')}</>
       )}{' '}
-      <Link to="/training">My training</Link>
+      <Link to="/training">{t('certification.myTraining')}</Link>
     </section>
   );
 }
 
-const ROLE_ACTIONS: Partial<Record<Role, string>> = {
-  [Role.FieldMedicalOfficer]: 'send teleconsultation cases',
-  [Role.ReferenceDoctor]: 'accept or answer cases',
-  [Role.Trainer]: 'sign off practical skills',
-};
-
 /** On a role's home page: the certification the role needs, when it is missing (nothing otherwise). */
 export function RoleCertificationNotice({ role }: { role: Role }) {
+  const { t, i18n } = useTranslation();
   const needed = useMissingCertification(CERTIFICATION_FOR_ROLE[role]);
-  return needed ? <CertificationGate needed={needed} action={ROLE_ACTIONS[role] ?? 'do this'} /> : null;
+  const key = `certification.roleActions.${role}`;
+  return needed ? <CertificationGate needed={needed} action={i18n.exists(key) ? t(key) : t('certification.doThis')} /> : null;
 }

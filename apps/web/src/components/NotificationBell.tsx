@@ -1,19 +1,22 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { NotificationView } from '@hub/contracts';
 import { get } from '../api/client';
 import { connectNotifications, disconnectNotifications, onNotification } from '../api/socket';
+import { notificationText } from '../i18n/notifications';
 
 /** Unread count, kept live over the notifications socket (open while the bell is shown, i.e. while signed in). */
 export function NotificationBell() {
+  const { t } = useTranslation();
   const [unread, setUnread] = useState(0);
-  const [last, setLast] = useState<string | null>(null);
+  const [last, setLast] = useState<NotificationView | null>(null);
   useEffect(() => {
     connectNotifications();
     get<NotificationView[]>('/api/notifications?unread=true').then((l) => setUnread(l.length)).catch(() => undefined);
     const off = onNotification((n) => {
       setUnread((u) => u + 1);
-      setLast(n.text);
+      setLast(n);
     });
     return () => {
       off();
@@ -21,8 +24,9 @@ export function NotificationBell() {
     };
   }, []);
   return (
-    <Link to="/notifications" className="bell" title={last ?? 'Notifications'} data-testid="notification-bell">
-      Notifications{unread > 0 && <span className="count" aria-label={`${unread} unread`}>{unread}</span>}
+    <Link to="/notifications" className="bell" title={last ? notificationText(t, last) : t('notifications.title')} data-testid="notification-bell">
+      {t('notifications.title')}
+      {unread > 0 && <span className="count" aria-label={t('notifications.unread', { count: unread })}>{unread}</span>}
     </Link>
   );
 }

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { get } from '../api/client';
-import { useLoad } from './useLoad';
+import { useApi } from './useApi';
 
 interface Specialty {
   code: string;
@@ -9,7 +9,7 @@ interface Specialty {
 
 /** Specialty codes as a group of checkboxes (from /api/specialties), or a comma-separated field if that list fails. */
 export function SpecialtyPicker(props: { legend: string; value: string[]; onChange: (v: string[]) => void; problems?: string[] }) {
-  const list = useLoad(() => get<Specialty[]>('/api/specialties'));
+  const list = useApi<Specialty[]>('/api/specialties');
   const id = useId();
   const problems = props.problems ?? [];
   const known = list.data ?? [];

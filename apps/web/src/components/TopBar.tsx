@@ -1,38 +1,52 @@
+import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useNavigate } from 'react-router-dom';
-import { Role, ROLE_LABELS } from '@hub/contracts';
+import { Role } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';
+import { LanguageSwitch } from '../i18n/LanguageSwitch';
 import { isAdmin } from '../roles';
 import { NotificationBell } from './NotificationBell';
 
 export function TopBar() {
+  const { t } = useTranslation();
   const { user, logout, mfaEnrolmentRequired } = useAuth();
   const navigate = useNavigate();
   if (!user) return null;
   const missions = [...new Set(user.memberships.map((m) => m.missionCode).filter(Boolean))];
   const roles = [...new Set(user.memberships.map((m) => m.role))];
+  const has = (...wanted: Role[]) => roles.some((r) => wanted.includes(r));
+  const officer = has(Role.FieldMedicalOfficer);
+  const doctor = has(Role.ReferenceDoctor);
+  const manager = has(Role.HealthManager);
   return (
     <header className="topbar">
       <Link to="/" className="brand">
-        Field Telemedicine Hub
+        {t('app.name')}
       </Link>
       {/* Until an administrator has enrolled an authenticator, the session only reaches the enrolment page. */}
       {!mfaEnrolmentRequired && (
-        <nav aria-label="Main">
+        <nav aria-label={t('nav.main')}>
+          {/* The daily work of each role first: what the walkthrough asked the top bar to carry. */}
+          {officer && <NavLink to="/patients">{t('nav.patients')}</NavLink>}
+          {officer && <NavLink to="/cases/new">{t('nav.newCase')}</NavLink>}
+          {(officer || doctor) && <NavLink to="/cases" end>{t('nav.myCases')}</NavLink>}
+          {!officer && !doctor && manager && <NavLink to="/cases" end>{t('nav.missionCases')}</NavLink>}
+          {doctor && <NavLink to="/queue">{t('nav.queue')}</NavLink>}
+          {has(Role.HealthManager, Role.SystemAdmin) && <NavLink to="/dashboard">{t('nav.dashboard')}</NavLink>}
           {isAdmin(user) && (
             <>
-              <NavLink to="/admin/missions">Missions</NavLink>
-              <NavLink to="/admin/facilities">Facilities</NavLink>
-              <NavLink to="/admin/users">Users</NavLink>
+              <NavLink to="/admin/missions">{t('nav.missions')}</NavLink>
+              <NavLink to="/admin/facilities">{t('nav.facilities')}</NavLink>
+              <NavLink to="/admin/users">{t('nav.users')}</NavLink>
             </>
           )}
-          <NavLink to="/training" end>Training</NavLink>
-          <NavLink to="/resources">Resources</NavLink>
-          {user.memberships.some((m) => m.role === Role.Trainer) && <NavLink to="/training/cohorts">Cohorts</NavLink>}
-          {user.memberships.some((m) => m.role === Role.HealthManager || m.role === Role.MissionAdmin || m.role === Role.SystemAdmin) && (
-            <NavLink to="/training/compliance">Compliance</NavLink>
+          <NavLink to="/training" end>{t('nav.training')}</NavLink>
+          <NavLink to="/resources">{t('nav.resources')}</NavLink>
+          {has(Role.Trainer) && <NavLink to="/training/cohorts">{t('nav.cohorts')}</NavLink>}
+          {has(Role.HealthManager, Role.MissionAdmin, Role.SystemAdmin) && (
+            <NavLink to="/training/compliance">{t('nav.compliance')}</NavLink>
           )}
-          {isAdmin(user) && <NavLink to="/training/waivers">Waivers</NavLink>}
-          <NavLink to="/mfa-setup">Security</NavLink>
+          {isAdmin(user) && <NavLink to="/training/waivers">{t('nav.waivers')}</NavLink>}
+          <NavLink to="/mfa-setup">{t('nav.security')}</NavLink>
           <NotificationBell />
         </nav>
       )}
@@ -40,7 +54,7 @@ export function TopBar() {
         <span data-testid="user-name">{user.displayName}</span>
         {roles.map((r) => (
           <span key={r} className="badge" data-testid="role-badge">
-            {ROLE_LABELS[r]}
+            {t(`roles.${r}`)}
           </span>
         ))}
         {missions.length > 0 && (
@@ -48,6 +62,7 @@ export function TopBar() {
             {missions.join(' · ')}
           </span>
         )}
+        <LanguageSwitch />
         <button
           type="button"
           className="secondary"
@@ -56,7 +71,7 @@ export function TopBar() {
             navigate('/login', { replace: true });
           }}
         >
-          Log out
+          {t('nav.logout')}
         </button>
       </div>
     </header>

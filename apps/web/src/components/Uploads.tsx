@@ -1,19 +1,21 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { fetchBlobUrl } from '../api/client';
 import type { UploadProgress } from '../api/upload';
 
 export function UploadList({ items }: { items: UploadProgress[] }) {
+  const { t } = useTranslation();
   if (!items.length) return null;
   return (
-    <ul className="uploads" aria-label="Uploads">
+    <ul className="uploads" aria-label={t('uploads.label')}>
       {items.map((u) => {
         const pct = u.total ? Math.round((u.sent / u.total) * 100) : 0;
         return (
           <li key={u.name}>
             <span>{u.name}</span>
-            <progress max={100} value={u.state === 'done' ? 100 : pct} aria-label={`Upload of ${u.name}`} />
-            <span className={u.state === 'failed' ? 'field-error' : 'muted'} data-testid={`upload-state-${u.name}`}>
-              {u.state === 'hashing' ? 'checking…' : u.state === 'uploading' ? `${pct}%` : u.state === 'done' ? 'sent' : u.error}
+            <progress max={100} value={u.state === 'done' ? 100 : pct} aria-label={t('uploads.of', { name: u.name })} />
+            <span className={u.state === 'failed' ? 'field-error' : 'muted'} data-testid={`upload-state-${u.name}`} aria-live="polite">
+              {u.state === 'uploading' ? `${pct}%` : u.state === 'failed' ? u.error : u.note}
             </span>
           </li>
         );

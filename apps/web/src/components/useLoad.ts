@@ -1,30 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage } from '../api/client';
+import { fieldProblemTexts } from '../i18n/errors';
+import { queryClient } from './useApi';
 
-/** Loads data on mount and on reload() (which resolves once the new data is in); exposes the error message if any. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const run = useCallback(load, deps);
-  const reload = useCallback(
-    () =>
-      run()
-        .then((d) => {
-          setData(d);
-          setError(null);
-        })
-        .catch((e) => setError(errorMessage(e, 'Could not load'))),
-    [run],
-  );
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-  return { data, error, reload };
-}
-
-/** Runs a form submission and keeps the server's error (with per-field problems). */
+/**
+ * Runs a form submission and keeps the server's error (with per-field problems in the reader's language). A change
+ * that went through marks every cached screen stale, so what is shown next is fresh.
+ */
 export function useSubmit() {
+  const { t } = useTranslation();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (action: () => Promise<unknown>) => {
@@ -32,6 +17,7 @@ export function useSubmit() {
     setError(null);
     try {
       await action();
+      void queryClient.invalidateQueries();
       return true;
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, { statusCode: 0, code: 'CLIENT', message: errorMessage(e), errorId: '' }));
@@ -40,7 +26,7 @@ export function useSubmit() {
       setBusy(false);
     }
   };
-  return { error, busy, submit, problems: (field: string) => error?.fieldProblems(field) ?? [] };
+  return { error, busy, submit, problems: (field: string) => fieldProblemTexts(t, error, field) };
 }
 
 /**

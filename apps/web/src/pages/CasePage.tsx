@@ -1,121 +1,184 @@
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, lazy, Suspense, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
-import type { CaseView } from '@hub/contracts';
-import { get, post } from '../api/client';
+import type { CaseView, EvacuationAdviceView } from '@hub/contracts';
+import { post } from '../api/client';
 import { onNotification } from '../api/socket';
 import { CaseConsultations } from '../call/CaseConsultations';
-import { uploadToCase, UploadProgress } from '../api/upload';
-import { CertificationGate } from '../components/CertificationGate';
-import { Field } from '../components/Field';
-import { certificationRequired } from '../training/api';
-import { AuthImage, UploadList } from '../components/Uploads';
-import { useLoad, useSubmit } from '../components/useLoad';
-import { STATUS_LABEL } from './CasesPage';
+import { ErrorAlert } from '../components/Alert';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { newKey } from '../offline/db';
+import { DraftSaved } from '../offline/DraftSaved';
+import { onUploadProgress, send, uploadsOf } from '../offline/outbox';
+import { S } from '../offline/strings';
+import { useDraft } from '../offline/useDraft';
 
-const VITAL_LABELS: Record<string, string> = {
-  heartRate: 'HR', systolicBp: 'SBP', diastolicBp: 'DBP', respiratoryRate: 'RR', spo2: 'SpO2', temperatureC: 'T °C', gcs: 'GCS',
-};
+import { Field } from '../components/Field';
+import { AuthImage, UploadList } from '../components/Uploads';
+import { useApi } from '../components/useApi';
+import { useSubmit } from '../components/useLoad';
+import { usePageTitle } from '../components/usePageTitle';
+import { formatDateTime } from '../i18n/format';
+import { specialtyName } from '../i18n/words';
+import { isViewable, type ViewerItem } from '../viewer/viewable';
+
+// The viewer (zoom and pan, and dwv for DICOM) loads when a file is first opened, not with the case page.
+const AttachmentViewer = lazy(() => import('../viewer/AttachmentViewer').then((m) => ({ default: m.AttachmentViewer })));
+
+const VITAL_KEYS = ['heartRate', 'systolicBp', 'diastolicBp', 'respiratoryRate', 'spo2', 'temperatureC', 'gcs'];
+
+/** "CASEVAC, priority, to Level 2" in the reader's language (null when no evacuation is advised). */
+export function useEvacuationText() {
+  const { t } = useTranslation();
+  return (advice: EvacuationAdviceView | null | undefined): string | null => {
+    if (!advice || advice.type === 'none') return null;
+    return t('evacuation.banner', {
+      type: t(`evacuation.${advice.type}`),
+      priority: advice.priority ? t(`evacuation.priority.${advice.priority}`) : '',
+      level: advice.destinationLevel,
+    });
+  };
+}
 
 export function CasePage() {
+  const { t } = useTranslation();
   const { id } = useParams();
-  const c = useLoad(() => get<CaseView>(`/api/cases/${id}`), [id]);
-  useEffect(() => onNotification((n) => n.caseId === id && c.reload()), [id, c.reload]);
+  const c = useApi<CaseView>(`/api/cases/${id}`);
+  useEffect(() => onNotification((n) => n.caseId === id && void c.reload()), [id, c.reload]);
+  const heading = usePageTitle(c.data ? c.data.reference : t('app.loading'));
+  const evacuationText = useEvacuationText();
   const action = useSubmit();
-  const [text, setText] = useState('');
+  // The message and the answer being typed are drafts on this device; each becomes one outbox action with the draft's key.
+  const message = useDraft(`case-message:${id}`, { text: '' });
+  const text = message.value.text;
+  const setText = (value: string) => message.set({ text: value });
   const [files, setFiles] = useState<File[]>([]);
-  const [uploads, setUploads] = useState<UploadProgress[]>([]);
-  const [answer, setAnswer] = useState({ assessment: '', recommendation: '', type: 'none', priority: 'priority', destinationLevel: '2' });
+  const [queued, setQueued] = useState(false);
+  const [, setTick] = useState(0);
+  useEffect(() => onUploadProgress(() => setTick((t) => t + 1)), []);
+  const uploads = uploadsOf(message.key);
+  const answerDraft = useDraft(`case-answer:${id}`, { assessment: '', recommendation: '', type: 'none', priority: 'priority', destinationLevel: '2' });
+  const answer = answerDraft.value;
+  const setAnswer = answerDraft.set;
+  const [viewing, setViewing] = useState<string | null>(null);
   const [outcome, setOutcome] = useState({ outcome: 'treated_locally', evacuationDone: false, evacuationAvoided: false, note: '' });
 
   if (c.error) return <main className="page"><div role="alert" className="alert">{c.error}</div></main>;
-  if (!c.data) return <main className="page muted">Loading…</main>;
+  if (!c.data) return <main className="page muted">{t('app.loading')}</main>;
   const k = c.data;
   const can = (a: string) => k.allowedActions.includes(a as never);
   const run = (path: string, body: object = {}) =>
     action.submit(async () => {
-      await post(`/api/cases/${k.id}/${path}`, body);
-      setText('');
-      c.reload();
+      await post(`/api/cases/${k.id}/${path}`, body, { idempotencyKey: newKey() });
+      await message.clear();
+      await c.reload();
     });
-  const withFiles = async (send: (ids: string[]) => Promise<void>) => {
-    await action.submit(async () => {
-      const track = (p: UploadProgress) => setUploads((list) => [...list.filter((x) => x.name !== p.name), p]);
-      const ids: string[] = [];
-      for (const f of files) ids.push(await uploadToCase(k.id, f, track));
-      await send(ids);
-      setFiles([]);
-      setText('');
-      c.reload();
+  /** A message, information for the specialist or an answer: through the outbox, so a cut link loses nothing. */
+  const sendDraft = (draft: typeof message | typeof answerDraft, path: string, body: Record<string, unknown>, withFiles: boolean) =>
+    action.submit(async () => {
+      setQueued(false);
+      await draft.flush();
+      const outcome = await send({
+        id: draft.key,
+        label: S.messageLabel(k.reference),
+        draftId: draft.draftId ?? undefined,
+        caseId: k.id,
+        files: withFiles ? files.map((f) => ({ name: f.name, blob: f })) : [],
+        request: { method: 'POST', path: `/api/cases/${k.id}/${path}`, body },
+      });
+      if (outcome.state === 'refused') {
+        await draft.renewKey();
+        throw outcome.error;
+      }
+      if (withFiles) setFiles([]);
+      await draft.clear();
+      if (outcome.state === 'queued') setQueued(true);
+      else await c.reload();
     });
-  };
+  const fileUrl = (aid: string) => `/api/cases/${k.id}/attachments/${aid}`;
+  const viewable: ViewerItem[] = k.attachments
+    .filter((a) => a.status === 'ready' && isViewable(a))
+    .map((a) => ({ id: a.id, filename: a.filename, mediaType: a.mediaType, url: fileUrl(a.id) }));
   const photos = (ids: string[]) =>
     ids.map((aid) => {
       const a = k.attachments.find((x) => x.id === aid);
       if (!a) return null;
-      return a.hasThumbnail ? (
-        <AuthImage key={aid} src={`/api/cases/${k.id}/attachments/${aid}?thumbnail=1`} alt={a.filename} />
+      const open = viewable.some((v) => v.id === aid);
+      const inner = a.hasThumbnail ? <AuthImage src={`${fileUrl(aid)}?thumbnail=1`} alt={a.filename} /> : <span className="file">{a.filename}</span>;
+      return open ? (
+        <button key={aid} type="button" className="thumb-button" aria-label={t('viewer.open', { name: a.filename })} onClick={() => setViewing(aid)}>
+          {inner}
+        </button>
       ) : (
-        <span key={aid} className="file">{a.filename}</span>
+        <span key={aid}>{inner}</span>
       );
     });
+  const evacuation = evacuationText(k.evacuationAdvice);
+  const answerFields = ['assessment', 'recommendation', 'evacuation.type', 'evacuation.priority', 'evacuation.destinationLevel'];
+  const outcomeFields = ['outcome', 'note', 'evacuationDone', 'evacuationAvoided'];
 
   return (
     <main className="page" data-testid="case-page">
-      <h1>
-        {k.reference} · {k.specialtyCode.replace(/_/g, ' ')} <span className={`urgency ${k.urgency}`}>{k.urgency}</span>
+      {evacuation && (
+        // The specialist's evacuation advice is what the clinic must act on first: at the top, in words.
+        <section className="evacuation-banner" role="status" aria-label={t('evacuation.bannerTitle')} data-testid="evacuation-banner">
+          <strong>{t('evacuation.bannerTitle')}:</strong> <span data-testid="evacuation-advice">{evacuation}</span>
+        </section>
+      )}
+      <h1 ref={heading} tabIndex={-1}>
+        {k.reference} · {specialtyName(t, k.specialtyCode)} <span className={`urgency ${k.urgency}`}>{t(`urgency.${k.urgency}`)}</span>
       </h1>
       <p>
-        <strong data-testid="case-status">{STATUS_LABEL[k.status]}</strong>
-        {k.assignedDoctorName && <> · specialist: {k.assignedDoctorName}</>}
-        {k.deadlineAt && !['answered', 'closed', 'cancelled'].includes(k.status) && <> · answer due {new Date(k.deadlineAt).toLocaleString()}</>}
-        {k.overdue && <span className="field-error"> (overdue)</span>}
-        {k.escalationLevel > 0 && <span className="notice"> escalated (level {k.escalationLevel})</span>}
+        <strong data-testid="case-status">{t(`status.${k.status}`)}</strong>
+        {k.assignedDoctorName && <> · {t('casePage.specialist', { name: k.assignedDoctorName })}</>}
+        {k.deadlineAt && !['answered', 'closed', 'cancelled'].includes(k.status) && <> · {t('casePage.due', { date: formatDateTime(k.deadlineAt) })}</>}
+        {k.overdue && <span className="field-error"> {t('cases.overdue')}</span>}
+        {k.escalationLevel > 0 && <span className="notice"> {t('casePage.escalated', { level: k.escalationLevel })}</span>}
       </p>
       <div className="split">
         <section className="card">
-          <h2>Patient</h2>
+          <h2>{t('casePage.patient')}</h2>
           <p>
-            {k.patient.lastName}, {k.patient.firstName} · {k.patient.sex} · born {k.patient.dateOfBirth} · {k.patient.contingent} · service no. {k.patient.serviceNumber}
+            {k.patient.lastName}, {k.patient.firstName} · {t(`sex.${k.patient.sex}`)} · {t('casePage.born', { date: k.patient.dateOfBirth })} · {k.patient.contingent} · {t('casePage.serviceNumber', { number: k.patient.serviceNumber })}
           </p>
-          <p className="muted">Blood group {k.patient.bloodGroup}; allergies: {k.patient.allergies.join(', ') || 'none known'}</p>
-          <h2>Referral</h2>
-          <p><strong>Complaint:</strong> {k.presentingComplaint}</p>
-          {k.history && <p><strong>History:</strong> {k.history}</p>}
+          <p className="muted">{t('casePage.bloodAllergies', { group: k.patient.bloodGroup === 'unknown' ? t('patients.bloodUnknown') : k.patient.bloodGroup, allergies: k.patient.allergies.join(', ') || t('common.noneKnown') })}</p>
+          <h2>{t('casePage.referral')}</h2>
+          <p><strong>{t('casePage.complaint')}</strong> {k.presentingComplaint}</p>
+          {k.history && <p><strong>{t('casePage.history')}</strong> {k.history}</p>}
           <p className="vitals-line">
-            {Object.entries(k.vitals).map(([key, v]) => <span key={key}>{VITAL_LABELS[key] ?? key} {v}</span>)}
+            {Object.entries(k.vitals).map(([key, v]) => <span key={key}>{VITAL_KEYS.includes(key) ? t(`vitals.short.${key}`) : key} {v}</span>)}
           </p>
-          {k.examination && <p><strong>Examination:</strong> {k.examination}</p>}
-          {k.workingDiagnosis && <p><strong>Working diagnosis:</strong> {k.workingDiagnosis}</p>}
-          <p><strong>Question:</strong> {k.question}</p>
+          {k.examination && <p><strong>{t('casePage.examination')}</strong> {k.examination}</p>}
+          {k.workingDiagnosis && <p><strong>{t('casePage.diagnosis')}</strong> {k.workingDiagnosis}</p>}
+          <p><strong>{t('casePage.question')}</strong> {k.question}</p>
           {k.assessment && (
             <div className="answer" data-testid="case-answer">
-              <h2>Specialist's answer</h2>
-              <p><strong>Assessment:</strong> {k.assessment}</p>
-              <p><strong>Recommendation:</strong> {k.recommendation}</p>
-              <p data-testid="evacuation-advice">
-                <strong>Evacuation:</strong>{' '}
-                {k.evacuationAdvice?.type === 'none' ? 'not needed' : `${k.evacuationAdvice?.type.toUpperCase()}, priority ${k.evacuationAdvice?.priority}, to Level ${k.evacuationAdvice?.destinationLevel}`}
+              <h2>{t('casePage.answerTitle')}</h2>
+              <p><strong>{t('casePage.assessment')}</strong> {k.assessment}</p>
+              <p><strong>{t('casePage.recommendation')}</strong> {k.recommendation}</p>
+              <p>
+                <strong>{t('casePage.evacuation')}</strong> {evacuation ?? t('evacuation.notNeeded')}
               </p>
             </div>
           )}
           {k.outcome && (
             <div className="answer" data-testid="case-outcome">
-              <h2>Outcome</h2>
+              <h2>{t('casePage.outcomeTitle')}</h2>
               <p>
-                {k.outcome.outcome.replace(/_/g, ' ')}
-                {k.outcome.evacuationDone ? ' · evacuation done' : ''}
-                {k.outcome.evacuationAvoided ? ' · evacuation avoided' : ''}
+                {t(`outcome.${k.outcome.outcome}`)}
+                {k.outcome.evacuationDone ? ` · ${t('casePage.evacuationDone')}` : ''}
+                {k.outcome.evacuationAvoided ? ` · ${t('casePage.evacuationAvoided')}` : ''}
               </p>
               {k.outcome.note && <p>{k.outcome.note}</p>}
             </div>
           )}
         </section>
         <section className="card">
-          <h2>History</h2>
+          <h2>{t('casePage.historyTitle')}</h2>
           <ol className="history">
-            {k.transitions.map((t, i) => (
+            {k.transitions.map((tr, i) => (
               <li key={i}>
-                {new Date(t.at).toLocaleString()}: {STATUS_LABEL[t.to]} {t.actorName ? `(${t.actorName})` : ''} {t.note ? `— ${t.note}` : ''}
+                {formatDateTime(tr.at)} · {t(`status.${tr.to}`)} {tr.actorName ? `(${tr.actorName})` : ''} {tr.note ? `— ${tr.note}` : ''}
               </li>
             ))}
           </ol>
@@ -124,100 +187,119 @@ export function CasePage() {
 
       <CaseConsultations k={k} />
 
-      <section className="card" aria-label="Thread">
-        <h2>Thread</h2>
+      <section className="card" aria-label={t('casePage.thread')}>
+        <h2>{t('casePage.thread')}</h2>
         {k.messages.map((m) => (
           <div key={m.id} className={`message ${m.kind}`}>
-            <div className="muted">{m.authorName} · {new Date(m.createdAt).toLocaleString()} {m.kind === 'information_request' ? '· asks for information' : ''}</div>
+            <div className="muted">{m.authorName} · {formatDateTime(m.createdAt)} {m.kind === 'information_request' ? `· ${t('casePage.asksInformation')}` : ''}</div>
             <p>{m.body}</p>
             <div className="photos">{photos(m.attachmentIds)}</div>
           </div>
         ))}
       </section>
 
-      <section className="card actions" aria-label="Actions">
-        {action.error && (certificationRequired(action.error) ? <CertificationGate needed={certificationRequired(action.error)!} action="do this" /> : <div role="alert" className="alert">{action.error.message}</div>)}
+      <section className="card actions" aria-label={t('casePage.actions')}>
+        <ErrorAlert error={action.error} shown={[...(can('answer') ? answerFields : []), ...(can('close') ? outcomeFields : [])]} />
         <UploadList items={uploads} />
-        {can('accept') && <button onClick={() => run('accept')}>Accept case</button>}
+        {can('accept') && <button onClick={() => run('accept')}>{t('casePage.accept')}</button>}
         {(can('request_information') || can('resubmit') || !['closed', 'cancelled'].includes(k.status)) && (
-          <Field label={can('resubmit') ? 'Information for the specialist' : can('request_information') ? 'Message or question' : 'Message'}>
+          <Field label={can('resubmit') ? t('casePage.infoForSpecialist') : can('request_information') ? t('casePage.messageOrQuestion') : t('casePage.message')}>
             {(fid) => <textarea id={fid} rows={3} value={text} onChange={(e) => setText(e.target.value)} />}
           </Field>
         )}
         {(can('resubmit') || k.allowedActions.includes('cancel')) && (
-          <Field label="Add photos">{(fid) => <input id={fid} type="file" multiple accept="image/*,application/pdf" onChange={(e) => setFiles(Array.from(e.target.files ?? []))} />}</Field>
+          <Field label={t('casePage.addFiles')}>{(fid) => <input id={fid} type="file" multiple accept="image/*,application/pdf,application/dicom,.dcm" onChange={(e) => setFiles(Array.from(e.target.files ?? []))} />}</Field>
         )}
         <div className="buttons">
-          {can('request_information') && <button className="secondary" onClick={() => run('request-information', { question: text })}>Ask for more information</button>}
-          {can('resubmit') && <button onClick={() => withFiles((ids) => post(`/api/cases/${k.id}/resubmit`, { message: text, attachmentIds: ids }).then(() => undefined))}>Send information</button>}
+          {can('request_information') && <button className="secondary" onClick={() => run('request-information', { question: text })}>{t('casePage.askInformation')}</button>}
+          {can('resubmit') && <button onClick={() => sendDraft(message, 'resubmit', { message: text, attachmentIds: [] }, true)}>{t('casePage.sendInformation')}</button>}
           {!['closed', 'cancelled'].includes(k.status) && !can('resubmit') && (
-            <button className="secondary" onClick={() => withFiles((ids) => post(`/api/cases/${k.id}/messages`, { body: text, attachmentIds: ids }).then(() => undefined))}>Send message</button>
+            <button className="secondary" onClick={() => sendDraft(message, 'messages', { body: text, attachmentIds: [] }, true)}>{t('casePage.sendMessage')}</button>
           )}
+          {can('submit') && <button onClick={() => run('submit')}>{t('newCase.submit')}</button>}
         </div>
+        {queued && <div role="status" className="notice" data-testid="queued-notice">{S.queued}</div>}
+        <DraftSaved at={message.savedAt} />
         {can('answer') && (
           <form
-            aria-label="Answer form"
+            aria-label={t('casePage.answerForm')}
             onSubmit={(e: FormEvent) => {
               e.preventDefault();
-              const evacuation = answer.type === 'none' ? { type: 'none' } : { type: answer.type, priority: answer.priority, destinationLevel: Number(answer.destinationLevel) };
-              void run('answer', { assessment: answer.assessment, recommendation: answer.recommendation, evacuation });
+              const evac = answer.type === 'none' ? { type: 'none' } : { type: answer.type, priority: answer.priority, destinationLevel: Number(answer.destinationLevel) };
+              void sendDraft(answerDraft, 'answer', { assessment: answer.assessment, recommendation: answer.recommendation, evacuation: evac }, false);
             }}
           >
-            <h2>Answer</h2>
-            <Field label="Assessment" problems={action.problems('assessment')}>{(fid) => <textarea id={fid} rows={3} value={answer.assessment} onChange={(e) => setAnswer({ ...answer, assessment: e.target.value })} />}</Field>
-            <Field label="Recommendation" problems={action.problems('recommendation')}>{(fid) => <textarea id={fid} rows={3} value={answer.recommendation} onChange={(e) => setAnswer({ ...answer, recommendation: e.target.value })} />}</Field>
-            <Field label="Evacuation advice">
+            <h2>{t('casePage.answer')}</h2>
+            <Field label={t('casePage.assessmentField')} problems={action.problems('assessment')}>{(fid) => <textarea id={fid} rows={3} value={answer.assessment} onChange={(e) => setAnswer({ ...answer, assessment: e.target.value })} />}</Field>
+            <Field label={t('casePage.recommendationField')} problems={action.problems('recommendation')}>{(fid) => <textarea id={fid} rows={3} value={answer.recommendation} onChange={(e) => setAnswer({ ...answer, recommendation: e.target.value })} />}</Field>
+            <Field label={t('casePage.evacuationAdvice')} problems={action.problems('evacuation.type')}>
               {(fid) => (
                 <select id={fid} value={answer.type} onChange={(e) => setAnswer({ ...answer, type: e.target.value })}>
-                  <option value="none">No evacuation</option><option value="medevac">MEDEVAC</option><option value="casevac">CASEVAC</option>
+                  <option value="none">{t('evacuation.none')}</option><option value="medevac">{t('evacuation.medevac')}</option><option value="casevac">{t('evacuation.casevac')}</option>
                 </select>
               )}
             </Field>
             {answer.type !== 'none' && (
               <>
-                <Field label="Evacuation priority">
+                <Field label={t('casePage.evacuationPriority')} problems={action.problems('evacuation.priority')}>
                   {(fid) => (
                     <select id={fid} value={answer.priority} onChange={(e) => setAnswer({ ...answer, priority: e.target.value })}>
-                      <option value="urgent">Urgent (within 1 h)</option><option value="priority">Priority (within 4 h)</option><option value="routine">Routine (within 24 h)</option>
+                      {(['urgent', 'priority', 'routine'] as const).map((p) => <option key={p} value={p}>{t(`evacuation.priorityLong.${p}`)}</option>)}
                     </select>
                   )}
                 </Field>
-                <Field label="Destination level">
+                <Field label={t('casePage.destination')} problems={action.problems('evacuation.destinationLevel')}>
                   {(fid) => (
                     <select id={fid} value={answer.destinationLevel} onChange={(e) => setAnswer({ ...answer, destinationLevel: e.target.value })}>
-                      <option value="2">Level 2</option><option value="3">Level 3</option><option value="4">Level 4</option>
+                      {['2', '3', '4'].map((l) => <option key={l} value={l}>{t('evacuation.level', { level: l })}</option>)}
                     </select>
                   )}
                 </Field>
               </>
             )}
-            <button type="submit">Send answer</button>
+            <button type="submit">{t('casePage.sendAnswer')}</button>
           </form>
         )}
         {can('close') && (
           <form
-            aria-label="Outcome report"
+            aria-label={t('casePage.outcomeForm')}
             onSubmit={(e: FormEvent) => {
               e.preventDefault();
               void run('close', { ...outcome, note: outcome.note || undefined });
             }}
           >
-            <h2>Outcome for the patient</h2>
-            <Field label="Outcome">
+            <h2>{t('casePage.outcomeForPatient')}</h2>
+            <Field label={t('casePage.outcomeField')} problems={action.problems('outcome')}>
               {(fid) => (
                 <select id={fid} value={outcome.outcome} onChange={(e) => setOutcome({ ...outcome, outcome: e.target.value })}>
-                  <option value="treated_locally">Treated locally</option><option value="evacuated">Evacuated</option><option value="transferred">Transferred</option><option value="died">Died</option><option value="other">Other</option>
+                  {(['treated_locally', 'evacuated', 'transferred', 'died', 'other'] as const).map((o) => <option key={o} value={o}>{t(`outcome.${o}`)}</option>)}
                 </select>
               )}
             </Field>
-            <label className="check"><input type="checkbox" checked={outcome.evacuationDone} onChange={(e) => setOutcome({ ...outcome, evacuationDone: e.target.checked })} /> Evacuation done</label>
-            <label className="check"><input type="checkbox" checked={outcome.evacuationAvoided} onChange={(e) => setOutcome({ ...outcome, evacuationAvoided: e.target.checked })} /> Evacuation avoided thanks to the consultation</label>
-            <Field label="Outcome note" problems={action.problems('note')}>{(fid) => <textarea id={fid} rows={2} value={outcome.note} onChange={(e) => setOutcome({ ...outcome, note: e.target.value })} />}</Field>
-            <button type="submit">Report outcome and close</button>
+            <label className="check"><input type="checkbox" checked={outcome.evacuationDone} onChange={(e) => setOutcome({ ...outcome, evacuationDone: e.target.checked })} /> {t('casePage.evacuationDoneField')}</label>
+            <label className="check"><input type="checkbox" checked={outcome.evacuationAvoided} onChange={(e) => setOutcome({ ...outcome, evacuationAvoided: e.target.checked })} /> {t('casePage.evacuationAvoidedField')}</label>
+            {[...action.problems('evacuationDone'), ...action.problems('evacuationAvoided')].length > 0 && (
+              <div className="field-error">{[...action.problems('evacuationDone'), ...action.problems('evacuationAvoided')].join('; ')}</div>
+            )}
+            <Field label={t('casePage.outcomeNote')} problems={action.problems('note')}>{(fid) => <textarea id={fid} rows={2} value={outcome.note} onChange={(e) => setOutcome({ ...outcome, note: e.target.value })} />}</Field>
+            <button type="submit">{t('casePage.close')}</button>
           </form>
         )}
-        {can('cancel') && <button className="secondary" onClick={() => run('cancel', { note: text || undefined })}>Cancel case</button>}
+        {can('cancel') && (
+          <ConfirmButton
+            label={t('casePage.cancel')}
+            question={t('casePage.cancelConfirm', { reference: k.reference })}
+            yes={t('casePage.cancelYes')}
+            no={t('casePage.cancelNo')}
+            onConfirm={() => run('cancel', { note: text || undefined })}
+          />
+        )}
       </section>
+      {viewing && (
+        <Suspense fallback={<p className="muted" role="status">{t('viewer.loadingImage')}</p>}>
+          <AttachmentViewer items={viewable} startId={viewing} onClose={() => setViewing(null)} />
+        </Suspense>
+      )}
     </main>
   );
 }

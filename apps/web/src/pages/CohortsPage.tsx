@@ -5,7 +5,8 @@ import { Role } from '@hub/contracts';
 import { get, patch, post, query } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { useAuth } from '../auth/AuthContext';
 import { day, LANGUAGE_LABELS, T } from '../training/api';
 
@@ -33,10 +34,10 @@ export function CohortsPage() {
   const navigate = useNavigate();
   const missions = trainerMissions(user?.memberships ?? []);
   const [missionId, setMissionId] = useState(missions[0]?.[0] ?? '');
-  const cohorts = useLoad(() => get<CohortSummaryView[]>(`${T}/cohorts`));
+  const cohorts = useApi<CohortSummaryView[]>(`${T}/cohorts`);
   const isTrainer = user?.memberships.some((m) => m.role === Role.Trainer) ?? false;
-  const users = useLoad(() => (isTrainer && missionId ? get<UserView[]>(`/api/users${query({ missionId })}`) : Promise.resolve([])), [missionId, isTrainer]);
-  const courses = useLoad(() => (isTrainer ? get<CourseSummaryView[]>(`${T}/courses?status=published`) : Promise.resolve([])), [isTrainer]);
+  const users = useApi<UserView[]>(isTrainer && missionId ? `/api/users${query({ missionId })}` : null);
+  const courses = useApi<CourseSummaryView[]>(isTrainer ? `${T}/courses?status=published` : null);
   const [v, setV] = useState({ name: '', description: '', startsOn: '', endsOn: '', memberIds: [] as string[], courseIds: [] as string[] });
   const form = useSubmit();
   const create = (e: FormEvent) => {
@@ -92,13 +93,13 @@ export function CohortsPage() {
 export function CohortPage() {
   const { id } = useParams();
   const { user } = useAuth();
-  const cohort = useLoad(() => get<CohortDetailView>(`${T}/cohorts/${id}`), [id]);
+  const cohort = useApi<CohortDetailView>(`${T}/cohorts/${id}`);
   const isTrainer = user?.memberships.some((m) => m.role === Role.Trainer) ?? false;
   const missionId = cohort.data?.missionId;
-  const users = useLoad(() => (isTrainer && missionId ? get<UserView[]>(`/api/users${query({ missionId })}`) : Promise.resolve([])), [missionId, isTrainer]);
-  const courses = useLoad(() => (isTrainer ? get<CourseSummaryView[]>(`${T}/courses?status=published`) : Promise.resolve([])), [isTrainer]);
+  const users = useApi<UserView[]>(isTrainer && missionId ? `/api/users${query({ missionId })}` : null);
+  const courses = useApi<CourseSummaryView[]>(isTrainer ? `${T}/courses?status=published` : null);
   // After a certificate the server's progress restarts (it counts toward recertification): show the certificate.
-  const certs = useLoad(() => (missionId ? get<CertificateView[]>(`${T}/certificates${query({ missionId })}`) : Promise.resolve([])), [missionId]);
+  const certs = useApi<CertificateView[]>(missionId ? `${T}/certificates${query({ missionId })}` : null);
   const [enrol, setEnrol] = useState<{ memberIds: string[]; courseIds: string[] } | null>(null);
   const form = useSubmit();
   if (cohort.error) return <main className="page"><div role="alert" className="alert">{cohort.error}</div></main>;

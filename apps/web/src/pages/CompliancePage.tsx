@@ -4,7 +4,7 @@ import type { CertificationKind, CertificationState, ComplianceReport } from '@h
 import { CERTIFICATION_LABELS, Role, ROLE_LABELS } from '@hub/contracts';
 import { get, query } from '../api/client';
 import { Field } from '../components/Field';
-import { useLoad } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { useAuth } from '../auth/AuthContext';
 import { day, STATE_LABELS, T } from '../training/api';
 
@@ -20,13 +20,13 @@ const SERIES: { key: 'certified' | 'expiring' | 'expired' | 'missing' | 'waived'
 export function CompliancePage() {
   const { user } = useAuth();
   const isSys = user?.memberships.some((m) => m.role === Role.SystemAdmin) ?? false;
-  const all = useLoad(() => (isSys ? get<{ id: string; code: string }[]>('/api/missions') : Promise.resolve([])), [isSys]);
+  const all = useApi<{ id: string; code: string }[]>(isSys ? '/api/missions' : null);
   const own = [...new Map((user?.memberships ?? []).filter((m) => m.missionId && m.role !== Role.Trainer).map((m) => [m.missionId!, m.missionCode ?? ''])).entries()];
   const missions = isSys ? (all.data ?? []).map((m) => [m.id, m.code] as [string, string]) : own;
   const [chosen, setMissionId] = useState('');
   const missionId = chosen || missions[0]?.[0] || '';
   const [state, setState] = useState<CertificationState | ''>('');
-  const report = useLoad(() => (missionId ? get<ComplianceReport>(`${T}/compliance${query({ missionId })}`) : Promise.resolve(null)), [missionId]);
+  const report = useApi<ComplianceReport>(missionId ? `${T}/compliance${query({ missionId })}` : null);
   const r = report.data;
   const chart = r ? (Object.entries(r.totals) as [CertificationKind, ComplianceReport['totals'][CertificationKind]][]).map(([kind, t]) => ({ certification: CERTIFICATION_LABELS[kind], ...t })) : [];
   const rows = r?.rows.filter((x) => !state || x.state === state) ?? [];

@@ -17,7 +17,8 @@ import { CERTIFICATION_KINDS, CERTIFICATION_LABELS, Role, ROLE_LABELS } from '@h
 import { api, ApiError, del, errorMessage, get, patch, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { useAuth } from '../auth/AuthContext';
 import { formatSize, LANGUAGE_LABELS, T, uploadRaw } from '../training/api';
 
@@ -74,7 +75,7 @@ function CourseForm({ value, onChange, problems }: { value: CourseFields; onChan
 export function CoursesManagePage() {
   const { user } = useAuth();
   const navigate = useNavigate();
-  const courses = useLoad(() => get<CourseSummaryView[]>(`${T}/courses`));
+  const courses = useApi<CourseSummaryView[]>(`${T}/courses`);
   const missions = [...new Map(user?.memberships.filter((m) => m.role === Role.Trainer && m.missionId).map((m) => [m.missionId!, m.missionCode!])).entries()];
   const [missionId, setMissionId] = useState('');
   const [draft, setDraft] = useState(emptyCourse());
@@ -303,7 +304,7 @@ function ChecklistEditor({ courseId, items, onSaved }: { courseId: string; items
 /** One course in the editor: fields, lessons with attachments, quiz, checklist, publication of a new version. */
 export function CourseEditorPage() {
   const { id } = useParams();
-  const course = useLoad(() => get<CourseDetailView>(`${T}/courses/${id}`), [id]);
+  const course = useApi<CourseDetailView>(`${T}/courses/${id}`);
   const [fields, setFields] = useState<CourseFields | null>(null);
   const form = useSubmit();
   const publish = useSubmit();

@@ -5,7 +5,8 @@ import { get, post } from '../api/client';
 import { Attachment } from '../components/Attachment';
 import { ErrorAlert } from '../components/Alert';
 import { Markdown } from '../components/Markdown';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { day, LANGUAGE_LABELS, T } from '../training/api';
 import { currentCertificate, stillNeeded } from './MyTrainingPage';
 
@@ -13,8 +14,8 @@ import { currentCertificate, stillNeeded } from './MyTrainingPage';
 export function CoursePage() {
   const { id, lessonId } = useParams();
   const navigate = useNavigate();
-  const course = useLoad(() => get<CourseDetailView>(`${T}/courses/${id}`), [id]);
-  const progress = useLoad(() => get<LearnerProgressView>(`${T}/courses/${id}/progress`), [id]);
+  const course = useApi<CourseDetailView>(`${T}/courses/${id}`);
+  const progress = useApi<LearnerProgressView>(`${T}/courses/${id}/progress`);
   const done = useSubmit();
 
   if (course.error) return <main className="page"><div role="alert" className="alert">{course.error}</div></main>;

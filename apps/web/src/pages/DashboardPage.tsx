@@ -1,10 +1,14 @@
+import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DashboardView, FacilityView, ResponseTimeRow } from '@hub/contracts';
 import { get } from '../api/client';
 import { Field } from '../components/Field';
 import { AuditCheckpoint } from '../components/AuditCheckpoint';
-import { useLoad } from '../components/useLoad';
+import { useApi } from '../components/useApi';
+import { usePageTitle } from '../components/usePageTitle';
+import { notificationText } from '../i18n/notifications';
+import { specialtyName } from '../i18n/words';
 
 type Row = Record<string, string | number | null>;
 
@@ -51,11 +55,13 @@ const rtRows = (rows: ResponseTimeRow[]): Row[] =>
   }));
 
 export function DashboardPage() {
+  const { t } = useTranslation();
+  const heading = usePageTitle(t('dashboard.title'));
   const [params, setParams] = useSearchParams();
   const query = params.toString();
-  const data = useLoad(() => get<DashboardView>(`/api/monitoring/dashboard${query ? `?${query}` : ''}`), [query]);
-  const facilities = useLoad(() => get<FacilityView[]>('/api/facilities'));
-  const specialties = useLoad(() => get<{ code: string; name: string }[]>('/api/specialties'));
+  const data = useApi<DashboardView>(`/api/monitoring/dashboard${query ? `?${query}` : ''}`);
+  const facilities = useApi<FacilityView[]>('/api/facilities');
+  const specialties = useApi<{ code: string; name: string }[]>('/api/specialties');
   const set = (key: string) => (e: { target: { value: string } }) => {
     const next = new URLSearchParams(params);
     if (e.target.value) next.set(key, e.target.value);
@@ -63,6 +69,13 @@ export function DashboardPage() {
     setParams(next);
   };
   const d = data.data;
+  // "Reference hospital: not yet taken", "Urgency: emergency": rows named in words, not keys.
+  const groupLabel = (dimension: string, group: string) => {
+    const what = t(`dashboard.dimensions.${dimension}`);
+    const value =
+      group === 'not yet taken' ? t('dashboard.notYetTaken') : dimension === 'urgency' ? t(`urgency.${group}`) : dimension === 'specialty' ? specialtyName(t, group) : group;
+    return dimension === 'overall' ? what : `${what}: ${value}`;
+  };
   const weekly: Row[] = d?.weekly ?? [];
   const open: Row[] = d?.openByUrgency.map((o) => ({ urgency: o.urgency, under_1h: o.under1h, '1_24h': o.h1to24, '1_3d': o.d1to3, over_3d: o.over3d })) ?? [];
   const bySpecialty = d ? rtRows(d.responseTimes.bySpecialty) : [];
@@ -77,24 +90,24 @@ export function DashboardPage() {
     : [];
   const outcomes: Row[] = d
     ? [
-        { measure: 'treated locally', count: d.outcomes.treatedLocally },
-        { measure: 'evacuated', count: d.outcomes.evacuated },
-        { measure: 'transferred', count: d.outcomes.transferred },
-        { measure: 'died', count: d.outcomes.died },
-        { measure: 'other', count: d.outcomes.other },
-        { measure: 'evacuations recommended', count: d.outcomes.evacuationsRecommended },
-        { measure: 'evacuations performed', count: d.outcomes.evacuationsPerformed },
-        { measure: 'evacuations avoided', count: d.outcomes.evacuationsAvoided },
+        { measure: t('dashboard.measures.treated_locally'), count: d.outcomes.treatedLocally },
+        { measure: t('dashboard.measures.evacuated'), count: d.outcomes.evacuated },
+        { measure: t('dashboard.measures.transferred'), count: d.outcomes.transferred },
+        { measure: t('dashboard.measures.died'), count: d.outcomes.died },
+        { measure: t('dashboard.measures.other'), count: d.outcomes.other },
+        { measure: t('dashboard.measures.evacuations_recommended'), count: d.outcomes.evacuationsRecommended },
+        { measure: t('dashboard.measures.evacuations_performed'), count: d.outcomes.evacuationsPerformed },
+        { measure: t('dashboard.measures.evacuations_avoided'), count: d.outcomes.evacuationsAvoided },
       ]
     : [];
 
   return (
     <main className="page wide">
-      <h1>Caseload dashboard</h1>
-      <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-        <Field label="From">{(id) => <input id={id} type="date" value={params.get('from') ?? d?.filters.from ?? ''} onChange={set('from')} />}</Field>
-        <Field label="To">{(id) => <input id={id} type="date" value={params.get('to') ?? d?.filters.to ?? ''} onChange={set('to')} />}</Field>
-        <Field label="Facility">
+      <h1 ref={heading} tabIndex={-1}>{t('dashboard.title')}</h1>
+      <form className="filters" aria-label={t('dashboard.filters')} onSubmit={(e) => e.preventDefault()}>
+        <Field label={t('dashboard.from')}>{(id) => <input id={id} type="date" value={params.get('from') ?? d?.filters.from ?? ''} onChange={set('from')} />}</Field>
+        <Field label={t('dashboard.to')}>{(id) => <input id={id} type="date" value={params.get('to') ?? d?.filters.to ?? ''} onChange={set('to')} />}</Field>
+        <Field label={t('dashboard.facility')}>
           {(id) => (
             <select id={id} value={params.get('facilityId') ?? ''} onChange={set('facilityId')}>
               <option value="">All</option>
@@ -102,18 +115,18 @@ export function DashboardPage() {
             </select>
           )}
         </Field>
-        <Field label="Specialty">
+        <Field label={t('dashboard.specialty')}>
           {(id) => (
             <select id={id} value={params.get('specialty') ?? ''} onChange={set('specialty')}>
               <option value="">All</option>
-              {specialties.data?.map((s) => <option key={s.code} value={s.code}>{s.name}</option>)}
+              {specialties.data?.map((s) => <option key={s.code} value={s.code}>{specialtyName(t, s.code, s.name)}</option>)}
             </select>
           )}
         </Field>
-        <Field label="Urgency">
+        <Field label={t('dashboard.urgency')}>
           {(id) => (
             <select id={id} value={params.get('urgency') ?? ''} onChange={set('urgency')}>
-              <option value="">All</option><option value="emergency">Emergency</option><option value="urgent">Urgent</option><option value="routine">Routine</option>
+              <option value="">{t('common.all')}</option><option value="emergency">{t('urgency.emergency')}</option><option value="urgent">{t('urgency.urgent')}</option><option value="routine">{t('urgency.routine')}</option>
             </select>
           )}
         </Field>
@@ -122,63 +135,63 @@ export function DashboardPage() {
       {d && (
         <>
           {d.alerts.length > 0 && (
-            <section className="card alerts" aria-label="Alerts">
-              <h2>Alerts</h2>
-              <ul>{d.alerts.map((a, i) => <li key={i} className={a.kind}>{a.text}</li>)}</ul>
+            <section className="card alerts" aria-label={t('dashboard.alerts')}>
+              <h2>{t('dashboard.alerts')}</h2>
+              <ul>{d.alerts.map((a, i) => <li key={i} className={a.kind}>{notificationText(t, a)}</li>)}</ul>
             </section>
           )}
           <div className="kpis">
-            <div className="kpi"><span>{d.responseTimes.overall.cases}</span>cases submitted</div>
-            <div className="kpi"><span>{d.responseTimes.overall.answerMedianMin ?? '—'}</span>median minutes to answer</div>
-            <div className="kpi"><span>{d.responseTimes.overall.withinSlaShare === null ? '—' : `${Math.round(d.responseTimes.overall.withinSlaShare * 100)}%`}</span>answered within SLA</div>
-            <div className="kpi"><span>{d.sla.answeredLate + d.sla.unansweredPastDeadline}</span>SLA breaches</div>
-            <div className="kpi"><span>{d.outcomes.evacuationsAvoided}</span>evacuations avoided</div>
+            <div className="kpi"><span>{d.responseTimes.overall.cases}</span>{t('dashboard.casesSubmitted')}</div>
+            <div className="kpi"><span>{d.responseTimes.overall.answerMedianMin ?? '—'}</span>{t('dashboard.medianAnswer')}</div>
+            <div className="kpi"><span>{d.responseTimes.overall.withinSlaShare === null ? '—' : `${Math.round(d.responseTimes.overall.withinSlaShare * 100)}%`}</span>{t('dashboard.withinSla')}</div>
+            <div className="kpi"><span>{d.sla.answeredLate + d.sla.unansweredPastDeadline}</span>{t('dashboard.slaBreaches')}</div>
+            <div className="kpi"><span>{d.outcomes.evacuationsAvoided}</span>{t('dashboard.evacuationsAvoided')}</div>
           </div>
           <div className="charts">
-            <ChartCard title="Cases per week" csv="cases-per-week" rows={weekly}>
+            <ChartCard title={t('dashboard.perWeek')} csv="cases-per-week" rows={weekly}>
               <BarChart width={520} height={260} data={weekly}>
                 <CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="week" /><YAxis allowDecimals={false} /><Tooltip /><Legend />
-                <Bar dataKey="opened" fill={COLORS.a} isAnimationActive={false} />
-                <Bar dataKey="answered" fill={COLORS.c} isAnimationActive={false} />
-                <Bar dataKey="closed" fill={COLORS.b} isAnimationActive={false} />
+                <Bar dataKey="opened" name={t('dashboard.series.opened')} fill={COLORS.a} isAnimationActive={false} />
+                <Bar dataKey="answered" name={t('dashboard.series.answered')} fill={COLORS.c} isAnimationActive={false} />
+                <Bar dataKey="closed" name={t('dashboard.series.closed')} fill={COLORS.b} isAnimationActive={false} />
               </BarChart>
             </ChartCard>
-            <ChartCard title="Open cases by urgency and age" csv="open-cases" rows={open}>
+            <ChartCard title={t('dashboard.openByAge')} csv="open-cases" rows={open}>
               <BarChart width={520} height={260} data={open}>
-                <CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="urgency" /><YAxis allowDecimals={false} /><Tooltip /><Legend />
-                <Bar dataKey="under_1h" stackId="a" fill={COLORS.c} isAnimationActive={false} />
-                <Bar dataKey="1_24h" stackId="a" fill={COLORS.a} isAnimationActive={false} />
-                <Bar dataKey="1_3d" stackId="a" fill={COLORS.b} isAnimationActive={false} />
-                <Bar dataKey="over_3d" stackId="a" fill={COLORS.d} isAnimationActive={false} />
+                <CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="urgency" tickFormatter={(u: string) => t(`urgency.${u}`)} /><YAxis allowDecimals={false} /><Tooltip /><Legend />
+                <Bar dataKey="under_1h" name={t('dashboard.series.under_1h')} stackId="a" fill={COLORS.c} isAnimationActive={false} />
+                <Bar dataKey="1_24h" name={t('dashboard.series.1_24h')} stackId="a" fill={COLORS.a} isAnimationActive={false} />
+                <Bar dataKey="1_3d" name={t('dashboard.series.1_3d')} stackId="a" fill={COLORS.b} isAnimationActive={false} />
+                <Bar dataKey="over_3d" name={t('dashboard.series.over_3d')} stackId="a" fill={COLORS.d} isAnimationActive={false} />
               </BarChart>
             </ChartCard>
-            <ChartCard title="Minutes to answer by specialty (median, p90)" csv="response-times" rows={groups}>
+            <ChartCard title={t('dashboard.minutesBySpecialty')} csv="response-times" rows={groups}>
               <BarChart width={520} height={260} data={bySpecialty}>
                 <CartesianGrid strokeDasharray="3 3" /><XAxis dataKey="group" /><YAxis /><Tooltip /><Legend />
-                <Bar dataKey="answer_median_min" name="median" fill={COLORS.a} isAnimationActive={false} />
-                <Bar dataKey="answer_p90_min" name="p90" fill={COLORS.b} isAnimationActive={false} />
+                <Bar dataKey="answer_median_min" name={t('dashboard.series.median')} fill={COLORS.a} isAnimationActive={false} />
+                <Bar dataKey="answer_p90_min" name={t('dashboard.series.p90')} fill={COLORS.b} isAnimationActive={false} />
               </BarChart>
             </ChartCard>
-            <ChartCard title="Outcomes and evacuations" csv="outcomes" rows={outcomes}>
+            <ChartCard title={t('dashboard.outcomes')} csv="outcomes" rows={outcomes}>
               <BarChart width={520} height={260} data={outcomes} layout="vertical" margin={{ left: 90 }}>
                 <CartesianGrid strokeDasharray="3 3" /><XAxis type="number" allowDecimals={false} /><YAxis type="category" dataKey="measure" width={160} /><Tooltip />
-                <Bar dataKey="count" fill={COLORS.c} isAnimationActive={false} />
+                <Bar dataKey="count" name={t('dashboard.series.count')} fill={COLORS.c} isAnimationActive={false} />
               </BarChart>
             </ChartCard>
           </div>
-          <section className="card" aria-label="Response times">
-            <h2>Response times (minutes) and share answered within SLA</h2>
+          <section className="card" aria-label={t('dashboard.responseTimes')}>
+            <h2>{t('dashboard.responseTimes')}</h2>
             <table>
-              <thead><tr><th>Group</th><th>Cases</th><th>Accept median</th><th>Accept p90</th><th>Answer median</th><th>Answer p90</th><th>Within SLA</th></tr></thead>
+              <thead><tr><th>{t('dashboard.columns.group')}</th><th>{t('dashboard.columns.cases')}</th><th>{t('dashboard.columns.acceptMedian')}</th><th>{t('dashboard.columns.acceptP90')}</th><th>{t('dashboard.columns.answerMedian')}</th><th>{t('dashboard.columns.answerP90')}</th><th>{t('dashboard.columns.withinSla')}</th></tr></thead>
               <tbody>
                 {groups.map((g, i) => (
-                  <tr key={i}><td>{String(g.dimension)}: {g.group}</td><td>{g.cases}</td><td>{g.accept_median_min ?? '—'}</td><td>{g.accept_p90_min ?? '—'}</td><td>{g.answer_median_min ?? '—'}</td><td>{g.answer_p90_min ?? '—'}</td><td>{g.within_sla_share === null ? '—' : `${Math.round(Number(g.within_sla_share) * 100)}%`}</td></tr>
+                  <tr key={i}><td>{groupLabel(String(g.dimension), String(g.group))}</td><td>{g.cases}</td><td>{g.accept_median_min ?? '—'}</td><td>{g.accept_p90_min ?? '—'}</td><td>{g.answer_median_min ?? '—'}</td><td>{g.answer_p90_min ?? '—'}</td><td>{g.within_sla_share === null ? '—' : `${Math.round(Number(g.within_sla_share) * 100)}%`}</td></tr>
                 ))}
               </tbody>
             </table>
           </section>
           <AuditCheckpoint />
-          <p className="muted">Aggregates only; open a case from <a href="/cases">Mission cases</a>. Escalated to backup hospitals: {d.sla.escalatedToBackup}; to the health manager: {d.sla.escalatedToManager}.</p>
+          <p className="muted">{t('dashboard.footer', { backup: d.sla.escalatedToBackup, manager: d.sla.escalatedToManager })}</p>
         </>
       )}
     </main>

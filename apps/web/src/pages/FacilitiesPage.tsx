@@ -4,7 +4,8 @@ import { get, patch, post, query } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { MissionFilter } from '../components/MissionFilter';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 
 const LEVELS: { level: FacilityLevel; label: string }[] = [
   { level: 1, label: 'Level 1 (unit clinic)' },
@@ -24,8 +25,8 @@ const blank: Draft = { id: null, name: '', level: 1, missionIds: [] };
 /** Clinics and hospitals. Levels 1-3 belong to one mission; a Level 4 reference hospital may serve several. */
 export function FacilitiesPage() {
   const [missionId, setMissionId] = useState('');
-  const missions = useLoad(() => get<MissionView[]>('/api/missions'));
-  const facilities = useLoad(() => get<FacilityView[]>(`/api/facilities${query({ missionId })}`), [missionId]);
+  const missions = useApi<MissionView[]>('/api/missions');
+  const facilities = useApi<FacilityView[]>(`/api/facilities${query({ missionId })}`);
   const form = useSubmit();
   const action = useSubmit();
   const [draft, setDraft] = useState<Draft>(blank);

@@ -5,7 +5,8 @@ import { get, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { CertificationGate } from '../components/CertificationGate';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { useMissingCertification } from '../training/useCertification';
 import { day, T, today } from '../training/api';
 import { CertificatesTable } from './MyCertificatesPage';
@@ -49,17 +50,26 @@ function Revoke({ cert, onDone }: { cert: CertificateView; onDone: () => Promise
 /** A trainer's view of one learner in one course: progress, practical sign-off, certificate (and its revocation). */
 export function LearnerPage() {
   const { courseId, userId } = useParams();
-  const course = useLoad(() => get<CourseDetailView>(`${T}/courses/${courseId}`), [courseId]);
-  const progress = useLoad(() => get<LearnerProgressView>(`${T}/courses/${courseId}/progress?userId=${userId}`), [courseId, userId]);
-  const certs = useLoad(() => get<CertificateView[]>(`${T}/certificates?userId=${userId}`), [userId]);
+  const course = useApi<CourseDetailView>(`${T}/courses/${courseId}`);
+  const progress = useApi<LearnerProgressView>(`${T}/courses/${courseId}/progress?userId=${userId}`);
+  const certs = useApi<CertificateView[]>(`${T}/certificates?userId=${userId}`);
   // Train the trainer: signing off needs the trainer's own valid certificate.
   const missing = useMissingCertification('trainer');
+  const [early, setEarly] = useState(false);
   const error = course.error ?? progress.error;
   if (error) return <main className="page"><div role="alert" className="alert">{error}</div></main>;
   if (!course.data || !progress.data) return <main className="page muted">Loading…</main>;
   const c = course.data;
   const p = progress.data;
   const reload = () => Promise.all([progress.reload(), certs.reload()]);
+  // Right after a certificate the server's progress restarts (it counts toward the next cycle). The next cycle's
+  // sign-off forms wait until 30 days before expiry, unless the trainer asks for them; sign-offs already given show.
+  const RECERTIFY_DAYS = 30;
+  const nextCycleLater =
+    p.certificate?.status === 'valid' &&
+    p.signOffsDone === 0 &&
+    new Date(p.certificate.expiresAt).getTime() - Date.now() > RECERTIFY_DAYS * 86_400_000 &&
+    !early;
   return (
     <main className="page" data-testid="learner-page">
       <p className="muted"><Link to="/training/cohorts">Cohorts</Link> › {c.title}</p>
@@ -80,6 +90,12 @@ export function LearnerPage() {
         <h2>Practical sign-off</h2>
         {missing && <CertificationGate needed={missing} action="sign off practical skills" />}
         {!c.checklist.length && <p className="muted">This course has no practical skills.</p>}
+        {nextCycleLater && c.checklist.length > 0 && (
+          <p className="muted" data-testid="next-cycle-later">
+            Certified: the sign-offs of the next cycle open 30 days before expiry.{' '}
+            <button type="button" className="secondary small" onClick={() => setEarly(true)}>Sign off for recertification now</button>
+          </p>
+        )}
         <ol>
           {c.checklist.map((item) => {
             const s = p.signOffs.find((x) => x.itemId === item.id);
@@ -88,7 +104,7 @@ export function LearnerPage() {
                 <strong>{item.title}</strong> {item.description && <span className="muted">— {item.description}</span>}
                 {s ? (
                   <p className="notice">Signed off by {s.trainerName}, demonstrated on {day(s.performedOn)}{s.note ? `: ${s.note}` : ''}</p>
-                ) : (
+                ) : nextCycleLater ? null : (
                   <SignOffForm courseId={c.id} userId={p.userId} itemId={item.id} title={item.title} onDone={reload} />
                 )}
               </li>

@@ -4,14 +4,15 @@ import { get, patch, post } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
-import { useLoad, usePending, useSubmit } from '../components/useLoad';
+import { usePending, useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { isSystemAdmin } from '../roles';
 
 /** Missions: system administrators see and create all; mission administrators edit their own. */
 export function MissionsPage() {
   const { user } = useAuth();
   const sys = !!user && isSystemAdmin(user);
-  const { data, error, reload } = useLoad(() => get<MissionView[]>('/api/missions'));
+  const { data, error, reload } = useApi<MissionView[]>('/api/missions');
   const form = useSubmit();
   const action = useSubmit();
   const rename = useSubmit();

@@ -2,7 +2,7 @@ import { Link } from 'react-router-dom';
 import type { CertificateView, MyTrainingStatus } from '@hub/contracts';
 import { CERTIFICATION_LABELS } from '@hub/contracts';
 import { get } from '../api/client';
-import { useLoad } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { day, download, T } from '../training/api';
 
 export const verifyPath = (code: string) => `/verify/${encodeURIComponent(code)}`;
@@ -39,7 +39,7 @@ export function CertificatesTable({ list, extra }: { list: CertificateView[]; ex
 }
 
 export function MyCertificatesPage() {
-  const me = useLoad(() => get<MyTrainingStatus>(`${T}/me`));
+  const me = useApi<MyTrainingStatus>(`${T}/me`);
   return (
     <main className="page" data-testid="my-certificates">
       <h1>My certificates</h1>

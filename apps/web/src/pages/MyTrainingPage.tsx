@@ -2,7 +2,7 @@ import { Link } from 'react-router-dom';
 import type { CertificateView, CourseSummaryView, MyTrainingStatus, ProgressSummary } from '@hub/contracts';
 import { CERTIFICATION_LABELS, EXPIRY_WARNING_DAYS } from '@hub/contracts';
 import { get } from '../api/client';
-import { useLoad } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { day, LANGUAGE_LABELS, STATE_LABELS, T } from '../training/api';
 
 /**
@@ -40,7 +40,7 @@ export function ProgressLine({ p, c, certified }: { p: ProgressSummary | null; c
 
 /** The learner's home for training: what each needed certification requires, my courses with progress. */
 export function MyTrainingPage() {
-  const me = useLoad(() => get<MyTrainingStatus>(`${T}/me`));
+  const me = useApi<MyTrainingStatus>(`${T}/me`);
   const d = me.data;
   return (
     <main className="page" data-testid="my-training">

@@ -3,7 +3,8 @@ import { Link, useParams } from 'react-router-dom';
 import type { AttemptQuestionResult, AttemptQuestionView, AttemptStartView, AttemptView, CourseDetailView, LearnerProgressView } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { T } from '../training/api';
 
 type Running = Pick<AttemptStartView, 'id' | 'attemptNumber' | 'passMark'> & { questions: AttemptQuestionView[] };
@@ -16,8 +17,8 @@ const isResult = (q: AttemptQuestionView | AttemptQuestionResult): q is AttemptQ
  */
 export function QuizPage() {
   const { id } = useParams();
-  const course = useLoad(() => get<CourseDetailView>(`${T}/courses/${id}`), [id]);
-  const progress = useLoad(() => get<LearnerProgressView>(`${T}/courses/${id}/progress`), [id]);
+  const course = useApi<CourseDetailView>(`${T}/courses/${id}`);
+  const progress = useApi<LearnerProgressView>(`${T}/courses/${id}/progress`);
   const [running, setRunning] = useState<Running | null>(null);
   const [result, setResult] = useState<AttemptView | null>(null);
   const [answers, setAnswers] = useState<Record<string, string[]>>({});

@@ -8,7 +8,7 @@ import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { useSubmit } from '../components/useLoad';
 import { Markdown } from '../components/Markdown';
-import { useLoad } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { day, LANGUAGE_LABELS, T } from '../training/api';
 
 export const RESOURCE_KINDS: Record<ResourceKind, string> = { guide: 'Guide', sop: 'Standard operating procedure', quick_reference: 'Quick-reference card' };
@@ -26,8 +26,8 @@ export function ResourcesPage() {
   const kind = params.get('kind') ?? '';
   const tag = params.get('tag') ?? '';
   const [text, setText] = useState(q);
-  const list = useLoad(() => get<ResourceView[]>(`${T}/resources${query({ q, language, kind, tag })}`), [q, language, kind, tag]);
-  const all = useLoad(() => get<ResourceView[]>(`${T}/resources${query({ language })}`), [language]);
+  const list = useApi<ResourceView[]>(`${T}/resources${query({ q, language, kind, tag })}`);
+  const all = useApi<ResourceView[]>(`${T}/resources${query({ language })}`);
   const tags = [...new Set((all.data ?? []).flatMap((r) => r.tags))].sort();
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -118,7 +118,7 @@ function NewResource() {
 
 export function ResourcePage() {
   const { id } = useParams();
-  const r = useLoad(() => get<ResourceView>(`${T}/resources/${id}`), [id]);
+  const r = useApi<ResourceView>(`${T}/resources/${id}`);
   if (r.error) return <main className="page"><div role="alert" className="alert">{r.error}</div></main>;
   if (!r.data) return <main className="page muted">Loading…</main>;
   const d = r.data;

@@ -6,7 +6,8 @@ import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { MissionFilter } from '../components/MissionFilter';
 import { SpecialtyPicker } from '../components/SpecialtyPicker';
-import { useLoad, usePending, useSubmit } from '../components/useLoad';
+import { usePending, useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { isSystemAdmin } from '../roles';
 
 /** Roles whose membership names the facility where they work. */
@@ -184,9 +185,9 @@ export function UsersPage() {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [missionId, setMissionId] = useState('');
-  const users = useLoad(() => get<UserView[]>(`/api/users${query({ missionId, q: search })}`), [missionId, search]);
-  const missions = useLoad(() => get<MissionView[]>('/api/missions'));
-  const facilities = useLoad(() => get<FacilityView[]>('/api/facilities'));
+  const users = useApi<UserView[]>(`/api/users${query({ missionId, q: search })}`);
+  const missions = useApi<MissionView[]>('/api/missions');
+  const facilities = useApi<FacilityView[]>('/api/facilities');
   const [selected, setSelected] = useState<string | null>(null);
   const create = useSubmit();
   const toggle = useSubmit();

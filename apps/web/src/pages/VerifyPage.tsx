@@ -2,7 +2,7 @@ import { FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { CertificateVerification } from '@hub/contracts';
 import { ApiError, get } from '../api/client';
-import { useLoad } from '../components/useLoad';
+import { useApiQuery } from '../components/useApi';
 import { day } from '../training/api';
 
 const VERDICT: Record<string, string> = { valid: 'Valid certificate', expired: 'Expired certificate', revoked: 'Revoked certificate' };
@@ -12,15 +12,12 @@ export function VerifyPage() {
   const { code = '' } = useParams();
   const navigate = useNavigate();
   const [input, setInput] = useState(code);
-  const v = useLoad(
-    () =>
-      code
-        ? get<CertificateVerification>(`/api/certificates/verify/${encodeURIComponent(code)}`).catch((e) => {
-            if (e instanceof ApiError && e.status === 404) return null;
-            throw e;
-          })
-        : Promise.resolve(undefined),
-    [code],
+  // A code that matches nothing is an answer (null), not a failure to retry.
+  const v = useApiQuery<CertificateVerification | null>(code ? ['verify', code] : null, () =>
+    get<CertificateVerification>(`/api/certificates/verify/${encodeURIComponent(code)}`).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }),
   );
   const go = (e: FormEvent) => {
     e.preventDefault();
@@ -39,7 +36,7 @@ export function VerifyPage() {
         <button type="submit">Verify</button>
       </form>
       {v.error && <div role="alert" className="alert">{v.error}</div>}
-      {code && d === null && <section className="card"><p className="verdict not_found" data-testid="verdict">No certificate has this code.</p></section>}
+      {code && !v.loading && !v.error && d === null && <section className="card"><p className="verdict not_found" data-testid="verdict">No certificate has this code.</p></section>}
       {d && (
         <section className="card" aria-label="Verification result">
           <p className={`verdict ${d.status}`} data-testid="verdict">{VERDICT[d.status] ?? d.status}</p>

@@ -4,7 +4,8 @@ import { CERTIFICATION_KINDS, CERTIFICATION_LABELS, Role } from '@hub/contracts'
 import { get, post, query } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
-import { useLoad, useSubmit } from '../components/useLoad';
+import { useSubmit } from '../components/useLoad';
+import { useApi } from '../components/useApi';
 import { useAuth } from '../auth/AuthContext';
 import { day, T } from '../training/api';
 
@@ -15,12 +16,12 @@ export function WaiversPage() {
   const { user } = useAuth();
   const isSys = user?.memberships.some((m) => m.role === Role.SystemAdmin) ?? false;
   const own = [...new Map((user?.memberships ?? []).filter((m) => m.role === Role.MissionAdmin && m.missionId).map((m) => [m.missionId!, m.missionCode ?? ''])).entries()];
-  const all = useLoad(() => (isSys ? get<{ id: string; code: string }[]>('/api/missions') : Promise.resolve([])), [isSys]);
+  const all = useApi<{ id: string; code: string }[]>(isSys ? '/api/missions' : null);
   const missions = isSys ? (all.data ?? []).map((m) => [m.id, m.code] as [string, string]) : own;
   const [missionId, setMissionId] = useState('');
   const mission = missionId || missions[0]?.[0] || '';
-  const waivers = useLoad(() => (mission ? get<WaiverView[]>(`${T}/waivers${query({ missionId: mission })}`) : Promise.resolve([])), [mission]);
-  const users = useLoad(() => (mission ? get<UserView[]>(`/api/users${query({ missionId: mission })}`) : Promise.resolve([])), [mission]);
+  const waivers = useApi<WaiverView[]>(mission ? `${T}/waivers${query({ missionId: mission })}` : null);
+  const users = useApi<UserView[]>(mission ? `/api/users${query({ missionId: mission })}` : null);
   const [v, setV] = useState({ userId: '', kind: 'telemedicine_user' as CertificationKind, expiresOn: inDays(30), reason: '' });
   const form = useSubmit();
   const revoke = useSubmit();

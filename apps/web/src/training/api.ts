@@ -1,3 +1,4 @@
+import { formatDate } from '../i18n/format';
 import type { AttachmentView, CertificationRequiredBody, CertificationState, TrainingLanguage } from '@hub/contracts';
 import { ApiError, currentAccessToken, fetchBlobUrl, refresh } from '../api/client';
 
@@ -14,7 +15,7 @@ export const STATE_LABELS: Record<CertificationState, string> = {
   missing: 'Not certified',
 };
 
-export const day = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' }) : '—');
+export const day = (iso: string | null | undefined) => (iso ? formatDate(iso) : '—');
 export const today = () => new Date().toISOString().slice(0, 10);
 
 /** The certification a 403 CERTIFICATION_REQUIRED answer says is missing, or null for any other error. */

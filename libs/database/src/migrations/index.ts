@@ -10,6 +10,7 @@ import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges'
 import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 import { IdempotencyKeys1795932016901 } from './1795932016901-IdempotencyKeys';
 import { FieldNodeSync1795932672955 } from './1795932672955-FieldNodeSync';
+import { Localisation1795931591000 } from './1795931591000-Localisation';
 
 // Ordered list of migrations; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   AuditOwner1795934802672,
   IdempotencyKeys1795932016901,
   FieldNodeSync1795932672955,
+  Localisation1795931591000,
 ];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { Locale, LOCALES } from '@hub/contracts';
 
 export class LoginDto {
   @ApiProperty({ example: 'officer@minusca.demo' })
@@ -31,4 +32,11 @@ export class MfaEnableDto {
   @ApiProperty({ example: '123456' })
   @Matches(/^\d{6}$/, { message: 'code must be a six-digit code' })
   code: string;
+}
+
+export class UpdateMeDto {
+  @ApiProperty({ enum: LOCALES, nullable: true, description: "Interface language; null follows the browser's" })
+  @ValidateIf((_o, v) => v !== null)
+  @IsIn(LOCALES, { message: `locale must be one of ${LOCALES.join(', ')} or null` })
+  locale: Locale | null;
 }

@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Membership } from './membership.entity';
 
 @Entity('users')
+@Check('users_locale_check', `"locale" IS NULL OR "locale" IN ('en', 'fr')`)
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -40,6 +41,10 @@ export class User {
   /** Reference doctors' specialties (codes). */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   specialties: string[];
+
+  /** Interface language the user chose ('en' or 'fr'); null follows the browser. */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  locale: string | null;
 
   @OneToMany(() => Membership, (m) => m.user)
   memberships: Membership[];

@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode } from '@hub/common';
+import { NOTIFICATION_CODES, Role } from '@hub/contracts';
+import en from '../../web/src/i18n/locales/en';
+import fr from '../../web/src/i18n/locales/fr';
+
+/** Every leaf key of a catalogue, dotted ("errors.NOT_FOUND"). */
+function keys(tree: object, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v as object, `${prefix}${k}.`)));
+}
+const leaf = (tree: object, key: string): unknown => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], tree);
+const has = (tree: object, key: string) =>
+  typeof leaf(tree, key) === 'string' || typeof leaf(tree, `${key}_one`) === 'string' || typeof leaf(tree, `${key}_other`) === 'string';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'locales' ? [] : sources(path);
+    return /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+const WEB = join(__dirname, '../../web/src');
+
+describe('web app catalogues (en, fr)', () => {
+  const enKeys = keys(en);
+  const frKeys = keys(fr);
+
+  it('have the same keys in both languages', () => {
+    expect(frKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
+    expect(enKeys.filter((k) => !frKeys.includes(k))).toEqual([]);
+  });
+
+  it('have no empty sentence and keep every {{placeholder}} of the English one', () => {
+    const placeholders = (s: string) => [...s.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
+    for (const k of enKeys) {
+      const e = leaf(en, k) as string;
+      const f = leaf(fr, k) as string;
+      expect([k, e.trim().length > 0, f.trim().length > 0]).toEqual([k, true, true]);
+      expect([k, placeholders(f)]).toEqual([k, placeholders(e)]);
+    }
+  });
+
+  it('translate every error code the server can return', () => {
+    const missing = Object.values(ErrorCode).filter((c) => !has(en, `errors.${c}`) || !has(fr, `errors.${c}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('translate every notification the server can store', () => {
+    expect(NOTIFICATION_CODES.filter((c) => !has(en, `notifications.${c}`) || !has(fr, `notifications.${c}`))).toEqual([]);
+  });
+
+  it('name every role', () => {
+    expect(Object.values(Role).filter((r) => !has(fr, `roles.${r}`) || !has(en, `roles.${r}`))).toEqual([]);
+  });
+
+  it('hold every key the web app asks for with a literal t("…")', () => {
+    const used = new Set<string>();
+    for (const file of sources(WEB)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z0-9_.]+)'/g)) used.add(m[1]);
+    }
+    expect(used.size).toBeGreaterThan(20);
+    expect([...used].filter((k) => !has(en, k) || !has(fr, k)).sort()).toEqual([]);
+  });
+});
