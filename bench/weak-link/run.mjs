@@ -149,7 +149,8 @@ async function main(cleanups) {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
+      '--disable-sync', '--no-first-run', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required'],
   });
   cleanups.unshift(() => browser.close());
 
@@ -198,10 +199,10 @@ async function main(cleanups) {
   /** Concealment both ways and sent bitrate over `ms` on whatever link is set now. */
   async function segment(c, ms) {
     const [oa, da] = [await audioIn(c.o.page), await audioIn(c.d.page)];
-    const c0 = { o: c.o.relay.counters(), d: c.d.relay.counters() };
+    const c0 = { o: await c.o.relay.counters(), d: await c.d.relay.counters() };
     await sleep(ms);
     const [ob, db] = [await audioIn(c.o.page), await audioIn(c.d.page)];
-    const c1 = { o: c.o.relay.counters(), d: c.d.relay.counters() };
+    const c1 = { o: await c.o.relay.counters(), d: await c.d.relay.counters() };
     const kbps = (x, y) => Math.round(((y - x) * 8) / ms);
     return {
       concealmentAtDoctor: concealment(da, db),

@@ -22,6 +22,18 @@ async function send(j: Join): Promise<void> {
   current = new CallClient({ sessionId: j.sessionId, origin: j.origin, audioOnly: j.audioOnly });
   (window as unknown as { __call: CallClient }).__call = current;
   await current.start();
+  // play what arrives, as the app does (Chromium decodes remote audio only for a sink; bench/weak-link reads
+  // concealment from it)
+  const sinks = new Map<string, HTMLAudioElement>();
+  current.subscribe(() => {
+    for (const r of current?.getState().remote ?? []) {
+      if (r.kind !== 'audio' || sinks.has(r.consumerId)) continue;
+      const a = new Audio();
+      a.srcObject = new MediaStream([r.track]);
+      void a.play().catch(() => undefined);
+      sinks.set(r.consumerId, a);
+    }
+  });
   while (current.getState().phase !== 'in-call') {
     if (current.getState().phase === 'error') throw new Error(current.getState().error ?? 'error');
     await sleep(20);

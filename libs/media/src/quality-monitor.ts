@@ -65,9 +65,11 @@ export class QualityMonitor {
             availableBitrate: stats.availableOutgoingBitrate || undefined,
             packetLoss: stats.packetLoss,
           },
-          // mediasoup's estimate towards a peer is not trusted downwards: on a steady 150 kbit/s link it wandered
-          // 46-165 kbit/s while ~120 kbit/s flowed without loss (docs/media.md); loss steps down.
-          { estimateDown: false },
+          // mediasoup's estimate towards a peer is not trusted downwards on its own: on a steady 150 kbit/s link
+          // it wandered 46-165 kbit/s while ~120 kbit/s flowed without loss (docs/media.md); loss steps down. Only
+          // when mediasoup itself forwards no layer of a video the peer should get (its estimate fits none) may the
+          // estimate step down too.
+          { estimateDown: starved(peer) },
         );
         this.states.set(peer.id, after);
         if (after.level !== peer.quality && !peer.closed) {
@@ -108,3 +110,10 @@ export class QualityMonitor {
 
 const describe = (bps: number | undefined, loss: number) =>
   `estimate ${bps === undefined ? 'none' : `${Math.round(bps / 1000)} kbit/s`}, loss ${Math.round(loss * 1000) / 10} %`;
+
+/** A video consumer the peer should receive gets no layer at all from mediasoup (the estimate fits none). */
+const starved = (peer: Peer) =>
+  [...peer.consumers.values()].some(
+    ({ consumer, clientPaused }) =>
+      consumer.kind === 'video' && consumer.type === 'simulcast' && !clientPaused && !consumer.paused && !consumer.producerPaused && !consumer.currentLayers,
+  );
