@@ -72,7 +72,7 @@ async function main(cleanups) {
   };
   // warm-up (JIT, codecs), not counted
   for (const name of Object.keys(cases)) await joinOnce(name);
-  const before = media.counters();
+  const before = await media.counters();
   const order = Object.keys(cases);
   for (let i = 0; i < JOINS; i++) {
     for (const name of i % 2 ? [...order].reverse() : order) {
@@ -82,7 +82,7 @@ async function main(cleanups) {
       say(`${name} ${i + 1}/${JOINS}: first frame ${r.ms.toFixed(0)} ms; requests before it: ${r.requests.map((q) => `${q.event}@${q.at.toFixed(0)}`).join(' ')}`);
     }
   }
-  const after = media.counters();
+  const after = await media.counters();
   const lost = ['up', 'down'].reduce((n, d) => n + after[d].droppedLoss + after[d].droppedQueue + after[d].droppedCut - before[d].droppedLoss - before[d].droppedQueue - before[d].droppedCut, 0);
   if (lost) throw new Error(`the media relay dropped ${lost} packets: the set-up is not loss-free, the figures would be wrong`);
 
