@@ -288,9 +288,9 @@ describe('training and certification in the web app (Chromium)', () => {
       officer.waitForResponse((r) => r.url().endsWith('/api/training/me') && r.ok()),
       officer.getByRole('link', { name: 'Field Telemedicine Hub' }).click(),
     ]);
-    await officer.getByRole('link', { name: /My patients/ }).waitFor();
+    await officer.getByRole('navigation').getByRole('link', { name: 'My patients' }).waitFor();
     expect(await officer.getByTestId('certification-required').count()).toBe(0);
-    await officer.getByRole('link', { name: /My patients/ }).click();
+    await officer.getByRole('navigation').getByRole('link', { name: 'My patients' }).click();
     await officer.getByLabel('Service number').fill('BAN-88001');
     await officer.getByLabel('First name').fill('Amadou');
     await officer.getByLabel('Last name').fill('Diallo');
@@ -299,7 +299,7 @@ describe('training and certification in the web app (Chromium)', () => {
     await officer.getByLabel('Contingent').fill('SENBAT-4');
     await officer.getByRole('button', { name: 'Register patient' }).click();
     await officer.getByRole('cell', { name: 'Diallo, Amadou' }).waitFor();
-    await officer.getByRole('link', { name: 'New case' }).click();
+    await officer.getByRole('table').getByRole('link', { name: 'New case' }).click();
     await officer.getByRole('heading', { name: 'New teleconsultation case' }).waitFor();
     await officer.getByLabel('Specialty').selectOption('dermatology');
     await officer.getByLabel('Presenting complaint').fill('Rash on the forearm for 3 days');

@@ -2,12 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage } from '../api/client';
 import { fieldProblemTexts } from '../i18n/errors';
-import { queryClient } from './useApi';
 
-/**
- * Runs a form submission and keeps the server's error (with per-field problems in the reader's language). A change
- * that went through marks every cached screen stale, so what is shown next is fresh.
- */
+/** Runs a form submission and keeps the server's error (with per-field problems in the reader's language). */
 export function useSubmit() {
   const { t } = useTranslation();
   const [error, setError] = useState<ApiError | null>(null);
@@ -17,7 +13,6 @@ export function useSubmit() {
     setError(null);
     try {
       await action();
-      void queryClient.invalidateQueries();
       return true;
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, { statusCode: 0, code: 'CLIENT', message: errorMessage(e), errorId: '' }));

@@ -15,7 +15,8 @@ export function VerifyPage() {
   // A code that matches nothing is an answer (null), not a failure to retry.
   const v = useApiQuery<CertificateVerification | null>(code ? ['verify', code] : null, () =>
     get<CertificateVerification>(`/api/certificates/verify/${encodeURIComponent(code)}`).catch((e) => {
-      if (e instanceof ApiError && e.status === 404) return null;
+      // Unknown, or not even shaped like a code (400): either way no certificate has it.
+      if (e instanceof ApiError && (e.status === 404 || e.status === 400)) return null;
       throw e;
     }),
   );
