@@ -25,7 +25,10 @@ export interface BackupManifest {
 const FETCH = 2000;
 /** Directories of HUB_DATA_DIR that hold stored files, and the secrets a restored hub needs to stay the same hub. */
 export const BACKED_UP_DIRS = ['uploads', 'training'];
-const BACKED_UP_SECRETS = ['jwt-secret'];
+// The generated keys: the JWT secret (sessions stay valid), the TOTP key (encrypted authenticator secrets stay
+// readable) and the audit key (the keyed chains still verify). The signed audit checkpoints are not restored: they
+// may name records newer than the backup's snapshot, and the restored hub writes its own from the restored chains.
+const BACKED_UP_SECRETS = ['jwt-secret', 'totp-key', 'audit-key'];
 
 function sha256(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
