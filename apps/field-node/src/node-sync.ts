@@ -2,7 +2,11 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EnrolResponse, PulledChange, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
+import { EVERYONE, PRINCIPAL_CHANNEL } from '@hub/identity';
 import { LOCAL_TRANSITION_BASE } from './migrations/1795940000000-NodeOutbox';
+
+/** Tables whose rows make up a signed-in caller (the principal cache's triggers watch the same on the hub). */
+const CALLER_TABLES = new Set(['users', 'memberships', 'refresh_tokens', 'training_certificates', 'training_waivers', 'missions', 'facilities', 'facility_missions']);
 
 export type LinkState = 'not_enrolled' | 'connected' | 'offline' | 'revoked';
 
@@ -177,6 +181,10 @@ export class NodeSync {
         // Replica mode: no outbox echo, no checks of references to rows this node does not hold.
         await m.query(`SET LOCAL session_replication_role = replica`);
         for (const change of page.changes) await this.applyChange(m, change);
+        // Replica mode fires no trigger, so neither does the one telling the principal cache that a user, membership,
+        // session or certification changed: say it here, or a certificate withdrawn on the hub would still count on
+        // this node until the cache entry ages out.
+        if (page.changes.some((c) => CALLER_TABLES.has(c.table))) await m.query('SELECT pg_notify($1, $2)', [PRINCIPAL_CHANNEL, EVERYONE]);
         await this.set('cursor', page.cursor, m);
       });
       if (!page.more) return;

@@ -135,12 +135,12 @@ describe('sign-in, tokens and MFA', () => {
   });
 
   it("stores the caller's own interface language, returns it with the session, and refuses an unknown one", async () => {
-    const s = (await login('officer@unmiss.demo').expect(200)).body;
+    const s = (await login('trainer@unmiss.demo').expect(200)).body;
     expect(s.user.locale).toBeNull();
     const set = await hub.http().patch('/api/auth/me').set(bearer(s)).send({ locale: 'fr' }).expect(200);
     expect(set.body.locale).toBe('fr');
     expect((await hub.http().get('/api/auth/me').set(bearer(s)).expect(200)).body.locale).toBe('fr');
-    expect((await login('officer@unmiss.demo').expect(200)).body.user.locale).toBe('fr');
+    expect((await login('trainer@unmiss.demo').expect(200)).body.user.locale).toBe('fr');
     const bad = await hub.http().patch('/api/auth/me').set(bearer(s)).send({ locale: 'de' }).expect(400);
     expect(JSON.stringify(bad.body)).toContain('locale');
     expect((await hub.http().get('/api/auth/me').set(bearer(s)).expect(200)).body.locale).toBe('fr');

@@ -152,7 +152,7 @@ describe('hub reliability (compiled hub, embedded PostgreSQL)', () => {
     const { stdout } = await run(process.execPath, [COMPILED_CLI, 'verify-audit'], {
       env: { ...process.env, NODE_ENV: 'test', HUB_DATA_DIR: hub.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: undefined },
     });
-    expect(stdout).toMatch(/^ok\s+\S+ \(\d+ records\)/m);
+    expect(stdout).toMatch(/^ok\s+\S+ \(\d+ sealed records/m);
     expect(stdout).not.toMatch(/BROKEN/);
   }, 60_000);
 

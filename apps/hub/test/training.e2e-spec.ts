@@ -351,7 +351,7 @@ describe('training and certification', () => {
       const cohorts = (await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n;
       const rotation = { missionId: hub.ids.missions.MINUSCA, name: 'Rotation', memberIds: [], courseIds: [] };
       const day = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-02-30' }).expect(400);
-      expect(day.body.fields).toEqual([{ field: 'startsOn', problems: ['startsOn must be a real date (YYYY-MM-DD)'], rules: ['isDateString'] }]);
+      expect(day.body.fields).toEqual([{ field: 'startsOn', problems: ['startsOn must be a real date (YYYY-MM-DD)'], rules: ['isIsoDate'] }]);
       const order = await http().post('/api/training/cohorts').set(trainer).send({ ...rotation, startsOn: '2026-06-01', endsOn: '2026-05-01' }).expect(400);
       expect(order.body.fields).toEqual([{ field: 'endsOn', problems: ['is before startsOn'] }]);
       expect((await q(`SELECT count(*)::int AS n FROM training_cohorts`))[0].n).toBe(cohorts);

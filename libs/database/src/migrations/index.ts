@@ -5,14 +5,14 @@ import { Consultations1795411558677 } from './1795411558677-Consultations';
 import { Training1795411695307 } from './1795411695307-Training';
 import { TrainingChecks1795413323532 } from './1795413323532-TrainingChecks';
 import { TotpSecretEncrypted1795420000000 } from './1795420000000-TotpSecretEncrypted';
+import { Localisation1795931591000 } from './1795931591000-Localisation';
 import { AuditSeals1795931769036 } from './1795931769036-AuditSeals';
-import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
-import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 import { IdempotencyKeys1795932016901 } from './1795932016901-IdempotencyKeys';
 import { FieldNodeSync1795932672955 } from './1795932672955-FieldNodeSync';
-import { Localisation1795931591000 } from './1795931591000-Localisation';
+import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
+import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 
-// Ordered list of migrations; add new ones at the end.
+// Ordered by timestamp, the order TypeORM applies them and a backup records them; add new ones at the end.
 export const MIGRATIONS: Function[] = [
   Initial1795389581848,
   Cases1795391531352,
@@ -21,10 +21,10 @@ export const MIGRATIONS: Function[] = [
   Training1795411695307,
   TrainingChecks1795413323532,
   TotpSecretEncrypted1795420000000,
+  Localisation1795931591000,
   AuditSeals1795931769036,
-  PrincipalChanges1795933585083,
-  AuditOwner1795934802672,
   IdempotencyKeys1795932016901,
   FieldNodeSync1795932672955,
-  Localisation1795931591000,
+  PrincipalChanges1795933585083,
+  AuditOwner1795934802672,
 ];

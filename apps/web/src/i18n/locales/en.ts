@@ -553,6 +553,7 @@ const en = {
     isNumber: 'must be a number',
     isUuid: 'is not a valid reference',
     isDateString: 'must be a date',
+    isIsoDate: 'must be a real date (YYYY-MM-DD, or a date and time with its time zone)',
     isISO8601: 'must be a date',
     isBoolean: 'must be yes or no',
     isString: 'must be text',

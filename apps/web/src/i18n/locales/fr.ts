@@ -552,6 +552,7 @@ const fr: Catalogue = {
     isNumber: 'doit être un nombre',
     isUuid: 'n’est pas une référence valide',
     isDateString: 'doit être une date',
+    isIsoDate: 'doit être une date réelle (AAAA-MM-JJ, ou une date et une heure avec son fuseau horaire)',
     isISO8601: 'doit être une date',
     isBoolean: 'doit valoir oui ou non',
     isString: 'doit être du texte',
