@@ -67,9 +67,10 @@ export class QualityMonitor {
           },
           // mediasoup's estimate towards a peer is not trusted downwards on its own: on a steady 150 kbit/s link
           // it wandered 46-165 kbit/s while ~120 kbit/s flowed without loss (docs/media.md); loss steps down. Only
-          // when mediasoup itself forwards no layer of a video the peer should get (its estimate fits none) may the
-          // estimate step down too.
-          { estimateDown: starved(peer) },
+          // when mediasoup itself forwards a video less than the level promises (a lower spatial layer than the
+          // level's and the producer's, or none: its estimate fits nothing better) may the estimate step down too.
+          // A capped downlink (setMaxOutgoingBitrate) loses nothing: mediasoup just forwards the lowest layer.
+          { estimateDown: underserved(peer) },
         );
         this.states.set(peer.id, after);
         if (after.level !== peer.quality && !peer.closed) {
@@ -111,9 +112,23 @@ export class QualityMonitor {
 const describe = (bps: number | undefined, loss: number) =>
   `estimate ${bps === undefined ? 'none' : `${Math.round(bps / 1000)} kbit/s`}, loss ${Math.round(loss * 1000) / 10} %`;
 
-/** A video consumer the peer should receive gets no layer at all from mediasoup (the estimate fits none). */
-const starved = (peer: Peer) =>
-  [...peer.consumers.values()].some(
-    ({ consumer, clientPaused }) =>
-      consumer.kind === 'video' && consumer.type === 'simulcast' && !clientPaused && !consumer.paused && !consumer.producerPaused && !consumer.currentLayers,
-  );
+/**
+ * A video consumer the peer should receive gets less from mediasoup than the peer's level asks for and the producer
+ * sends: no layer at all, a lower spatial layer than both the preferred one (the level's) and the highest the
+ * producer sends, or on that spatial layer fewer temporal layers (frames) than preferred and encoded. Only
+ * mediasoup's own estimate makes it forward less, so this is the estimate acting on the peer's video, not wandering
+ * beside it. (A producer that sends only its lowest layer, as a weak uplink does, leaves a downlink cap visible only
+ * in the temporal layers: 60 kbit/s carries 0:1 of an 80 kbit/s lowest layer, never "no layer".)
+ */
+const underserved = (peer: Peer) =>
+  [...peer.consumers.values()].some(({ consumer, clientPaused }) => {
+    if (consumer.kind !== 'video' || consumer.type !== 'simulcast' || clientPaused || consumer.paused || consumer.producerPaused) return false;
+    const current = consumer.currentLayers;
+    if (!current) return true;
+    const topSent = consumer.score.producerScores.reduce((top, score, i) => (score > 0 ? i : top), -1);
+    const spatial = Math.min(consumer.preferredLayers?.spatialLayer ?? topSent, topSent);
+    if (current.spatialLayer < spatial) return true;
+    const temporalCount = Number(/T(\d)/.exec(consumer.rtpParameters.encodings?.[0]?.scalabilityMode ?? '')?.[1] ?? 1);
+    const temporal = Math.min(consumer.preferredLayers?.temporalLayer ?? temporalCount - 1, temporalCount - 1);
+    return current.spatialLayer === spatial && (current.temporalLayer ?? temporal) < temporal;
+  });
