@@ -98,7 +98,7 @@ describe('backup and restore (compiled hub, embedded PostgreSQL)', () => {
     expect((await fetch(`${restored.base}/api/patients`, { method: 'POST', headers: auth, body: JSON.stringify({ ...PATIENT, serviceNumber: 'AFTER-RESTORE' }) })).status).toBe(201);
     const verify = await cli(restored.dataDir, ['verify-audit']);
     expect(verify.code).toBe(0);
-    expect(verify.out).toMatch(/^ok\s+\S+ \(\d+ records\)/m);
+    expect(verify.out).toMatch(/^ok\s+\S+ \(\d+ sealed records/m);
     expect(verify.out).not.toMatch(/BROKEN/);
 
     // restoring over a hub that holds data is refused

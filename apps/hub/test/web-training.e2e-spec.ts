@@ -136,7 +136,7 @@ describe('training and certification in the web app (Chromium)', () => {
     await officer.getByRole('heading', { name: 'New teleconsultation case' }).waitFor();
     const gate = officer.getByTestId('certification-required');
     await gate.waitFor();
-    expect(await gate.textContent()).toMatch(/You cannot open a teleconsultation case yet: you do not hold a valid Telemedicine user certificate/);
+    expect(await gate.textContent()).toMatch(/You cannot send teleconsultation cases yet: you do not hold a valid Telemedicine user certificate/);
     expect(await officer.getByRole('button', { name: 'Send to specialist' }).isDisabled()).toBe(true);
     // the server says the same (the page is only a courtesy)
     const refused = await api().post('/api/cases').set(await as(OFFICER)).send({});

@@ -198,6 +198,11 @@ export async function restoreBackup(
         if (rows !== manifest.tables[table]) throw new Error(`backup table ${table} has ${rows} rows, the manifest says ${manifest.tables[table]}`);
         log(`restored ${table}: ${rows} rows`);
       }
+      // Transaction ids belong to the cluster that wrote them: the audit sealer orders and bounds its rounds by them
+      // (libs/audit/src/audit-sealer.ts), and a fresh cluster counts from low numbers again. Restored records and seals
+      // go below every id of this cluster (neither is part of a seal's hash), so new records are sealed after them.
+      if (tables.includes('audit_entries')) await runner.query('UPDATE audit_entries SET xid = 0');
+      if (tables.includes('audit_seals')) await runner.query('UPDATE audit_seals SET horizon = 0');
       // Sequences and identities continue after the restored rows.
       const seqs: { table: string; column: string; seq: string }[] = await runner.query(
         `SELECT c.relname AS table, a.attname AS column, pg_get_serial_sequence(quote_ident(c.relname), a.attname) AS seq

@@ -29,12 +29,14 @@ export function ResourcesPage() {
   const list = useApi<ResourceView[]>(`${T}/resources${query({ q, language, kind, tag })}`);
   const all = useApi<ResourceView[]>(`${T}/resources${query({ language })}`);
   const tags = [...new Set((all.data ?? []).flatMap((r) => r.tags))].sort();
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next);
-  };
+  // From the latest search parameters, not the ones of this render: two filters changed in a row both stay.
+  const set = (key: string, value: string) =>
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      if (value) next.set(key, value);
+      else next.delete(key);
+      return next;
+    });
   const search = (e: FormEvent) => {
     e.preventDefault();
     set('q', text.trim());
