@@ -14,6 +14,8 @@ import { DataSource, QueryRunner } from 'typeorm';
  * ambient transaction (audit records of refusals outlive the rollback of the service's transaction).
  */
 const ambient = new AsyncLocalStorage<QueryRunner>();
+/** What waits for the ambient transaction's commit (socket pushes of what it wrote), per ambient runner. */
+const waitingForCommit = new WeakMap<QueryRunner, (() => void)[]>();
 const INSTALLED = Symbol('ambientTransactions');
 
 /** Makes the DataSource honour ambient transactions (idempotent; called when the hub's database module is built). */
@@ -62,4 +64,35 @@ export function ambientQueryRunner(): QueryRunner | undefined {
  */
 export function runInAmbientTransaction<T>(runner: QueryRunner, work: () => Promise<T>): Promise<T> {
   return ambient.run(runner, work);
+}
+
+/**
+ * Runs `effect` once what the current request wrote is committed: at once without an ambient transaction (the
+ * caller's own transaction has committed by then), else after the ambient transaction's commit. A socket push sent
+ * before the commit would let a client read too early and miss the change (a doctor's queue refreshed on a
+ * notification before the case was visible).
+ */
+export function afterCommit(effect: () => void): void {
+  const runner = ambient.getStore();
+  if (!runner || runner.isReleased) {
+    effect();
+    return;
+  }
+  const list = waitingForCommit.get(runner) ?? [];
+  list.push(effect);
+  waitingForCommit.set(runner, list);
+}
+
+/** Called by the owner of an ambient transaction once it ended: runs what waited for the commit, or drops it. */
+export function settleAfterCommit(runner: QueryRunner, committed: boolean): void {
+  const list = waitingForCommit.get(runner) ?? [];
+  waitingForCommit.delete(runner);
+  if (!committed) return;
+  for (const effect of list) {
+    try {
+      effect();
+    } catch {
+      // a failed push is the push's problem, never the request's: the change is committed
+    }
+  }
 }

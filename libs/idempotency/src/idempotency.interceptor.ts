@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DomainException, ErrorCode } from '@hub/common';
-import { runInAmbientTransaction } from '@hub/database';
+import { runInAmbientTransaction, settleAfterCommit } from '@hub/database';
 import { IDEMPOTENCY_KEY_PATTERN, requestFingerprint } from './fingerprint';
 
 // Nest's metadata keys (@nestjs/common constants), read directly to keep this file free of Nest internals.
@@ -89,7 +89,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       } catch (e) {
         // What the handler's inner transactions completed (e.g. a refusal's audit record) stays, as without a key.
         // The handler's error is the answer, even when the connection is gone and the commit fails too.
-        if (runner.isTransactionActive && !runner.isReleased) await runner.commitTransaction().catch(() => undefined);
+        if (runner.isTransactionActive && !runner.isReleased) {
+          const committed = await runner.commitTransaction().then(() => true, () => false);
+          settleAfterCommit(runner, committed);
+        }
         throw e;
       }
       const body = result === undefined ? null : JSON.parse(JSON.stringify(result));
@@ -99,9 +102,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       );
       await runner.commitTransaction();
       crashAfterCommitIfAsked(key);
+      settleAfterCommit(runner, true);
       return result;
     } catch (e) {
       if (runner.isTransactionActive && !runner.isReleased) await runner.rollbackTransaction().catch(() => undefined);
+      settleAfterCommit(runner, false);
       throw e;
     } finally {
       await runner.release().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { NotificationCode, NotificationKind, NotificationParams, NotificationView } from '@hub/contracts';
+import { afterCommit } from '@hub/database';
 import { Notification } from './notification.entity';
 import { NotificationsGateway } from './notifications.gateway';
 
@@ -41,7 +42,9 @@ export class NotificationsService {
   }
 
   publish(saved: Notification[]): void {
-    for (const s of saved) this.gateway.emitTo([s.userId], view(s));
+    afterCommit(() => {
+      for (const s of saved) this.gateway.emitTo([s.userId], view(s));
+    });
   }
 
   async list(userId: string, unreadOnly: boolean): Promise<NotificationView[]> {
