@@ -134,10 +134,11 @@ describe('training and certification in the web app (Chromium)', () => {
     await officer.getByTestId('certification-required').filter({ hasText: 'You cannot send teleconsultation cases yet' }).waitFor();
     await officer.getByRole('link', { name: /New teleconsultation case/ }).click();
     await officer.getByRole('heading', { name: 'New teleconsultation case' }).waitFor();
-    const gate = officer.getByTestId('certification-required');
+    // the form's own notice (the home's says "send teleconsultation cases"), once the page has asked the hub
+    const gate = officer.getByTestId('certification-required').filter({ hasText: 'open a teleconsultation case' });
     await gate.waitFor();
-    expect(await gate.textContent()).toMatch(/You cannot send teleconsultation cases yet: you do not hold a valid Telemedicine user certificate/);
-    expect(await officer.getByRole('button', { name: 'Send to specialist' }).isDisabled()).toBe(true);
+    expect(await gate.textContent()).toMatch(/You cannot open a teleconsultation case yet: you do not hold a valid Telemedicine user certificate/);
+    await officer.getByRole('button', { name: 'Send to specialist', disabled: true }).waitFor();
     // the server says the same (the page is only a courtesy)
     const refused = await api().post('/api/cases').set(await as(OFFICER)).send({});
     expect(refused.status).toBe(403);
