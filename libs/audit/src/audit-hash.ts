@@ -54,3 +54,19 @@ export function auditHash(key: Buffer, prevHash: string, e: HashedFields & { id:
 export function checkpointSignature(key: Buffer, content: unknown): string {
   return createHmac('sha256', key).update('audit-checkpoint\n').update(canonicalJson(content)).digest('hex');
 }
+
+/** An audit record's columns as the sealer and the verifier read them with raw SQL (snake_case). */
+export interface AuditEntryRow {
+  id: string;
+  chain: string;
+  mission_id: string | null;
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  outcome: string;
+  request_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+  occurred_at: Date;
+}

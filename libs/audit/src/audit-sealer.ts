@@ -1,24 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditCheckpoint, ChainHead, readCheckpoint, writeCheckpoint } from './audit-checkpoint';
-import { auditHash, GENESIS_HASH } from './audit-hash';
+import { auditHash, AuditEntryRow, GENESIS_HASH } from './audit-hash';
 import { AUDIT_OPTIONS, AuditOptions, SEAL_BATCH } from './audit-options';
 
-interface UnsealedRow {
-  id: string;
-  chain: string;
-  mission_id: string | null;
-  actor_id: string | null;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  outcome: string;
-  request_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  occurred_at: Date;
-  xid: string;
-}
+type UnsealedRow = AuditEntryRow & { xid: string };
 
 export interface SealerStatus {
   /** Why sealing stopped (the chain in the database no longer extends the last checkpoint), if it did. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry, AuditOutcome } from './audit-entry.entity';
 import { ChainHead, readCheckpoint } from './audit-checkpoint';
-import { auditHash, GENESIS_HASH } from './audit-hash';
+import { auditHash, AuditEntryRow, GENESIS_HASH } from './audit-hash';
 import { AUDIT_OPTIONS, AuditOptions } from './audit-options';
 
 export interface AuditEvent {
@@ -33,24 +33,8 @@ export interface ChainReport {
   checkpointSeq?: string;
 }
 
-interface SealedRow {
-  seq: string;
-  prev_hash: string;
-  hash: string;
-  entry_id: string;
-  id: string | null;
-  chain: string;
-  mission_id: string | null;
-  actor_id: string | null;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  outcome: string;
-  request_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  occurred_at: Date;
-}
+/** A seal joined with its record (id null: the record the seal names is gone). */
+type SealedRow = Omit<AuditEntryRow, 'id'> & { seq: string; prev_hash: string; hash: string; entry_id: string; id: string | null };
 
 type Fields = Omit<AuditEntry, 'id' | 'xid'>;
 const COLUMNS = 11;
