@@ -123,7 +123,6 @@ export async function startHub(url, cleanups) {
     AUDIT_KEY: 'benchmark-audit-key-benchmark-audit-key-0001', // the same in every run: kept databases' chains verify
     LOG_LEVEL: 'silent',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
-    HUB_SLA_SWEEP: 'off',
     // media ports from the environment or ephemeral ones (0): another hub on this machine may hold 44400
     MEDIA_PORT_MIN: process.env.MEDIA_PORT_MIN ?? '0',
     ...(process.env.MEDIA_WORKERS ? { MEDIA_WORKERS: process.env.MEDIA_WORKERS } : {}),

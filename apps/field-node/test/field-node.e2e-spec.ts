@@ -116,7 +116,6 @@ describe('field node: offline work syncs exactly once over a bad link', () => {
       SEED_DEMO: 'true',
       LOG_LEVEL: 'warn',
       MEDIA_ENABLED: 'off',
-      HUB_SLA_SWEEP: 'off',
       LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     });
     await hub.start('is running on');

@@ -18,7 +18,7 @@ describe('teleconsultation cases', () => {
   let patientId: string;
 
   beforeAll(async () => {
-    hub = await createTestHub({ HUB_SLA_SWEEP: 'off', LOG_LEVEL: 'error' });
+    hub = await createTestHub({ LOG_LEVEL: 'error' }, { hubJobs: false });
     officer = bearer(await hub.login('officer@minusca.demo'));
     doctor = bearer(await hub.login('doctor@minusca.demo'));
     const res = await hub.http().post('/api/patients').set(officer).send(PATIENT).expect(201);
@@ -155,7 +155,7 @@ describe('teleconsultation cases', () => {
       expect(notes.body.filter((n: { kind: string; caseId: string }) => n.kind === 'case.sla_breach' && n.caseId === id)).toHaveLength(1);
 
       spy.mockReturnValue(new Date(Date.now() + 130 * 60_000));
-      const restarted = new SlaService(hub.db.dataSource, (sla as any).cases, (sla as any).notifications, (sla as any).audit, clock, { slaSweep: false });
+      const restarted = new SlaService(hub.db.dataSource, (sla as any).cases, (sla as any).notifications, (sla as any).audit, clock, { hubJobs: false });
       expect((await restarted.sweep()).escalated).toContainEqual({ caseId: id, level: 2 });
       expect((await restarted.sweep()).escalated.filter((e) => e.caseId === id)).toEqual([]);
       const manager = bearer(await hub.login('manager@minusca.demo'));

@@ -14,7 +14,7 @@ describe('caseload dashboard numbers', () => {
   const PERIOD = 'from=2026-06-01&to=2026-06-14';
 
   beforeAll(async () => {
-    hub = await createTestHub({ HUB_SLA_SWEEP: 'off', LOG_LEVEL: 'error' });
+    hub = await createTestHub({ LOG_LEVEL: 'error' }, { hubJobs: false });
     jest.spyOn(hub.app.get(Clock), 'now').mockReturnValue(NOW);
     manager = bearer(await hub.login('manager@minusca.demo'));
     await seedDashboardCases(hub);

@@ -7,7 +7,7 @@ import { caseBody, PATIENT } from './fixtures';
 describe('FHIR R4 export', () => {
   let hub: TestHub;
   const validator = new JSONSchemaValidator();
-  beforeAll(async () => (hub = await createTestHub({ HUB_SLA_SWEEP: 'off' })));
+  beforeAll(async () => (hub = await createTestHub({})));
   afterAll(() => hub.close());
 
   it('exports a whole case as a valid Bundle', async () => {

@@ -11,7 +11,7 @@ describe('Idempotency-Key', () => {
   const count = async (sql: string, params: unknown[] = []) => Number((await hub.db.dataSource.query(sql, params))[0].n);
 
   beforeAll(async () => {
-    hub = await createTestHub({ HUB_SLA_SWEEP: 'off', LOG_LEVEL: 'error' });
+    hub = await createTestHub({ LOG_LEVEL: 'error' });
     officer = bearer(await hub.login('officer@minusca.demo'));
     doctor = bearer(await hub.login('doctor@minusca.demo'));
     const res = await hub.http().post('/api/patients').set(officer).set('Idempotency-Key', 'patient-1').send(PATIENT).expect(201);

@@ -8,7 +8,7 @@ import { caseBody, PATIENT } from './fixtures';
 /** Readiness reports live media; without a worker the hub still runs the store-and-forward workflow. */
 describe('live media in readiness', () => {
   it('reports media ok when the worker pool runs', async () => {
-    const hub = await createTestHub({ LOG_LEVEL: 'error', HUB_SLA_SWEEP: 'off' });
+    const hub = await createTestHub({ LOG_LEVEL: 'error' });
     try {
       const res = await hub.http().get('/api/health/ready').expect(200);
       expect(res.body).toEqual({ status: 'ready', database: 'ok', files: 'ok', media: 'ok' });
@@ -23,7 +23,6 @@ describe('live media in readiness', () => {
     process.env.MEDIASOUP_WORKER_CACHE = mkdtempSync(join(tmpdir(), 'no-worker-'));
     const hub = await createTestHub({
       LOG_LEVEL: 'silent',
-      HUB_SLA_SWEEP: 'off',
       MEDIASOUP_WORKER_BIN: '/nonexistent/mediasoup-worker',
     }).finally(() => {
       if (saved === undefined) delete process.env.MEDIASOUP_WORKER_CACHE;

@@ -72,7 +72,7 @@ describe('full or read-only upload store', () => {
   };
 
   beforeAll(async () => {
-    hub = await createTestHub({ HUB_SLA_SWEEP: 'off', LOG_LEVEL: 'silent' });
+    hub = await createTestHub({ LOG_LEVEL: 'silent' });
     officer = bearer(await hub.login('officer@minusca.demo'));
     patientId = (await hub.http().post('/api/patients').set(officer).send(PATIENT).expect(201)).body.id;
     uploads = join(hub.config.dataDir, 'uploads');

@@ -22,7 +22,7 @@ describe('training and certification', () => {
   const at = (date: Date) => jest.spyOn(clock, 'now').mockReturnValue(date);
 
   beforeAll(async () => {
-    hub = await createTestHub({ HUB_SLA_SWEEP: 'off', LOG_LEVEL: 'error' });
+    hub = await createTestHub({ LOG_LEVEL: 'error' }, { hubJobs: false });
     clock = hub.app.get(Clock);
     learner = bearer(await hub.login('newofficer@minusca.demo'));
     trainer = bearer(await hub.login('trainer@minusca.demo'));

@@ -16,7 +16,7 @@ describe('teleconsultation loop in the web app (Chromium)', () => {
   let dir: string;
 
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off' });
+    web = await startWebHub();
     dir = mkdtempSync(join(tmpdir(), 'hub-photos-'));
     for (const [name, colour] of [['rash.jpg', { r: 200, g: 80, b: 80 }], ['rash-closeup.jpg', { r: 180, g: 60, b: 70 }]] as const) {
       await sharp({ create: { width: 640, height: 480, channels: 3, background: colour } }).jpeg().toFile(join(dir, name));

@@ -32,7 +32,7 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
   let doctor: Page;
 
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off', MEDIA_ENABLED: 'true', MEDIA_WORKERS: '1', MEDIA_LISTEN_IP: '127.0.0.1' }, async (hub) => {
+    web = await startWebHub({ MEDIA_ENABLED: 'true', MEDIA_WORKERS: '1', MEDIA_LISTEN_IP: '127.0.0.1' }, async (hub) => {
       const auth = async (email: string) => ({ Authorization: `Bearer ${(await hub.login(email)).accessToken}` });
       const o = await auth('officer@minusca.demo');
       const patient = (await hub.http().post('/api/patients').set(o).send({ ...PATIENT, serviceNumber: 'BAN-CALL-0001' }).expect(201)).body;

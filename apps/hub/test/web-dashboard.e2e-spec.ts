@@ -7,7 +7,7 @@ import { seedDashboardCases } from './fixtures';
 describe('caseload dashboard in the web app (Chromium)', () => {
   let web: WebHub;
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off' }, async (hub) => {
+    web = await startWebHub({}, async (hub) => {
       jest.spyOn(hub.app.get(Clock), 'now').mockReturnValue(new Date('2026-06-15T12:00:00Z'));
       await seedDashboardCases(hub);
     });

@@ -33,7 +33,7 @@ async function noEnglish(page: Page, where: string) {
  */
 describe('the web app in French (Chromium, fr-FR)', () => {
   let web: WebHub;
-  beforeAll(async () => (web = await startWebHub({ HUB_SLA_SWEEP: 'off' })));
+  beforeAll(async () => (web = await startWebHub()));
   afterAll(() => web?.close());
 
   it('shows French everywhere the officer goes', async () => {

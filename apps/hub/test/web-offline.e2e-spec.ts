@@ -11,7 +11,7 @@ describe('web app offline (Chromium)', () => {
   let patientId: string;
 
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off' });
+    web = await startWebHub();
     const officer = await web.hub.login('officer@minusca.demo');
     const res = await web.hub
       .http()

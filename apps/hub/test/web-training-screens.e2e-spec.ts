@@ -29,7 +29,7 @@ describe('training screens in the web app (Chromium)', () => {
   let dir: string;
 
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off' });
+    web = await startWebHub();
     dir = mkdtempSync(join(tmpdir(), 'hub-training-'));
     writeFileSync(join(dir, 'sop-test-call.pdf'), await pdf('SOP: weekly test call with the reference hospital'));
   });

@@ -23,7 +23,7 @@ describe('training and certification in the web app (Chromium)', () => {
   const as = async (email: string) => bearer(await web.hub.login(email));
 
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off' });
+    web = await startWebHub();
     const minusca = web.hub.ids.missions.MINUSCA;
     // The new officer: seeded by the demo data; created here (uncertified, Bangui clinic) if the seed lacks them.
     if (!web.hub.ids.users[OFFICER]) {

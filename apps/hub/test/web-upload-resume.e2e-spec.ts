@@ -19,7 +19,7 @@ describe('photo upload across a cut link (Chromium)', () => {
   let patientId: string;
 
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off' });
+    web = await startWebHub();
     dir = mkdtempSync(join(tmpdir(), 'hub-cut-'));
     // noise does not compress: a photo of some 700 kB, about 15 s at the throttled upload rate
     await sharp({ create: { width: 1000, height: 800, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 50 } } })

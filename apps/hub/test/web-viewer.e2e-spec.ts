@@ -24,7 +24,7 @@ describe('attachment viewer (Chromium)', () => {
   const files: Record<string, string> = {};
 
   beforeAll(async () => {
-    web = await startWebHub({ HUB_SLA_SWEEP: 'off' });
+    web = await startWebHub();
     dir = mkdtempSync(join(tmpdir(), 'hub-viewer-'));
     // Large enough that the 120 px thumbnail and the original differ; noise so the JPEG is not trivially small.
     const noise = Buffer.alloc(1600 * 1200 * 3);

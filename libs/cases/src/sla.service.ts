@@ -27,11 +27,11 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'slaSweep'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
   ) {}
 
   onApplicationBootstrap() {
-    if (this.config.slaSweep) this.job.start();
+    if (this.config.hubJobs) this.job.start();
   }
 
   onApplicationShutdown() {

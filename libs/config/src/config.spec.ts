@@ -27,9 +27,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
   });
 
-  it('reads the SLA sweep switch', () => {
-    expect(loadConfig({}).slaSweep).toBe(true);
-    expect(loadConfig({ HUB_SLA_SWEEP: 'off' }).slaSweep).toBe(false);
+  it('runs the hub jobs on every hub instance, with no switch to turn them off', () => {
+    expect(loadConfig({}).hubJobs).toBe(true);
+    expect(loadConfig({ HUB_SLA_SWEEP: 'off' }).hubJobs).toBe(true);
   });
 
   it('turns off demo data with an external database unless asked', () => {

@@ -43,7 +43,12 @@ export interface AppConfig {
   corsOrigins: string[];
   logLevel: string;
   seedDemo: boolean;
-  slaSweep: boolean;
+  /**
+   * Whether this app runs the hub's own periodic jobs (SLA escalation, outcome reminders, caseload alerts,
+   * certificate expiry warnings): true on every hub instance (they coordinate through PostgreSQL, so each due run
+   * happens once), false on a field node (the hub runs them). Not an environment variable.
+   */
+  hubJobs: boolean;
   webDistDir: string;
   mfaIssuer: string;
   media: MediaConfig;
@@ -111,7 +116,7 @@ function parseTrustProxy(value: string | undefined): false | number | string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR', 'HUB_SLA_SWEEP',
+  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR',
     'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS', 'BACKUP_DIR', 'BACKUP_INTERVAL_HOURS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
@@ -155,7 +160,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
     logLevel: env.LOG_LEVEL,
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
-    slaSweep: env.HUB_SLA_SWEEP ?? true,
+    hubJobs: true,
     webDistDir: resolve(env.WEB_DIST_DIR ?? join(projectRoot(), 'dist', 'web')),
     mfaIssuer: env.MFA_ISSUER,
     media: {

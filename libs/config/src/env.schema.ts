@@ -160,12 +160,6 @@ export class EnvironmentVariables {
   @IsBoolean()
   SEED_DEMO?: boolean;
 
-  /** Run the SLA escalation sweep in this instance (turn off on all but one instance, or in tests that drive it). */
-  @IsOptional()
-  @Transform(toBool)
-  @IsBoolean()
-  HUB_SLA_SWEEP?: boolean;
-
   /** Where the built web app lives; default dist/web next to the hub build. */
   @IsOptional()
   @IsString()

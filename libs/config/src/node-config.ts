@@ -77,7 +77,7 @@ export function loadNodeConfig(source: NodeJS.ProcessEnv = process.env): NodeCon
   if (source.DATABASE_URL) problems.push('DATABASE_URL: a field node keeps its own embedded database; unset it');
   if (problems.length) throw new ConfigError(problems);
   const dataDir = resolve(env.NODE_DATA_DIR ?? defaultNodeDataDir());
-  const app = loadConfig({ ...source, HUB_DATA_DIR: dataDir, SEED_DEMO: 'false', HUB_SLA_SWEEP: 'off', MEDIA_ENABLED: 'off' });
+  const app = { ...loadConfig({ ...source, HUB_DATA_DIR: dataDir, SEED_DEMO: 'false', MEDIA_ENABLED: 'off' }), hubJobs: false };
   return {
     app,
     hubUrl: env.HUB_URL.replace(/\/+$/, ''),

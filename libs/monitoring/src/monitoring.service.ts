@@ -22,7 +22,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'slaSweep'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
   ) {}
 
   async dashboard(caller: CallerContext, dto: DashboardQueryDto): Promise<DashboardView> {
@@ -81,7 +81,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
   }
 
   onApplicationBootstrap() {
-    if (this.config.slaSweep) this.job.start();
+    if (this.config.hubJobs) this.job.start();
   }
 
   onApplicationShutdown() {

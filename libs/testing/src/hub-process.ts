@@ -47,7 +47,6 @@ export class HubProcess {
         HUB_DATA_DIR: this.dataDir,
         LOG_LEVEL: 'warn',
         MEDIA_ENABLED: 'false',
-        HUB_SLA_SWEEP: 'off',
         LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
         BACKUP_INTERVAL_HOURS: '0',
         ...this.env,

@@ -33,12 +33,15 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-/** Boots the whole hub on a fresh cloned database with the demo data, as `npm start` would. */
-export async function createTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+/**
+ * Boots the whole hub on a fresh cloned database with the demo data, as `npm start` would. `hubJobs: false` for a
+ * test that drives the periodic jobs (SLA sweep, alerts, expiry warnings) by hand, so no background run races it.
+ */
+export async function createTestHub(env: Record<string, string> = {}, options: { hubJobs?: boolean } = {}): Promise<TestHub> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-test-data-'));
   chmodSync(dataDir, 0o755);
-  const config = loadConfig({
+  const loaded = loadConfig({
     HUB_DATA_DIR: dataDir,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -47,6 +50,7 @@ export async function createTestHub(env: Record<string, string> = {}): Promise<T
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     ...env,
   });
+  const config = { ...loaded, hubJobs: options.hubJobs ?? loaded.hubJobs };
   const app = await createHubApp(config, db.dataSource);
   await app.init();
   const demo = (await seedDemo(db.dataSource, app.get(PasswordService)))!;

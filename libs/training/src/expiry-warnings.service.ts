@@ -13,7 +13,7 @@ export const EXPIRY_SWEEP_INTERVAL_MS = 60 * 60_000;
  * Warns a certificate holder and their missions' health managers 30 days before the certificate expires, once per
  * certificate (the `expiry_warned_at` stamp is set in the same transaction as the notifications). A certificate
  * already replaced by a newer one of the same kind that outlives the window is stamped without a warning.
- * Runs hourly with the SLA sweep (HUB_SLA_SWEEP=off turns both off).
+ * Runs hourly, once across all hub instances (PeriodicTask); not on a field node.
  */
 @Injectable()
 export class ExpiryWarningsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,11 +25,11 @@ export class ExpiryWarningsService implements OnApplicationBootstrap, OnApplicat
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'slaSweep'>,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
   ) {}
 
   onApplicationBootstrap() {
-    if (this.config.slaSweep) this.job.start();
+    if (this.config.hubJobs) this.job.start();
   }
 
   onApplicationShutdown() {
