@@ -22,7 +22,8 @@ const REFER_EVENTS: CaseEvent[] = ['submit', 'resubmit', 'close', 'cancel'];
 const CONSULT_EVENTS: CaseEvent[] = ['accept', 'request_information', 'answer', 'hand_over'];
 
 interface Pending {
-  to: () => Promise<string[]>;
+  /** Recipients, read in the transaction that makes the change. */
+  to: (m: EntityManager) => Promise<string[]>;
   kind: NotificationKind;
   /** Catalogue key when it differs from the kind (one kind, several sentences). */
   code?: NotificationCode;
@@ -156,6 +157,7 @@ export class CasesService {
   async create(caller: CallerContext, dto: CreateCaseDto): Promise<CaseView> {
     const { submit, facilityId: requestedFacility, ...fields } = dto;
     const pending: Pending[] = [];
+    let notes: Notification[] = [];
     const saved = await this.dataSource.transaction(async (manager) => {
       const facilityId = this.patients.clinicOf(caller, requestedFacility);
       const patient = await this.patients.load(caller, Action.Read, dto.patientId, manager);
@@ -183,9 +185,10 @@ export class CasesService {
       await this.recordTransition(manager, c, null, 'draft', caller, null);
       await this.audit.record({ ...actorOf(caller), action: 'case.create', outcome: 'success', missionId, subjectType: 'Case', subjectId: c.id }, manager);
       if (submit) await this.doSubmit(manager, caller, c, null, pending);
+      notes = await this.flush(manager, pending, c);
       return c;
     });
-    await this.flush(pending, saved);
+    this.notifications.publish(notes);
     return this.view(caller, saved);
   }
 
@@ -239,7 +242,7 @@ export class CasesService {
     return this.move(caller, id, 'accept', async (_m, c, pending) => {
       c.assignedDoctorId = caller.principal.userId;
       c.acceptedAt = this.clock.now();
-      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.accepted', params: { reference: caseReference(c.id), name: caller.principal.displayName }, text: `${caseReference(c.id)} was accepted by ${caller.principal.displayName}` });
+      pending.push({ to: (m) => this.cases.clinicStaff(c.facilityId, m), kind: 'case.accepted', params: { reference: caseReference(c.id), name: caller.principal.displayName }, text: `${caseReference(c.id)} was accepted by ${caller.principal.displayName}` });
     });
   }
 
@@ -247,7 +250,7 @@ export class CasesService {
     return this.move(caller, id, 'request_information', async (m, c, pending) => {
       this.assertAssigned(caller, c);
       await this.postMessage(m, caller, c, 'information_request', dto.question);
-      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.information_requested', params: { reference: caseReference(c.id) }, text: `${caseReference(c.id)}: the specialist asks for more information` });
+      pending.push({ to: (m) => this.cases.clinicStaff(c.facilityId, m), kind: 'case.information_requested', params: { reference: caseReference(c.id) }, text: `${caseReference(c.id)}: the specialist asks for more information` });
     }, true, dto.question.slice(0, 1000));
   }
 
@@ -260,7 +263,7 @@ export class CasesService {
       c.answeredById = caller.principal.userId;
       c.answeredAt = this.clock.now();
       const evac = dto.evacuation.type === 'none' ? '' : ` — ${dto.evacuation.type.toUpperCase()} advised`;
-      pending.push({ to: () => this.cases.clinicStaff(c.facilityId, this.dataSource.manager), kind: 'case.answered', code: evac ? 'case.answered_evacuation' : 'case.answered', params: { reference: caseReference(c.id), evacuation: dto.evacuation.type }, text: `${caseReference(c.id)}: the specialist answered${evac}` });
+      pending.push({ to: (m) => this.cases.clinicStaff(c.facilityId, m), kind: 'case.answered', code: evac ? 'case.answered_evacuation' : 'case.answered', params: { reference: caseReference(c.id), evacuation: dto.evacuation.type }, text: `${caseReference(c.id)}: the specialist answered${evac}` });
     });
   }
 
@@ -282,6 +285,7 @@ export class CasesService {
 
   async addMessage(caller: CallerContext, id: string, dto: MessageDto): Promise<CaseView> {
     const pending: Pending[] = [];
+    let notes: Notification[] = [];
     const c = await this.dataSource.transaction(async (manager) => {
       const c = await this.load(caller, Action.Read, id, manager);
       const side = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
@@ -290,14 +294,15 @@ export class CasesService {
       await this.postMessage(manager, caller, c, 'message', dto.body, dto.attachmentIds);
       const fromClinic = caller.ability.can(Action.Refer, subjectOf('Case', c));
       pending.push({
-        to: async () => (fromClinic ? (c.assignedDoctorId ? [c.assignedDoctorId] : []) : await this.cases.clinicStaff(c.facilityId, this.dataSource.manager)),
+        to: async (m) => (fromClinic ? (c.assignedDoctorId ? [c.assignedDoctorId] : []) : await this.cases.clinicStaff(c.facilityId, m)),
         kind: 'case.message',
         params: { reference: caseReference(c.id), name: caller.principal.displayName },
         text: `${caseReference(c.id)}: new message from ${caller.principal.displayName}`,
       });
+      notes = await this.flush(manager, pending, c, caller.principal.userId);
       return c;
     });
-    await this.flush(pending, c, caller.principal.userId);
+    this.notifications.publish(notes);
     return this.view(caller, c);
   }
 
@@ -329,7 +334,8 @@ export class CasesService {
 
   /**
    * One workflow step: lock the case, check the caller may act on it and the move is legal, apply, keep the
-   * transition, audit, and notify after commit.
+   * transition, audit, and store the notifications (with their socket pushes, in the outbox) in the same
+   * transaction: a failed notification write rolls the step back, so a retry runs it again instead of meeting 409.
    */
   private async move(
     caller: CallerContext,
@@ -340,6 +346,7 @@ export class CasesService {
     note?: string,
   ): Promise<CaseView> {
     const pending: Pending[] = [];
+    let notes: Notification[] = [];
     const action = REFER_EVENTS.includes(event) ? Action.Refer : Action.Consult;
     const c = await this.dataSource.transaction(async (manager) => {
       const c = await this.load(caller, action, id, manager, true);
@@ -350,9 +357,10 @@ export class CasesService {
       await manager.getRepository(ReferralCase).save(c);
       if (record) await this.recordTransition(manager, c, from, to, caller, note ?? null, event === 'hand_over' ? `handed over` : undefined);
       await this.audit.record({ ...actorOf(caller), action: `case.${event}`, outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, details: { from, to } }, manager);
+      notes = await this.flush(manager, pending, c, caller.principal.userId);
       return c;
     });
-    await this.flush(pending, c, caller.principal.userId);
+    this.notifications.publish(notes);
     return this.view(caller, c);
   }
 
@@ -364,7 +372,7 @@ export class CasesService {
     c.deadlineAt = await this.deadline(manager, c, c.submittedAt);
     await manager.getRepository(ReferralCase).save(c);
     await this.recordTransition(manager, c, from, c.status, caller, note);
-    pending.push({ to: () => this.cases.doctorsFor(c.missionId, c.specialtyCode, false, this.dataSource.manager), kind: 'case.new_in_queue', params: { reference: caseReference(c.id), urgency: c.urgency, specialty: c.specialtyCode }, text: `${caseReference(c.id)}: new ${c.urgency} ${c.specialtyCode.replace('_', ' ')} case in your queue` });
+    pending.push({ to: (m) => this.cases.doctorsFor(c.missionId, c.specialtyCode, false, m), kind: 'case.new_in_queue', params: { reference: caseReference(c.id), urgency: c.urgency, specialty: c.specialtyCode }, text: `${caseReference(c.id)}: new ${c.urgency} ${c.specialtyCode.replace('_', ' ')} case in your queue` });
   }
 
   /** The answer deadline from now, by the mission's SLA for the case's urgency. */
@@ -407,13 +415,17 @@ export class CasesService {
     });
   }
 
-  /** Sends the notifications of a committed change (never to the actor themselves). */
-  private async flush(pending: Pending[], c: ReferralCase, actorId?: string) {
+  /**
+   * Stores the notifications of a change in its own transaction (never to the actor themselves); their socket
+   * pushes go out once it commits (publish).
+   */
+  private async flush(manager: EntityManager, pending: Pending[], c: ReferralCase, actorId?: string): Promise<Notification[]> {
+    const saved: Notification[] = [];
     for (const p of pending) {
-      const to = (await p.to()).filter((id) => id !== actorId);
-      const saved: Notification[] = await this.notifications.record(to, { kind: p.kind, code: p.code, params: p.params, caseId: c.id, text: p.text }, this.dataSource.manager);
-      this.notifications.publish(saved);
+      const to = (await p.to(manager)).filter((id) => id !== actorId);
+      saved.push(...(await this.notifications.record(to, { kind: p.kind, code: p.code, params: p.params, caseId: c.id, text: p.text }, manager)));
     }
+    return saved;
   }
 
 }

@@ -57,6 +57,14 @@ export function ambientQueryRunner(): QueryRunner | undefined {
 }
 
 /**
+ * Runs `work` outside any ambient transaction (its queries get connections of their own): for work that outlives a
+ * request or must not join its transaction (the outbox's delivery, periodic jobs).
+ */
+export function outsideAmbientTransaction<T>(work: () => T): T {
+  return ambient.exit(work);
+}
+
+/**
  * Runs `work` with `runner` (whose transaction the caller opened and will end) as the ambient transaction. When
  * `work` throws, the caller should still commit: what its inner transactions completed (refusal audits, released
  * savepoints) would have been committed without the ambient transaction too; a failed statement outside any

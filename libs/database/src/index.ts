@@ -7,3 +7,5 @@ export * from './migrations';
 export * from './connection-watch';
 export * from './ambient-transaction';
 export * from './backup';
+export * from './periodic-task-coordinator';
+export * from './outbox';

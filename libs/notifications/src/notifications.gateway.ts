@@ -2,14 +2,15 @@ import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { concerns, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
-import type { NotificationEvent } from '@hub/contracts';
+import { SocketPushes } from './socket-pushes';
 
 export const userRoom = (userId: string) => `user:${userId}`;
 
 /**
  * Live notifications. The socket is authenticated in the handshake (access token in `auth.token` or the
  * Authorization header) and joins only its own user's room; clients send no events here, so none can be abused.
- * Each notification goes to the room of a user who may see its case, decided by the sender.
+ * Each notification goes to the room of a user who may see its case, decided by the sender, through SocketPushes
+ * (the outbox), which this gateway hands the socket.io server to.
  */
 @WebSocketGateway({ path: '/socket.io', cors: { origin: false } })
 export class NotificationsGateway implements OnGatewayConnection {
@@ -19,6 +20,7 @@ export class NotificationsGateway implements OnGatewayConnection {
   constructor(
     @Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver,
     sessions: SessionEvents,
+    private readonly pushes: SocketPushes,
   ) {
     // Logout, deactivation, a new password or changed memberships cut the user's sockets at once.
     sessions.onChange((change) => {
@@ -30,6 +32,7 @@ export class NotificationsGateway implements OnGatewayConnection {
   }
 
   afterInit(server: Server) {
+    this.pushes.attach(server);
     server.use(
       socketAuthentication(this.principals, (socket, principal) => {
         socket.data.userId = principal.userId;
@@ -45,10 +48,5 @@ export class NotificationsGateway implements OnGatewayConnection {
       return;
     }
     void socket.join(userRoom(userId));
-  }
-
-  emitTo(userIds: string[], event: NotificationEvent) {
-    if (!this.server) return;
-    for (const id of userIds) this.server.to(userRoom(id)).emit('notification', event);
   }
 }

@@ -3,11 +3,12 @@ import { IdentityModule } from '@hub/identity';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsGateway } from './notifications.gateway';
 import { NotificationsService } from './notifications.service';
+import { SocketPushes } from './socket-pushes';
 
 @Module({
   imports: [IdentityModule],
   controllers: [NotificationsController],
-  providers: [NotificationsGateway, NotificationsService],
-  exports: [NotificationsService],
+  providers: [NotificationsGateway, NotificationsService, SocketPushes],
+  exports: [NotificationsService, SocketPushes],
 })
 export class NotificationsModule {}

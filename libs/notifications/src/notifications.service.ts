@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { NotificationCode, NotificationKind, NotificationParams, NotificationView } from '@hub/contracts';
-import { afterCommit } from '@hub/database';
 import { Notification } from './notification.entity';
-import { NotificationsGateway } from './notifications.gateway';
+import { userRoom } from './notifications.gateway';
+import { SocketPushes } from './socket-pushes';
 
 const view = (n: Notification): NotificationView => ({
   id: n.id,
@@ -20,13 +20,15 @@ const view = (n: Notification): NotificationView => ({
 export class NotificationsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly gateway: NotificationsGateway,
+    private readonly pushes: SocketPushes,
   ) {}
 
   /**
-   * Stores one notification per recipient, in the caller's transaction. Texts carry no patient data: they name the
-   * case by its reference only. Call publish() with the result once the transaction has committed, so a client never
-   * hears of something that was rolled back.
+   * Stores one notification per recipient and its socket push (in the outbox), in the caller's transaction: both
+   * commit with the change that caused them, or neither does. Texts carry no patient data: they name the case by its
+   * reference only. Call publish() with the result once the transaction has committed: the pushes go out at once
+   * (otherwise within a second, from whichever instance polls first). A client never hears of something that was
+   * rolled back. Outside a transaction (`dataSource.manager`) it opens one of its own.
    */
   async record(
     recipients: string[],
@@ -35,16 +37,18 @@ export class NotificationsService {
   ): Promise<Notification[]> {
     const ids = [...new Set(recipients)];
     if (!ids.length) return [];
+    if (!manager.queryRunner?.isTransactionActive) return this.dataSource.transaction((m) => this.record(recipients, n, m));
     const { code, params, ...rest } = n;
-    return manager
+    const saved = await manager
       .getRepository(Notification)
       .save(ids.map((userId) => manager.create(Notification, { userId, ...rest, code: code ?? (n.kind as NotificationCode), params: params ?? null })));
+    await this.pushes.enqueue(manager, saved.map((s) => ({ rooms: [userRoom(s.userId)], event: 'notification', data: view(s) })));
+    return saved;
   }
 
+  /** Delivers the pushes of `saved` as soon as the transaction that stored them has committed. */
   publish(saved: Notification[]): void {
-    afterCommit(() => {
-      for (const s of saved) this.gateway.emitTo([s.userId], view(s));
-    });
+    if (saved.length) this.pushes.deliverAfterCommit();
   }
 
   async list(userId: string, unreadOnly: boolean): Promise<NotificationView[]> {

@@ -44,9 +44,13 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
     const last = this.newest();
     if (this.running || (last && now.getTime() - last.getTime() < this.config.backup.intervalHours * 3600_000)) return undefined;
     this.running = true;
-    // One instance at a time when several share the database.
-    const [{ locked }] = await this.dataSource.query(`SELECT pg_try_advisory_lock(hashtext('hub:backup')) AS locked`);
+    // One instance at a time when several share the database (the PeriodicTask already runs each check once; a
+    // backup asked for by hand meanwhile waits its turn). The lock lives on a connection of its own, held to the end.
+    const lock = this.dataSource.createQueryRunner();
+    let locked = false;
     try {
+      await lock.connect();
+      [{ locked }] = await lock.query(`SELECT pg_try_advisory_lock(hashtext('hub:backup')) AS locked`);
       if (!locked) return undefined;
       const started = Date.now();
       const { path, manifest } = await createBackup(this.dataSource, this.config.dataDir, this.config.backup.dir);
@@ -57,7 +61,8 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
       this.logger.error({ err: e }, `scheduled backup failed: ${(e as Error).message}`);
       throw e;
     } finally {
-      if (locked) await this.dataSource.query(`SELECT pg_advisory_unlock(hashtext('hub:backup'))`).catch(() => undefined);
+      if (locked) await lock.query(`SELECT pg_advisory_unlock(hashtext('hub:backup'))`).catch(() => undefined);
+      await lock.release().catch(() => undefined);
       this.running = false;
     }
   }
