@@ -1,15 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { IRateLimiterStoreOptions, RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { DataSource } from 'typeorm';
 import { DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 
 /** The hub's named limits: how many points per key and window. */
 export type RateLimitName = 'login-address' | 'login-failures' | 'login-failures-account' | 'certificate-verify';
 
+/** The table of rate-limiter-flexible's PostgreSQL store (migration ScaleOut1795950400000). */
+export const RATE_LIMIT_TABLE = 'rate_limits';
+
 /**
- * Every request-rate limit of the hub, in one small module over rate-limiter-flexible. The counters live in process
- * memory for now; with several hub instances swap RateLimiterMemory for its PostgreSQL or Redis store here and
- * nowhere else (docs/security-model.md).
+ * Every request-rate limit of the hub, in one small module over rate-limiter-flexible. The counters are shared by
+ * every hub instance: in PostgreSQL (table `rate_limits`) by default, in Redis when REDIS_URL is set. Should the
+ * store fail, each instance counts in its own memory meanwhile (the insurance limiter) rather than letting
+ * everything through or refusing everyone (docs/security-model.md).
  *
  * - login-address: sign-in attempts per client address and minute (LOGIN_RATE_LIMIT_PER_MINUTE);
  * - login-failures: failed sign-ins per (account, address) in LOGIN_LOCK_MINUTES (LOGIN_MAX_FAILURES): the owner
@@ -20,17 +26,44 @@ export type RateLimitName = 'login-address' | 'login-failures' | 'login-failures
  * - certificate-verify: public certificate verifications per client address and minute.
  */
 @Injectable()
-export class RateLimits {
-  private readonly limiters: Record<RateLimitName, RateLimiterMemory>;
+export class RateLimits implements OnModuleDestroy {
+  private readonly logger = new Logger('RateLimits');
+  private readonly limiters: Record<RateLimitName, RateLimiterAbstract>;
+  private readonly redis?: Redis;
+  /** Where the counters are kept: 'postgresql' or 'redis'. */
+  readonly store: 'postgresql' | 'redis';
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, dataSource: DataSource) {
     const lock = config.loginLockMinutes * 60;
-    this.limiters = {
-      'login-address': new RateLimiterMemory({ points: config.loginRateLimitPerMinute, duration: 60 }),
-      'login-failures': new RateLimiterMemory({ points: config.loginMaxFailures, duration: lock }),
-      'login-failures-account': new RateLimiterMemory({ points: config.loginMaxFailures * 10, duration: lock }),
-      'certificate-verify': new RateLimiterMemory({ points: config.certificateVerifyPerMinute, duration: 60 }),
+    const limits: Record<RateLimitName, { points: number; duration: number }> = {
+      'login-address': { points: config.loginRateLimitPerMinute, duration: 60 },
+      'login-failures': { points: config.loginMaxFailures, duration: lock },
+      'login-failures-account': { points: config.loginMaxFailures * 10, duration: lock },
+      'certificate-verify': { points: config.certificateVerifyPerMinute, duration: 60 },
     };
+    if (config.redisUrl) {
+      // No offline queue: while Redis is unreachable a call fails at once and the insurance limiter answers.
+      this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+      this.redis.on('error', (e) => this.logger.warn(`Redis (rate limits): ${e.message}`));
+      this.store = 'redis';
+    } else {
+      this.store = 'postgresql';
+    }
+    const make = (name: RateLimitName, opts: { points: number; duration: number }): RateLimiterAbstract => {
+      const common: IRateLimiterStoreOptions = {
+        ...opts,
+        keyPrefix: `hub:${name}`,
+        storeClient: undefined,
+        insuranceLimiter: new RateLimiterMemory({ ...opts, keyPrefix: `hub:${name}` }),
+      };
+      if (this.redis) return new RateLimiterRedis({ ...common, storeClient: this.redis });
+      return new RateLimiterPostgres({ ...common, storeClient: dataSource, storeType: 'typeorm', tableName: RATE_LIMIT_TABLE, tableCreated: true, clearExpiredByTimeout: true } as IRateLimiterStoreOptions);
+    };
+    this.limiters = Object.fromEntries(Object.entries(limits).map(([name, opts]) => [name, make(name as RateLimitName, opts)])) as Record<RateLimitName, RateLimiterAbstract>;
+  }
+
+  onModuleDestroy(): void {
+    this.redis?.disconnect();
   }
 
   /** Takes one point; over the limit answers 429 with the wait, in plain words. */

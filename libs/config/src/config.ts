@@ -19,6 +19,8 @@ export interface AppConfig {
   host?: string;
   dataDir: string;
   databaseUrl?: string;
+  /** REDIS_URL: rate limits (and the socket.io adapter) in Redis instead of PostgreSQL. */
+  redisUrl?: string;
   embeddedPgPort: number;
   jwtSecret?: string;
   /** Key of the TOTP secrets' encryption at rest (outside the database). */
@@ -116,7 +118,7 @@ function parseTrustProxy(value: string | undefined): false | number | string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR',
+  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR',
     'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS', 'BACKUP_DIR', 'BACKUP_INTERVAL_HOURS']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
@@ -141,6 +143,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env.HOST,
     dataDir: resolve(env.HUB_DATA_DIR ?? defaultDataDir()),
     databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     jwtSecret: env.JWT_SECRET,
     totpEncryptionKey: env.TOTP_ENCRYPTION_KEY,

@@ -39,6 +39,11 @@ export class EnvironmentVariables {
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
   DATABASE_URL?: string;
 
+  /** Redis shared by the hub instances (rate limits; socket.io adapter); unset: PostgreSQL serves both. */
+  @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true }, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
   /** Port of the embedded PostgreSQL; 0 picks a free one at each start. */
   @Transform(toInt)
   @IsInt()
