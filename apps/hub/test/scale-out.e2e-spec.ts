@@ -67,7 +67,7 @@ describe('two hub instances on one database', () => {
       const refused = await attempt(hub);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await refused.json()).message).toMatch(/Too many sign-in attempts from this address; try again in \d+ s/);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/Too many sign-in attempts from this address; try again in \d+ s/);
     }
     const [row] = await db.dataSource.query(`SELECT points FROM rate_limits WHERE key LIKE 'hub:login-address:%'`);
     expect(row.points).toBeGreaterThanOrEqual(4);

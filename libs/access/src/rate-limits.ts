@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { once } from 'node:events';
 import Redis from 'ioredis';
 import { IRateLimiterStoreOptions, RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
@@ -26,7 +27,7 @@ export const RATE_LIMIT_TABLE = 'rate_limits';
  * - certificate-verify: public certificate verifications per client address and minute.
  */
 @Injectable()
-export class RateLimits implements OnModuleDestroy {
+export class RateLimits implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('RateLimits');
   private readonly limiters: Record<RateLimitName, RateLimiterAbstract>;
   private readonly redis?: Redis;
@@ -60,6 +61,15 @@ export class RateLimits implements OnModuleDestroy {
       return new RateLimiterPostgres({ ...common, storeClient: dataSource, storeType: 'typeorm', tableName: RATE_LIMIT_TABLE, tableCreated: true, clearExpiredByTimeout: true } as IRateLimiterStoreOptions);
     };
     this.limiters = Object.fromEntries(Object.entries(limits).map(([name, opts]) => [name, make(name as RateLimitName, opts)])) as Record<RateLimitName, RateLimiterAbstract>;
+  }
+
+  /** With Redis: waits (up to 5 s) for the connection, so that the first sign-ins count in the shared store. */
+  async onModuleInit(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    const timeout = new Promise<void>((r) => setTimeout(r, 5_000).unref());
+    await Promise.race([once(redis, 'ready').then(() => undefined, () => undefined), timeout]);
+    if ((redis.status as string) !== 'ready') this.logger.warn('Redis is not reachable yet: rate limits count in memory until it is');
   }
 
   onModuleDestroy(): void {
