@@ -66,7 +66,6 @@ describe('two hub instances on one database', () => {
     for (const hub of [b, a]) {
       const refused = await attempt(hub);
       expect(refused.status).toBe(429);
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(((await refused.json()) as { message: string }).message).toMatch(/Too many sign-in attempts from this address; try again in \d+ s/);
     }
     const [row] = await db.dataSource.query(`SELECT points FROM rate_limits WHERE key LIKE 'hub:login-address:%'`);
