@@ -45,7 +45,7 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
     if (this.running || (last && now.getTime() - last.getTime() < this.config.backup.intervalHours * 3600_000)) return undefined;
     this.running = true;
     // One instance at a time when several share the database (the PeriodicTask already runs each check once; a
-    // backup asked for by hand meanwhile waits its turn). The lock lives on a connection of its own, held to the end.
+    // second backup meanwhile is skipped). The lock lives on a connection of its own, held to the end.
     const lock = this.dataSource.createQueryRunner();
     let locked = false;
     try {
