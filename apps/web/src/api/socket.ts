@@ -23,6 +23,8 @@ export function connectNotifications(): void {
 }
 
 let connecting: Promise<void> | null = null;
+/** Ids of the notifications heard lately (oldest first), to drop a repeated delivery. */
+const seen = new Set<string>();
 
 function open(io: typeof import('socket.io-client').io): void {
   socket = io({
@@ -32,7 +34,16 @@ function open(io: typeof import('socket.io-client').io): void {
     reconnectionDelay: 1000,
     reconnectionDelayMax: 10000,
   });
-  socket.on('notification', (n: NotificationEvent) => listeners.forEach((l) => l(n)));
+  socket.on('notification', (n: NotificationEvent) => {
+    // The hub's outbox delivers at least once (an instance dying between the push and its commit repeats it): a
+    // notification already heard is dropped by its id.
+    if (n.id && seen.has(n.id)) return;
+    if (n.id) {
+      seen.add(n.id);
+      if (seen.size > 500) seen.delete(seen.values().next().value as string);
+    }
+    listeners.forEach((l) => l(n));
+  });
   socket.on('connect_error', async (err) => {
     if (/UNAUTHENTICATED/.test(err.message) && (await refresh())) socket?.connect();
   });
