@@ -23,6 +23,14 @@ export function runWork<T>(fn: () => T): T {
   return context.run({ openTransactions: new Set() }, fn);
 }
 
+/**
+ * Runs `fn` as work of its own, not the current request's: what a request starts and does not wait for (the outbox's
+ * delivery after its commit) must not count as that request's transactions.
+ */
+export function outsideWork<T>(fn: () => T): T {
+  return context.exit(fn);
+}
+
 let patched = false;
 
 /** Watches the data source's pool for hold-and-wait (cheap: a set lookup per connection taken). */

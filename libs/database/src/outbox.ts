@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { afterCommit, outsideAmbientTransaction } from './ambient-transaction';
+import { outsideWork } from './connection-watch';
 
 /** Delivers one outbox row's payload; throwing leaves the row for a later attempt. */
 export type OutboxHandler = (payload: any) => Promise<void> | void;
@@ -70,7 +71,8 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
       this.again = true;
       return;
     }
-    this.draining = outsideAmbientTransaction(() => this.drain())
+    // Started by a request after its commit but not part of it: outside its ambient transaction and its work context.
+    this.draining = outsideWork(() => outsideAmbientTransaction(() => this.drain()))
       .then(
         () => undefined,
         (e) => this.logger.warn(`outbox delivery round failed: ${(e as Error).message}`),

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
 import type { PeriodicTaskCoordinator } from '@hub/common';
 import { outsideAmbientTransaction } from './ambient-transaction';
+import { outsideWork } from './connection-watch';
 
 /** This process, as `periodic_task_runs.last_instance` names it. */
 export const INSTANCE_NAME = `${hostname()}:${process.pid}`.slice(0, 200);
@@ -23,7 +24,7 @@ export class PostgresPeriodicTaskCoordinator implements PeriodicTaskCoordinator 
   ) {}
 
   runIfDue(name: string, intervalMs: number, run: () => Promise<unknown>): Promise<boolean> {
-    return outsideAmbientTransaction(() => this.claimAndRun(name.slice(0, 100), intervalMs, run));
+    return outsideWork(() => outsideAmbientTransaction(() => this.claimAndRun(name.slice(0, 100), intervalMs, run)));
   }
 
   private async claimAndRun(name: string, intervalMs: number, run: () => Promise<unknown>): Promise<boolean> {
