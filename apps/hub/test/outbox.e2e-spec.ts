@@ -1,5 +1,5 @@
 import { io, Socket } from 'socket.io-client';
-import { freePort } from '@hub/database';
+import { freePort, nestedConnectionAcquisitions } from '@hub/database';
 import { SocketPushes } from '@hub/notifications';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
 import { caseBody, PATIENT } from './fixtures';
@@ -38,6 +38,8 @@ describe('transactional outbox', () => {
     });
     doctorSocket.on('notification', (n: { id: string; kind: string; caseId: string | null }) => received.push(n));
   });
+  // the delivery a request starts after its commit is not that request's work (connection-watch.ts)
+  afterEach(() => expect(nestedConnectionAcquisitions).toEqual([]));
   afterAll(async () => {
     doctorSocket?.close();
     await q('DROP TRIGGER IF EXISTS outbox_test_refuse ON notifications').catch(() => undefined);
