@@ -276,4 +276,31 @@ export class EnvironmentVariables {
   @Min(60)
   @Max(86400)
   TURN_TTL_SECONDS = 3600;
+
+  /**
+   * Redis for the socket.io adapter (redis:// or rediss://). Unset: the PostgreSQL adapter (LISTEN/NOTIFY on the
+   * hub's own database), so PostgreSQL stays the only dependency.
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true }, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Address other hub instances reach this one's internal call port at (media-node RPC). */
+  @IsOptional()
+  @IsIP()
+  MEDIA_NODE_RPC_HOST?: string;
+
+  /** Internal call port (media-node RPC between hub instances); 0 = a free port, announced in the registry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MEDIA_NODE_RPC_PORT = 0;
+
+  /** A media node whose heartbeat is older than this is dead and its calls are placed elsewhere. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(120)
+  MEDIA_NODE_TTL_SECONDS = 4;
 }
