@@ -25,7 +25,7 @@ export interface MediaNodeView {
  *   with the process, so it is seen dead within a second on the same network, without waiting for the TTL (the TTL
  *   still covers a hung process or a cut network, where the connection lingers).
  * - `place(sessionId)` is one SQL statement: the existing placement if its node is live, otherwise the live node
- *   with the lowest load (this node on a tie) — concurrent calls for one session agree (row lock of the upsert).
+ *   with the lowest load (the longest-running one on a tie, so that ties do not depend on who asks) — concurrent calls for one session agree (row lock of the upsert).
  * - Every second the registry compares the live set with the last one and emits `down(nodeId)` for each node gone,
  *   so that instances re-place the calls their sockets take part in.
  */
@@ -119,7 +119,7 @@ export class MediaNodeRegistry implements OnApplicationShutdown {
     }
   }
 
-  private static readonly LIVE = `SELECT n.id, n.rpc_url, n.announced_ip, n.workers, n.load, n.heartbeat_at FROM media_nodes n
+  private static readonly LIVE = `SELECT n.id, n.rpc_url, n.announced_ip, n.workers, n.load, n.started_at, n.heartbeat_at FROM media_nodes n
     WHERE n.heartbeat_at > now() - make_interval(secs => $1::double precision / 1000)
       AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = n.backend_pid)`;
 
@@ -151,12 +151,12 @@ export class MediaNodeRegistry implements OnApplicationShutdown {
 
   /**
    * The node holding this session's media room: the current placement if its node is live, otherwise the live node
-   * with the lowest load (this one on a tie), recorded. Null when no media node is live.
+   * with the lowest load (the longest-running on a tie), recorded. Null when no media node is live.
    */
   async place(sessionId: string): Promise<string | null> {
     const rows: { node_id: string }[] = await this.dataSource.query(
       `WITH live AS (${MediaNodeRegistry.LIVE}),
-            choice AS (SELECT id FROM live ORDER BY load + CASE WHEN id = $3 THEN 0 ELSE 0.5 END, id LIMIT 1),
+            choice AS (SELECT id FROM live ORDER BY load, started_at, id LIMIT 1),
             placed AS (
               INSERT INTO consultation_media_placements (session_id, node_id) SELECT $2, id FROM choice
               ON CONFLICT (session_id) DO UPDATE SET node_id = EXCLUDED.node_id, placed_at = now()
@@ -166,7 +166,7 @@ export class MediaNodeRegistry implements OnApplicationShutdown {
        UNION ALL
        SELECT p.node_id FROM consultation_media_placements p WHERE p.session_id = $2 AND p.node_id IN (SELECT id FROM live)
        LIMIT 1`,
-      [this.ttlMs, sessionId, this.id],
+      [this.ttlMs, sessionId],
     );
     if (rows[0]) return rows[0].node_id;
     // A concurrent placement committed between the statement's snapshot and its conflict check: read it.
