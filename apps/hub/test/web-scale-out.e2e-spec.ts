@@ -164,8 +164,22 @@ describe('two hub instances on one PostgreSQL (Chromium, real SFU on both)', () 
   });
 
   it('A is SIGKILLed mid-call: the call moves to B and both sides have media again within 5 s', async () => {
+    const timeline: string[] = [];
+    let watching = true;
+    const watch = async (page: Page, who: string) => {
+      let last = '';
+      while (watching) {
+        const st = await page.evaluate(() => window.__call!.getState()).catch(() => null);
+        const now = st ? `${st.phase}/${st.reconnects}` : 'n/a';
+        if (now !== last) timeline.push(`${Date.now() - killedAt} ms ${who} ${now}`);
+        last = now;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const bLogFrom = b.output.length;
     const killedAt = Date.now();
     await a.stop('SIGKILL');
+    const watchers = [watch(officer, 'officer'), watch(doctor, 'doctor')];
     // samples taken after the kill only: nothing can come from A any more
     const back = async (page: Page) => {
       while (Date.now() - killedAt < 30_000) {
@@ -174,7 +188,9 @@ describe('two hub instances on one PostgreSQL (Chromium, real SFU on both)', () 
       throw new Error('no media within 30 s');
     };
     const [officerMs, doctorMs] = await Promise.all([back(officer), back(doctor)]);
-    console.log(`media again after A was killed: officer ${officerMs} ms, doctor ${doctorMs} ms`);
+    watching = false;
+    await Promise.all(watchers);
+    console.log(`media again after A was killed: officer ${officerMs} ms, doctor ${doctorMs} ms\n${timeline.join('\n')}\nB: ${b.output.slice(bLogFrom).slice(-3000)}`);
     const [nodeB] = await db.dataSource.query(`SELECT id FROM media_nodes ORDER BY started_at DESC LIMIT 1`);
     const [placement] = await db.dataSource.query(`SELECT p.node_id FROM consultation_media_placements p JOIN consultation_sessions s ON s.id = p.session_id WHERE s.case_id = $1`, [caseId]);
     expect(placement.node_id).toBe(nodeB.id);

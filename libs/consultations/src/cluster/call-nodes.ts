@@ -3,7 +3,7 @@ import { DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { MediaError, MediaService } from '@hub/media';
 import { CallHost, CallHostApi, EnterRequest, PeerOperation } from './call-host';
-import { callKey, callNode, CallRpcServer } from './call-rpc';
+import { callKey, callNode, CallRpcServer, NodeUnreachable } from './call-rpc';
 import { MediaNodeRegistry } from './media-node-registry';
 
 /**
@@ -65,7 +65,13 @@ export class CallNodes implements OnApplicationBootstrap, OnApplicationShutdown 
         if (!url) throw new DomainException(ErrorCode.Conflict, 'The media server of this consultation is gone: join again');
         this.urls.set(nodeId, url);
       }
-      return (await callNode(this.key, url, { method, args })) as never;
+      try {
+        return (await callNode(this.key, url, { method, args })) as never;
+      } catch (e) {
+        // Dead, most likely: look at the registry now rather than at the next tick, so its calls move sooner.
+        if (e instanceof NodeUnreachable) this.registry.checkNow();
+        throw e;
+      }
     };
     return {
       enter: (request: EnterRequest) => call('enter', request),

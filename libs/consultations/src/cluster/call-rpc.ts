@@ -96,6 +96,13 @@ export class CallRpcServer {
   }
 }
 
+/** A node did not answer at all (refused, reset, timed out): probably dead. */
+export class NodeUnreachable extends DomainException {
+  constructor() {
+    super(ErrorCode.Conflict, 'The media server of this consultation is not reachable: your connection is being moved, join again');
+  }
+}
+
 /** Sends a call to another node; a node that does not answer is reported as a reset media connection. */
 export async function callNode(key: Buffer, rpcUrl: string, request: CallRequest, timeoutMs = 8000): Promise<unknown> {
   const body = JSON.stringify(request);
@@ -109,7 +116,7 @@ export async function callNode(key: Buffer, rpcUrl: string, request: CallRequest
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch {
-    throw new DomainException(ErrorCode.Conflict, 'The media server of this consultation is not reachable: your connection is being moved, join again');
+    throw new NodeUnreachable();
   }
   if (res.status !== 200) throw new DomainException(ErrorCode.Conflict, `The media server refused the call (${res.status}): join again`);
   const answer = (await res.json()) as CallAnswer;

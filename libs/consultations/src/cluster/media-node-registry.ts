@@ -68,7 +68,9 @@ export class MediaNodeRegistry implements OnApplicationShutdown {
   /** Starts the heartbeat and the watch of other nodes (also on instances without media: they host sockets). */
   start(): void {
     if (this.timer || this.stopped) return;
-    const period = Math.max(250, Math.min(1000, Math.floor(this.ttlMs / 3)));
+    // Heartbeat and watch every half second at most (a third of the TTL when shorter): a dead node's calls move
+    // within about that, plus the time its clients take to rebuild media.
+    const period = Math.max(250, Math.min(500, Math.floor(this.ttlMs / 3)));
     this.timer = setInterval(() => void this.tick(), period);
     this.timer.unref();
     void this.tick();
@@ -106,7 +108,36 @@ export class MediaNodeRegistry implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Looks at the live set now rather than at the next tick: a node did not answer a call, or a call was placed away
+   * from its node. Coalesced: at most one look at a time, one more queued.
+   */
+  checkNow(): void {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    void this.tick();
+  }
+
+  private ticking = false;
+  private tickAgain = false;
+
   private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.beat();
+    } finally {
+      this.ticking = false;
+      if (this.tickAgain && !this.stopped) {
+        this.tickAgain = false;
+        void this.tick();
+      }
+    }
+  }
+
+  private async beat(): Promise<void> {
     try {
       if (this.registered) {
         await this.dataSource.query(`UPDATE media_nodes SET heartbeat_at = now(), load = $2 WHERE id = $1`, [this.id, this.loadOf()]);
@@ -168,13 +199,26 @@ export class MediaNodeRegistry implements OnApplicationShutdown {
        LIMIT 1`,
       [this.ttlMs, sessionId],
     );
-    if (rows[0]) return rows[0].node_id;
+    if (rows[0]) {
+      // Placed away from a node this instance still believed live: look at the live set at once (calls to move).
+      this.checkNowIfMoved(sessionId, rows[0].node_id);
+      return rows[0].node_id;
+    }
     // A concurrent placement committed between the statement's snapshot and its conflict check: read it.
     const again: { node_id: string }[] = await this.dataSource.query(
       `SELECT p.node_id FROM consultation_media_placements p WHERE p.session_id = $2 AND p.node_id IN (SELECT id FROM (${MediaNodeRegistry.LIVE}) live)`,
       [this.ttlMs, sessionId],
     );
     return again[0]?.node_id ?? null;
+  }
+
+  private readonly lastPlacement = new Map<string, string>();
+
+  private checkNowIfMoved(sessionId: string, nodeId: string) {
+    const before = this.lastPlacement.get(sessionId);
+    this.lastPlacement.set(sessionId, nodeId);
+    if (this.lastPlacement.size > 10_000) this.lastPlacement.clear();
+    if (before && before !== nodeId) this.checkNow();
   }
 
   /** Where the session's room is placed now (no placement made). */

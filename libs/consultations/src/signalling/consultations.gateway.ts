@@ -22,6 +22,7 @@ import { DatabasePrincipalResolver } from '@hub/identity';
 import { MediaService, RtpCapabilities } from '@hub/media';
 import { CallHostApi, EnterResult, hostRoom, participantRoom, PeerOperation, sessionRoom } from '../cluster/call-host';
 import { CallNodes } from '../cluster/call-nodes';
+import { NodeUnreachable } from '../cluster/call-rpc';
 import { ConsultationEvents } from '../consultation-events';
 import { ConsultationsService } from '../consultations.service';
 import { ConsultationParticipant } from '../entities/consultation-participant.entity';
@@ -443,7 +444,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
         result = await this.calls.api(nodeId).enter(request);
         break;
       } catch (e) {
-        const unreachable = e instanceof DomainException && e.code === ErrorCode.Conflict && nodeId !== this.calls.localId;
+        const unreachable = e instanceof NodeUnreachable;
         if (!unreachable || attempt * 500 > this.calls.registry.ttlMs) throw e;
         await new Promise((r) => setTimeout(r, 500));
         nodeId = await this.calls.place(session.id);
