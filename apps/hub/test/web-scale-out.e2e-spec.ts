@@ -106,6 +106,34 @@ describe('two hub instances on one PostgreSQL (Chromium, real SFU on both)', () 
     expect((await api(b, doctorToken, 'POST', `/api/cases/${caseId}/accept`)).status).toBe(200);
   });
 
+  it('a logout through A cuts the notification and consultation sockets of that session on B, and no other session', async () => {
+    const login = async () => {
+      const res = await fetch(`${a.base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'manager@minusca.demo', password: DEMO_PASSWORD }) });
+      return (await res.json()) as { accessToken: string; refreshToken: string };
+    };
+    const connectB = async (token: string, namespace = '') => {
+      const s = io(`${b.base}${namespace}`, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      return s;
+    };
+    const ending = await login();
+    const staying = await login();
+    const sockets = [await connectB(ending.accessToken), await connectB(ending.accessToken, '/consultations'), await connectB(staying.accessToken)];
+    const gone = sockets.slice(0, 2).map((s) => new Promise<void>((resolve) => s.once('disconnect', () => resolve())));
+    const res = await fetch(`${a.base}/api/auth/logout`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ending.accessToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: ending.refreshToken }),
+    });
+    expect(res.status).toBe(204);
+    await Promise.race([Promise.all(gone), new Promise((_, reject) => setTimeout(() => reject(new Error('sockets on B not cut within 15 s')), 15_000))]);
+    expect(sockets[2].connected).toBe(true);
+    sockets.forEach((s) => s.close());
+  });
+
   async function signIn(door: FrontDoor, email: string): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(`${door.base}/login`);
