@@ -12,6 +12,15 @@ export interface ClusterAdapterOptions {
   redisUrl?: string;
 }
 
+/** The database's name, from its URL (names the Redis channels). */
+function databaseName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || 'hub';
+  } catch {
+    return 'hub';
+  }
+}
+
 /**
  * socket.io with a cluster adapter, so that `server.to(room).emit(...)`, `fetchSockets()`, `disconnectSockets()`
  * and `serverSideEmit()` reach the sockets of every hub instance, not only this one's: a notification pushed by
@@ -47,7 +56,8 @@ export class ClusterIoAdapter extends IoAdapter {
       const sub = pub.duplicate();
       for (const c of [pub, sub]) c.on('error', (e: Error) => this.logger.warn(`redis adapter: ${e.message}`));
       this.redis = [pub, sub];
-      this.adapterFactory = createRedisAdapter(pub, sub, { key: 'field-telemed' });
+      // Channels named after the database, so deployments (or test runs) sharing one Redis never hear each other.
+      this.adapterFactory = createRedisAdapter(pub, sub, { key: `field-telemed:${databaseName(this.options.databaseUrl)}` });
     } else {
       // Its own small pool: one connection LISTENs for the whole process, the others NOTIFY.
       this.pool = new Pool({ connectionString: this.options.databaseUrl, max: 4, application_name: 'field-telemed-hub socket.io' });
