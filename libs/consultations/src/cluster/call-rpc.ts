@@ -48,6 +48,8 @@ export class CallRpcServer {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
         res.end(body);
       }, (e: Error & { status?: number }) => {
+        // No user to audit here: a refused call is logged with the caller's address (a misconfigured or hostile host).
+        this.logger.warn(`refused a call from ${req.socket.remoteAddress ?? 'unknown'}: ${e.message}`);
         res.writeHead(e.status ?? 400, { 'Content-Type': 'text/plain' });
         res.end(e.message);
       });
