@@ -208,7 +208,9 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     if (outcome.status === 'waiting') {
       const view = (await this.consultations.participantViews([participant]))[0];
       this.ns.to(hostRoom(session.id)).emit('participantWaiting', view);
-      if (!(await this.ns.in(hostRoom(session.id)).fetchSockets()).length) await this.consultations.notifyHostOfWaiting(session, view.displayName);
+      // Asked of every instance; one that died a moment ago makes the question time out: notify then, to be safe.
+      const hostSockets = await this.ns.in(hostRoom(session.id)).timeout(3000).fetchSockets().catch(() => []);
+      if (!hostSockets.length) await this.consultations.notifyHostOfWaiting(session, view.displayName);
       const payload = { sessionId: session.id, participantId: participant.id, session: await this.consultations.view(ctx.state.userId, session, participant.callRole) };
       ctx.socket.emit('waiting', payload);
       return { status: 'waiting', ...payload };
