@@ -160,9 +160,12 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
       if (peer && live!.seats.get(participantId)?.socketId === socketId) peer.noteUplinkEstimate(operation.bps);
       return {};
     }
-    if (!live || !peer || live.seats.get(participantId)?.socketId !== socketId) {
+    const seat = live?.seats.get(participantId);
+    if (!live || !peer || seat?.socketId !== socketId) {
       throw new DomainException(ErrorCode.Conflict, 'Your media connection was reset: join again');
     }
+    // Kept with the seat: a peer rebuilt after a worker death keeps the participant's audio-only choice.
+    if (operation.op === 'setAudioOnly') seat.media = { ...seat.media, audioOnly: operation.audioOnly };
     return this.apply(peer, operation);
   }
 

@@ -20,7 +20,7 @@ import {
 import { runWork } from '@hub/database';
 import { DatabasePrincipalResolver } from '@hub/identity';
 import { MediaService, RtpCapabilities } from '@hub/media';
-import { CallHostApi, EnterResult, hostRoom, participantRoom, PeerOperation, sessionRoom } from '../cluster/call-host';
+import { EnterResult, hostRoom, participantRoom, PeerOperation, sessionRoom } from '../cluster/call-host';
 import { CallNodes } from '../cluster/call-nodes';
 import { NodeUnreachable } from '../cluster/call-rpc';
 import { ConsultationEvents } from '../consultation-events';
