@@ -192,7 +192,7 @@ describe('two hub instances on one PostgreSQL (Chromium, real SFU on both)', () 
     expect(placement.node_id).toBe(nodeA.id);
   });
 
-  it('A is SIGKILLed mid-call: the call moves to B and both sides have media again within 5 s', async () => {
+  it('A is SIGKILLed mid-call: the call moves to B and both sides have media again within 5 s (budget scaled by the load)', async () => {
     const timeline: string[] = [];
     let watching = true;
     const watch = async (page: Page, who: string) => {
