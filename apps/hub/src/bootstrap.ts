@@ -1,7 +1,6 @@
 import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import expressStaticGzip from 'express-static-gzip';
@@ -16,6 +15,7 @@ import { AllExceptionsFilter, createValidationPipe } from '@hub/common';
 import { AppConfig } from '@hub/config';
 import { createDataSource, EmbeddedDatabase, runWork, startEmbeddedPostgres, watchNestedConnections } from '@hub/database';
 import { AppModule } from './app.module';
+import { ClusterIoAdapter } from './cluster/cluster-io-adapter';
 import { rejectUnstorableText, verifyJsonDepth } from './http/json-guard';
 import { ShutdownGate } from './lifecycle/shutdown-gate';
 import { ENTITIES, MIGRATIONS } from './schema';
@@ -84,7 +84,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource, ex
   // Each request runs in its own context, so taking a second pool connection while holding a transaction is seen.
   watchNestedConnections(dataSource);
   app.use((_req: express.Request, _res: express.Response, next: express.NextFunction) => runWork(next));
-  app.useWebSocketAdapter(new IoAdapter(app));
+  // A push from any instance reaches a socket on any other (PostgreSQL LISTEN/NOTIFY, or Redis with REDIS_URL).
+  app.useWebSocketAdapter(new ClusterIoAdapter(app, { databaseUrl: String((dataSource.options as { url?: string }).url), redisUrl: config.cluster.redisUrl }));
   // Whose X-Forwarded-For to believe (TRUST_PROXY): nobody's by default, so a client cannot pick its own address
   // and slip past the per-address limits.
   app.set('trust proxy', config.trustProxy);

@@ -15,8 +15,9 @@ export interface SessionChange {
  * Tells the socket gateways to cut the sockets of a session whose right ended or changed. Raised after the change is
  * committed (never from inside its transaction); each gateway disconnects the matching sockets at once, so a
  * notification or consultation socket cannot outlive a logout or deactivation. A socket cut for a role or
- * membership change reconnects and is authorised afresh with the new rights. In-process: with several hub
- * instances, carry it over the socket.io adapter (docs/security-model.md).
+ * membership change reconnects and is authorised afresh with the new rights. The emitter is in-process; the
+ * gateways cut by socket.io room (`user:<id>`, `signin:<session>`), which the cluster adapter carries to every hub
+ * instance (docs/security-model.md).
  */
 @Injectable()
 export class SessionEvents {

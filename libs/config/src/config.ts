@@ -54,6 +54,7 @@ export interface AppConfig {
   webDistDir: string;
   mfaIssuer: string;
   media: MediaConfig;
+  cluster: ClusterConfig;
   /** TURN REST API credentials (TURN_* variables); `secret` and `urls` both set or TURN is off. */
   turn: TurnConfig;
   /** Grace period of a graceful shutdown (SHUTDOWN_GRACE_SECONDS). */
@@ -74,6 +75,17 @@ export interface MediaConfig {
   rtcMaxPort: number;
   /** Explicit worker binary, when set. */
   workerBin?: string;
+}
+
+/** Several hub instances on one PostgreSQL (docs/media.md, "Several hub instances"). */
+export interface ClusterConfig {
+  /** Redis of the socket.io adapter; unset = the PostgreSQL adapter. */
+  redisUrl?: string;
+  /** Internal call port of this media node: where other instances reach it (host) and where it listens. */
+  rpcHost: string;
+  rpcPort: number;
+  /** Heartbeat expiry of a media node, ms (heartbeats every third of it). */
+  nodeTtlMs: number;
 }
 
 export interface TurnConfig {
@@ -118,8 +130,8 @@ function parseTrustProxy(value: string | undefined): false | number | string[] {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR',
-    'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS', 'BACKUP_DIR', 'BACKUP_INTERVAL_HOURS']) {
+  for (const key of [...known, 'HOST', 'TRUST_PROXY', 'TOTP_ENCRYPTION_KEY', 'HUB_DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'AUDIT_KEY', 'CORS_ORIGINS', 'SEED_DEMO', 'WEB_DIST_DIR',
+    'MEDIA_ENABLED', 'MEDIA_WORKERS', 'MEDIA_LISTEN_IP', 'MEDIA_ANNOUNCED_IP', 'MEDIA_PORT_MIN', 'MEDIASOUP_WORKER_BIN', 'TURN_SECRET', 'TURN_URLS', 'BACKUP_DIR', 'BACKUP_INTERVAL_HOURS', 'REDIS_URL', 'MEDIA_NODE_RPC_HOST']) {
     if (source[key] !== undefined) raw[key] = source[key];
   }
   const env = plainToInstance(EnvironmentVariables, raw);
@@ -176,6 +188,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       rtcMinPort: env.MEDIA_RTC_MIN_PORT,
       rtcMaxPort: env.MEDIA_RTC_MAX_PORT,
       workerBin: env.MEDIASOUP_WORKER_BIN,
+    },
+    cluster: {
+      redisUrl: env.REDIS_URL,
+      rpcHost: env.MEDIA_NODE_RPC_HOST ?? '127.0.0.1',
+      rpcPort: env.MEDIA_NODE_RPC_PORT,
+      nodeTtlMs: env.MEDIA_NODE_TTL_SECONDS * 1000,
     },
     turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,

@@ -275,4 +275,23 @@ export class EnvironmentVariables {
   @Min(60)
   @Max(86400)
   TURN_TTL_SECONDS = 3600;
+
+  /** Address other hub instances reach this one's internal call port at (media-node RPC). */
+  @IsOptional()
+  @IsIP()
+  MEDIA_NODE_RPC_HOST?: string;
+
+  /** Internal call port (media-node RPC between hub instances); 0 = a free port, announced in the registry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MEDIA_NODE_RPC_PORT = 0;
+
+  /** A media node whose heartbeat is older than this is dead and its calls are placed elsewhere. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(120)
+  MEDIA_NODE_TTL_SECONDS = 4;
 }

@@ -3,16 +3,22 @@ import { CasesModule } from '@hub/cases';
 import { IdentityModule } from '@hub/identity';
 import { MediaModule } from '@hub/media';
 import { NotificationsModule } from '@hub/notifications';
+import { CallHost } from './cluster/call-host';
+import { CallNodes } from './cluster/call-nodes';
+import { MediaNodeRegistry } from './cluster/media-node-registry';
 import { ConsultationEvents } from './consultation-events';
 import { ConsultationsController } from './consultations.controller';
 import { ConsultationsService } from './consultations.service';
 import { ConsultationsGateway } from './signalling/consultations.gateway';
 
-/** Live consultations: sessions, waiting room, invitations, TURN credentials, session records, signalling. */
+/**
+ * Live consultations: sessions, waiting room, invitations, TURN credentials, session records, signalling, and
+ * where each call's media lives when several hub instances run (media-node registry, placement, call port).
+ */
 @Module({
   imports: [CasesModule, IdentityModule, MediaModule, NotificationsModule],
   controllers: [ConsultationsController],
-  providers: [ConsultationsService, ConsultationEvents, ConsultationsGateway],
-  exports: [ConsultationsService],
+  providers: [ConsultationsService, ConsultationEvents, ConsultationsGateway, MediaNodeRegistry, CallHost, CallNodes],
+  exports: [ConsultationsService, MediaNodeRegistry, CallNodes],
 })
 export class ConsultationsModule {}

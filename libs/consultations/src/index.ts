@@ -7,3 +7,6 @@ export * from './turn-credentials';
 export * from './consultations.module';
 export * from './signalling/consultations.gateway';
 export * from './signalling/signalling-policy';
+export * from './cluster/media-node-registry';
+export * from './cluster/call-nodes';
+export { CallHost } from './cluster/call-host';

@@ -1,10 +1,12 @@
 import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { concerns, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
+import { PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
 import { SocketPushes } from './socket-pushes';
 
 export const userRoom = (userId: string) => `user:${userId}`;
+/** The sockets of one sign-in session (refresh family): a logout cuts them, on whichever instance they are. */
+export const signInRoom = (sessionId: string) => `signin:${sessionId}`;
 
 /**
  * Live notifications. The socket is authenticated in the handshake (access token in `auth.token` or the
@@ -22,12 +24,11 @@ export class NotificationsGateway implements OnGatewayConnection {
     sessions: SessionEvents,
     private readonly pushes: SocketPushes,
   ) {
-    // Logout, deactivation, a new password or changed memberships cut the user's sockets at once.
+    // Logout, deactivation, a new password or changed memberships cut the user's sockets at once, on every hub
+    // instance (the room is resolved by the socket.io cluster adapter).
     sessions.onChange((change) => {
       if (!this.server) return;
-      for (const socket of this.server.of('/').sockets.values()) {
-        if (concerns(change, socket.data.userId, socket.data.sessionId)) socket.disconnect(true);
-      }
+      this.server.of('/').in(change.sessionId ? signInRoom(change.sessionId) : userRoom(change.userId)).disconnectSockets(true);
     });
   }
 
@@ -47,6 +48,6 @@ export class NotificationsGateway implements OnGatewayConnection {
       socket.disconnect(true);
       return;
     }
-    void socket.join(userRoom(userId));
+    void socket.join([userRoom(userId), signInRoom(socket.data.sessionId as string)]);
   }
 }

@@ -5,3 +5,4 @@ export * from './browser';
 export * from './link-relay';
 export * from './hub-process';
 export * from './dicom';
+export * from './front-door';

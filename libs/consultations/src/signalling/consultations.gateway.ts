@@ -1,10 +1,10 @@
-import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
-import { AbilityFactory, CallerContext, concerns, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
+import { AbilityFactory, CallerContext, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
 import { DomainException, ErrorCode, FieldProblem } from '@hub/common';
 import {
   Ack,
@@ -15,12 +15,14 @@ import {
   ConsumerOptions,
   JoinResult,
   ParticipantView,
-  ProducerInfo as CallProducerInfo,
   TransportOptions,
 } from '@hub/contracts';
 import { runWork } from '@hub/database';
 import { DatabasePrincipalResolver } from '@hub/identity';
-import { ConsumerParams, MediaService, Peer, ProducerInfo as MediaProducerInfo, Room, RtpCapabilities } from '@hub/media';
+import { MediaService, RtpCapabilities } from '@hub/media';
+import { EnterResult, hostRoom, participantRoom, PeerOperation, sessionRoom } from '../cluster/call-host';
+import { CallNodes } from '../cluster/call-nodes';
+import { NodeUnreachable } from '../cluster/call-rpc';
 import { ConsultationEvents } from '../consultation-events';
 import { ConsultationsService } from '../consultations.service';
 import { ConsultationParticipant } from '../entities/consultation-participant.entity';
@@ -56,7 +58,8 @@ interface SocketState {
   buckets: Map<string, TokenBucket>;
   /** What the join said about the client's media: its device capabilities (server-side consume) and audio-only. */
   media?: { rtpCapabilities?: RtpCapabilities; audioOnly: boolean };
-  joined?: { sessionId: string; participantId: string; admitted: boolean; host: boolean };
+  /** `nodeId`: the media node holding the session's room, once admitted into the call. */
+  joined?: { sessionId: string; participantId: string; admitted: boolean; host: boolean; nodeId?: string };
 }
 
 /** The caller of one event, reloaded from the database, and (for joined sockets) their session and participant. */
@@ -68,16 +71,14 @@ interface EventContext {
   participant?: ConsultationParticipant;
 }
 
-/** A session with a media room on this hub instance. */
-interface LiveRoom {
-  room: Room;
-  /** participantId -> the socket holding its media peer. */
-  peerSockets: Map<string, string>;
-}
+/** socket.io rooms of every socket of a user, and of one sign-in session (refresh family): session cuts. */
+const userRoom = (id: string) => `user:${id}`;
+const signInRoom = (id: string) => `signin:${id}`;
 
-const sessionRoom = (id: string) => `session:${id}`;
-const hostRoom = (id: string) => `host:${id}`;
-const participantRoom = (id: string) => `participant:${id}`;
+/** Consultation events carried to the other hub instances (serverSideEmit over the cluster adapter). */
+const CLUSTER_ADMITTED = 'cluster:admitted';
+const CLUSTER_DECLINED = 'cluster:declined';
+const CLUSTER_ENDED = 'cluster:ended';
 
 const stateOf = (socket: Socket) => socket.data as SocketState;
 
@@ -102,11 +103,9 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
  * - Every event is acknowledged with `{ ok: true, data }` or `{ ok: false, error: { code, message, fields? } }`.
  */
 @WebSocketGateway({ path: '/socket.io', namespace: CONSULTATION_NAMESPACE, cors: { origin: false } })
-export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('ConsultationsGateway');
   @WebSocketServer() ns: Namespace;
-  private readonly live = new Map<string, LiveRoom>();
-  private readonly opening = new Map<string, Promise<LiveRoom>>();
 
   constructor(
     @Inject(PRINCIPAL_RESOLVER) private readonly principals: PrincipalResolver,
@@ -115,20 +114,34 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     private readonly denials: DenialRecorder,
     private readonly consultations: ConsultationsService,
     private readonly media: MediaService,
+    private readonly calls: CallNodes,
     events: ConsultationEvents,
     sessions: SessionEvents,
   ) {
-    // Logout, deactivation, a new password or changed memberships cut the user's consultation sockets at once.
+    // Logout, deactivation, a new password or changed memberships cut the user's consultation sockets at once, on
+    // every hub instance (rooms resolved by the socket.io cluster adapter).
     sessions.onChange((change) => {
       if (!this.ns) return;
-      for (const socket of this.ns.sockets.values()) {
-        const state = stateOf(socket);
-        if (concerns(change, state.userId, state.familyId)) socket.disconnect(true);
-      }
+      this.ns.in(change.sessionId ? signInRoom(change.sessionId) : userRoom(change.userId)).disconnectSockets(true);
     });
-    events.on('admitted', ({ sessionId, participant }) => void this.onAdmitted(sessionId, participant));
-    events.on('declined', ({ sessionId, participant, reason }) => this.onDeclined(sessionId, participant, reason));
-    events.on('ended', ({ sessionId, record }) => void this.onEnded(sessionId, record));
+    // Admission, refusal and the end of a session concern sockets on any instance: each instance handles its own.
+    events.on('admitted', (e) => {
+      void this.onAdmitted(e.sessionId, e.participant);
+      this.ns?.serverSideEmit(CLUSTER_ADMITTED, e);
+    });
+    events.on('declined', (e) => {
+      void this.onDeclinedHere(e.sessionId, e.participant, e.reason);
+      this.onDeclinedLocally(e.sessionId, e.participant, e.reason);
+      this.ns?.serverSideEmit(CLUSTER_DECLINED, e);
+    });
+    events.on('ended', (e) => {
+      void this.onEnded(e.sessionId, e.record, true);
+      this.ns?.serverSideEmit(CLUSTER_ENDED, e);
+    });
+    // A media node died: the calls our sockets take part in are placed again and their clients rebuild media.
+    calls.registry.on('down', (nodeId) => void this.onNodeDown(nodeId));
+    // A room rebuilt on another worker of this node: its participants (sockets on any instance) rebuild media.
+    calls.host.onReset((e) => void this.sendMediaReset(e.sessionId, e.participantId, e.socketId, e.result));
   }
 
   afterInit(ns: Namespace) {
@@ -138,13 +151,22 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
         Object.assign(socket.data, state);
       }),
     );
+    this.calls.host.attach((target, event, payload, except) => {
+      const to = this.ns.to(target);
+      (except ? to.except(except) : to).emit(event, payload as never);
+    });
+    ns.on(CLUSTER_ADMITTED, (e: { sessionId: string; participant: ParticipantView }) => void this.onAdmitted(e.sessionId, e.participant));
+    ns.on(CLUSTER_DECLINED, (e: { sessionId: string; participant: ParticipantView; reason: string | null }) => this.onDeclinedLocally(e.sessionId, e.participant, e.reason));
+    ns.on(CLUSTER_ENDED, (e: { sessionId: string; record: ConsultationServerEvents['sessionEnded']['record'] }) => void this.onEnded(e.sessionId, e.record, false));
   }
 
   handleConnection(socket: Socket) {
-    if (!stateOf(socket).userId) {
+    const state = stateOf(socket);
+    if (!state.userId) {
       socket.disconnect(true);
       return;
     }
+    void socket.join([userRoom(state.userId), signInRoom(state.familyId)]);
     // Deny by default and rate-limit, before any handler: an undeclared event is refused here.
     socket.use((packet, next) => {
       const [event, ...args] = packet;
@@ -167,11 +189,6 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     await this.detach(socket, 'disconnected').catch((e) => this.logger.warn(`disconnect cleanup failed: ${(e as Error).message}`));
   }
 
-  onModuleDestroy() {
-    for (const live of this.live.values()) live.room.close('shutdown');
-    this.live.clear();
-  }
-
   // ---- events -------------------------------------------------------------------------------------------
 
   @SignallingEvent({ event: 'join', policy: 'authenticated', dto: JoinDto, rate: 'join' })
@@ -191,7 +208,9 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     if (outcome.status === 'waiting') {
       const view = (await this.consultations.participantViews([participant]))[0];
       this.ns.to(hostRoom(session.id)).emit('participantWaiting', view);
-      if (!(await this.ns.in(hostRoom(session.id)).fetchSockets()).length) await this.consultations.notifyHostOfWaiting(session, view.displayName);
+      // Asked of every instance; one that died a moment ago makes the question time out: notify then, to be safe.
+      const hostSockets = await this.ns.in(hostRoom(session.id)).timeout(3000).fetchSockets().catch(() => []);
+      if (!hostSockets.length) await this.consultations.notifyHostOfWaiting(session, view.displayName);
       const payload = { sessionId: session.id, participantId: participant.id, session: await this.consultations.view(ctx.state.userId, session, participant.callRole) };
       ctx.socket.emit('waiting', payload);
       return { status: 'waiting', ...payload };
@@ -210,85 +229,65 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   @SignallingEvent({ event: 'createTransport', policy: 'admitted', dto: CreateTransportDto })
-  async createTransport(ctx: EventContext, dto: CreateTransportDto): Promise<TransportOptions> {
-    const peer = this.peerOf(ctx);
-    const t = await peer.createWebRtcTransport(dto.direction);
-    return { id: t.id, iceParameters: t.iceParameters as never, iceCandidates: t.iceCandidates as never, dtlsParameters: t.dtlsParameters as never };
+  createTransport(ctx: EventContext, dto: CreateTransportDto): Promise<TransportOptions> {
+    return this.onPeer(ctx, { op: 'createTransport', direction: dto.direction }) as Promise<TransportOptions>;
   }
 
   @SignallingEvent({ event: 'connectTransport', policy: 'admitted', dto: ConnectTransportDto })
   async connectTransport(ctx: EventContext, dto: ConnectTransportDto): Promise<Data<'connectTransport'>> {
-    await this.peerOf(ctx).connectTransport(dto.transportId, dto.dtlsParameters as never);
+    await this.onPeer(ctx, { op: 'connectTransport', transportId: dto.transportId, dtlsParameters: dto.dtlsParameters });
     return {};
   }
 
   @SignallingEvent({ event: 'produce', policy: 'admitted', dto: ProduceDto })
-  async produce(ctx: EventContext, dto: ProduceDto): Promise<Data<'produce'>> {
-    const peer = this.peerOf(ctx);
-    const { producerId } = await peer.produce({ transportId: dto.transportId, kind: dto.kind, rtpParameters: dto.rtpParameters as never, source: dto.source });
-    if (dto.paused) await peer.pauseProducer(producerId);
-    return { producerId };
+  produce(ctx: EventContext, dto: ProduceDto): Promise<Data<'produce'>> {
+    return this.onPeer(ctx, { op: 'produce', transportId: dto.transportId, kind: dto.kind, rtpParameters: dto.rtpParameters, source: dto.source, paused: dto.paused }) as Promise<Data<'produce'>>;
   }
 
   @SignallingEvent({ event: 'consume', policy: 'admitted', dto: ConsumeDto })
-  async consume(ctx: EventContext, dto: ConsumeDto): Promise<ConsumerOptions> {
-    const c = await this.peerOf(ctx).consume({ transportId: dto.transportId, producerId: dto.producerId, rtpCapabilities: dto.rtpCapabilities as never, once: true });
-    return this.consumerOptions(c);
-  }
-
-  private consumerOptions(c: ConsumerParams): ConsumerOptions {
-    return {
-      id: c.id,
-      transportId: c.transportId,
-      resumesOnConnect: c.resumesOnConnect,
-      producerId: c.producerId,
-      participantId: c.producerPeerId,
-      kind: c.kind,
-      source: c.source,
-      rtpParameters: c.rtpParameters as never,
-      type: c.type,
-      producerPaused: c.producerPaused,
-    };
+  consume(ctx: EventContext, dto: ConsumeDto): Promise<ConsumerOptions> {
+    return this.onPeer(ctx, { op: 'consume', transportId: dto.transportId, producerId: dto.producerId, rtpCapabilities: dto.rtpCapabilities }) as Promise<ConsumerOptions>;
   }
 
   @SignallingEvent({ event: 'resumeConsumer', policy: 'admitted', dto: ConsumerRefDto })
   async resumeConsumer(ctx: EventContext, dto: ConsumerRefDto): Promise<Data<'resumeConsumer'>> {
-    await this.peerOf(ctx).resumeConsumer(dto.consumerId);
+    await this.onPeer(ctx, { op: 'resumeConsumer', consumerId: dto.consumerId });
     return {};
   }
 
   @SignallingEvent({ event: 'pauseProducer', policy: 'admitted', dto: ProducerRefDto })
   async pauseProducer(ctx: EventContext, dto: ProducerRefDto): Promise<Data<'pauseProducer'>> {
-    await this.peerOf(ctx).pauseProducer(dto.producerId);
+    await this.onPeer(ctx, { op: 'pauseProducer', producerId: dto.producerId });
     return {};
   }
 
   @SignallingEvent({ event: 'resumeProducer', policy: 'admitted', dto: ProducerRefDto })
   async resumeProducer(ctx: EventContext, dto: ProducerRefDto): Promise<Data<'resumeProducer'>> {
-    await this.peerOf(ctx).resumeProducer(dto.producerId);
+    await this.onPeer(ctx, { op: 'resumeProducer', producerId: dto.producerId });
     return {};
   }
 
   @SignallingEvent({ event: 'closeProducer', policy: 'admitted', dto: ProducerRefDto })
   async closeProducer(ctx: EventContext, dto: ProducerRefDto): Promise<Data<'closeProducer'>> {
-    this.peerOf(ctx).closeProducer(dto.producerId);
+    await this.onPeer(ctx, { op: 'closeProducer', producerId: dto.producerId });
     return {};
   }
 
   @SignallingEvent({ event: 'restartIce', policy: 'admitted', dto: TransportRefDto })
-  async restartIce(ctx: EventContext, dto: TransportRefDto): Promise<Data<'restartIce'>> {
-    return { iceParameters: (await this.peerOf(ctx).restartIce(dto.transportId)) as never };
+  restartIce(ctx: EventContext, dto: TransportRefDto): Promise<Data<'restartIce'>> {
+    return this.onPeer(ctx, { op: 'restartIce', transportId: dto.transportId }) as Promise<Data<'restartIce'>>;
   }
 
   @SignallingEvent({ event: 'setPreferredLayers', policy: 'admitted', dto: PreferredLayersDto })
   async setPreferredLayers(ctx: EventContext, dto: PreferredLayersDto): Promise<Data<'setPreferredLayers'>> {
-    await this.peerOf(ctx).setPreferredLayers(dto.consumerId, { spatialLayer: dto.spatialLayer, temporalLayer: dto.temporalLayer });
+    await this.onPeer(ctx, { op: 'setPreferredLayers', consumerId: dto.consumerId, spatialLayer: dto.spatialLayer, temporalLayer: dto.temporalLayer });
     return {};
   }
 
   @SignallingEvent({ event: 'setAudioOnly', policy: 'admitted', dto: AudioOnlyDto })
   async setAudioOnly(ctx: EventContext, dto: AudioOnlyDto): Promise<Data<'setAudioOnly'>> {
-    await this.peerOf(ctx).setAudioOnly(dto.audioOnly);
+    await this.onPeer(ctx, { op: 'setAudioOnly', audioOnly: dto.audioOnly });
+    if (ctx.state.media) ctx.state.media.audioOnly = dto.audioOnly;
     return { audioOnly: dto.audioOnly };
   }
 
@@ -303,8 +302,8 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   async stats(ctx: EventContext, dto: StatsDto): Promise<Data<'stats'>> {
     await this.consultations.recordStats(ctx.participant!.id, dto);
     // The browser's send-side estimate feeds the uplink ladder (a peer reset meanwhile has nothing to feed).
-    if (dto.availableOutgoingKbps !== undefined && ctx.state.joined) {
-      this.live.get(ctx.state.joined.sessionId)?.room.getPeer(ctx.state.joined.participantId)?.noteUplinkEstimate(dto.availableOutgoingKbps * 1000);
+    if (dto.availableOutgoingKbps !== undefined && ctx.state.joined?.nodeId) {
+      await this.onPeer(ctx, { op: 'noteUplink', bps: dto.availableOutgoingKbps * 1000 }).catch(() => undefined);
     }
     return {};
   }
@@ -414,95 +413,72 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     return bucket.take();
   }
 
-  /** The caller's own media peer in the session's room: every media id is looked up there and nowhere else. */
-  private peerOf(ctx: EventContext) {
+  /**
+   * An operation on the caller's own media peer, on the node holding the session's room (this instance or another):
+   * every media id is looked up in that peer and nowhere else.
+   */
+  private onPeer(ctx: EventContext, operation: PeerOperation): Promise<unknown> {
     const joined = ctx.state.joined!;
-    const live = this.live.get(joined.sessionId);
-    const peer = live?.room.getPeer(joined.participantId);
-    if (!live || !peer || live.peerSockets.get(joined.participantId) !== ctx.socket.id) {
-      throw new DomainException(ErrorCode.Conflict, 'Your media connection was reset: join again');
-    }
-    return peer;
+    if (!joined.nodeId) throw new DomainException(ErrorCode.Conflict, 'Your media connection was reset: join again');
+    return this.calls.api(joined.nodeId).peer(joined.sessionId, joined.participantId, ctx.socket.id, operation);
   }
 
   // ---- the call -----------------------------------------------------------------------------------------
 
-  /** Puts an admitted participant's socket into the call: media peer, socket rooms, announcements. */
+  /**
+   * Puts an admitted participant's socket into the call: the session's room is placed on a media node (or found
+   * there), the node makes the peer, transports and consumers, and the socket joins the socket.io rooms.
+   */
   private async enterCall(socket: Socket, session: ConsultationSession, participant: ConsultationParticipant): Promise<AdmittedPayload> {
     const state = stateOf(socket);
-    const live = await this.liveRoom(session.id);
-    const previous = live.peerSockets.get(participant.id);
-    if (previous && previous !== socket.id) {
-      const old = this.ns.sockets.get(previous);
-      if (old) {
-        stateOf(old).joined = undefined;
-        old.emit('participantLeft', { participantId: participant.id, userId: participant.userId, reason: 'replaced' });
-        for (const r of [...old.rooms]) if (r !== old.id) void old.leave(r);
+    const displayName = (await this.consultations.participantViews([participant]))[0].displayName;
+    const request = {
+      sessionId: session.id,
+      socketId: socket.id,
+      participant: { id: participant.id, userId: participant.userId, displayName },
+      media: state.media ?? { audioOnly: false },
+    };
+    // A node that died a moment ago may still be placed: once its death is seen, the room goes to a live node.
+    let nodeId = await this.calls.place(session.id);
+    let result: EnterResult;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        result = await this.calls.api(nodeId).enter(request);
+        break;
+      } catch (e) {
+        const unreachable = e instanceof NodeUnreachable;
+        if (!unreachable || attempt * 500 > this.calls.registry.ttlMs) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+        nodeId = await this.calls.place(session.id);
       }
     }
-    const principalName = (await this.consultations.participantViews([participant]))[0].displayName;
-    // Claim the peer before the await, so a late disconnect of an older socket cannot close the new peer.
-    live.peerSockets.set(participant.id, socket.id);
-    let media: Pick<AdmittedPayload, 'transports' | 'consumers'>;
-    try {
-      const peer = await live.room.join(participant.id, { userId: participant.userId, displayName: principalName, audioOnly: state.media?.audioOnly });
-      media = await this.setUpMedia(peer, live.room, state);
-    } catch (e) {
-      if (live.peerSockets.get(participant.id) === socket.id) {
-        live.peerSockets.delete(participant.id);
-        live.room.leave(participant.id);
-      }
-      throw e;
-    }
-    state.joined = { sessionId: session.id, participantId: participant.id, admitted: true, host: session.hostId === participant.userId };
+    if (result.replacedSocketId) this.replaced(result.replacedSocketId, participant, session.id);
+    state.joined = { sessionId: session.id, participantId: participant.id, admitted: true, host: session.hostId === participant.userId, nodeId };
     await socket.join([sessionRoom(session.id), participantRoom(participant.id), ...(state.joined.host ? [hostRoom(session.id)] : [])]);
-    const view = (await this.consultations.participantViews([participant], new Set(live.peerSockets.keys())))[0];
+    const view = (await this.consultations.participantViews([participant], new Set(result.livePeers)))[0];
     socket.to(sessionRoom(session.id)).emit('participantJoined', view);
-    return this.admittedPayload(session, participant, live, media);
+    return this.admittedPayload(session, participant, result);
   }
 
-  /**
-   * Everything media the client needs at once: both transports (made in parallel) and, when the join carried the
-   * device's capabilities, consumers of the producers already in the room (server-side consume; new producers
-   * follow as `newConsumer`). They start by themselves once the receive transport's DTLS is up.
-   */
-  private async setUpMedia(peer: Peer, room: Room, state: SocketState): Promise<Pick<AdmittedPayload, 'transports' | 'consumers'>> {
-    const [send, recv] = await Promise.all([peer.createWebRtcTransport('send'), peer.createWebRtcTransport('recv')]);
-    const transportOptions = (t: typeof send): TransportOptions => ({ id: t.id, iceParameters: t.iceParameters as never, iceCandidates: t.iceCandidates as never, dtlsParameters: t.dtlsParameters as never });
-    const consumers: ConsumerOptions[] = [];
-    const caps = state.media?.rtpCapabilities;
-    if (caps) {
-      peer.enableAutoConsume(caps);
-      const made = await Promise.all(
-        room.listProducers(peer.id).map((p) =>
-          peer.consume({ producerId: p.producerId, transportId: recv.id, once: true }).catch((e: Error) => {
-            this.logger.debug(`no consumer of ${p.producerId} for ${peer.id}: ${e.message}`);
-            return null;
-          }),
-        ),
-      );
-      for (const c of made) if (c) consumers.push(this.consumerOptions(c));
-    }
-    return { transports: { send: transportOptions(send), recv: transportOptions(recv) }, consumers };
+  /** An older socket of the participant (on any instance) lost the media peer to a newer one. */
+  private replaced(socketId: string, participant: ConsultationParticipant, sessionId: string) {
+    this.ns.to(socketId).emit('participantLeft', { participantId: participant.id, userId: participant.userId, reason: 'replaced' });
+    const old = this.ns.sockets.get(socketId);
+    if (old) stateOf(old).joined = undefined;
+    // On another instance its state stays, but the node answers its media events "reset" (the peer is not its own).
+    this.ns.in(socketId).socketsLeave([sessionRoom(sessionId), participantRoom(participant.id), hostRoom(sessionId)]);
   }
 
-  private async admittedPayload(
-    session: ConsultationSession,
-    participant: ConsultationParticipant,
-    live: LiveRoom,
-    media: Pick<AdmittedPayload, 'transports' | 'consumers'>,
-  ): Promise<AdmittedPayload> {
-    const participants = await this.consultations.participantViews(
-      await this.participantsOf(session.id),
-      new Set(live.peerSockets.keys()),
-    );
+  private async admittedPayload(session: ConsultationSession, participant: ConsultationParticipant, media: EnterResult): Promise<AdmittedPayload> {
+    const participants = await this.consultations.participantViews(await this.participantsOf(session.id), new Set(media.livePeers));
     return {
-      ...media,
+      transports: media.transports,
+      consumers: media.consumers,
       sessionId: session.id,
       participantId: participant.id,
       callRole: participant.callRole,
-      routerRtpCapabilities: live.room.rtpCapabilities as never,
-      producers: live.room.listProducers(participant.id).map((p) => this.producerInfo(p)),
+      routerRtpCapabilities: media.routerRtpCapabilities,
+      producers: media.producers,
       participants,
       iceServers: this.consultations.turnFor(participant.userId).iceServers,
       session: await this.consultations.view(participant.userId, session, participant.callRole),
@@ -513,134 +489,98 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     return this.consultations.participantsOf(sessionId);
   }
 
-  private producerInfo(p: MediaProducerInfo): CallProducerInfo {
-    return { producerId: p.producerId, participantId: p.peerId, userId: p.userId, kind: p.kind, source: p.source, paused: p.paused };
-  }
-
-  /** The session's media room on this instance, created with its event wiring on first use. */
-  private liveRoom(sessionId: string): Promise<LiveRoom> {
-    const existing = this.live.get(sessionId);
-    if (existing && !existing.room.closed) return Promise.resolve(existing);
-    const pending = this.opening.get(sessionId);
-    if (pending) return pending;
-    const opening = (async () => {
-      const room = await this.media.getOrCreateRoom(sessionId);
-      const live: LiveRoom = { room, peerSockets: new Map() };
-      this.wire(sessionId, live);
-      this.live.set(sessionId, live);
-      return live;
-    })().finally(() => this.opening.delete(sessionId));
-    this.opening.set(sessionId, opening);
-    return opening;
-  }
-
   private emitTo<E extends keyof ConsultationServerEvents>(room: string, event: E, payload: ConsultationServerEvents[E]) {
     this.ns.to(room).emit(event, payload as never);
   }
 
-  private wire(sessionId: string, live: LiveRoom) {
-    const { room } = live;
-    const everyone = sessionRoom(sessionId);
-    room.on('newProducer', (p) => this.ns.to(everyone).except(participantRoom(p.peerId)).emit('newProducer', this.producerInfo(p)));
-    room.on('newConsumer', ({ peerId, consumer }) => {
-      const socketId = live.peerSockets.get(peerId);
-      this.ns.sockets.get(socketId ?? '')?.emit('newConsumer', this.consumerOptions(consumer));
-    });
-    room.on('producerClosed', ({ producerId, peerId, consumers }) => {
-      this.emitTo(everyone, 'producerClosed', { producerId, participantId: peerId });
-      for (const c of consumers) this.emitTo(participantRoom(c.peerId), 'consumerClosed', { consumerId: c.consumerId, producerId });
-    });
-    room.on('producerPaused', ({ producerId, peerId }) => this.emitTo(everyone, 'producerPaused', { producerId, participantId: peerId }));
-    room.on('producerResumed', ({ producerId, peerId }) => this.emitTo(everyone, 'producerResumed', { producerId, participantId: peerId }));
-    room.on('consumerLayersChanged', ({ peerId, ...layers }) => this.emitTo(participantRoom(peerId), 'consumerLayersChanged', layers));
-    room.on('activeSpeaker', ({ peerId }) => this.emitTo(everyone, 'activeSpeaker', { participantId: peerId, producerId: null, volume: null }));
-    room.on('peerQuality', ({ peerId, level, previous }) =>
-      this.emitTo(participantRoom(peerId), 'quality', { level, previous, reason: level === previous ? null : `link moved from ${previous} to ${level}` }),
-    );
-    room.on('peerUplink', ({ peerId, level, previous, probing }) =>
-      this.emitTo(everyone, 'uplinkQuality', { participantId: peerId, level, previous, probing }),
-    );
-    room.on('reset', ({ reason }) => void this.onReset(sessionId, live, reason));
-    room.on('closed', () => {
-      if (this.live.get(sessionId) === live) this.live.delete(sessionId);
-    });
+  /**
+   * The room's worker died and the room was rebuilt on another worker of its node: each participant got a new peer
+   * and gets `mediaReset` with the new capabilities (wherever its socket is); clients re-create transports and
+   * produce again, with no admission.
+   */
+  private async sendMediaReset(sessionId: string, participantId: string, socketId: string, result: EnterResult) {
+    const session = await this.consultations.sessionById(sessionId);
+    const participant = await this.consultations.participantById(participantId);
+    if (!session || !participant) return;
+    this.ns.to(socketId).emit('mediaReset', await this.admittedPayload(session, participant, result));
   }
 
   /**
-   * The room's worker died and the room was rebuilt on another worker: every admitted socket gets a new peer and
-   * `mediaReset` with the new capabilities; clients re-create transports and produce again, with no admission.
+   * A media node died: every socket of this instance in a call it held enters the call again — the room is placed
+   * on a live node — and gets `mediaReset`. The participants whose sockets died with the node reconnect to another
+   * instance and join again by themselves (socket.io reconnection, readmitted without the host).
    */
-  private async onReset(sessionId: string, live: LiveRoom, reason: string) {
-    this.logger.warn(`session ${sessionId}: media reset (${reason})`);
-    const session = await this.consultations.sessionById(sessionId);
-    if (!session) return;
-    const participants = await this.participantsOf(sessionId);
-    for (const [participantId, socketId] of [...live.peerSockets]) {
-      const socket = this.ns.sockets.get(socketId);
-      const participant = participants.find((p) => p.id === participantId);
-      if (!socket || !participant) {
-        live.peerSockets.delete(participantId);
-        continue;
-      }
-      try {
-        const name = (await this.consultations.participantViews([participant]))[0].displayName;
-        const state = stateOf(socket);
-        const peer = await live.room.join(participantId, { userId: participant.userId, displayName: name, audioOnly: state.media?.audioOnly });
-        const media = await this.setUpMedia(peer, live.room, state);
-        socket.emit('mediaReset', await this.admittedPayload(session, participant, live, media));
-      } catch (e) {
-        this.logger.error(`session ${sessionId}: could not rejoin ${participantId} after reset: ${(e as Error).message}`);
-      }
-    }
-  }
-
-  private async onAdmitted(sessionId: string, participant: ParticipantView) {
-    const sockets = await this.ns.in(participantRoom(participant.id)).fetchSockets();
+  private async onNodeDown(nodeId: string) {
+    const sockets = [...this.ns.sockets.values()].filter((s) => stateOf(s).joined?.admitted && stateOf(s).joined?.nodeId === nodeId);
     if (!sockets.length) return;
-    const session = await this.consultations.sessionById(sessionId);
-    const row = await this.consultations.participantById(participant.id);
-    if (!session || !row) return;
-    // The newest socket of the participant enters the call (one media peer per participant).
-    const target = sockets[sockets.length - 1];
-    const socket = this.ns.sockets.get(target.id);
-    if (!socket || stateOf(socket).joined?.sessionId !== sessionId) return;
-    try {
-      const payload = await this.enterCall(socket, session, row);
-      socket.emit('admitted', payload);
-    } catch (e) {
-      this.logger.error(`session ${sessionId}: admitting ${participant.id} failed: ${(e as Error).message}`);
-    }
+    this.logger.warn(`media node ${nodeId} is gone: moving ${sockets.length} participant(s) of its calls`);
+    await Promise.all(
+      sockets.map((socket) =>
+        runWork(async () => {
+          const joined = stateOf(socket).joined!;
+          try {
+            const session = await this.consultations.sessionById(joined.sessionId);
+            const participant = await this.consultations.participantById(joined.participantId);
+            if (!session || !participant || session.status === 'ended') return;
+            const payload = await this.enterCall(socket, session, participant);
+            if (socket.connected) socket.emit('mediaReset', payload);
+          } catch (e) {
+            this.logger.error(`session ${joined.sessionId}: could not move ${joined.participantId}: ${(e as Error).message}`);
+          }
+        }),
+      ),
+    );
   }
 
-  private onDeclined(sessionId: string, participant: ParticipantView, reason: string | null) {
-    const live = this.live.get(sessionId);
-    if (live?.peerSockets.has(participant.id)) {
-      live.room.leave(participant.id);
-      live.peerSockets.delete(participant.id);
-      this.emitTo(sessionRoom(sessionId), 'participantLeft', { participantId: participant.id, userId: participant.userId, reason: 'declined' });
-    }
-    this.emitTo(participantRoom(participant.id), 'declined', { sessionId, reason });
-    void this.ns.in(participantRoom(participant.id)).fetchSockets().then((sockets) => {
-      for (const s of sockets) {
-        const socket = this.ns.sockets.get(s.id);
-        if (!socket) continue;
-        stateOf(socket).joined = undefined;
-        for (const r of [...socket.rooms]) if (r !== socket.id) void socket.leave(r);
+  /** The host admitted someone: the newest socket of theirs on this instance that waits in that session enters. */
+  private async onAdmitted(sessionId: string, participant: ParticipantView) {
+    const sockets = [...this.ns.sockets.values()].filter((s) => s.rooms.has(participantRoom(participant.id)) && stateOf(s).joined?.sessionId === sessionId);
+    if (!sockets.length) return;
+    await runWork(async () => {
+      const session = await this.consultations.sessionById(sessionId);
+      const row = await this.consultations.participantById(participant.id);
+      if (!session || !row) return;
+      const socket = sockets[sockets.length - 1];
+      try {
+        const payload = await this.enterCall(socket, session, row);
+        socket.emit('admitted', payload);
+      } catch (e) {
+        this.logger.error(`session ${sessionId}: admitting ${participant.id} failed: ${(e as Error).message}`);
       }
     });
   }
 
-  private async onEnded(sessionId: string, record: ConsultationServerEvents['sessionEnded']['record']) {
-    const sockets = await this.ns.in([sessionRoom(sessionId), ...record.participants.map((p) => participantRoom(p.id))]).fetchSockets();
-    for (const s of sockets) {
-      const socket = this.ns.sockets.get(s.id);
-      if (!socket) continue;
+  /** Once, on the instance where the host declined: the media peer goes, the others are told. */
+  private async onDeclinedHere(sessionId: string, participant: ParticipantView, _reason: string | null) {
+    const nodeId = await this.calls.registry.placementOf(sessionId);
+    const { hadPeer } = nodeId ? await this.calls.api(nodeId).remove(sessionId, participant.id).catch(() => ({ hadPeer: false })) : { hadPeer: false };
+    if (hadPeer) this.emitTo(sessionRoom(sessionId), 'participantLeft', { participantId: participant.id, userId: participant.userId, reason: 'declined' });
+  }
+
+  /** On every instance: the declined participant's sockets here are told and leave the session. */
+  private onDeclinedLocally(sessionId: string, participant: ParticipantView, reason: string | null) {
+    for (const socket of this.ns.sockets.values()) {
+      if (!socket.rooms.has(participantRoom(participant.id))) continue;
+      socket.emit('declined', { sessionId, reason });
+      stateOf(socket).joined = undefined;
+      for (const r of [...socket.rooms]) if (this.isCallRoom(r)) void socket.leave(r);
+    }
+  }
+
+  private isCallRoom(room: string): boolean {
+    return room.startsWith('session:') || room.startsWith('participant:') || room.startsWith('host:');
+  }
+
+  /** On every instance: this instance's sockets of the session are told and leave; `origin` also closes the room. */
+  private async onEnded(sessionId: string, record: ConsultationServerEvents['sessionEnded']['record'], origin: boolean) {
+    const rooms = [sessionRoom(sessionId), ...record.participants.map((p) => participantRoom(p.id))];
+    for (const socket of this.ns.sockets.values()) {
+      if (!rooms.some((r) => socket.rooms.has(r))) continue;
       socket.emit('sessionEnded', { sessionId, record });
       stateOf(socket).joined = undefined;
-      for (const r of [...socket.rooms]) if (r !== socket.id) void socket.leave(r);
+      for (const r of [...socket.rooms]) if (this.isCallRoom(r)) void socket.leave(r);
     }
-    this.live.get(sessionId)?.room.close('ended');
-    this.live.delete(sessionId);
+    if (origin) await runWork(() => this.calls.end(sessionId)).catch((e: Error) => this.logger.warn(`ending ${sessionId}: ${e.message}`));
   }
 
   /** A socket leaves its session (leave event or disconnect): the participant stays admitted and may come back. */
@@ -649,18 +589,15 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     const joined = state.joined;
     if (!joined) return;
     state.joined = undefined;
-    const live = this.live.get(joined.sessionId);
-    const holdsPeer = live?.peerSockets.get(joined.participantId) === socket.id;
-    if (live && holdsPeer) {
-      live.peerSockets.delete(joined.participantId);
-      live.room.leave(joined.participantId);
-      // Nobody left in the call: free the router; the next join opens a new room.
-      if (!live.peerSockets.size && this.live.get(joined.sessionId) === live) {
-        this.live.delete(joined.sessionId);
-        live.room.close('empty');
-      }
+    let holdsPeer = false;
+    if (joined.admitted && joined.nodeId) {
+      // A node that cannot be reached took the peer with it: the participant left all the same.
+      holdsPeer = await this.calls
+        .api(joined.nodeId)
+        .leave(joined.sessionId, joined.participantId, socket.id)
+        .then((r) => r.heldPeer, () => true);
     }
-    for (const r of [...socket.rooms]) if (r !== socket.id) await socket.leave(r);
+    if (socket.connected) for (const r of [...socket.rooms]) if (this.isCallRoom(r)) await socket.leave(r);
     if (!joined.admitted || holdsPeer) {
       await this.consultations.markLeft(joined.participantId);
       const target = joined.admitted ? sessionRoom(joined.sessionId) : hostRoom(joined.sessionId);
