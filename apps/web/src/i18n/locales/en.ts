@@ -51,6 +51,7 @@ const en = {
     wrong: 'Wrong email or password.',
     submit: 'Sign in',
     submitting: 'Signing in…',
+    opening: 'Opening the hub… On a satellite link the first visit takes a few seconds.',
   },
   home: {
     title: 'Home',

@@ -50,6 +50,7 @@ const fr: Catalogue = {
     wrong: 'Adresse e-mail ou mot de passe incorrect.',
     submit: 'Se connecter',
     submitting: 'Connexion en cours…',
+    opening: 'Ouverture de la plateforme… Sur une liaison satellite, la première visite prend quelques secondes.',
   },
   home: {
     title: 'Accueil',
