@@ -67,12 +67,30 @@ function bootSignIn(): Plugin {
       order: 'post',
       handler(html, ctx) {
         const catalogues: Record<string, string> = {};
+        // The home screen's own files (the screen every role lands on), fetched as soon as the form is sent.
+        const home: string[] = [];
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+        const entry = chunks.find((c) => c.type === 'chunk' && c.isEntry);
+        const inEntry = new Set<string>();
+        const walk = (file: string, into: Set<string>) => {
+          const c = ctx.bundle?.[file];
+          if (!c || c.type !== 'chunk' || into.has(file)) return;
+          into.add(file);
+          c.imports.forEach((i) => walk(i, into));
+        };
+        if (entry) walk(entry.fileName, inEntry);
+        const homeChunk = chunks.find((c) => c.type === 'chunk' && !!c.facadeModuleId && /\/src\/pages\/HomePage\.tsx$/.test(c.facadeModuleId));
+        if (homeChunk) {
+          const files = new Set<string>();
+          walk(homeChunk.fileName, files);
+          home.push(...[...files].filter((f) => !inEntry.has(f)).map((f) => `/${f}`));
+        }
         for (const c of Object.values(ctx.bundle ?? {})) {
           const lang = c.type === 'chunk' && c.facadeModuleId ? /\/i18n\/locales\/([a-z]{2})\.ts$/.exec(c.facadeModuleId)?.[1] : undefined;
           if (lang) catalogues[lang] = `/${c.fileName}`;
         }
         // JSON inside <script>: no "</script>" can close it early.
-        const boot = JSON.stringify({ words, catalogues }).replace(/</g, '\\u003c');
+        const boot = JSON.stringify({ words, catalogues, home }).replace(/</g, '\\u003c');
         const script = source
           .replace(/^\/\/.*\n/gm, '')
           .replace('__BOOT__', () => boot)

@@ -47,8 +47,10 @@ async function emulatedPage(context) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', link);
-  const counter = { bytes: 0, requests: 0, fromCache: 0 };
+  const counter = { bytes: 0, requests: 0, fromCache: 0, files: [] };
   const cached = new Set();
+  const urls = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
   cdp.on('Network.requestServedFromCache', (e) => cached.add(e.requestId));
   cdp.on('Network.responseReceived', (e) => {
     if (e.response.fromServiceWorker || e.response.fromDiskCache || e.response.fromPrefetchCache) cached.add(e.requestId);
@@ -58,6 +60,7 @@ async function emulatedPage(context) {
     else {
       counter.bytes += e.encodedDataLength;
       counter.requests++;
+      counter.files.push(`${e.encodedDataLength} ${new URL(urls.get(e.requestId) ?? 'http://x/?').pathname}`);
     }
   });
   return { page, counter };
@@ -143,6 +146,7 @@ run(async (cleanups) => {
         rows.homeAfterClick.push(afterClick);
         rows.appIn.push(appIn);
         rows.homeBytes.push(counter.bytes);
+        if (process.env.BENCH_VERBOSE) say(`files before the officer home:\n  ${counter.files.join('\n  ')}`);
         say(`round ${round + 1} hub: officer home usable ${fmt(ms + afterClick)} after the cold visit began (${fmt(afterClick)} after Sign in; the app took the sign-in form over at ${fmt(appIn)}; ${counter.bytes} bytes by then)`);
         // Warm: the same browser later (service worker installed, caches filled), a new tab at the sign-in page.
         await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: WAIT_MS });

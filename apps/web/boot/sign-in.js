@@ -26,16 +26,18 @@
     return 'en';
   };
   var preloaded = {};
-  // Only the catalogue of the reader's language is fetched, alongside the entry (not one round trip after it).
-  var preload = function (lang) {
-    var href = BOOT.catalogues[lang];
-    if (!href || preloaded[lang]) return;
-    preloaded[lang] = true;
+  var modulepreload = function (href) {
+    if (!href || preloaded[href]) return;
+    preloaded[href] = true;
     var link = d.createElement('link');
     link.rel = 'modulepreload';
     link.crossOrigin = '';
     link.href = href;
     d.head.appendChild(link);
+  };
+  // Only the catalogue of the reader's language is fetched, alongside the entry (not one round trip after it).
+  var preload = function (lang) {
+    modulepreload(BOOT.catalogues[lang]);
   };
   // The app's stylesheet arrives without holding the first paint (media="print" in index.html): apply it once here.
   var sheets = d.querySelectorAll('link[data-boot-style]');
@@ -109,6 +111,8 @@
       },
     );
     window.__hubLogin = { email: email, password: password, answer: answer };
+    // The home screen comes next: its code travels with the entry instead of one round trip after the answer.
+    for (var h = 0; h < BOOT.home.length; h++) modulepreload(BOOT.home[h]);
     button.disabled = true;
     label();
   });
