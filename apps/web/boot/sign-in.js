@@ -55,8 +55,9 @@
   preload(lang);
 
   var path = location.pathname;
-  // Signed in already (a refresh token on this device), or another screen: the app decides; the loading note stays.
-  if (get('hub.refresh') || (path !== '/login' && path !== '/')) return;
+  // Another screen, or the home of someone signed in on this device (a refresh token): the app decides and the
+  // loading note stays. /login shows the form in any case, as the app's own sign-in page does while it checks.
+  if (path !== '/login' && (path !== '/' || get('hub.refresh'))) return;
   if (path === '/') history.replaceState(history.state, '', '/login' + location.search);
 
   var $ = function (id) {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { usePageTitle } from '../components/usePageTitle';
@@ -106,7 +107,7 @@ export function PreCallPage() {
   );
 }
 
-function formatKbps(t: (key: string, o: object) => string, kbps: number) {
+function formatKbps(t: TFunction, kbps: number) {
   if (kbps >= 10_000) return t('preCall.mbits', { value: formatNumber(Math.round(kbps / 1000)) });
   if (kbps >= 1000) return t('preCall.mbits', { value: formatNumber(kbps / 1000, 1) });
   return t('preCall.kbits', { value: formatNumber(kbps) });
