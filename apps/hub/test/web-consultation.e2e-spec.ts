@@ -287,6 +287,23 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     // quality figures from the clients' stats reports
     expect(row).toMatch(/\d+ kbit\/s · loss [\d.]+ % · RTT \d+ ms/);
   });
+
+  it('an officer waiting alone can leave the waiting room and is back on the case', async () => {
+    // a new call, which the doctor has not opened: the officer waits
+    await openCall(officer);
+    await officer.getByTestId('waiting-room').waitFor({ timeout: 20_000 });
+    const sessionId = new URL(officer.url()).pathname.split('/').pop()!;
+    const state = async () =>
+      (await web.hub.db.dataSource.query(
+        `SELECT p.state FROM consultation_participants p JOIN users u ON u.id = p.user_id WHERE p.session_id = $1 AND u.email = 'officer@minusca.demo'`,
+        [sessionId],
+      ))[0]?.state;
+    expect(await state()).toBe('waiting');
+    await officer.getByTestId('waiting-room').getByRole('button', { name: 'Leave' }).click();
+    await officer.waitForURL(`**/cases/${caseId}`);
+    await officer.getByTestId('case-page').waitFor();
+    await waitFor(async () => (await state()) === 'left', 10_000, 'the officer recorded as left');
+  });
 });
 
 

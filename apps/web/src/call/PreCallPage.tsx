@@ -88,7 +88,7 @@ export function PreCallPage() {
           {probe && (
             <>
               <dl className="probe" data-testid="probe-result" data-level={probe.level}>
-                <dt>{t('preCall.roundTrip')}</dt><dd>{t('preCall.ms', { value: formatNumber(probe.rttMs) })}</dd>
+                <dt>{t('preCall.roundTrip')}</dt><dd>{t('preCall.ms', { value: probe.rttMs })}</dd>
                 <dt>{t('preCall.download')}</dt><dd>{formatKbps(t, probe.downKbps)}</dd>
                 <dt>{t('preCall.upload')}</dt><dd>{formatKbps(t, probe.upKbps)}</dd>
               </dl>
