@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 import { VitePWA } from 'vite-plugin-pwa';
+import en from './src/i18n/locales/en';
+import fr from './src/i18n/locales/fr';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const outDir = here('../../dist/web');
@@ -36,20 +38,66 @@ interface ManifestChunk {
 }
 
 /**
- * The language catalogues are fetched by i18next once the entry has run; on a 600 ms link that is one more round
- * trip before the sign-in page shows. Announcing both (2–3 kB each, compressed) in index.html fetches them alongside
- * the entry instead.
+ * The sign-in form in plain HTML (apps/web/boot/sign-in.js, inlined into index.html): usable before React and the
+ * app's bundles arrive. The words of the form come from the app's catalogues, so the two never disagree. Only the
+ * catalogue of the reader's language is preloaded, chosen by that script. The app's stylesheet is made
+ * non-blocking (the first screen's styles are inline): the script applies it once it has arrived.
  */
-function preloadCatalogues(): Plugin {
+function bootSignIn(): Plugin {
+  const words = Object.fromEntries(
+    Object.entries({ en, fr }).map(([lang, c]) => [
+      lang,
+      {
+        name: c.app.name,
+        tagline: c.app.tagline,
+        title: c.login.title,
+        email: c.login.email,
+        password: c.login.password,
+        submit: c.login.submit,
+        submitting: c.login.submitting,
+        wait: c.login.opening,
+        language: c.language.label,
+      },
+    ]),
+  );
+  const source = readFileSync(here('boot/sign-in.js'), 'utf8');
   return {
-    name: 'hub:preload-catalogues',
+    name: 'hub:boot-sign-in',
     transformIndexHtml: {
       order: 'post',
-      handler(_html, ctx) {
-        const chunks = Object.values(ctx.bundle ?? {}).filter(
-          (c) => c.type === 'chunk' && !!c.facadeModuleId && /\/i18n\/locales\/[a-z]{2}\.ts$/.test(c.facadeModuleId),
-        );
-        return chunks.map((c) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${c.fileName}` }, injectTo: 'head' as const }));
+      handler(html, ctx) {
+        const catalogues: Record<string, string> = {};
+        // The home screen's own files (the screen every role lands on), fetched as soon as the form is sent.
+        const home: string[] = [];
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+        const entry = chunks.find((c) => c.type === 'chunk' && c.isEntry);
+        const inEntry = new Set<string>();
+        const walk = (file: string, into: Set<string>) => {
+          const c = ctx.bundle?.[file];
+          if (!c || c.type !== 'chunk' || into.has(file)) return;
+          into.add(file);
+          c.imports.forEach((i) => walk(i, into));
+        };
+        if (entry) walk(entry.fileName, inEntry);
+        const homeChunk = chunks.find((c) => c.type === 'chunk' && !!c.facadeModuleId && /\/src\/pages\/HomePage\.tsx$/.test(c.facadeModuleId));
+        if (homeChunk) {
+          const files = new Set<string>();
+          walk(homeChunk.fileName, files);
+          home.push(...[...files].filter((f) => !inEntry.has(f)).map((f) => `/${f}`));
+        }
+        for (const c of Object.values(ctx.bundle ?? {})) {
+          const lang = c.type === 'chunk' && c.facadeModuleId ? /\/i18n\/locales\/([a-z]{2})\.ts$/.exec(c.facadeModuleId)?.[1] : undefined;
+          if (lang) catalogues[lang] = `/${c.fileName}`;
+        }
+        // JSON inside <script>: no "</script>" can close it early.
+        const boot = JSON.stringify({ words, catalogues, home }).replace(/</g, '\\u003c');
+        const script = source
+          .replace(/^\/\/.*\n/gm, '')
+          .replace('__BOOT__', () => boot)
+          .trim();
+        return html
+          .replace('__BOOT_SIGN_IN__', () => script)
+          .replace(/<link rel="stylesheet"([^>]*)>/g, '<link rel="stylesheet" media="print" data-boot-style$1>');
       },
     },
   };
@@ -81,7 +129,7 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic' } },
   resolve: { alias: { '@hub/contracts': here('../../libs/contracts/src/index.ts') } },
   plugins: [
-    preloadCatalogues(),
+    bootSignIn(),
     // Precompressed copies beside each file (name.br, name.gz); the hub serves them as they are (bootstrap.ts).
     compression({
       include: /\.(js|css|html|svg|json|webmanifest)$/,
@@ -135,6 +183,19 @@ export default defineConfig({
     manifest: true,
     chunkSizeWarningLimit: 600,
     rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              // What the first screen runs (React, the router, i18next, the shared contracts) in one file beside the
+              // entry rather than a dozen small ones: on a 600 ms link each request's headers cost more than its body.
+              name: 'boot',
+              test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|cookie|set-cookie-parser|i18next|react-i18next|i18next-browser-languagedetector|html-parse-stringify|void-elements|use-sync-external-store)[\\/]|libs[\\/]contracts[\\/]/,
+              priority: 10,
+            },
+          ],
+        },
+      },
       // react-router marks its modules "use client" (for server components); meaningless in this client-only bundle.
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;

@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
@@ -100,7 +100,8 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource, ex
           // 'self' covers same-origin ws:/wss: in current browsers; no socket to any other host.
           connectSrc: ["'self'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
-          scriptSrc: ["'self'"],
+          // index.html's own inline script (the plain sign-in form), allowed by its hash; no other inline script.
+          scriptSrc: ["'self'", ...inlineScriptHashes(config.webDistDir)],
         },
       },
       crossOriginEmbedderPolicy: false,
@@ -171,6 +172,17 @@ function serveWebApp(app: NestExpressApplication, dir: string) {
     req.url = '/index.html';
     files(req, res, next);
   });
+}
+
+/**
+ * The CSP hashes ('sha256-…') of the inline scripts of the built index.html (the sign-in form that works before the
+ * app's bundles arrive, apps/web/boot/sign-in.js). Read at start; a build made while the hub runs needs a restart.
+ */
+export function inlineScriptHashes(dir: string): string[] {
+  const index = join(dir, 'index.html');
+  if (!existsSync(index)) return [];
+  const html = readFileSync(index, 'utf8');
+  return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
 }
 
 /** Cache lifetime of a file of the web app, by its path relative to the build directory. */

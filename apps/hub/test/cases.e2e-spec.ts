@@ -29,6 +29,8 @@ describe('teleconsultation cases', () => {
   it('registers a patient once per mission and masks the service number for others', async () => {
     const dup = await hub.http().post('/api/patients').set(officer).send({ ...PATIENT, firstName: 'Other' }).expect(409);
     expect(dup.body.message).toMatch(/serviceNumber: a patient with this service number is already registered/);
+    // the reason, for the client to say in its reader's language
+    expect(dup.body.params).toEqual({ reason: 'service_number_taken', patientId });
     const own = await hub.http().get(`/api/patients/${patientId}`).set(officer).expect(200);
     expect(own.body.serviceNumber).toBe('BAN-2026-0001');
     const manager = bearer(await hub.login('manager@minusca.demo'));
@@ -81,6 +83,7 @@ describe('teleconsultation cases', () => {
     expect(closed.body.transitions[2].actorName).toBe('Dr. Reference Doctor (MINUSCA)');
     const illegal = await hub.http().post(`/api/cases/${id}/cancel`).set(officer).send({}).expect(409);
     expect(illegal.body.message).toMatch(/Cannot cancel a case that is closed/);
+    expect(illegal.body.params).toEqual({ reason: 'case_status', action: 'cancel', status: 'closed', allowed: expect.stringContaining('submitted') });
 
     const notes = await hub.http().get('/api/notifications').set(doctor).expect(200);
     expect(notes.body.map((n: { kind: string }) => n.kind)).toEqual(expect.arrayContaining(['case.new_in_queue', 'case.resubmitted', 'case.outcome_reported']));

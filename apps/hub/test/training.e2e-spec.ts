@@ -285,6 +285,7 @@ describe('training and certification', () => {
     const answers = old.questions.map((qn: { id: string; options: { id: string; text: string }[] }) => ({ questionId: qn.id, optionIds: [qn.options.find((o) => o.text === 'True')!.id] }));
     const refused = await http().post(`/api/training/attempts/${old.id}/submit`).set(learner).send({ answers }).expect(409);
     expect(refused.body.message).toMatch(/version 1 .* version 2/);
+    expect(refused.body.params).toEqual({ reason: 'course_version_changed', attemptVersion: 1, version: 2 });
     expect((await q(`SELECT submitted_at, passed FROM training_attempts WHERE id = $1`, [old.id]))[0]).toEqual({ submitted_at: null, passed: null });
     const fresh = (await http().post(`/api/training/courses/${id}/attempts`).set(learner).expect(201)).body;
     expect(fresh).toMatchObject({ courseVersion: 2 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { startWebHub, WebHub } from '@hub/testing';
+import { bearer, startWebHub, WebHub } from '@hub/testing';
+import { caseBody } from './fixtures';
 
 /**
  * The whole teleconsultation loop in two Chromium windows: the officer registers a patient and sends an urgent
@@ -110,5 +111,40 @@ describe('teleconsultation loop in the web app (Chromium)', () => {
     const id = caseUrl.split('/').pop();
     const [{ status }] = await web.hub.db.dataSource.query('SELECT status FROM referral_cases WHERE id = $1', [id]);
     expect(status).toBe('closed');
+  });
+
+  it('says when a search finds nothing, and asks before cancelling a case', async () => {
+    const officer = await signIn('officer@minusca.demo');
+    await officer.getByRole('navigation').getByRole('link', { name: 'My patients' }).click();
+    await officer.getByLabel('Search patients').fill('Zzyzx-nobody');
+    await officer.getByText('Nothing matches “Zzyzx-nobody”.').waitFor();
+
+    // a submitted case, made through the API
+    const api = bearer(await web.hub.login('officer@minusca.demo'));
+    const patient = await web.hub.http().post('/api/patients').set(api)
+      .send({ serviceNumber: 'BAN-77002', firstName: 'Awa', lastName: 'Traoré', dateOfBirth: '1990-03-02', sex: 'female', nationality: 'SEN', contingent: 'SENBAT-3' })
+      .expect(201);
+    const made = await web.hub.http().post('/api/cases').set(api)
+      .send(caseBody(patient.body.id, { submit: true }))
+      .expect(201);
+    const status = async () => (await web.hub.db.dataSource.query('SELECT status FROM referral_cases WHERE id = $1', [made.body.id]))[0].status;
+    await officer.goto(`${web.base}/cases/${made.body.id}`);
+    await officer.getByTestId('case-page').waitFor();
+
+    // the first press only asks; "No" keeps the case, with focus on that safe answer
+    await officer.getByRole('button', { name: 'Cancel case' }).click();
+    const confirm = officer.getByRole('alertdialog', { name: 'Cancel case' });
+    await confirm.getByText(/The specialist will be told, and the case cannot be reopened/).waitFor();
+    expect(await officer.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe('No, keep it');
+    await confirm.getByRole('button', { name: 'No, keep it' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await status()).toBe('submitted');
+
+    // "Yes" cancels it
+    await officer.getByRole('button', { name: 'Cancel case' }).click();
+    await officer.getByRole('alertdialog', { name: 'Cancel case' }).getByRole('button', { name: 'Yes, cancel the case' }).click();
+    await officer.getByTestId('case-status').getByText('Cancelled').waitFor();
+    expect(await status()).toBe('cancelled');
+    await officer.context().close();
   });
 });

@@ -287,6 +287,24 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     // quality figures from the clients' stats reports
     expect(row).toMatch(/\d+ kbit\/s · loss [\d.]+ % · RTT \d+ ms/);
   });
+
+  it('an officer waiting alone can leave the waiting room and is back on the case', async () => {
+    // a new call, which the doctor has not opened: the officer waits
+    await openCall(officer);
+    await officer.getByTestId('waiting-room').waitFor({ timeout: 20_000 });
+    const sessionId = new URL(officer.url()).pathname.split('/').pop()!;
+    // the hub records a departure as left_at (the participant may come back by themselves)
+    const row = async (): Promise<{ state: string; left_at: Date | null }> =>
+      (await web.hub.db.dataSource.query(
+        `SELECT p.state, p.left_at FROM consultation_participants p JOIN users u ON u.id = p.user_id WHERE p.session_id = $1 AND u.email = 'officer@minusca.demo'`,
+        [sessionId],
+      ))[0];
+    expect(await row()).toEqual({ state: 'waiting', left_at: null });
+    await officer.getByTestId('waiting-room').getByRole('button', { name: 'Leave' }).click();
+    await officer.waitForURL(`**/cases/${caseId}`);
+    await officer.getByTestId('case-page').waitFor();
+    await waitFor(async () => (await row()).left_at !== null, 10_000, 'the officer recorded as gone from the waiting room');
+  });
 });
 
 

@@ -44,6 +44,12 @@ describe('caseload dashboard in the web app (Chromium)', () => {
     expect(csv[0]).toBe('week,opened,answered,closed');
     expect(csv.slice(1)).toEqual(api.weekly.map((w: { week: string; opened: number; answered: number; closed: number }) => `${w.week},${w.opened},${w.answered},${w.closed}`));
     expect(csv.slice(1)).toEqual(['2026-06-01,0,0,0', '2026-06-08,2,1,0']);
+    // legends name each series in words, never by its data key (`1_24h`, `answer_median_min`)
+    const legends = page.locator('.recharts-legend-item-text');
+    await legends.first().waitFor();
+    const words = await legends.allInnerTexts();
+    expect(words).toEqual(expect.arrayContaining(['Opened', 'Answered', 'Closed', 'Under 1 hour', '1 to 24 hours', '1 to 3 days', 'Over 3 days', 'Median', '90th percentile']));
+    expect(words.filter((w) => /_|^\d+_|_min$/.test(w))).toEqual([]);
     // alerts are shown
     await page.getByRole('region', { name: 'Alerts' }).getByText(/Bria Level 1 Clinic/).waitFor();
     await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });

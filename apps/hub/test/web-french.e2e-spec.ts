@@ -28,7 +28,8 @@ async function noEnglish(page: Page, where: string) {
 /**
  * A MINUSCA officer whose browser is in French (fr-FR) sees French everywhere this walk goes: sign-in (and its
  * error), home, a new case (with a validation error naming the clinical field once), the case page with the
- * specialist's answer and the evacuation banner, and the notification of that answer. Then the officer switches to
+ * specialist's answer and the evacuation banner, the notification of that answer, the authenticator set-up
+ * page, and the case's live-consultation card with the pre-call check. Then the officer switches to
  * English, which is stored on the account.
  */
 describe('the web app in French (Chromium, fr-FR)', () => {
@@ -112,6 +113,24 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
     await page.getByTestId('notifications').getByText(/le spécialiste a répondu — CASEVAC recommandée/).waitFor();
     await noEnglish(page, 'notifications');
+
+    // The authenticator set-up page (Security in the top bar), in French.
+    await page.getByRole('navigation').getByRole('link', { name: 'Sécurité' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Configurer votre application d’authentification' }).waitFor();
+    expect(await page.title()).toBe('Configurer votre application d’authentification — Plateforme de télémédecine de terrain');
+    await page.getByAltText('Code QR pour votre application d’authentification').waitFor();
+    await page.getByRole('button', { name: 'Activer' }).waitFor();
+    await noEnglish(page, 'security');
+
+    // The case's live-consultation card and the pre-call check (camera, microphone, link test), in French.
+    await page.goto(`${web.base}/cases/${caseId}`);
+    await page.getByTestId('case-consultations').getByRole('heading', { name: 'Consultation en direct' }).waitFor();
+    await page.getByRole('button', { name: 'Démarrer une consultation en direct' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Avant de rejoindre' }).waitFor();
+    await page.getByTestId('probe-advice').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('probe-result').innerText()).toMatch(/Aller-retour/);
+    await page.getByRole('button', { name: 'Rejoindre avec la vidéo' }).waitFor();
+    await noEnglish(page, 'pre-call check');
 
     // Switching to English shows English at once and is stored on the account.
     await page.getByTestId('language-switch').selectOption('en');

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@hub/common';
-import { NOTIFICATION_CODES, Role } from '@hub/contracts';
+import { CONFLICT_REASONS, NOTIFICATION_CODES, Role } from '@hub/contracts';
 import en from '../../web/src/i18n/locales/en';
 import fr from '../../web/src/i18n/locales/fr';
 
@@ -44,6 +44,10 @@ describe('web app catalogues (en, fr)', () => {
   it('translate every error code the server can return', () => {
     const missing = Object.values(ErrorCode).filter((c) => !has(en, `errors.${c}`) || !has(fr, `errors.${c}`));
     expect(missing).toEqual([]);
+  });
+
+  it('say in plain words every reason of a 409 CONFLICT the server gives', () => {
+    expect(CONFLICT_REASONS.filter((r) => !has(en, `reasons.${r}`) || !has(fr, `reasons.${r}`))).toEqual([]);
   });
 
   it('translate every notification the server can store', () => {

@@ -15,6 +15,36 @@ describe('web app sign-in (Chromium)', () => {
     await page.context().close();
   });
 
+  it('signs in with the plain form of index.html before the app has arrived, and the app takes the answer over', async () => {
+    const page = await (await web.browser.newContext()).newPage();
+    // Hold every script of the app (a slow link): only index.html and its inline script are there.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await page.route('**/assets/*.js', async (route) => {
+      await released;
+      await route.continue();
+    });
+    const logins: string[] = [];
+    page.on('request', (r) => r.url().endsWith('/api/auth/login') && logins.push(r.method()));
+    await page.goto(`${web.base}/login`, { waitUntil: 'commit' });
+    await page.getByLabel('Email').fill('officer@minusca.demo');
+    await page.getByLabel('Password').fill('FieldHub!2026');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // sent at once, with the wait said in words; the button cannot send it twice
+    await page.getByRole('button', { name: 'Signing in…' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Signing in…' }).isDisabled()).toBe(true);
+    await page.getByText('Opening the hub… On a satellite link the first visit takes a few seconds.').waitFor();
+    expect(await page.locator('#boot-login').isVisible()).toBe(true);
+    for (let i = 0; i < 50 && !logins.length; i++) await page.waitForTimeout(100);
+    expect(logins).toEqual(['POST']);
+    // the app arrives, takes the answer as its own and opens the home: one sign-in request in all
+    release();
+    await page.getByTestId('home-field_medical_officer').waitFor();
+    expect(await page.locator('#boot-login').count()).toBe(0);
+    expect(logins).toEqual(['POST']);
+    await page.context().close();
+  });
+
   it('shows the field medical officer their home page', async () => {
     const page = await signIn('officer@minusca.demo');
     await page.getByTestId('home-field_medical_officer').waitFor();

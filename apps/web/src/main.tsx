@@ -1,6 +1,5 @@
-import { lazy, ReactElement, StrictMode, Suspense } from 'react';
+import { lazy, ReactElement, StrictMode, Suspense, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
-import { QueryClientProvider } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth/AuthContext';
@@ -9,8 +8,8 @@ import { LoginPage } from './pages/LoginPage';
 import { RouteErrorBoundary } from './offline/RouteErrorBoundary';
 import { registerServiceWorker } from './offline/service-worker';
 import { isAdmin } from './roles';
-import { queryClient } from './components/useApi';
-import './i18n';
+import { afterFirstScreen, firstScreenShown, useAfterFirstScreen } from './components/first-screen';
+import { i18nReady } from './i18n';
 
 import './styles.css';
 
@@ -60,6 +59,11 @@ const Loading = ({ children }: { children: ReactElement }) => <Suspense fallback
 
 function Protected({ children, admin = false }: { children: ReactElement; admin?: boolean }) {
   const { user, loading, mfaEnrolmentRequired } = useAuth();
+  const shown = !loading && !!user && !mfaEnrolmentRequired && (!admin || isAdmin(user));
+  // Committed only once the screen inside has its code (the lazy screen suspends the whole route until then).
+  useEffect(() => {
+    if (shown) firstScreenShown();
+  }, [shown]);
   if (loading) return <LoadingText />;
   if (!user) return <Navigate to="/login" replace />;
   if (mfaEnrolmentRequired) return <Navigate to="/mfa-setup" replace />;
@@ -69,10 +73,12 @@ function Protected({ children, admin = false }: { children: ReactElement; admin?
 
 function Shell() {
   const { user, loading } = useAuth();
+  // The outbox panel (IndexedDB, tus) waits until the first screen has arrived: it must not slow it on a slow link.
+  const later = useAfterFirstScreen();
   return (
     <>
       {user && <TopBar />}
-      {user && <Suspense fallback={null}><OutboxPanel /></Suspense>}
+      {user && later && <Suspense fallback={null}><OutboxPanel /></Suspense>}
       {/* A screen whose code cannot be fetched (offline, not yet cached) says so here; the top bar stays. */}
       <RouteErrorBoundary>
       <Suspense fallback={<p className="page muted">Loading…</p>}>
@@ -116,19 +122,28 @@ function Shell() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    {/* The first render waits for the reader's language catalogue (a small chunk). */}
-    <Suspense fallback={<p className="page muted">…</p>}>
-      <QueryClientProvider client={queryClient}>
+// The app replaces index.html's plain sign-in form once the reader's catalogue is in (preloaded beside the entry), so
+// the form is never swapped for a blank "loading" state while the reader types.
+void i18nReady.finally(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <Suspense fallback={<p className="page muted">…</p>}>
         <BrowserRouter>
           <AuthProvider>
             <Shell />
           </AuthProvider>
         </BrowserRouter>
-      </QueryClientProvider>
-    </Suspense>
-  </StrictMode>,
+      </Suspense>
+    </StrictMode>,
+  ),
 );
 
-registerServiceWorker();
+// The service worker's precache starts after the first signed-in screen has arrived (or after a while on the sign-in
+// page), never while that screen still loads.
+let registered = false;
+const register = () => {
+  if (!registered) registerServiceWorker();
+  registered = true;
+};
+afterFirstScreen(register);
+setTimeout(register, 15_000);

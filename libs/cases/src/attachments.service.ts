@@ -124,7 +124,7 @@ export class AttachmentsService implements OnModuleInit {
       if (!a || !c || a.uploadedById !== caller.principal.userId || !caller.ability.can(Action.Read, subjectOf('Case', c))) {
         throw new DomainException(ErrorCode.NotFound, 'Upload not found').deniedOn({ missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
       }
-      if (a.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete');
+      if (a.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete', 'upload_complete');
     }
     await this.tus.handle(req, res);
   }
@@ -144,7 +144,7 @@ export class AttachmentsService implements OnModuleInit {
     const c = await this.cases.load(caller, Action.Read, meta.caseId);
     const writer = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
     if (!writer) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist add files to a case');
-    if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}`);
+    if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}`, 'case_closed', { status: c.status });
     const uploadId = randomUUID().replace(/-/g, '');
     // Written by the store once the upload's file exists (RecordingFileStore), in one transaction: a store that
     // cannot take the file leaves neither a row nor a success audit record.

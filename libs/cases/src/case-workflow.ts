@@ -47,6 +47,8 @@ export function nextStatus(status: CaseStatus, event: CaseEvent): CaseStatus {
       `Cannot ${LABEL[event]} a case that is ${status.replace('_', ' ')}; only a case that is ${rule.from
         .map((s) => s.replace('_', ' '))
         .join(' or ')} can be`,
+      'case_status',
+      { action: event, status, allowed: rule.from.join(',') },
     );
   }
   return rule.to === 'same' ? status : rule.to;

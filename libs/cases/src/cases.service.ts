@@ -195,7 +195,7 @@ export class CasesService {
   async update(caller: CallerContext, id: string, dto: UpdateCaseDto): Promise<CaseView> {
     const c = await this.dataSource.transaction(async (manager) => {
       const c = await this.load(caller, Action.Refer, id, manager, true);
-      if (c.status !== 'draft') throw DomainException.conflict(`Only a draft can be edited; this case is ${c.status.replace('_', ' ')}`);
+      if (c.status !== 'draft') throw DomainException.conflict(`Only a draft can be edited; this case is ${c.status.replace('_', ' ')}`, 'case_not_draft', { status: c.status });
       if (dto.specialtyCode) await this.checkSpecialty(manager, dto.specialtyCode);
       Object.assign(c, dto, dto.urgency ? { urgencyRank: URGENCY_RANK[dto.urgency] } : {});
       await manager.getRepository(ReferralCase).save(c);
@@ -290,7 +290,7 @@ export class CasesService {
       const c = await this.load(caller, Action.Read, id, manager);
       const side = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
       if (!side) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist write in the thread');
-      if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}; its thread is closed`);
+      if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}; its thread is closed`, 'case_closed', { status: c.status });
       await this.postMessage(manager, caller, c, 'message', dto.body, dto.attachmentIds);
       const fromClinic = caller.ability.can(Action.Refer, subjectOf('Case', c));
       pending.push({

@@ -85,9 +85,10 @@ export class PatientsService {
       }
       const duplicate = await this.patients.findByServiceNumber(missionId, dto.serviceNumber, manager);
       if (duplicate) {
-        throw new DomainException(
-          ErrorCode.Conflict,
+        throw DomainException.conflict(
           `serviceNumber: a patient with this service number is already registered in the mission (patient ${duplicate.id})`,
+          'service_number_taken',
+          { patientId: duplicate.id },
         );
       }
       const p = await manager.getRepository(Patient).save(
@@ -115,7 +116,7 @@ export class PatientsService {
       }
       if (dto.serviceNumber && dto.serviceNumber.toUpperCase() !== p.serviceNumber.toUpperCase()) {
         const dup = await this.patients.findByServiceNumber(p.missionId, dto.serviceNumber, manager);
-        if (dup) throw DomainException.conflict(`serviceNumber: already registered in the mission (patient ${dup.id})`);
+        if (dup) throw DomainException.conflict(`serviceNumber: already registered in the mission (patient ${dup.id})`, 'service_number_taken', { patientId: dup.id });
       }
       Object.assign(p, dto);
       await manager.getRepository(Patient).save(p);

@@ -1,3 +1,4 @@
+import type { ConflictReason } from '@hub/contracts';
 import { ErrorCode, statusOf } from './error-codes';
 
 export interface FieldProblem {
@@ -58,7 +59,12 @@ export class DomainException extends Error {
     return new DomainException(ErrorCode.ValidationFailed, `${field}: ${problem}`, [{ field, problems: [problem] }]);
   }
 
-  static conflict(message: string): DomainException {
-    return new DomainException(ErrorCode.Conflict, message);
+  /**
+   * A 409: the record's state does not allow the request. `reason` (and its values) lets a client say why in its
+   * reader's language (`params.reason` of the body, listed in CONFLICT_REASONS); `message` stays for logs and
+   * English readers.
+   */
+  static conflict(message: string, reason: ConflictReason, params: Record<string, string | number> = {}): DomainException {
+    return new DomainException(ErrorCode.Conflict, message, undefined, { params: { ...params, reason } });
   }
 }

@@ -75,8 +75,8 @@ export class ConsultationsService {
         if (!clinic && !doctor) {
           throw new DomainException(ErrorCode.Forbidden, 'Only the case’s clinic staff and its accepted reference doctor can start a call about it');
         }
-        if (!c.assignedDoctorId) throw DomainException.conflict('A call needs a reference doctor: the case has not been accepted yet');
-        if (['closed', 'cancelled', 'draft'].includes(c.status)) throw DomainException.conflict(`The case is ${c.status}; no call can be started`);
+        if (!c.assignedDoctorId) throw DomainException.conflict('A call needs a reference doctor: the case has not been accepted yet', 'case_not_accepted');
+        if (['closed', 'cancelled', 'draft'].includes(c.status)) throw DomainException.conflict(`The case is ${c.status}; no call can be started`, 'case_no_call', { status: c.status });
         // One open call per case: asking again returns it.
         const open = await m.getRepository(ConsultationSession).findOne({ where: { caseId: c.id, status: In(['waiting', 'live']) }, order: { createdAt: 'DESC' } });
         if (open) return open;
@@ -266,7 +266,7 @@ export class ConsultationsService {
       const s = await this.loadAsHost(caller, sessionId, m);
       const p = await m.getRepository(ConsultationParticipant).findOne({ where: { id: participantId, sessionId: s.id }, lock: { mode: 'pessimistic_write' } });
       if (!p) throw DomainException.notFound('Participant');
-      if (p.userId === s.hostId) throw DomainException.conflict('The host is always in the call');
+      if (p.userId === s.hostId) throw DomainException.conflict('The host is always in the call', 'host_always_in_call');
       if (to === 'admitted' && p.state === 'admitted') return p;
       const now = this.clock.now();
       if (to === 'admitted') Object.assign(p, { state: 'admitted', admittedAt: now, admittedById: caller.principal.userId, declinedAt: null, declineReason: null });

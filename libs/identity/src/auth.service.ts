@@ -173,7 +173,7 @@ export class AuthService {
   async mfaSetup(caller: CallerContext): Promise<{ secret: string; otpauthUrl: string }> {
     const users = this.dataSource.getRepository(User);
     const user = await users.findOneByOrFail({ id: caller.principal.userId });
-    if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled');
+    if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled', 'mfa_already_enabled');
     const secret = generateSecret();
     await users.update(user.id, { mfaSecret: this.totp.encrypt(secret) });
     return {
@@ -190,8 +190,8 @@ export class AuthService {
       .addSelect(['u.mfaSecret', 'u.mfaLastStep'])
       .where('u.id = :id', { id: caller.principal.userId })
       .getOneOrFail();
-    if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled');
-    if (!user.mfaSecret) throw DomainException.conflict('Start enrolment first (POST /api/auth/mfa/setup)');
+    if (user.mfaEnabled) throw DomainException.conflict('Multi-factor authentication is already enabled', 'mfa_already_enabled');
+    if (!user.mfaSecret) throw DomainException.conflict('Start enrolment first (POST /api/auth/mfa/setup)', 'mfa_not_started');
     const step = await this.consumeTotp(user, code);
     if (step === null) throw new DomainException(ErrorCode.InvalidTotp, 'code: the authenticator code is wrong');
     await users.update(user.id, { mfaEnabled: true });

@@ -37,7 +37,7 @@ export class MissionsService {
   async create(caller: CallerContext, dto: CreateMissionDto): Promise<MissionView> {
     return this.dataSource.transaction(async (manager) => {
       const exists = await manager.getRepository(Mission).findOneBy({ code: dto.code });
-      if (exists) throw DomainException.conflict(`code: a mission with code ${dto.code} already exists`);
+      if (exists) throw DomainException.conflict(`code: a mission with code ${dto.code} already exists`, 'mission_code_taken', { code: dto.code });
       const m = await manager.getRepository(Mission).save(manager.create(Mission, dto));
       await this.audit.record(
         { ...actorOf(caller), action: 'mission.create', outcome: 'success', missionId: m.id, subjectType: 'Mission', subjectId: m.id },

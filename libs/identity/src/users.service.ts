@@ -53,6 +53,7 @@ export class UsersService {
         // is audited, so probing for addresses shows in the trail.
         throw DomainException.conflict(
           'email: this address cannot be used for a new account; if the person already has one, ask a system administrator to add them to your mission',
+          'email_taken',
         ).deniedOn({ action: 'user.create', subjectType: 'User', subjectId: null, missionId: null, details: { reason: 'email taken' } });
       }
       // Check the membership before creating anything, so a refused request stores nothing.
@@ -109,7 +110,7 @@ export class UsersService {
         missionId: dto.missionId ?? IsNull(),
         facilityId: dto.facilityId ?? IsNull(),
       });
-      if (duplicate) throw DomainException.conflict('The user already has this membership');
+      if (duplicate) throw DomainException.conflict('The user already has this membership', 'membership_exists');
       const id = await this.insertMembership(manager, userId, dto);
       await this.auditEach(caller, manager, missionIds, 'membership.create', 'Membership', id, { userId, role: dto.role });
       const user = (await this.users.findById(userId, manager))!;

@@ -99,7 +99,7 @@ export class CertificatesService {
   async revoke(caller: CallerContext, id: string, reason: string): Promise<CertificateView> {
     const { view, notes } = await this.dataSource.transaction(async (m) => {
       const cert = await this.load(caller, id, Action.Update, m);
-      if (cert.revokedAt) throw DomainException.conflict('This certificate is already revoked');
+      if (cert.revokedAt) throw DomainException.conflict('This certificate is already revoked', 'certificate_revoked');
       const now = this.clock.now();
       Object.assign(cert, { revokedAt: now, revokedById: caller.principal.userId, revocationReason: reason.trim() });
       await m.save(cert);
@@ -173,7 +173,7 @@ export class CertificatesService {
     return this.dataSource.transaction(async (m) => {
       const w = await m.findOne(CertificationWaiver, { where: { id } });
       await this.access.assert(caller, Action.Update, 'Waiver', w, { id, missionId: w?.missionId ?? null });
-      if (w!.revokedAt) throw DomainException.conflict('This waiver is already revoked');
+      if (w!.revokedAt) throw DomainException.conflict('This waiver is already revoked', 'waiver_revoked');
       const now = this.clock.now();
       Object.assign(w!, { revokedAt: now, revocationReason: reason.trim() });
       await m.save(w!);

@@ -66,10 +66,10 @@ export class LearningService {
       const open = await m.findOne(QuizAttempt, { where: { userId, courseId, courseVersion: course.version, submittedAt: IsNull() }, order: { startedAt: 'DESC' } });
       if (open) return this.startView(open, quiz);
       const p = await this.progress.of(m, course, userId);
-      if (p.quizPassed) throw DomainException.conflict('You already passed this quiz');
+      if (p.quizPassed) throw DomainException.conflict('You already passed this quiz', 'quiz_passed');
       const state = await this.attemptState(m, course, quiz, userId, p);
       if (state.attemptsLeft === 0) {
-        throw DomainException.conflict(`Attempt limit reached (${quiz.maxAttempts} for version ${course.version} of this course); ask your trainer`);
+        throw DomainException.conflict(`Attempt limit reached (${quiz.maxAttempts} for version ${course.version} of this course); ask your trainer`, 'attempt_limit', { max: quiz.maxAttempts ?? 0, version: course.version });
       }
       if (state.nextAttemptAt && state.nextAttemptAt > this.clock.now()) {
         throw new DomainException(ErrorCode.TooManyRequests, `Cool-down after a failed attempt: the next attempt may start at ${state.nextAttemptAt.toISOString()}`);
@@ -134,12 +134,12 @@ export class LearningService {
       await this.lock(m, userId, attempt.courseId);
       await m.query('SELECT 1 FROM training_attempts WHERE id = $1 FOR UPDATE', [attempt.id]);
       const fresh = await m.findOneOrFail(QuizAttempt, { where: { id: attempt.id } });
-      if (fresh.submittedAt) throw DomainException.conflict('This attempt was already submitted');
+      if (fresh.submittedAt) throw DomainException.conflict('This attempt was already submitted', 'attempt_submitted');
       const course = await m.findOneOrFail(Course, { where: { id: fresh.courseId } });
       // An attempt left open across a publication would pass the new version outside its attempt limit and
       // cool-down, graded on a layout of the old questions: the learner starts a new one instead.
       if (fresh.courseVersion !== course.version) {
-        throw DomainException.conflict(`This attempt was started on version ${fresh.courseVersion} of the course, now at version ${course.version}: start a new attempt`);
+        throw DomainException.conflict(`This attempt was started on version ${fresh.courseVersion} of the course, now at version ${course.version}: start a new attempt`, 'course_version_changed', { attemptVersion: fresh.courseVersion, version: course.version });
       }
       const quiz = await m.findOne(Quiz, { where: { courseId: fresh.courseId } });
       if (!quiz) throw DomainException.notFound('Quiz');

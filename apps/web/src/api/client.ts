@@ -125,16 +125,34 @@ async function parse(res: Response): Promise<unknown> {
 }
 
 function toError(res: Response, data: unknown): ApiError {
+  return errorOf(res.status, data);
+}
+
+function errorOf(status: number, data: unknown): ApiError {
   const body = data as Partial<ErrorBody> | undefined;
   if (body && typeof body.message === 'string' && typeof body.code === 'string') {
-    return new ApiError(res.status, body as ErrorBody);
+    return new ApiError(status, body as ErrorBody);
   }
-  return new ApiError(res.status, {
-    statusCode: res.status,
+  return new ApiError(status, {
+    statusCode: status,
     code: 'HTTP_ERROR',
-    message: res.status >= 500 ? 'The hub had a problem; try again in a moment.' : `The hub answered ${res.status}.`,
+    message: status >= 500 ? 'The hub had a problem; try again in a moment.' : `The hub answered ${status}.`,
     errorId: '',
   });
+}
+
+/**
+ * An answer obtained outside `api()` (the plain sign-in form of index.html sends its request before this code has
+ * arrived) read as `api()` would: its body, or the same ApiError (status 0: the hub could not be reached).
+ */
+export function readAnswer<T>(status: number, body: unknown): T {
+  if (status === 0) {
+    link.lost();
+    throw networkError();
+  }
+  link.ok();
+  if (status < 200 || status >= 300) throw errorOf(status, body);
+  return body as T;
 }
 
 // Signing out in one tab signs out the others.

@@ -4,7 +4,7 @@ import { ApiError, get, post, refresh, session } from '../api/client';
 import { link } from '../offline/link';
 import { disconnectNotifications } from '../api/socket';
 import { showLanguage } from '../i18n';
-import { queryClient } from '../components/useApi';
+import { screenCache } from '../components/screen-cache';
 
 interface AuthState {
   user: MeResponse | null;
@@ -54,7 +54,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // The notifications socket is authenticated as this user: never let it outlive the session.
     disconnectNotifications();
     // Cached screens belong to this user: the next one to sign in on this device must not see them.
-    queryClient.clear();
+    screenCache.clear();
     session.clear();
     sessionStorage.removeItem(ENROL_KEY);
     sessionStorage.removeItem(ME_KEY);

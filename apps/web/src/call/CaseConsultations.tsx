@@ -1,15 +1,20 @@
 import { useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import type { CaseView, ConsultationRecordView, ConsultationSessionView, QualityFigures } from '@hub/contracts';
-import { errorMessage, get, post } from '../api/client';
+import { get, post } from '../api/client';
 import { onNotification } from '../api/socket';
 import { useApi } from '../components/useApi';
+import { errorText } from '../i18n/errors';
+import { formatDateTime, formatNumber } from '../i18n/format';
 
 /**
  * The case page's live-consultation card: "Start / join live consultation" (one open call per case: the hub
  * returns the open one if there is) and the record of each session (start, end, duration, participants, quality).
  */
 export function CaseConsultations({ k }: { k: CaseView }) {
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const records = useApi<ConsultationRecordView[]>(`/api/cases/${k.id}/consultations`);
   useEffect(() => onNotification((n) => n.caseId === k.id && void records.reload()), [k.id, records.reload]);
@@ -25,7 +30,7 @@ export function CaseConsultations({ k }: { k: CaseView }) {
       const s = await post<ConsultationSessionView>('/api/consultations', { caseId: k.id });
       navigate(`/consultations/${s.id}/check`);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(errorText(t, e));
     } finally {
       setBusy(false);
     }
@@ -33,15 +38,15 @@ export function CaseConsultations({ k }: { k: CaseView }) {
 
   if (!callable && !records.data?.length) return null;
   return (
-    <section className="card" aria-label="Live consultation" data-testid="case-consultations">
-      <h2>Live consultation</h2>
+    <section className="card" aria-label={t('call.live')} data-testid="case-consultations">
+      <h2>{t('call.live')}</h2>
       {error && <div role="alert" className="alert">{error}</div>}
       {callable && (
         <p>
           <button onClick={() => void start()} disabled={busy}>
-            {open ? 'Join live consultation' : 'Start live consultation'}
+            {open ? t('call.join') : t('call.start')}
           </button>
-          {open && <span className="muted"> A call is {open.status === 'live' ? 'in progress' : 'waiting to start'}.</span>}
+          {open && <span className="muted"> {open.status === 'live' ? t('call.openLive') : t('call.openWaiting')}</span>}
         </p>
       )}
       {records.error && <div role="alert" className="alert">{records.error}</div>}
@@ -49,16 +54,16 @@ export function CaseConsultations({ k }: { k: CaseView }) {
         <div className="table-wrap">
           <table data-testid="consultation-records">
             <thead>
-              <tr><th>Started</th><th>Ended</th><th>Duration</th><th>Participants</th><th>Quality</th></tr>
+              <tr><th>{t('call.records.started')}</th><th>{t('call.records.ended')}</th><th>{t('call.records.duration')}</th><th>{t('call.records.participants')}</th><th>{t('call.records.quality')}</th></tr>
             </thead>
             <tbody>
               {records.data.map((r) => (
                 <tr key={r.sessionId}>
-                  <td>{r.startedAt ? new Date(r.startedAt).toLocaleString() : r.status === 'ended' ? 'never started' : 'not yet'}</td>
-                  <td>{r.endedAt ? new Date(r.endedAt).toLocaleString() : r.status === 'live' ? 'in progress' : '—'}</td>
+                  <td>{r.startedAt ? formatDateTime(r.startedAt) : r.status === 'ended' ? t('call.records.neverStarted') : t('call.records.notYet')}</td>
+                  <td>{r.endedAt ? formatDateTime(r.endedAt) : r.status === 'live' ? t('call.records.inProgress') : '—'}</td>
                   <td>{r.durationSeconds !== null ? formatDuration(r.durationSeconds) : '—'}</td>
                   <td>{r.participants.filter((p) => p.admittedAt).map((p) => p.displayName).join(', ') || '—'}</td>
-                  <td>{formatQuality(r.quality)}</td>
+                  <td>{formatQuality(t, r.quality)}</td>
                 </tr>
               ))}
             </tbody>
@@ -76,11 +81,11 @@ export function formatDuration(s: number): string {
   return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
 }
 
-function formatQuality(q: QualityFigures): string {
-  if (!q.samples) return 'no figures';
+function formatQuality(t: TFunction, q: QualityFigures): string {
+  if (!q.samples) return t('call.records.noFigures');
   const parts = [];
-  if (q.avgBitrateKbps !== null) parts.push(`${Math.round(q.avgBitrateKbps)} kbit/s`);
-  if (q.avgLoss !== null) parts.push(`loss ${(q.avgLoss * 100).toFixed(1)} %`);
-  if (q.avgRttMs !== null) parts.push(`RTT ${Math.round(q.avgRttMs)} ms`);
+  if (q.avgBitrateKbps !== null) parts.push(t('preCall.kbits', { value: formatNumber(q.avgBitrateKbps) }));
+  if (q.avgLoss !== null) parts.push(t('call.records.loss', { value: formatNumber(q.avgLoss * 100, 1) }));
+  if (q.avgRttMs !== null) parts.push(t('call.records.rtt', { value: formatNumber(q.avgRttMs) }));
   return parts.join(' · ');
 }

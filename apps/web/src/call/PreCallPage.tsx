@@ -1,8 +1,12 @@
 import { useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { usePageTitle } from '../components/usePageTitle';
+import { formatNumber } from '../i18n/format';
 import { CAMERA_CONSTRAINTS } from './CallClient';
 import { LevelMeter, useAudioLevel, VideoView } from './MediaTile';
-import { ProbeResult, runProbe } from './probe';
+import { ProbeResult, ProbeStep, runProbe } from './probe';
 import { preconnectCall } from './signalling';
 
 /**
@@ -10,13 +14,15 @@ import { preconnectCall } from './signalling';
  * against the hub, and advice (video, low video, audio only, or the case thread). Then join with or without video.
  */
 export function PreCallPage() {
+  const { t } = useTranslation();
+  const heading = usePageTitle(t('preCall.title'));
   const { id } = useParams();
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [mediaError, setMediaError] = useState<string | null>(null);
   const [probe, setProbe] = useState<ProbeResult | null>(null);
-  const [step, setStep] = useState<string | null>('Starting…');
+  const [step, setStep] = useState<ProbeStep | null>('starting');
   const [probeError, setProbeError] = useState<string | null>(null);
   const level = useAudioLevel(stream);
 
@@ -33,7 +39,7 @@ export function PreCallPage() {
         if (gone) m.getTracks().forEach((t) => t.stop());
         else setStream((s = m));
       })
-      .catch((e: Error) => setMediaError(`Camera or microphone unavailable: ${e.message}`));
+      .catch((e: Error) => setMediaError(t('preCall.mediaUnavailable', { detail: e.message })));
     return () => {
       gone = true;
       s?.getTracks().forEach((t) => t.stop());
@@ -45,7 +51,7 @@ export function PreCallPage() {
     let gone = false;
     setProbe(null);
     setProbeError(null);
-    setStep('Starting…');
+    setStep('starting');
     runProbe((st) => !gone && setStep(st))
       .then((r) => !gone && setProbe(r))
       .catch((e: Error) => !gone && setProbeError(e.message))
@@ -66,41 +72,43 @@ export function PreCallPage() {
 
   return (
     <main className="page" data-testid="precall-page">
-      <h1>Before you join</h1>
+      <h1 ref={heading} tabIndex={-1}>{t('preCall.title')}</h1>
       <div className="split">
         <section className="card">
-          <h2>Camera</h2>
-          {mediaError ? <div role="alert" className="alert">{mediaError}</div> : <div className="preview"><VideoView stream={stream} mirror label="Camera preview" /></div>}
-          <h2>Microphone</h2>
-          <LevelMeter level={level} label="Microphone level" />
-          <p className="muted hint">Speak: the bar should move.</p>
+          <h2>{t('preCall.camera')}</h2>
+          {mediaError ? <div role="alert" className="alert">{mediaError}</div> : <div className="preview"><VideoView stream={stream} mirror label={t('preCall.cameraPreview')} /></div>}
+          <h2>{t('preCall.microphone')}</h2>
+          <LevelMeter level={level} label={t('preCall.microphoneLevel')} />
+          <p className="muted hint">{t('preCall.speak')}</p>
         </section>
-        <section className="card" aria-label="Connection check">
-          <h2>Connection to the hub</h2>
-          {step && <p role="status" className="muted">{step}</p>}
-          {probeError && <div role="alert" className="alert">Could not test the connection ({probeError}). You can still join.</div>}
+        <section className="card" aria-label={t('preCall.check')}>
+          <h2>{t('preCall.connection')}</h2>
+          {step && <p role="status" className="muted">{t(`preCall.step.${step}`)}</p>}
+          {probeError && <div role="alert" className="alert">{t('preCall.probeFailed', { detail: probeError })}</div>}
           {probe && (
             <>
               <dl className="probe" data-testid="probe-result" data-level={probe.level}>
-                <dt>Round trip</dt><dd>{probe.rttMs} ms</dd>
-                <dt>Download</dt><dd>{formatKbps(probe.downKbps)}</dd>
-                <dt>Upload</dt><dd>{formatKbps(probe.upKbps)}</dd>
+                <dt>{t('preCall.roundTrip')}</dt><dd>{t('preCall.ms', { value: probe.rttMs })}</dd>
+                <dt>{t('preCall.download')}</dt><dd>{formatKbps(t, probe.downKbps)}</dd>
+                <dt>{t('preCall.upload')}</dt><dd>{formatKbps(t, probe.upKbps)}</dd>
               </dl>
-              <p className={probe.recommendAudioOnly ? 'notice' : ''} data-testid="probe-advice"><strong>{probe.advice}</strong></p>
+              <p className={probe.recommendAudioOnly ? 'notice' : ''} data-testid="probe-advice"><strong>{t(`preCall.advice.${probe.advice}`)}</strong></p>
             </>
           )}
-          {!step && <button className="linklike" onClick={() => setRound((r) => r + 1)}>Test again</button>}
+          {!step && <button className="linklike" onClick={() => setRound((r) => r + 1)}>{t('preCall.testAgain')}</button>}
           <div className="buttons">
-            <button onClick={() => join(false)} className={probe?.recommendAudioOnly ? 'secondary' : ''}>Join with video</button>
-            <button onClick={() => join(true)} className={probe?.recommendAudioOnly ? '' : 'secondary'}>Join audio only</button>
+            <button onClick={() => join(false)} className={probe?.recommendAudioOnly ? 'secondary' : ''}>{t('preCall.joinVideo')}</button>
+            <button onClick={() => join(true)} className={probe?.recommendAudioOnly ? '' : 'secondary'}>{t('preCall.joinAudio')}</button>
           </div>
-          <button className="linklike" onClick={() => navigate(-1)}>Back</button>
+          <button className="linklike" onClick={() => navigate(-1)}>{t('preCall.back')}</button>
         </section>
       </div>
     </main>
   );
 }
 
-function formatKbps(kbps: number) {
-  return kbps >= 10_000 ? `${Math.round(kbps / 1000)} Mbit/s` : kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${kbps} kbit/s`;
+function formatKbps(t: TFunction, kbps: number) {
+  if (kbps >= 10_000) return t('preCall.mbits', { value: formatNumber(Math.round(kbps / 1000)) });
+  if (kbps >= 1000) return t('preCall.mbits', { value: formatNumber(kbps / 1000, 1) });
+  return t('preCall.kbits', { value: formatNumber(kbps) });
 }

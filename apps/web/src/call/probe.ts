@@ -7,7 +7,8 @@ export interface ProbeResult {
   upKbps: number;
   /** The level the media policy would give this link (the weaker direction counts). */
   level: QualityLevel;
-  advice: string;
+  /** What to tell the reader (catalogue key `preCall.advice.<advice>`). */
+  advice: 'tooWeak' | 'audioOnly' | 'lowVideo' | 'video';
   recommendAudioOnly: boolean;
 }
 
@@ -50,8 +51,11 @@ const upload = (kb: number) => async () => {
  * was quick, so a weak link is measured in a few seconds without being flooded. The result is read through the
  * same media policy the server applies during the call, and turned into advice.
  */
-export async function runProbe(onProgress: (step: string) => void): Promise<ProbeResult> {
-  onProgress('Measuring round-trip time…');
+/** The probe's steps (catalogue key `preCall.step.<step>`). */
+export type ProbeStep = 'starting' | 'rtt' | 'download' | 'upload';
+
+export async function runProbe(onProgress: (step: ProbeStep) => void): Promise<ProbeResult> {
+  onProgress('rtt');
   const rtts: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
@@ -60,10 +64,10 @@ export async function runProbe(onProgress: (step: string) => void): Promise<Prob
   }
   const rttMs = Math.round(Math.min(...rtts));
 
-  onProgress('Measuring download speed…');
+  onProgress('download');
   let down = await timed(download(SMALL_KB), rttMs);
   if (down.ms < QUICK_MS) down = await timed(download(DOWNLOAD_KB), rttMs);
-  onProgress('Measuring upload speed…');
+  onProgress('upload');
   let up = await timed(upload(SMALL_KB), rttMs);
   if (up.ms < QUICK_MS) up = await timed(upload(UPLOAD_KB), rttMs);
 
@@ -73,11 +77,11 @@ export async function runProbe(onProgress: (step: string) => void): Promise<Prob
 export function advise(rttMs: number, downKbps: number, upKbps: number): Pick<ProbeResult, 'level' | 'advice' | 'recommendAudioOnly'> {
   const level = levelForSample({ availableBitrate: Math.min(downKbps, upKbps) * 1000, packetLoss: 0 });
   if (level === 'text_suggested') {
-    return { level, recommendAudioOnly: true, advice: 'The link is too weak for a call. Audio only may work; otherwise continue in the case thread.' };
+    return { level, recommendAudioOnly: true, advice: 'tooWeak' };
   }
   if (level === 'audio_only' || rttMs > PROBE_RTT_AUDIO_ONLY_MS) {
-    return { level, recommendAudioOnly: true, advice: 'Audio only recommended: the link is too slow or too laggy for video.' };
+    return { level, recommendAudioOnly: true, advice: 'audioOnly' };
   }
-  if (level === 'low') return { level, recommendAudioOnly: false, advice: 'Video will work at low quality. Switch to audio only if the call breaks up.' };
-  return { level, recommendAudioOnly: false, advice: 'Your link can carry video.' };
+  if (level === 'low') return { level, recommendAudioOnly: false, advice: 'lowVideo' };
+  return { level, recommendAudioOnly: false, advice: 'video' };
 }

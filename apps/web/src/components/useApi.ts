@@ -2,6 +2,7 @@ import { keepPreviousData, QueryClient, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, get } from '../api/client';
 import { errorText } from '../i18n/errors';
+import { screenCache } from './screen-cache';
 
 /**
  * One cache for every screen's data (TanStack Query). Each request is keyed by its path, so a late answer for an
@@ -21,6 +22,8 @@ export const queryClient = new QueryClient({
     },
   },
 });
+// Signing out clears it (AuthContext, which does not import this module).
+screenCache.onClear(() => queryClient.clear());
 
 export interface Loaded<T> {
   /** The data of the current key (the previous key's while a new one loads, for lists that filter as you type). */
@@ -50,7 +53,7 @@ export function useApiQuery<T>(
     queryFn: load,
     enabled: key !== null,
     placeholderData: options.keepPrevious ? keepPreviousData : undefined,
-  });
+  }, queryClient); // the client is passed, not provided by a component, so the entry does not carry the library
   return {
     data: key === null ? null : ((q.data ?? null) as T | null),
     error: q.error ? t('errors.loadFailed', { detail: errorText(t, q.error) }) : null,

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
  * focus to the screen's heading when the screen opens, so a reader hears where they arrived. Put the returned ref
  * on the page's <h1> with tabIndex={-1}; a heading that appears only once data has loaded is focused then.
  */
-export function usePageTitle(title: string | null | undefined) {
+export function usePageTitle(title: string | null | undefined, moveFocus = true) {
   const { t } = useTranslation();
   const app = t('app.name');
   useEffect(() => {
@@ -14,11 +14,11 @@ export function usePageTitle(title: string | null | undefined) {
   }, [title, app]);
   const focused = useRef(false);
   return useCallback((heading: HTMLHeadingElement | null) => {
-    if (!heading || focused.current) return;
+    if (!heading || focused.current || !moveFocus) return;
     focused.current = true;
     // Leave focus alone when the reader already is in a control of this screen (e.g. an autofocused field).
     const active = document.activeElement;
     if (active && active !== document.body && heading.closest('main')?.contains(active)) return;
     heading.focus();
-  }, []);
+  }, [moveFocus]);
 }

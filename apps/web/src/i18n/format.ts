@@ -13,3 +13,6 @@ export const formatDate = (v: string | Date | null | undefined): string =>
 /** A number in the reader's language (decimal comma in French). */
 export const formatNumber = (n: number, digits = 0): string =>
   n.toLocaleString(locale(), { maximumFractionDigits: digits });
+
+/** A time of day in the reader's language ("14:05"). */
+export const formatTime = (v: string | Date | null | undefined): string => (v ? new Date(v).toLocaleTimeString(locale(), { timeStyle: 'short' }) : '');

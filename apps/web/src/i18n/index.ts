@@ -21,7 +21,8 @@ const catalogues: BackendModule = {
   },
 };
 
-void i18n
+/** Resolves once the reader's catalogue is in (or could not be loaded). */
+export const i18nReady: Promise<unknown> = i18n
   .use(catalogues)
   .use(LanguageDetector)
   .use(initReactI18next)

@@ -1,8 +1,10 @@
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useState } from 'react';
+import type { LoginResponse } from '@hub/contracts';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate } from 'react-router-dom';
-import { ApiError } from '../api/client';
+import { ApiError, readAnswer } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
+import { clearBootForm, takeBootForm } from '../auth/boot-sign-in';
 import { Field } from '../components/Field';
 import { usePageTitle } from '../components/usePageTitle';
 import { errorText } from '../i18n/errors';
@@ -10,24 +12,38 @@ import { LanguageSwitch } from '../i18n/LanguageSwitch';
 
 export function LoginPage() {
   const { t } = useTranslation();
-  const { login, user, mfaEnrolmentRequired } = useAuth();
+  const { login, accept, user, mfaEnrolmentRequired } = useAuth();
   const navigate = useNavigate();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  // What was typed into index.html's plain form before this page arrived (and the answer, if it was sent).
+  const [boot] = useState(takeBootForm);
+  const [email, setEmail] = useState(boot.email);
+  const [password, setPassword] = useState(boot.password);
   const [totp, setTotp] = useState('');
   const [needTotp, setNeedTotp] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const headingRef = usePageTitle(t('login.title'));
+  const [busy, setBusy] = useState(boot.sent !== null);
+  // The title moves focus to the heading, unless the reader was typing in the plain form: the same field keeps it.
+  const headingRef = usePageTitle(t('login.title'), boot.focus === null);
+
+  useEffect(() => {
+    const sent = boot.sent;
+    clearBootForm();
+    if (sent) void finish(sent.then((a) => readAnswer<LoginResponse>(a.status, a.body)).then((res) => (accept(res), res)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, for the form sent before this page arrived
+  }, []);
 
   if (user) return <Navigate to={mfaEnrolmentRequired ? '/mfa-setup' : '/'} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    await finish(login(email, password, needTotp ? totp : undefined));
+  }
+
+  async function finish(signingIn: Promise<LoginResponse>) {
     setBusy(true);
     setError(null);
     try {
-      const res = await login(email, password, needTotp ? totp : undefined);
+      const res = await signingIn;
       navigate(res.mfaEnrolmentRequired ? '/mfa-setup' : '/', { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.body.code === 'MFA_REQUIRED') {
@@ -56,12 +72,12 @@ export function LoginPage() {
       <form onSubmit={submit} className="card" aria-label={t('login.title')}>
         <Field label={t('login.email')}>
           {(id) => (
-            <input id={id} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input id={id} type="email" autoComplete="username" required autoFocus={boot.focus === 'email'} value={email} onChange={(e) => setEmail(e.target.value)} />
           )}
         </Field>
         <Field label={t('login.password')}>
           {(id) => (
-            <input id={id} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input id={id} type="password" autoComplete="current-password" required autoFocus={boot.focus === 'password'} value={password} onChange={(e) => setPassword(e.target.value)} />
           )}
         </Field>
         {needTotp && (
@@ -80,6 +96,7 @@ export function LoginPage() {
         <button type="submit" disabled={busy}>
           {busy ? t('login.submitting') : t('login.submit')}
         </button>
+        {busy && boot.sent !== null && <p className="muted" role="status">{t('login.opening')}</p>}
       </form>
     </main>
   );

@@ -1,12 +1,16 @@
 import { FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import type { LoginResponse, MfaSetupResponse } from '@hub/contracts';
-import { ApiError, errorMessage, post } from '../api/client';
+import { ApiError, post } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
 import { Field } from '../components/Field';
+import { usePageTitle } from '../components/usePageTitle';
+import { errorText } from '../i18n/errors';
 
 /** Authenticator (TOTP) enrolment: required for administrators, optional for everyone else ("Security"). */
 export function MfaSetupPage() {
+  const { t } = useTranslation();
   const { user, accept, mfaEnrolmentRequired } = useAuth();
   const navigate = useNavigate();
   const [setup, setSetup] = useState<MfaSetupResponse | null>(null);
@@ -16,6 +20,7 @@ export function MfaSetupPage() {
   // One field only: every problem (wrong code, validation) goes in the alert under it.
   const [busy, setBusy] = useState(false);
   const mfaEnabled = user?.mfaEnabled ?? false;
+  const heading = usePageTitle(mfaEnabled ? t('mfa.securityTitle') : t('mfa.title'));
 
   useEffect(() => {
     if (!user || mfaEnabled) return;
@@ -33,7 +38,7 @@ export function MfaSetupPage() {
           /* the secret is shown as text */
         }
       })
-      .catch((e) => !cancelled && setError(errorMessage(e, 'Could not start enrolment')));
+      .catch((e) => !cancelled && setError(t('mfa.startFailed', { detail: errorText(t, e) })));
     return () => {
       cancelled = true;
     };
@@ -44,10 +49,10 @@ export function MfaSetupPage() {
   if (mfaEnabled) {
     return (
       <main className="page narrow">
-        <h1>Security</h1>
-        <p className="notice">Multi-factor authentication is on for your account. Sign-in asks for a code from your authenticator app.</p>
+        <h1 ref={heading} tabIndex={-1}>{t('mfa.securityTitle')}</h1>
+        <p className="notice">{t('mfa.enabled')}</p>
         <p>
-          <Link to="/">Back to the home page</Link>
+          <Link to="/">{t('mfa.backHome')}</Link>
         </p>
       </main>
     );
@@ -61,36 +66,36 @@ export function MfaSetupPage() {
       accept(await post<LoginResponse>('/api/auth/mfa/enable', { code: code.trim() }));
       navigate('/', { replace: true });
     } catch (err) {
-      setError(err instanceof ApiError ? err : errorMessage(err, 'Could not confirm the code'));
+      setError(err instanceof ApiError ? err : t('mfa.confirmFailed', { detail: errorText(t, err) }));
     } finally {
       setBusy(false);
     }
   }
 
-  const message = error instanceof ApiError ? error.plainMessage : error;
+  const message = error instanceof ApiError ? errorText(t, error) : error;
 
   return (
     <main className="page narrow">
-      <h1>Set up your authenticator</h1>
+      <h1 ref={heading} tabIndex={-1}>{t('mfa.title')}</h1>
       {mfaEnrolmentRequired && (
-        <p className="notice">Your role requires multi-factor authentication before you can use the hub.</p>
+        <p className="notice">{t('mfa.required')}</p>
       )}
       <ol>
-        <li>Open an authenticator app (e.g. FreeOTP, Aegis, Google Authenticator) and scan this code.</li>
-        <li>Type the six-digit code it shows.</li>
+        <li>{t('mfa.step1')}</li>
+        <li>{t('mfa.step2')}</li>
       </ol>
       {qr ? (
-        <img src={qr} alt="QR code for your authenticator app" width={220} height={220} className="qr" />
+        <img src={qr} alt={t('mfa.qrAlt')} width={220} height={220} className="qr" />
       ) : (
-        !error && <p className="muted">Preparing your code…</p>
+        !error && <p className="muted">{t('mfa.preparing')}</p>
       )}
       {setup && (
         <p className="muted">
-          Cannot scan? Enter this key: <code data-testid="mfa-secret" className="secret">{setup.secret}</code>
+          {t('mfa.cannotScan')} <code data-testid="mfa-secret" className="secret">{setup.secret}</code>
         </p>
       )}
-      <form onSubmit={submit} className="card" aria-label="Confirm authenticator">
-        <Field label="Authentication code">
+      <form onSubmit={submit} className="card" aria-label={t('mfa.confirmForm')}>
+        <Field label={t('login.totp')}>
           {(id, d) => (
             <input
               id={id}
@@ -112,11 +117,11 @@ export function MfaSetupPage() {
         )}
         <div className="buttons">
           <button type="submit" disabled={busy || !setup}>
-            {busy ? 'Checking…' : 'Turn on'}
+            {busy ? t('mfa.checking') : t('mfa.turnOn')}
           </button>
           {!mfaEnrolmentRequired && (
             <Link to="/" className="button-link">
-              Not now
+              {t('mfa.notNow')}
             </Link>
           )}
         </div>

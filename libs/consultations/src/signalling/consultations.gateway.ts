@@ -194,7 +194,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
   @SignallingEvent({ event: 'join', policy: 'authenticated', dto: JoinDto, rate: 'join' })
   async join(ctx: EventContext, dto: JoinDto): Promise<JoinResult> {
     const joined = ctx.state.joined;
-    if (joined && joined.sessionId !== dto.sessionId) throw DomainException.conflict('This connection is in another consultation: leave it first');
+    if (joined && joined.sessionId !== dto.sessionId) throw DomainException.conflict('This connection is in another consultation: leave it first', 'other_consultation');
     if (dto.rtpCapabilities && !Array.isArray((dto.rtpCapabilities as { codecs?: unknown }).codecs)) {
       throw new DomainException(ErrorCode.ValidationFailed, 'rtpCapabilities.codecs must be an array', [
         { field: 'rtpCapabilities.codecs', problems: ['must be an array'] },
