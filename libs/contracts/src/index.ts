@@ -6,3 +6,5 @@ export * from './media';
 export * from './media-policy';
 export * from './consultations';
 export * from './sync';
+export * from './follow-up';
+export * from './rotations';
