@@ -10,6 +10,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -123,6 +124,29 @@ export class CreateMembershipDto {
   @IsOptional()
   @IsUUID('all', { message: 'facilityId must be a facility id (UUID)' })
   facilityId?: string;
+
+  @ApiPropertyOptional({ description: 'A rotation: rights start at this instant (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'startsAt must be a date and time (ISO 8601)' })
+  startsAt?: string;
+
+  @ApiPropertyOptional({ description: 'A rotation: rights end by themselves at this instant (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'endsAt must be a date and time (ISO 8601)' })
+  endsAt?: string;
+}
+
+/** A rotation's dates of an existing membership; null removes a date. */
+export class UpdateMembershipDto {
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'startsAt must be a date and time (ISO 8601) or null' })
+  startsAt?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'endsAt must be a date and time (ISO 8601) or null' })
+  endsAt?: string | null;
 }
 
 export class CreateUserDto {
