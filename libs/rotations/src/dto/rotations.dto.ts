@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 export class HandOverRotationDto {
   @ApiPropertyOptional({ nullable: true, description: 'The successor (an officer of the same clinic); null or absent: the clinic as a whole' })
@@ -10,7 +10,7 @@ export class HandOverRotationDto {
 
   @ApiProperty({ description: 'The hand-over note, added to each case' })
   @IsString({ message: 'note must be text' })
-  @IsNotEmpty({ message: 'note must not be empty: say what the successor needs to know' })
+  @Matches(/\S/, { message: 'note must not be empty: say what the successor needs to know' })
   @MaxLength(4000)
   note: string;
 }
