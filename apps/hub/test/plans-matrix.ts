@@ -69,6 +69,7 @@ export const PLANS_MATRIX: Record<string, Row> = {
     anon: 401,
     expect: only([403, 403], { admin: [200, 404], sysadmin: [200, 200] }),
   },
+  'GET /api/rotations/successors': { build: () => ({ path: '/api/rotations/successors' }), anon: 401, expect: all(200) },
   'POST /api/rotations/hand-over': {
     build: () => ({ path: '/api/rotations/hand-over', body: { note: 'Matrix hand-over to the clinic' } }),
     anon: 401,

@@ -29,6 +29,20 @@ export class HandOverService {
     private readonly clock: Clock,
   ) {}
 
+  /** Officers of the caller's clinics (not the caller) whose rotation has not ended: the possible successors. */
+  async successors(caller: CallerContext): Promise<{ id: string; displayName: string; facilityName: string }[]> {
+    const scope = clinicalScopeOf(caller.principal);
+    if (!scope.clinicFacilityIds.length) return [];
+    const rows: { id: string; display_name: string; facility_name: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT u.id, u.display_name, f.name AS facility_name FROM memberships m JOIN users u ON u.id = m.user_id JOIN facilities f ON f.id = m.facility_id
+        WHERE m.role = 'field_medical_officer' AND m.facility_id = ANY($1::uuid[]) AND u.active AND u.id <> $2
+          AND (m.ends_at IS NULL OR m.ends_at > $3)
+        ORDER BY u.display_name`,
+      [scope.clinicFacilityIds, caller.principal.userId, this.clock.now()],
+    );
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name, facilityName: r.facility_name }));
+  }
+
   async handOver(caller: CallerContext, dto: HandOverRotationDto): Promise<HandOverResult> {
     const scope = clinicalScopeOf(caller.principal);
     if (!scope.clinicFacilityIds.length) {

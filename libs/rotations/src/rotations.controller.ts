@@ -17,6 +17,13 @@ export class RotationsController {
     private readonly ends: RotationEndService,
   ) {}
 
+  /** Colleagues at the caller's clinics who can take over their cases (names only; none for other roles). */
+  @Get('successors')
+  @Policy.can(Action.Read, 'Case')
+  successors(@Caller() caller: CallerContext): Promise<{ id: string; displayName: string; facilityName: string }[]> {
+    return this.handOvers.successors(caller);
+  }
+
   /** The caller (an outgoing officer) hands over all their open cases to a successor or the clinic, with a note. */
   @Post('hand-over')
   @HttpCode(200)
