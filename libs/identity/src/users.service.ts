@@ -16,6 +16,9 @@ import { ScopedUser, UsersRepository } from './users.repository';
 const FACILITY_ROLES = [Role.FieldMedicalOfficer, Role.ReferenceDoctor];
 
 function checkRotationDates(startsAt: Date | null, endsAt: Date | null) {
+  const bad = (d: Date | null) => !!d && (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 2000 || d.getUTCFullYear() > 2200);
+  if (bad(startsAt)) throw DomainException.invalid('startsAt', 'startsAt must be a date between the years 2000 and 2200');
+  if (bad(endsAt)) throw DomainException.invalid('endsAt', 'endsAt must be a date between the years 2000 and 2200');
   if (startsAt && endsAt && endsAt <= startsAt) throw DomainException.invalid('endsAt', 'endsAt must be after startsAt');
 }
 

@@ -21,6 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Role } from '@hub/contracts';
+import { NullAllowed } from '@hub/common';
 
 const SPECIALTY = /^[a-z][a-z0-9_]{1,40}$/;
 
@@ -140,11 +141,13 @@ export class CreateMembershipDto {
 export class UpdateMembershipDto {
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
+  @NullAllowed()
   @IsISO8601({ strict: true }, { message: 'startsAt must be a date and time (ISO 8601) or null' })
   startsAt?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
+  @NullAllowed()
   @IsISO8601({ strict: true }, { message: 'endsAt must be a date and time (ISO 8601) or null' })
   endsAt?: string | null;
 }

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { NullAllowed } from '@hub/common';
 import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 export class HandOverRotationDto {
   @ApiPropertyOptional({ nullable: true, description: 'The successor (an officer of the same clinic); null or absent: the clinic as a whole' })
   @IsOptional()
+  @NullAllowed()
   @ValidateIf((o: HandOverRotationDto) => o.successorId !== null)
   @IsUUID('all', { message: 'successorId must be a user id (UUID) or null' })
   successorId?: string | null;
