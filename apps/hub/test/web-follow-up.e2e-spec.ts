@@ -22,7 +22,8 @@ describe('follow-up plan in the web app (Chromium)', () => {
 
   async function signIn(email: string): Promise<Page> {
     const page = await web.signIn(email);
-    await page.getByRole('heading', { level: 1 }).waitFor();
+    // signed in once the home page of the caller's role shows
+    await page.locator('[data-testid^="home-"]').waitFor();
     return page;
   }
 

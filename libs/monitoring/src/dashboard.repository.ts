@@ -252,20 +252,6 @@ export class DashboardRepository {
     const followUps = await this.followUpOverdue(missionIds, now);
     const left = await this.unassignedAfterRotation(missionIds, now);
     return [
-      ...followUps.map((f) => ({
-        kind: 'follow_up_overdue' as const,
-        missionId: f.mission_id,
-        code: 'caseload.follow_up_overdue' as const,
-        params: { count: f.n },
-        text: `${f.n} follow-up check(s) overdue`,
-      })),
-      ...left.map((l) => ({
-        kind: 'unassigned_after_rotation' as const,
-        missionId: l.mission_id,
-        code: 'caseload.unassigned_after_rotation' as const,
-        params: { count: l.n },
-        text: `${l.n} open case(s) left without an officer in charge at the end of a rotation`,
-      })),
       ...dormant.map((d) => ({
         kind: 'dormant_site' as const,
         missionId: d.mission_id,
@@ -289,6 +275,20 @@ export class DashboardRepository {
         code: 'caseload.outcome_overdue' as const,
         params: { count: o.n },
         text: `${o.n} outcome report(s) overdue`,
+      })),
+      ...followUps.map((f) => ({
+        kind: 'follow_up_overdue' as const,
+        missionId: f.mission_id,
+        code: 'caseload.follow_up_overdue' as const,
+        params: { count: f.n },
+        text: `${f.n} follow-up check(s) overdue`,
+      })),
+      ...left.map((l) => ({
+        kind: 'unassigned_after_rotation' as const,
+        missionId: l.mission_id,
+        code: 'caseload.unassigned_after_rotation' as const,
+        params: { count: l.n },
+        text: `${l.n} open case(s) left without an officer in charge at the end of a rotation`,
       })),
     ];
   }

@@ -15,7 +15,7 @@ import { useDraft } from '../offline/useDraft';
 
 import { Field } from '../components/Field';
 import { AuthImage, UploadList } from '../components/Uploads';
-import { useApi } from '../components/useApi';
+import { queryClient, useApi } from '../components/useApi';
 import { useSubmit } from '../components/useLoad';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDateTime } from '../i18n/format';
@@ -191,7 +191,13 @@ export function CasePage() {
         </section>
       </div>
 
-      <CarePlanPanel k={k} onChange={async () => void (await c.reload())} />
+      <CarePlanPanel
+        k={k}
+        onChange={async () => {
+          // A recorded check changes the case and the patient's trend.
+          await Promise.all([c.reload(), queryClient.invalidateQueries({ queryKey: [`/api/patients/${k.patient.id}/vital-trends`] })]);
+        }}
+      />
 
       <section className="card" aria-label={t('followUp.trendsTitle')}>
         <h2>{t('followUp.trendsTitle')}</h2>
