@@ -119,6 +119,11 @@ describe('rotations and hand-over', () => {
     const successorNotes = (await hub.http().get('/api/notifications').set(bearer(await hub.login('newofficer@minusca.demo'))).expect(200)).body;
     expect(successorNotes).toContainEqual(expect.objectContaining({ kind: 'rotation.handed_over', params: expect.objectContaining({ count: 2 }) }));
 
+    // the successor may in turn hand them to the clinic as a whole (null: no named successor)
+    const toClinic = (await hub.http().post('/api/rotations/hand-over').set(bearer(await hub.login('newofficer@minusca.demo'))).send({ successorId: null, note: 'Leaving early: the clinic takes these.' }).expect(200)).body;
+    expect(toClinic).toMatchObject({ successorId: null, checks: 1 });
+    expect((await hub.http().get(`/api/cases/${b}`).set(officer).expect(200)).body).toMatchObject({ responsibleOfficerId: null, responsibleOfficerName: null });
+
     // a case opened after the hand-over is left with the outgoing officer
     const left = await open();
     // still in rights the day before the end (and the principal is now cached)
