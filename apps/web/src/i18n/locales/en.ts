@@ -684,6 +684,8 @@ const en = {
     },
   },
   rotations: {
+    lastDay: 'Last day of the rotation',
+    saveEnd: 'Save the end date',
     handOverTitle: 'Hand over my cases',
     handOverIntro: 'At the end of your rotation, hand over every open case you are in charge of, with their follow-up checks, in one step. Each case gets your note.',
     successor: 'Successor',

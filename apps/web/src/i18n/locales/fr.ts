@@ -683,6 +683,8 @@ const fr: Catalogue = {
     },
   },
   rotations: {
+    lastDay: 'Dernier jour de la relève',
+    saveEnd: 'Enregistrer la date de fin',
     handOverTitle: 'Passer mes dossiers',
     handOverIntro: 'À la fin de votre relève, passez en une fois tous les dossiers ouverts dont vous avez la charge, avec leurs contrôles de suivi. Chaque dossier reçoit votre note.',
     successor: 'Successeur',
