@@ -13,6 +13,7 @@ import { ConsultationsModule } from '@hub/consultations';
 import { IdempotencyModule } from '@hub/idempotency';
 import { IdentityModule } from '@hub/identity';
 import { MonitoringModule } from '@hub/monitoring';
+import { RotationsModule } from '@hub/rotations';
 import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
 import { SyncModule } from '@hub/sync';
@@ -66,6 +67,7 @@ export class AppModule {
         ConsultationsModule,
         IdempotencyModule,
         SyncModule,
+        RotationsModule,
         ...extra,
       ],
       controllers: [HealthController, AuditController],

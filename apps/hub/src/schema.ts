@@ -1,6 +1,6 @@
 import { AuditEntry, AuditSeal } from '@hub/audit';
 import { MIGRATIONS } from '@hub/database';
-import { CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
+import { CarePlan, CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, FollowUpCheck, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
 import { IdempotencyKey } from '@hub/idempotency';
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
 import { CaseFact } from '@hub/monitoring';
@@ -43,6 +43,8 @@ export const ENTITIES = [
   CaseMessage,
   CaseAttachment,
   CaseEscalation,
+  CarePlan,
+  FollowUpCheck,
   Notification,
   CaseFact,
   Course,

@@ -8,6 +8,7 @@ import { createTestHub, discoverRoutes, TestHub } from '@hub/testing';
 import { all, Call, KEY, MISSION, only, RoleKey, ROLES, Row, Target } from './matrix-kit';
 import { TRAINING_MATRIX } from './training-matrix';
 import { SYNC_MATRIX } from './sync-matrix';
+import { PLANS_MATRIX } from './plans-matrix';
 
 /**
  * Every route x every role x {own mission, other mission} plus anonymous. Callers belong to MINUSCA; "own" targets a
@@ -380,6 +381,7 @@ const MATRIX: Record<string, Row> = {
   },
   ...TRAINING_MATRIX,
   ...SYNC_MATRIX,
+  ...PLANS_MATRIX,
   ...consultationRows(),
 };
 

@@ -27,6 +27,8 @@ const CasesPage = lazy(() => import('./pages/CasesPage').then((m) => ({ default:
 const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
 const NewCasePage = lazy(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage })));
 const NotificationsPage = lazy(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
+const HandOverPage = lazy(() => import('./rotations/HandOverPage').then((m) => ({ default: m.HandOverPage })));
+const RotationImportPage = lazy(() => import('./rotations/RotationImportPage').then((m) => ({ default: m.RotationImportPage })));
 
 // The call screens carry mediasoup-client: load them only when a call is opened.
 const PreCallPage = lazy(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage })));
@@ -96,6 +98,8 @@ function Shell() {
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
         <Route path="/dashboard" element={<Protected><Suspense fallback={<LoadingText dashboard />}><DashboardPage /></Suspense></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
+        <Route path="/rotation/hand-over" element={<Protected><HandOverPage /></Protected>} />
+        <Route path="/admin/rotations/import" element={<Protected admin><RotationImportPage /></Protected>} />
         <Route path="/training" element={<Loading><Protected><MyTrainingPage /></Protected></Loading>} />
         <Route path="/training/courses/:id" element={<Loading><Protected><CoursePage /></Protected></Loading>} />
         <Route path="/training/courses/:id/lessons/:lessonId" element={<Loading><Protected><CoursePage /></Protected></Loading>} />

@@ -7,7 +7,8 @@ import { IdParam } from '@hub/common';
 import type { CasePage, CaseView } from '@hub/contracts';
 import { AttachmentsService } from './attachments.service';
 import { CasesService } from './cases.service';
-import { AnswerDto, AttachmentParams, CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, NoteDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
+import { AttachmentParams, CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, NoteDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
+import { AnswerWithPlanDto } from './dto/follow-up.dto';
 import { Specialty } from './entities/specialty.entity';
 
 class FileQuery {
@@ -99,7 +100,7 @@ export class CasesController {
   @Post('cases/:id/answer')
   @HttpCode(200)
   @Policy.can(Action.Consult, 'Case')
-  answer(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Body() dto: AnswerDto): Promise<CaseView> {
+  answer(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Body() dto: AnswerWithPlanDto): Promise<CaseView> {
     return this.cases.answer(caller, id, dto);
   }
 

@@ -4,6 +4,8 @@ import { AttachmentsService } from './attachments.service';
 import { CasesController } from './cases.controller';
 import { CasesRepository } from './cases.repository';
 import { CasesService } from './cases.service';
+import { FollowUpController } from './follow-up.controller';
+import { FollowUpService } from './follow-up.service';
 import { PatientsController } from './patients.controller';
 import { PatientsRepository } from './patients.repository';
 import { PatientsService } from './patients.service';
@@ -12,8 +14,8 @@ import { UploadsController } from './uploads.controller';
 
 @Module({
   imports: [NotificationsModule],
-  controllers: [PatientsController, CasesController, UploadsController],
-  providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService],
-  exports: [CasesService, SlaService],
+  controllers: [PatientsController, CasesController, FollowUpController, UploadsController],
+  providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService, FollowUpService],
+  exports: [CasesService, SlaService, FollowUpService],
 })
 export class CasesModule {}

@@ -177,12 +177,12 @@ export class CasesRepository {
     return toSummary(rows[0], now);
   }
 
-  // Recipients of notifications: only people who may see the case.
+  // Recipients of notifications: only people who may see the case (memberships not past their rotation's end).
 
   async clinicStaff(facilityId: string, manager: EntityManager): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
-        WHERE u.active AND m.role = 'field_medical_officer' AND m.facility_id = $1`,
+        WHERE u.active AND m.role = 'field_medical_officer' AND m.facility_id = $1 AND (m.ends_at IS NULL OR m.ends_at > now())`,
       [facilityId],
     );
     return rows.map((r) => r.id);
@@ -196,7 +196,7 @@ export class CasesRepository {
          JOIN facilities f ON f.id = m.facility_id AND f.active
          JOIN facility_missions fm ON fm.facility_id = f.id AND fm.mission_id = $1
         WHERE u.active AND $2 = ANY(u.specialties) AND ${backup ? 'f.level = 4' : 'f.level < 4'}
-          AND (m.mission_id IS NULL OR m.mission_id = $1)`,
+          AND (m.mission_id IS NULL OR m.mission_id = $1) AND (m.ends_at IS NULL OR m.ends_at > now())`,
       [missionId, specialty],
     );
     return rows.map((r) => r.id);
@@ -205,7 +205,7 @@ export class CasesRepository {
   async healthManagers(missionId: string, manager: EntityManager): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
-        WHERE u.active AND m.role = 'health_manager' AND m.mission_id = $1`,
+        WHERE u.active AND m.role = 'health_manager' AND m.mission_id = $1 AND (m.ends_at IS NULL OR m.ends_at > now())`,
       [missionId],
     );
     return rows.map((r) => r.id);

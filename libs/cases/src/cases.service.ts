@@ -8,7 +8,7 @@ import { Mission } from '@hub/identity';
 import { Notification, NotificationsService } from '@hub/notifications';
 import { canApply, nextStatus } from './case-workflow';
 import { caseReference, CasesRepository } from './cases.repository';
-import { AnswerDto, CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
+import { CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
 import { CaseAttachment } from './entities/attachment.entity';
 import { CaseEscalation } from './entities/case-escalation.entity';
 import { CaseMessage, MessageKind } from './entities/case-message.entity';
@@ -16,6 +16,8 @@ import { CaseTransition } from './entities/case-transition.entity';
 import { ReferralCase } from './entities/referral-case.entity';
 import { Specialty } from './entities/specialty.entity';
 import { caseToFhirBundle } from './fhir-export';
+import { AnswerWithPlanDto } from './dto/follow-up.dto';
+import { FollowUpService } from './follow-up.service';
 import { PatientsService } from './patients.service';
 
 const REFER_EVENTS: CaseEvent[] = ['submit', 'resubmit', 'close', 'cancel'];
@@ -41,6 +43,7 @@ export class CasesService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly followUps: FollowUpService,
   ) {}
 
   // ---- reading ---------------------------------------------------------------------------------------------
@@ -73,7 +76,7 @@ export class CasesService {
   async fhirBundle(caller: CallerContext, id: string, baseUrl: string): Promise<Record<string, unknown>> {
     const c = await this.load(caller, Action.Read, id);
     await this.audit.record({ ...actorOf(caller), action: 'case.fhir_export', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id });
-    return caseToFhirBundle(await this.view(caller, c), baseUrl);
+    return caseToFhirBundle(await this.view(caller, c), baseUrl, this.clock.now());
   }
 
   specialties(): Promise<Specialty[]> {
@@ -95,7 +98,8 @@ export class CasesService {
     const messages = await manager.getRepository(CaseMessage).find({ where: { caseId: c.id }, order: { createdAt: 'ASC' } });
     const attachments = await manager.getRepository(CaseAttachment).find({ where: { caseId: c.id, status: 'ready' }, order: { createdAt: 'ASC' } });
     const escalations = await manager.getRepository(CaseEscalation).find({ where: { caseId: c.id }, order: { level: 'ASC' } });
-    const who = await names([...transitions.map((t) => t.actorId), ...messages.map((m) => m.authorId)]);
+    const who = await names([...transitions.map((t) => t.actorId), ...messages.map((m) => m.authorId), c.responsibleOfficerId]);
+    const plan = await this.followUps.planView(c.id, manager);
     const may = (e: CaseEvent) =>
       canApply(c.status, e) &&
       caller.ability.can(REFER_EVENTS.includes(e) ? Action.Refer : Action.Consult, subjectOf('Case', c)) &&
@@ -148,6 +152,9 @@ export class CasesService {
         createdAt: a.createdAt.toISOString(),
       })),
       escalations: escalations.map((e) => ({ level: e.level, reason: e.reason, escalatedAt: e.escalatedAt.toISOString() })),
+      plan,
+      responsibleOfficerId: c.responsibleOfficerId,
+      responsibleOfficerName: c.responsibleOfficerId ? (who.get(c.responsibleOfficerId) ?? null) : null,
       allowedActions: (['submit', 'accept', 'request_information', 'resubmit', 'answer', 'close', 'cancel', 'hand_over'] as CaseEvent[]).filter(may),
     };
   }
@@ -179,6 +186,7 @@ export class CasesService {
           missionId,
           facilityId,
           requestedById: caller.principal.userId,
+          responsibleOfficerId: caller.principal.userId,
           status: 'draft',
         }),
       );
@@ -254,9 +262,10 @@ export class CasesService {
     }, true, dto.question.slice(0, 1000));
   }
 
-  answer(caller: CallerContext, id: string, dto: AnswerDto) {
-    return this.move(caller, id, 'answer', async (_m, c, pending) => {
+  answer(caller: CallerContext, id: string, dto: AnswerWithPlanDto) {
+    return this.move(caller, id, 'answer', async (m, c, pending) => {
       this.assertAssigned(caller, c);
+      if (dto.plan) await this.followUps.setPlan(m, caller, c, dto.plan);
       c.assessment = dto.assessment;
       c.recommendation = dto.recommendation;
       c.evacuationAdvice = dto.evacuation.type === 'none' ? { type: 'none' } : { type: dto.evacuation.type, priority: dto.evacuation.priority, destinationLevel: dto.evacuation.destinationLevel };

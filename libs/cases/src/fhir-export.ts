@@ -1,4 +1,4 @@
-import type { CaseStatus, CaseView } from '@hub/contracts';
+import type { CarePlanView, CaseStatus, CaseView, VitalSignName } from '@hub/contracts';
 
 /** FHIR R4 resources as plain JSON (validated against the official R4 JSON schema in the tests). */
 type Resource = Record<string, unknown> & { resourceType: string; id: string };
@@ -32,7 +32,7 @@ const GENDER: Record<string, string> = { female: 'female', male: 'male', other: 
  * A case as a FHIR R4 Bundle (type collection): the Patient, the referral as a ServiceRequest, the specialist's
  * work as a Task (with the answer as output), the thread as Communications and the files as DocumentReferences.
  */
-export function caseToFhirBundle(c: CaseView, baseUrl: string): Record<string, unknown> {
+export function caseToFhirBundle(c: CaseView, baseUrl: string, now: Date = new Date()): Record<string, unknown> {
   const patientRef = { reference: `Patient/${c.patient.id}` };
   const requestRef = { reference: `ServiceRequest/${c.id}` };
   const resources: Resource[] = [];
@@ -136,11 +136,106 @@ export function caseToFhirBundle(c: CaseView, baseUrl: string): Record<string, u
     });
   }
 
+  if (c.plan) resources.push(...planResources(c, c.plan, patientRef, requestRef));
+
   return {
     resourceType: 'Bundle',
     id: `case-${c.id}`,
     type: 'collection',
-    timestamp: new Date().toISOString(),
+    timestamp: now.toISOString(),
     entry: resources.map((r) => ({ fullUrl: `${baseUrl}/fhir/${r.resourceType}/${r.id}`, resource: r })),
   };
+}
+
+/** LOINC codes and UCUM units of the vital signs (the FHIR vital-signs profile's). */
+const VITAL_CODES: Record<VitalSignName, { loinc: string; display: string; unit: string; ucum: string }> = {
+  heartRate: { loinc: '8867-4', display: 'Heart rate', unit: 'beats/min', ucum: '/min' },
+  systolicBp: { loinc: '8480-6', display: 'Systolic blood pressure', unit: 'mmHg', ucum: 'mm[Hg]' },
+  diastolicBp: { loinc: '8462-4', display: 'Diastolic blood pressure', unit: 'mmHg', ucum: 'mm[Hg]' },
+  respiratoryRate: { loinc: '9279-1', display: 'Respiratory rate', unit: 'breaths/min', ucum: '/min' },
+  spo2: { loinc: '59408-5', display: 'Oxygen saturation by pulse oximetry', unit: '%', ucum: '%' },
+  temperatureC: { loinc: '8310-5', display: 'Body temperature', unit: 'Cel', ucum: 'Cel' },
+  gcs: { loinc: '9269-2', display: 'Glasgow coma score total', unit: '{score}', ucum: '{score}' },
+};
+
+const ROUTE_TEXT: Record<string, string> = { oral: 'Oral', iv: 'Intravenous', im: 'Intramuscular', sc: 'Subcutaneous', topical: 'Topical', inhaled: 'Inhalation', rectal: 'Rectal', other: 'Other' };
+
+/**
+ * The follow-up plan: a CarePlan whose activities are the MedicationRequests and the scheduled checks, and one
+ * Observation per recorded measurement, answer or photo (basedOn the CarePlan).
+ */
+function planResources(c: CaseView, plan: CarePlanView, patientRef: object, requestRef: object): Resource[] {
+  const planRef = { reference: `CarePlan/${plan.id}` };
+  const finished = c.status === 'cancelled' ? 'revoked' : plan.checks.every((k) => k.state === 'recorded') && c.status === 'closed' ? 'completed' : 'active';
+  const out: Resource[] = [];
+  const meds = plan.medications.map((m, i) => ({
+    resourceType: 'MedicationRequest',
+    id: `${plan.id}-med-${i + 1}`,
+    status: finished === 'active' ? 'active' : finished === 'revoked' ? 'cancelled' : 'completed',
+    intent: 'order',
+    medicationCodeableConcept: { text: m.drug },
+    subject: patientRef,
+    authoredOn: plan.createdAt,
+    ...(plan.createdByName ? { requester: { display: plan.createdByName } } : {}),
+    basedOn: [planRef],
+    dosageInstruction: [
+      {
+        text: `${m.dose} ${ROUTE_TEXT[m.route] ?? m.route} ${m.frequency} for ${m.durationDays} day(s)`,
+        route: { text: ROUTE_TEXT[m.route] ?? m.route },
+        timing: { code: { text: m.frequency }, repeat: { boundsDuration: { value: m.durationDays, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' } } },
+      },
+    ],
+  }));
+  out.push({
+    resourceType: 'CarePlan',
+    id: plan.id,
+    status: finished,
+    intent: 'plan',
+    title: 'Follow-up plan',
+    ...(plan.instructions ? { description: plan.instructions } : {}),
+    subject: patientRef,
+    created: plan.createdAt,
+    ...(plan.createdByName ? { author: { display: plan.createdByName } } : {}),
+    note: [{ text: `Set with the answer to teleconsultation ${c.reference}` }],
+    supportingInfo: [requestRef],
+    activity: [
+      ...meds.map((m) => ({ reference: { reference: `MedicationRequest/${m.id}` } })),
+      ...plan.checks.map((k) => ({
+        detail: {
+          kind: 'ServiceRequest',
+          code: { text: `Day ${k.day} check` },
+          status: k.state === 'recorded' ? 'completed' : k.state === 'upcoming' ? 'scheduled' : finished === 'revoked' ? 'cancelled' : 'not-started',
+          scheduledPeriod: { start: k.dueAt, end: new Date(Date.parse(k.dueAt) + 24 * 3600 * 1000).toISOString() },
+          description: [
+            k.vitals.length ? `record ${k.vitals.map((v) => VITAL_CODES[v].display.toLowerCase()).join(', ')}` : '',
+            k.photo ? 'a photo' : '',
+            k.question ? `answer: ${k.question}` : '',
+          ].filter(Boolean).join('; '),
+        },
+      })),
+    ],
+  });
+  out.push(...meds);
+  for (const k of plan.checks.filter((x) => x.recordedAt)) {
+    const common = { status: 'final', subject: patientRef, basedOn: [planRef], effectiveDateTime: k.recordedAt, ...(k.recordedByName ? { performer: [{ display: k.recordedByName }] } : {}) };
+    for (const [name, value] of Object.entries(k.recordedVitals ?? {}) as [VitalSignName, number][]) {
+      const v = VITAL_CODES[name];
+      if (!v || value === undefined) continue;
+      out.push({
+        resourceType: 'Observation',
+        id: `${k.id}-${name}`,
+        ...common,
+        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }] }],
+        code: { coding: [{ system: 'http://loinc.org', code: v.loinc, display: v.display }], text: v.display },
+        valueQuantity: { value, unit: v.unit, system: 'http://unitsofmeasure.org', code: v.ucum },
+      });
+    }
+    if (k.question && k.answer) {
+      out.push({ resourceType: 'Observation', id: `${k.id}-answer`, ...common, code: { text: k.question }, valueString: k.answer });
+    }
+    if (k.attachmentId) {
+      out.push({ resourceType: 'Observation', id: `${k.id}-photo`, ...common, code: { text: `Day ${k.day} photo` }, derivedFrom: [{ reference: `DocumentReference/${k.attachmentId}` }], ...(k.note ? { note: [{ text: k.note }] } : {}) });
+    }
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import type { CarePlanView } from './follow-up';
 export type Urgency = 'emergency' | 'urgent' | 'routine';
 export const URGENCIES: Urgency[] = ['emergency', 'urgent', 'routine'];
 export const URGENCY_RANK: Record<Urgency, number> = { emergency: 0, urgent: 1, routine: 2 };
@@ -39,7 +40,13 @@ export type NotificationKind =
   | 'training.certificate_expiring'
   | 'training.certificate_revoked'
   /** Someone waits in a live consultation the user hosts while the user is not connected to it. */
-  | 'consultation.waiting';
+  | 'consultation.waiting'
+  /** A follow-up check of a care plan is overdue (to the clinic). */
+  | 'case.follow_up_overdue'
+  /** An outgoing officer handed open cases over to the recipient. */
+  | 'rotation.handed_over'
+  /** A rotation ended leaving open cases with nobody in charge (to the mission's health managers). */
+  | 'rotation.left_unassigned';
 
 export interface NotificationView {
   id: string;
@@ -85,6 +92,11 @@ export const NOTIFICATION_CODES = [
   'consultation.waiting',
   'consultation.waiting_case',
   'consultation.waiting_titled',
+  'case.follow_up_overdue',
+  'caseload.follow_up_overdue',
+  'caseload.unassigned_after_rotation',
+  'rotation.handed_over',
+  'rotation.left_unassigned',
 ] as const;
 export type NotificationCode = (typeof NOTIFICATION_CODES)[number];
 
@@ -180,6 +192,11 @@ export interface CaseView extends CaseSummaryView {
   messages: { id: string; kind: string; authorId: string | null; authorName: string | null; body: string; createdAt: string; attachmentIds: string[] }[];
   attachments: { id: string; filename: string; mediaType: string | null; size: number; status: string; hasThumbnail: boolean; messageId: string | null; createdAt: string }[];
   escalations: { level: number; reason: string; escalatedAt: string }[];
+  /** The specialist's follow-up plan (medications and checks), set with the answer. */
+  plan: CarePlanView | null;
+  /** The clinic's officer in charge of the case (null: the clinic as a whole, e.g. after a hand-over to the clinic). */
+  responsibleOfficerId: string | null;
+  responsibleOfficerName: string | null;
   /** What the caller may do now (drives the buttons of the case page). */
   allowedActions: CaseEvent[];
 }
@@ -216,7 +233,7 @@ export interface ResponseTimeRow {
 
 export interface DashboardAlert {
   /** `storage`: the hub's file store or database disk is full or read-only (nothing new can be stored). */
-  kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue' | 'storage';
+  kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue' | 'storage' | 'follow_up_overdue' | 'unassigned_after_rotation';
   missionId: string;
   facilityId?: string;
   /** English sentence; clients render `code` with `params` in the reader's language. */
@@ -247,5 +264,7 @@ export interface DashboardView {
     evacuationsPerformed: number;
     evacuationsAvoided: number;
   };
+  /** Follow-up checks of care plans not yet recorded: on their day (due) and past it (overdue). */
+  followUps: { due: number; overdue: number };
   alerts: DashboardAlert[];
 }

@@ -35,6 +35,10 @@ export const CONFLICT_REASONS = [
   'host_always_in_call',
   /** A live-consultation socket already in another consultation. */
   'other_consultation',
+  /** The case has a follow-up plan already. */
+  'plan_exists',
+  /** `day`: this follow-up check was recorded already. */
+  'check_recorded',
 ] as const;
 
 export type ConflictReason = (typeof CONFLICT_REASONS)[number];

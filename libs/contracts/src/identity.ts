@@ -47,6 +47,9 @@ export interface MembershipView {
   missionCode: string | null;
   facilityId: string | null;
   facilityName: string | null;
+  /** A rotation's dates: the membership gives rights from startsAt (if set) until endsAt (if set). */
+  startsAt?: string | null;
+  endsAt?: string | null;
 }
 
 export interface MeResponse {

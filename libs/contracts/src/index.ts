@@ -7,3 +7,5 @@ export * from './media-policy';
 export * from './consultations';
 export * from './sync';
 export * from './errors';
+export * from './follow-up';
+export * from './rotations';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationsOf, Principal, PrincipalResolver } from '@hub/access';
 import { Role } from '@hub/contracts';
-import { DomainException, ErrorCode } from '@hub/common';
+import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { PrincipalCache } from './principal-cache';
 import { TokenService } from './token.service';
 
@@ -33,6 +33,8 @@ interface Row {
   facility_id: string | null;
   facility_level: number | null;
   mission_ids: string[] | null;
+  starts_at: Date | null;
+  ends_at: Date | null;
 }
 
 @Injectable()
@@ -41,6 +43,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
     private readonly cache: PrincipalCache<Principal>,
+    private readonly clock: Clock,
     @Optional() @Inject(CERTIFICATION_DIRECTORY) private readonly certifications?: CertificationDirectory,
   ) {}
 
@@ -65,20 +68,25 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
    */
   load(userId: string, sessionId: string | null, fullAccess: boolean): Promise<Principal> {
     return this.cache.get(userId, `${sessionId}:${fullAccess}`, async () => {
-      const [value, validUntil] = await Promise.all([
+      const [{ principal, nextChange }, certificationChange] = await Promise.all([
         this.loadNow(userId, sessionId, fullAccess),
         this.certifications?.nextChange?.(userId) ?? null,
       ]);
-      return { value, validUntil };
+      const changes = [nextChange, certificationChange].filter((d): d is Date => !!d);
+      return { value: principal, validUntil: changes.length ? new Date(Math.min(...changes.map((d) => d.getTime()))) : null };
     });
   }
 
-  private async loadNow(userId: string, sessionId: string | null, fullAccess: boolean): Promise<Principal> {
+  /**
+   * The principal now, and the next instant a membership starts or ends (a rotation's dates, by the injected Clock):
+   * the cache keeps the principal until then at most, so rights end at the end date without any write.
+   */
+  private async loadNow(userId: string, sessionId: string | null, fullAccess: boolean): Promise<{ principal: Principal; nextChange: Date | null }> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled, u.specialties,
               EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.user_id = u.id
                         AND rt.revoked_at IS NULL AND rt.expires_at > now()) AS session_live,
-              m.id AS membership_id, m.role, m.mission_id, m.facility_id, f.level AS facility_level,
+              m.id AS membership_id, m.role, m.mission_id, m.facility_id, f.level AS facility_level, m.starts_at, m.ends_at,
               CASE WHEN m.id IS NULL THEN NULL ELSE ${MEMBERSHIP_MISSIONS_SQL} END AS mission_ids
          FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN facilities f ON f.id = m.facility_id
         WHERE u.id = $1
@@ -91,7 +99,12 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     if (sessionId !== null && !user.session_live) throw new DomainException(ErrorCode.Unauthenticated, 'This session has ended; sign in again');
     // Certifications valid now (training module): expiry, revocation or a waiver apply on the next request.
     const certifications = certificationsOf((await this.certifications?.valid(user.id)) ?? []);
-    return {
+    const now = this.clock.now().getTime();
+    // A membership gives rights from its start to its end (a rotation); outside them it counts for nothing.
+    const current = (r: Row) => (!r.starts_at || r.starts_at.getTime() <= now) && (!r.ends_at || r.ends_at.getTime() > now);
+    const upcoming = rows.flatMap((r) => [r.starts_at, r.ends_at]).filter((d): d is Date => !!d && d.getTime() > now);
+    const nextChange = upcoming.length ? new Date(Math.min(...upcoming.map((d) => d.getTime()))) : null;
+    const principal: Principal = {
       ...certifications,
       userId: user.id,
       email: user.email,
@@ -101,7 +114,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
       sessionId: sessionId ?? '',
       specialties: user.specialties ?? [],
       memberships: rows
-        .filter((r) => r.membership_id)
+        .filter((r) => r.membership_id && current(r))
         .map((r) => ({
           id: r.membership_id!,
           role: r.role!,
@@ -111,5 +124,6 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
           missionIds: r.mission_ids ?? [],
         })),
     };
+    return { principal, nextChange };
   }
 }

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
 import { IdParam } from '@hub/common';
 import { MembershipView, UserView } from '@hub/contracts';
-import { CreateMembershipDto, CreateUserDto, ListQueryDto, UpdateUserDto } from './dto/admin.dto';
+import { CreateMembershipDto, CreateUserDto, ListQueryDto, UpdateMembershipDto, UpdateUserDto } from './dto/admin.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -43,6 +43,13 @@ export class UsersController {
     @Body() dto: CreateMembershipDto,
   ): Promise<MembershipView> {
     return this.users.addMembership(caller, id, dto);
+  }
+
+  /** A rotation's dates: the membership's rights end by themselves at endsAt. */
+  @Patch('memberships/:id')
+  @Policy.can(Action.Update, 'Membership')
+  updateMembership(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Body() dto: UpdateMembershipDto): Promise<MembershipView> {
+    return this.users.updateMembership(caller, id, dto);
   }
 
   @Delete('memberships/:id')

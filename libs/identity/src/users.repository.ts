@@ -18,6 +18,8 @@ interface Row {
     missionCode: string | null;
     facilityId: string | null;
     facilityName: string | null;
+    startsAt: string | null;
+    endsAt: string | null;
     missionIds: string[];
   }[];
 }
@@ -29,7 +31,9 @@ const SELECT = `
   SELECT u.id, u.email, u.display_name, u.active, u.mfa_enabled, u.specialties,
     COALESCE((SELECT json_agg(json_build_object(
         'id', m.id, 'role', m.role, 'missionId', m.mission_id, 'missionCode', ms.code,
-        'facilityId', m.facility_id, 'facilityName', f.name, 'missionIds', ${MEMBERSHIP_MISSIONS_SQL}) ORDER BY m.created_at)
+        'facilityId', m.facility_id, 'facilityName', f.name,
+        'startsAt', to_char(m.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        'endsAt', to_char(m.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'missionIds', ${MEMBERSHIP_MISSIONS_SQL}) ORDER BY m.created_at)
       FROM memberships m LEFT JOIN missions ms ON ms.id = m.mission_id LEFT JOIN facilities f ON f.id = m.facility_id
       WHERE m.user_id = u.id), '[]') AS memberships
   FROM users u`;

@@ -4,7 +4,7 @@ import { Action, actorOf, CallerContext, RecordAccess, scopeFor, SessionEvents, 
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { MembershipView, Role, UserView } from '@hub/contracts';
-import { CreateMembershipDto, CreateUserDto, UpdateUserDto } from './dto/admin.dto';
+import { CreateMembershipDto, CreateUserDto, UpdateMembershipDto, UpdateUserDto } from './dto/admin.dto';
 import { Membership } from './entities/membership.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from './entities/user.entity';
@@ -14,6 +14,13 @@ import { PasswordService } from './password.service';
 import { ScopedUser, UsersRepository } from './users.repository';
 
 const FACILITY_ROLES = [Role.FieldMedicalOfficer, Role.ReferenceDoctor];
+
+function checkRotationDates(startsAt: Date | null, endsAt: Date | null) {
+  const bad = (d: Date | null) => !!d && (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 2000 || d.getUTCFullYear() > 2200);
+  if (bad(startsAt)) throw DomainException.invalid('startsAt', 'startsAt must be a date between the years 2000 and 2200');
+  if (bad(endsAt)) throw DomainException.invalid('endsAt', 'endsAt must be a date between the years 2000 and 2200');
+  if (startsAt && endsAt && endsAt <= startsAt) throw DomainException.invalid('endsAt', 'endsAt must be after startsAt');
+}
 
 const publicView = ({ missionIds: _m, ...u }: ScopedUser): UserView => u;
 
@@ -215,15 +222,51 @@ export class UsersService {
   }
 
   private async insertMembership(manager: EntityManager, userId: string, dto: CreateMembershipDto): Promise<string> {
+    const startsAt = dto.startsAt ? new Date(dto.startsAt) : null;
+    const endsAt = dto.endsAt ? new Date(dto.endsAt) : null;
+    checkRotationDates(startsAt, endsAt);
     const saved = await manager.getRepository(Membership).save(
       manager.create(Membership, {
         userId,
         role: dto.role,
         missionId: dto.missionId ?? null,
         facilityId: dto.facilityId ?? null,
+        startsAt,
+        endsAt,
       }),
     );
     return saved.id;
+  }
+
+  /**
+   * Sets a rotation's dates on a membership (who may remove the membership may date it). The rights end by
+   * themselves at endsAt (principal resolver); a later end date re-opens the end-of-rotation report.
+   */
+  async updateMembership(caller: CallerContext, membershipId: string, dto: UpdateMembershipDto): Promise<MembershipView> {
+    const view = await this.dataSource.transaction(async (manager) => {
+      const rows: { user_id: string }[] = await manager.query('SELECT user_id FROM memberships WHERE id = $1', [membershipId]);
+      const owner = rows[0] ? await this.users.findById(rows[0].user_id, manager) : null;
+      const membership = owner?.memberships.find((m) => m.id === membershipId);
+      const missionIds = membership ? await this.reachOf(manager, membership.missionId, membership.facilityId) : [];
+      await this.access.assert(caller, Action.Update, 'Membership', membership ? { id: membershipId, missionIds } : null, { id: membershipId, missionId: missionIds[0] ?? null });
+      await this.access.assert(caller, Action.Update, 'User', owner, { id: membershipId, missionId: missionIds[0] ?? null });
+      const row = await manager.getRepository(Membership).findOneByOrFail({ id: membershipId });
+      if (dto.startsAt !== undefined) row.startsAt = dto.startsAt === null ? null : new Date(dto.startsAt);
+      if (dto.endsAt !== undefined) {
+        row.endsAt = dto.endsAt === null ? null : new Date(dto.endsAt);
+        row.endHandledAt = null;
+      }
+      checkRotationDates(row.startsAt, row.endsAt);
+      await manager.getRepository(Membership).save(row);
+      await this.auditEach(caller, manager, missionIds, 'membership.update', 'Membership', membershipId, {
+        userId: owner!.id,
+        startsAt: row.startsAt?.toISOString() ?? null,
+        endsAt: row.endsAt?.toISOString() ?? null,
+      });
+      return { ownerId: owner!.id, view: (await this.users.findById(owner!.id, manager))!.memberships.find((m) => m.id === membershipId)! };
+    });
+    this.sessions.changed({ userId: view.ownerId, reason: 'memberships' });
+    return view.view;
   }
 
   private async auditEach(

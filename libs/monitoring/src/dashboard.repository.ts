@@ -185,6 +185,44 @@ export class DashboardRepository {
     };
   }
 
+  /** Follow-up checks not recorded: on their day (due) and after it (overdue), per the missions given. */
+  async followUps(missionIds: string[], now: Date, facilityId?: string): Promise<{ due: number; overdue: number }> {
+    const [r]: { due: number; overdue: number }[] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE k.due_at + interval '1 day' > $2::timestamptz)::int AS due,
+              count(*) FILTER (WHERE k.due_at + interval '1 day' <= $2::timestamptz)::int AS overdue
+         FROM follow_up_checks k JOIN referral_cases c ON c.id = k.case_id
+        WHERE k.mission_id = ANY($1::uuid[]) AND k.recorded_at IS NULL AND k.due_at <= $2::timestamptz AND c.status <> 'cancelled'
+          AND ($3::uuid IS NULL OR k.facility_id = $3::uuid)`,
+      [missionIds, now, facilityId ?? null],
+    );
+    return r;
+  }
+
+  private followUpOverdue(missionIds: string[], now: Date): Promise<{ mission_id: string; n: number }[]> {
+    return this.dataSource.query(
+      `SELECT k.mission_id, count(*)::int AS n FROM follow_up_checks k JOIN referral_cases c ON c.id = k.case_id
+        WHERE k.mission_id = ANY($1::uuid[]) AND k.recorded_at IS NULL AND k.due_at + interval '1 day' <= $2::timestamptz
+          AND c.status <> 'cancelled'
+        GROUP BY k.mission_id`,
+      [missionIds, now],
+    );
+  }
+
+  /**
+   * Open cases whose officer in charge no longer holds a current officer membership at the case's clinic (their
+   * rotation ended without a hand-over). See libs/rotations.
+   */
+  private unassignedAfterRotation(missionIds: string[], now: Date): Promise<{ mission_id: string; n: number }[]> {
+    return this.dataSource.query(
+      `SELECT c.mission_id, count(*)::int AS n FROM referral_cases c
+        WHERE c.mission_id = ANY($1::uuid[]) AND c.status NOT IN ('closed', 'cancelled') AND c.responsible_officer_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = c.responsible_officer_id AND m.facility_id = c.facility_id
+                            AND m.role = 'field_medical_officer' AND (m.ends_at IS NULL OR m.ends_at > $2::timestamptz))
+        GROUP BY c.mission_id`,
+      [missionIds, now],
+    );
+  }
+
   /** Dormant Level 1 clinics, last week's SLA breach rate over the mission's threshold, overdue outcome reports. */
   async alerts(missionIds: string[], now: Date): Promise<DashboardAlert[]> {
     const dormant: { mission_id: string; facility_id: string; name: string; days: number; last: Date | null }[] = await this.dataSource.query(
@@ -211,6 +249,8 @@ export class DashboardRepository {
         GROUP BY f.mission_id`,
       [missionIds, now],
     );
+    const followUps = await this.followUpOverdue(missionIds, now);
+    const left = await this.unassignedAfterRotation(missionIds, now);
     return [
       ...dormant.map((d) => ({
         kind: 'dormant_site' as const,
@@ -235,6 +275,20 @@ export class DashboardRepository {
         code: 'caseload.outcome_overdue' as const,
         params: { count: o.n },
         text: `${o.n} outcome report(s) overdue`,
+      })),
+      ...followUps.map((f) => ({
+        kind: 'follow_up_overdue' as const,
+        missionId: f.mission_id,
+        code: 'caseload.follow_up_overdue' as const,
+        params: { count: f.n },
+        text: `${f.n} follow-up check(s) overdue`,
+      })),
+      ...left.map((l) => ({
+        kind: 'unassigned_after_rotation' as const,
+        missionId: l.mission_id,
+        code: 'caseload.unassigned_after_rotation' as const,
+        params: { count: l.n },
+        text: `${l.n} open case(s) left without an officer in charge at the end of a rotation`,
       })),
     ];
   }

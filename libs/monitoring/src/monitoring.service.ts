@@ -52,11 +52,12 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       urgency: dto.urgency,
       now,
     };
-    const [weekly, openByUrgency, responseTimes, slaOutcomes, alerts] = await Promise.all([
+    const [weekly, openByUrgency, responseTimes, slaOutcomes, followUps, alerts] = await Promise.all([
       this.dashboards.weekly(q),
       this.dashboards.openByUrgency(q),
       this.dashboards.responseTimes(q),
       this.dashboards.slaAndOutcomes(q),
+      this.dashboards.followUps(missionIds, now, dto.facilityId),
       this.dashboards.alerts(missionIds, now).then((a) => [...storageAlerts(missionIds), ...a]),
     ]);
     await this.audit.record({
@@ -76,6 +77,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       openByUrgency,
       responseTimes: responseTimes ?? { overall: empty, byFacility: [], bySpecialty: [], byUrgency: [], byReferenceHospital: [] },
       ...slaOutcomes,
+      followUps,
       alerts,
     };
   }

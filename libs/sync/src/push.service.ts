@@ -171,7 +171,7 @@ export class PushService {
     if (!existing) {
       const status = row.status as CaseStatus;
       if (status !== 'draft' && status !== 'submitted') throw new Refusal('status: a case arrives from a node as a draft or submitted');
-      const clean: Row = { ...row, requested_by_id: op.actorId, outcome: null, outcome_reported_at: null, closed_at: null };
+      const clean: Row = { ...row, requested_by_id: op.actorId, responsible_officer_id: op.actorId, outcome: null, outcome_reported_at: null, closed_at: null };
       for (const f of HUB_OWNED) clean[f] = f === 'escalation_level' ? 0 : null;
       if (status === 'submitted') clean.deadline_at = await this.deadline(m, node.missionId, String(row.urgency), new Date(String(row.submitted_at ?? op.at)));
       await this.insertRow(m, 'referral_cases', clean);

@@ -41,10 +41,14 @@ export interface WebHub {
 }
 
 /** The hub with the built web app on a free port, and Chromium to drive it. */
-export async function startWebHub(env: Record<string, string> = {}, prepare?: (hub: TestHub) => Promise<void>): Promise<WebHub> {
+export async function startWebHub(
+  env: Record<string, string> = {},
+  prepare?: (hub: TestHub) => Promise<void>,
+  options: { hubJobs?: boolean } = {},
+): Promise<WebHub> {
   const web = join(projectRoot(), 'dist/web/index.html');
   if (!existsSync(web)) throw new Error(`${web} is missing: run \`npm run build\` first (npm test does)`);
-  const hub = await createTestHub(env);
+  const hub = await createTestHub(env, options);
   if (prepare) await prepare(hub);
   const port = await freePort();
   await hub.app.listen(port, '127.0.0.1');

@@ -15,15 +15,19 @@ import { useDraft } from '../offline/useDraft';
 
 import { Field } from '../components/Field';
 import { AuthImage, UploadList } from '../components/Uploads';
-import { useApi } from '../components/useApi';
+import { queryClient, useApi } from '../components/useApi';
 import { useSubmit } from '../components/useLoad';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDateTime } from '../i18n/format';
 import { specialtyName } from '../i18n/words';
 import { isViewable, type ViewerItem } from '../viewer/viewable';
+import { CarePlanPanel } from '../followup/CarePlanPanel';
+import { EMPTY_PLAN, PlanEditor, toPlanBody, type PlanDraft } from '../followup/PlanEditor';
 
 // The viewer (zoom and pan, and dwv for DICOM) loads when a file is first opened, not with the case page.
 const AttachmentViewer = lazy(() => import('../viewer/AttachmentViewer').then((m) => ({ default: m.AttachmentViewer })));
+// The trend chart carries recharts: loaded only when the case page shows it.
+const VitalTrends = lazy(() => import('../followup/VitalTrends').then((m) => ({ default: m.VitalTrends })));
 
 const VITAL_KEYS = ['heartRate', 'systolicBp', 'diastolicBp', 'respiratoryRate', 'spo2', 'temperatureC', 'gcs'];
 
@@ -57,7 +61,7 @@ export function CasePage() {
   const [, setTick] = useState(0);
   useEffect(() => onUploadProgress(() => setTick((t) => t + 1)), []);
   const uploads = uploadsOf(message.key);
-  const answerDraft = useDraft(`case-answer:${id}`, { assessment: '', recommendation: '', type: 'none', priority: 'priority', destinationLevel: '2' });
+  const answerDraft = useDraft(`case-answer:${id}`, { assessment: '', recommendation: '', type: 'none', priority: 'priority', destinationLevel: '2', plan: EMPTY_PLAN as PlanDraft });
   const answer = answerDraft.value;
   const setAnswer = answerDraft.set;
   const [viewing, setViewing] = useState<string | null>(null);
@@ -134,6 +138,8 @@ export function CasePage() {
         {k.deadlineAt && !['answered', 'closed', 'cancelled'].includes(k.status) && <> · {t('casePage.due', { date: formatDateTime(k.deadlineAt) })}</>}
         {k.overdue && <span className="field-error"> {t('cases.overdue')}</span>}
         {k.escalationLevel > 0 && <span className="notice"> {t('casePage.escalated', { level: k.escalationLevel })}</span>}
+        {' · '}
+        <span data-testid="officer-in-charge">{k.responsibleOfficerName ? t('rotations.inCharge', { name: k.responsibleOfficerName }) : t('rotations.inChargeClinic')}</span>
       </p>
       <div className="split">
         <section className="card">
@@ -185,6 +191,21 @@ export function CasePage() {
         </section>
       </div>
 
+      <CarePlanPanel
+        k={k}
+        onChange={async () => {
+          // A recorded check changes the case and the patient's trend.
+          await Promise.all([c.reload(), queryClient.invalidateQueries({ queryKey: [`/api/patients/${k.patient.id}/vital-trends`] })]);
+        }}
+      />
+
+      <section className="card" aria-label={t('followUp.trendsTitle')}>
+        <h2>{t('followUp.trendsTitle')}</h2>
+        <Suspense fallback={<p className="muted" role="status">{t('followUp.trendsLoading')}</p>}>
+          <VitalTrends patientId={k.patient.id} />
+        </Suspense>
+      </section>
+
       <CaseConsultations k={k} />
 
       <section className="card" aria-label={t('casePage.thread')}>
@@ -226,7 +247,7 @@ export function CasePage() {
             onSubmit={(e: FormEvent) => {
               e.preventDefault();
               const evac = answer.type === 'none' ? { type: 'none' } : { type: answer.type, priority: answer.priority, destinationLevel: Number(answer.destinationLevel) };
-              void sendDraft(answerDraft, 'answer', { assessment: answer.assessment, recommendation: answer.recommendation, evacuation: evac }, false);
+              void sendDraft(answerDraft, 'answer', { assessment: answer.assessment, recommendation: answer.recommendation, evacuation: evac, plan: toPlanBody(answer.plan) }, false);
             }}
           >
             <h2>{t('casePage.answer')}</h2>
@@ -257,6 +278,7 @@ export function CasePage() {
                 </Field>
               </>
             )}
+            <PlanEditor value={answer.plan ?? EMPTY_PLAN} onChange={(plan) => setAnswer({ ...answer, plan })} problems={action.problems} />
             <button type="submit">{t('casePage.sendAnswer')}</button>
           </form>
         )}

@@ -140,6 +140,10 @@ export function DashboardPage() {
               <ul>{d.alerts.map((a, i) => <li key={i} className={a.kind}>{notificationText(t, a)}</li>)}</ul>
             </section>
           )}
+          <section className="card" aria-label={t('followUp.dashboardTitle')} data-testid="follow-up-counts">
+            <h2>{t('followUp.dashboardTitle')}</h2>
+            <p>{t('followUp.dashboardDue', { count: d.followUps.due })} · <span className={d.followUps.overdue ? 'field-error' : ''}>{t('followUp.dashboardOverdue', { count: d.followUps.overdue })}</span></p>
+          </section>
           <div className="kpis">
             <div className="kpi"><span>{d.responseTimes.overall.cases}</span>{t('dashboard.casesSubmitted')}</div>
             <div className="kpi"><span>{d.responseTimes.overall.answerMedianMin ?? '—'}</span>{t('dashboard.medianAnswer')}</div>

@@ -5,6 +5,7 @@ import { MeResponse, Role } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';
 import { RoleCertificationNotice } from '../components/CertificationGate';
 import { usePageTitle } from '../components/usePageTitle';
+import { DueChecks } from '../followup/DueChecks';
 
 /** What each role comes to the hub for (catalogue keys under home.cards). */
 const CARDS: Record<Role, { key: string; to: string }[]> = {
@@ -91,6 +92,15 @@ export function HomePage() {
           </Link>
         ))}
       </div>
+      {role === Role.FieldMedicalOfficer && (
+        <>
+          <DueChecks />
+          <p><Link to="/rotation/hand-over">{t('rotations.handOverTitle')}</Link></p>
+        </>
+      )}
+      {(role === Role.MissionAdmin || role === Role.SystemAdmin) && (
+        <p><Link to="/admin/rotations/import">{t('rotations.importTitle')}</Link></p>
+      )}
     </main>
   );
 }

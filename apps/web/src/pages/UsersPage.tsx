@@ -2,6 +2,7 @@ import { FormEvent, useEffect, useState } from 'react';
 import { FacilityView, MissionView, Role, ROLE_LABELS, UserView } from '@hub/contracts';
 import { del, get, patch, post, query } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
+import { RotationEnd } from '../rotations/RotationEnd';
 import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { MissionFilter } from '../components/MissionFilter';
@@ -142,6 +143,7 @@ function UserPanel(props: {
         {user.memberships.map((m) => (
           <li key={m.id}>
             <span className="badge outline">{ROLE_LABELS[m.role]}</span> {where(m)}
+            <RotationEnd m={m} onChanged={props.onChanged} />
             <button
               type="button"
               className="secondary small"

@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { ReferralCase } from './referral-case.entity';
 
-/** `consultation_chat`: typed in a live consultation's chat (libs/consultations). */
-export type MessageKind = 'message' | 'information_request' | 'information_response' | 'system' | 'consultation_chat';
+/** `consultation_chat`: typed in a live consultation's chat (libs/consultations); `hand_over_note`: an outgoing officer's note (rotations). */
+export type MessageKind = 'message' | 'information_request' | 'information_response' | 'system' | 'consultation_chat' | 'hand_over_note';
 
 /** The case thread between the clinic and the specialist(s). */
 @Entity('case_messages')

@@ -54,6 +54,18 @@ export class ReferralCase {
   @JoinColumn({ name: 'requested_by_id' })
   requestedBy?: User;
 
+  /**
+   * The clinic's officer in charge (the requester at first). A hand-over at the end of a rotation moves it to a
+   * successor, or to null: the clinic as a whole. Access stays the clinic's (facility) either way.
+   */
+  @Index('referral_cases_officer_idx')
+  @Column({ type: 'uuid', nullable: true })
+  responsibleOfficerId: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'responsible_officer_id' })
+  responsibleOfficer?: User;
+
   @Column({ type: 'varchar', length: 40 })
   specialtyCode: string;
 

@@ -10,6 +10,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -20,6 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Role } from '@hub/contracts';
+import { NullAllowed } from '@hub/common';
 
 const SPECIALTY = /^[a-z][a-z0-9_]{1,40}$/;
 
@@ -123,6 +125,31 @@ export class CreateMembershipDto {
   @IsOptional()
   @IsUUID('all', { message: 'facilityId must be a facility id (UUID)' })
   facilityId?: string;
+
+  @ApiPropertyOptional({ description: 'A rotation: rights start at this instant (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'startsAt must be a date and time (ISO 8601)' })
+  startsAt?: string;
+
+  @ApiPropertyOptional({ description: 'A rotation: rights end by themselves at this instant (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'endsAt must be a date and time (ISO 8601)' })
+  endsAt?: string;
+}
+
+/** A rotation's dates of an existing membership; null removes a date. */
+export class UpdateMembershipDto {
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @NullAllowed()
+  @IsISO8601({ strict: true }, { message: 'startsAt must be a date and time (ISO 8601) or null' })
+  startsAt?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @NullAllowed()
+  @IsISO8601({ strict: true }, { message: 'endsAt must be a date and time (ISO 8601) or null' })
+  endsAt?: string | null;
 }
 
 export class CreateUserDto {

@@ -9,6 +9,7 @@ import { User } from './user.entity';
  * hospital) reaches every mission the facility serves. A system administrator's membership has neither.
  */
 @Entity('memberships')
+@Check('memberships_dates_check', `"ends_at" IS NULL OR "starts_at" IS NULL OR "ends_at" > "starts_at"`)
 @Index('memberships_unique', ['userId', 'role', 'missionId', 'facilityId'], { unique: true })
 @Check(
   'memberships_scope_check',
@@ -43,6 +44,18 @@ export class Membership {
   @ManyToOne(() => Facility, { onDelete: 'RESTRICT', nullable: true })
   @JoinColumn({ name: 'facility_id' })
   facility: Facility | null;
+
+  /** A rotation's start: no rights before it (null: at once). */
+  @Column({ type: 'timestamptz', nullable: true })
+  startsAt: Date | null;
+
+  /** A rotation's end: the membership's rights end by themselves at this instant (null: open-ended). */
+  @Column({ type: 'timestamptz', nullable: true })
+  endsAt: Date | null;
+
+  /** When the end-of-rotation sweep told the managers what the holder left unassigned (once). */
+  @Column({ type: 'timestamptz', nullable: true })
+  endHandledAt: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
