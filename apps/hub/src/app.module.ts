@@ -16,6 +16,7 @@ import { MonitoringModule } from '@hub/monitoring';
 import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
 import { SyncModule } from '@hub/sync';
+import { MentalHealthModule } from '@hub/mental-health';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 import { BackupScheduler } from './lifecycle/backup-scheduler';
@@ -66,6 +67,7 @@ export class AppModule {
         ConsultationsModule,
         IdempotencyModule,
         SyncModule,
+        MentalHealthModule,
         ...extra,
       ],
       controllers: [HealthController, AuditController],

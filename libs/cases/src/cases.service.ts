@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, sensitiveAudience, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
@@ -410,7 +410,7 @@ export class CasesService {
   /** Sends the notifications of a committed change (never to the actor themselves). */
   private async flush(pending: Pending[], c: ReferralCase, actorId?: string) {
     for (const p of pending) {
-      const to = (await p.to()).filter((id) => id !== actorId);
+      const to = sensitiveAudience(c, await p.to()).filter((id) => id !== actorId);
       const saved: Notification[] = await this.notifications.record(to, { kind: p.kind, code: p.code, params: p.params, caseId: c.id, text: p.text }, this.dataSource.manager);
       this.notifications.publish(saved);
     }

@@ -39,7 +39,10 @@ export type NotificationKind =
   | 'training.certificate_expiring'
   | 'training.certificate_revoked'
   /** Someone waits in a live consultation the user hosts while the user is not connected to it. */
-  | 'consultation.waiting';
+  | 'consultation.waiting'
+  /** A mental-health session was booked with the user (the clinician), or is about to start (both people). */
+  | 'mental_health.booked'
+  | 'mental_health.reminder';
 
 export interface NotificationView {
   id: string;
@@ -85,6 +88,8 @@ export const NOTIFICATION_CODES = [
   'consultation.waiting',
   'consultation.waiting_case',
   'consultation.waiting_titled',
+  'mental_health.booked',
+  'mental_health.reminder',
 ] as const;
 export type NotificationCode = (typeof NOTIFICATION_CODES)[number];
 

@@ -6,3 +6,4 @@ export * from './media';
 export * from './media-policy';
 export * from './consultations';
 export * from './sync';
+export * from './mental-health';

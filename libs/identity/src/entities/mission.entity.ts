@@ -14,6 +14,10 @@ export class Mission {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
+  /** IANA time zone of the mission area (e.g. Africa/Bangui): times are stored in UTC and shown in this zone. */
+  @Column({ type: 'varchar', length: 64, default: 'UTC' })
+  timeZone: string;
+
   /** When true every member must use TOTP, not only administrators. */
   @Column({ type: 'boolean', default: false })
   mfaRequiredForAll: boolean;
