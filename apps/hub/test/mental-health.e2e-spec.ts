@@ -58,8 +58,8 @@ describe('mental-health sessions', () => {
   });
 
   it('officers of both missions see the same slots in their own zones, named', async () => {
-    const bangui = (await hub.http().get('/api/mental-health/slots/open').set(officer).expect(200)).body;
-    const juba = (await hub.http().get('/api/mental-health/slots/open').set(unmissOfficer).expect(200)).body;
+    const bangui = (await hub.http().get('/api/mental-health/slots/open').set(officer).expect(200)).body.items;
+    const juba = (await hub.http().get('/api/mental-health/slots/open').set(unmissOfficer).expect(200)).body.items;
     const first = (list: { id: string; startsAt: object; clinicianName: string }[]) => list.find((s) => s.id === slots[0].id)!;
     expect(first(bangui).startsAt).toEqual({ utc: startUtc, timeZone: 'Africa/Bangui', local: `${day} 07:00`, offset: 'UTC+01:00' });
     expect(first(juba).startsAt).toEqual({ utc: startUtc, timeZone: 'Africa/Juba', local: `${day} 08:00`, offset: 'UTC+02:00' });
@@ -146,9 +146,9 @@ describe('mental-health sessions', () => {
     expect(await list(unmissOfficer)).toEqual([]);
     const psyView = (await hub.http().get(`/api/mental-health/bookings/${bookingId}`).set(psychologist).expect(200)).body;
     expect(psyView.startsAt).toMatchObject({ local: `${day} 09:00`, timeZone: 'Africa/Nairobi' });
-    const mySlots = (await hub.http().get('/api/mental-health/slots').set(psychologist).expect(200)).body;
+    const mySlots = (await hub.http().get('/api/mental-health/slots').set(psychologist).expect(200)).body.items;
     expect(mySlots.find((s: { id: string }) => s.id === slots[0].id)).toMatchObject({ booked: true, bookingId });
-    const open = (await hub.http().get('/api/mental-health/slots/open').set(officer).expect(200)).body.map((s: { id: string }) => s.id);
+    const open = (await hub.http().get('/api/mental-health/slots/open').set(officer).expect(200)).body.items.map((s: { id: string }) => s.id);
     expect(open).not.toContain(slots[0].id);
   });
 

@@ -30,6 +30,12 @@ export interface MentalHealthSlotView {
   bookingId: string | null;
 }
 
+/** `GET /api/mental-health/slots` and `/slots/open`: the viewer's zone (to enter wall times in it) and the slots. */
+export interface MentalHealthSlotList {
+  timeZone: string;
+  items: MentalHealthSlotView[];
+}
+
 /** `POST /api/mental-health/slots`: `count` consecutive slots of `durationMinutes`, the first at `startsAt`. */
 export interface PublishSlotsRequest {
   /** ISO 8601 with `Z` or an explicit offset (a wall time without zone is refused). */

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
 import { IdParam } from '@hub/common';
-import type { MentalHealthBookingView, MentalHealthSlotView } from '@hub/contracts';
+import type { MentalHealthBookingView, MentalHealthSlotList, MentalHealthSlotView } from '@hub/contracts';
 import { BookSessionDto, PublishSlotsDto } from './dto/mental-health.dto';
 import { MentalHealthService } from './mental-health.service';
 
@@ -16,7 +16,7 @@ export class MentalHealthController {
   /** The clinician's own slots (booked or not). */
   @Get('slots')
   @Policy.can(Action.Consult, 'Case')
-  mySlots(@Caller() caller: CallerContext): Promise<MentalHealthSlotView[]> {
+  mySlots(@Caller() caller: CallerContext): Promise<MentalHealthSlotList> {
     return this.service.mySlots(caller);
   }
 
@@ -30,7 +30,7 @@ export class MentalHealthController {
   /** Free slots an officer may book for patients of their clinics' missions. */
   @Get('slots/open')
   @Policy.can(Action.Refer, 'Case')
-  open(@Caller() caller: CallerContext): Promise<MentalHealthSlotView[]> {
+  open(@Caller() caller: CallerContext): Promise<MentalHealthSlotList> {
     return this.service.openSlots(caller);
   }
 

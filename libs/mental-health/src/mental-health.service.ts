@@ -7,7 +7,7 @@ import { caseReference, CasesService, CaseTransition, Patient, ReferralCase } fr
 import { Clock, DomainException, ErrorCode, PeriodicTask } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { ConsultationSession } from '@hub/consultations';
-import { MentalHealthBookingView, MentalHealthSlotView, URGENCY_RANK } from '@hub/contracts';
+import { MentalHealthBookingView, MentalHealthSlotList, MentalHealthSlotView, URGENCY_RANK } from '@hub/contracts';
 import { NotificationsService } from '@hub/notifications';
 import { BookSessionDto, PublishSlotsDto } from './dto/mental-health.dto';
 import { AvailabilitySlot } from './entities/availability-slot.entity';
@@ -158,25 +158,25 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /** The caller's own slots from a day ago on, booked or not. */
-  async mySlots(caller: CallerContext): Promise<MentalHealthSlotView[]> {
+  async mySlots(caller: CallerContext): Promise<MentalHealthSlotList> {
     const zone = await this.zoneOf(caller.principal.userId);
     const rows = await this.slotRows(`s.clinician_id = $1 AND s.ends_at > $2::timestamptz - interval '1 day'`, [caller.principal.userId, this.clock.now()]);
-    return rows.map((r) => this.slotView(r, zone, true));
+    return { timeZone: zone, items: rows.map((r) => this.slotView(r, zone, true)) };
   }
 
   // ---- the officer's side ---------------------------------------------------------------------------------
 
   /** Free future slots at reference hospitals serving the missions of the caller's clinics. */
-  async openSlots(caller: CallerContext): Promise<MentalHealthSlotView[]> {
+  async openSlots(caller: CallerContext): Promise<MentalHealthSlotList> {
     const missions = clinicalScopeOf(caller.principal).clinicMissionIds;
-    if (!missions.length) return [];
     const zone = await this.zoneOf(caller.principal.userId);
+    if (!missions.length) return { timeZone: zone, items: [] };
     const rows = await this.slotRows(
       `b.id IS NULL AND s.starts_at > $2 AND cu.active AND fac.active
        AND EXISTS (SELECT 1 FROM facility_missions fm WHERE fm.facility_id = s.facility_id AND fm.mission_id = ANY($1::uuid[]))`,
       [missions, this.clock.now()],
     );
-    return rows.map((r) => this.slotView(r, zone, false));
+    return { timeZone: zone, items: rows.map((r) => this.slotView(r, zone, false)) };
   }
 
   async book(caller: CallerContext, dto: BookSessionDto): Promise<MentalHealthBookingView> {

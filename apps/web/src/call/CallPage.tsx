@@ -1,4 +1,5 @@
 import { FormEvent, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import type { CreatedInvitation, ParticipantView } from '@hub/contracts';
 import { errorMessage, post } from '../api/client';
@@ -18,6 +19,7 @@ export function CallPage() {
   const invitationToken = params.get('invitation') ?? undefined;
   const options = useMemo(() => ({ sessionId: id!, audioOnly, invitationToken }), [id, audioOnly, invitationToken]);
   const { client, state } = useCall(options);
+  const { t } = useTranslation();
 
   if (!client || !state) return <main className="page muted">Opening the consultation…</main>;
   const caseLink = state.session?.caseId ? `/cases/${state.session.caseId}` : '/';
@@ -26,6 +28,12 @@ export function CallPage() {
   return (
     <main className="page wide call-page" data-testid="call-page" data-phase={state.phase}>
       <h1>{title}</h1>
+      {/* A private (mental-health) session: audio only unless someone turns video on; chat kept only with consent. */}
+      {state.session?.audioOnlyDefault && (
+        <p className="notice" data-testid="private-session">
+          {t('mentalHealth.callNotice')} {state.session.chatInThread ? t('mentalHealth.callChatKept') : t('mentalHealth.callChatNotKept')}
+        </p>
+      )}
       {state.error && state.phase !== 'error' && <div className="notice">{state.error}</div>}
       {state.isHost && <WaitingList client={client} participants={state.participants} />}
       {state.phase === 'connecting' && <p className="muted" role="status">Connecting to the consultation…</p>}
