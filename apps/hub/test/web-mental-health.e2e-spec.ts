@@ -78,7 +78,7 @@ describe('mental-health sessions in the web app (Chromium, real SFU)', () => {
     expect(await first.textContent()).toContain(`${day} 07:00 · Africa/Bangui (UTC+01:00)`);
     expect(await first.textContent()).toContain('Dr. Level 4 Psychologist');
     await first.getByRole('radio').check();
-    await officer.getByLabel('Patient').selectOption({ label: `${PATIENT.lastName}, ${PATIENT.firstName}` });
+    await officer.getByLabel('Patient', { exact: true }).selectOption({ label: `${PATIENT.lastName}, ${PATIENT.firstName}` });
     await officer.getByLabel('Why the session is needed (kept private)').fill('Nightmares since the convoy ambush');
     await officer.getByRole('button', { name: 'Book this session' }).click();
     await officer.getByTestId('mh-booked').waitFor({ timeout: 15_000 });
