@@ -1,3 +1,5 @@
+import { io, Socket } from 'socket.io-client';
+import { freePort } from '@hub/database';
 import { MentalHealthService } from '@hub/mental-health';
 import { NODE_SCOPE } from '../../../libs/sync/src/node-scope';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
@@ -152,9 +154,47 @@ describe('mental-health sessions', () => {
     expect(open).not.toContain(slots[0].id);
   });
 
+  it('keeps chat in the thread only when the patient consented', async () => {
+    const port = await freePort();
+    await hub.app.listen(port, '127.0.0.1');
+    const sockets: Socket[] = [];
+    const chatIn = async (sessionId: string) => {
+      const s = io(`http://127.0.0.1:${port}/consultations`, { path: '/socket.io', transports: ['websocket'], auth: { token: (await hub.login('psychologist@l4.demo')).accessToken }, reconnection: false, forceNew: true });
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      const emit = (event: string, payload: object) => new Promise<{ ok: boolean; data: { kept: boolean; id: string }; error?: unknown }>((resolve) => s.emit(event, payload, resolve));
+      const joined = await emit('join', { sessionId });
+      expect(joined.ok).toBe(true);
+      const sent = await emit('chat', { body: 'How did you sleep this week?' });
+      expect(sent.ok).toBe(true);
+      return sent.data;
+    };
+    try {
+      // no consent (the booking above): relayed only, nothing in the thread
+      const without = (await hub.http().get(`/api/mental-health/bookings/${bookingId}`).set(officer).expect(200)).body;
+      expect((await chatIn(without.consultationSessionId)).kept).toBe(false);
+      const thread = (await hub.http().get(`/api/cases/${caseId}`).set(officer).expect(200)).body.messages;
+      expect(thread.map((m: { body: string }) => m.body)).not.toContain('How did you sleep this week?');
+      // consent: kept in the case thread
+      const consented = (
+        await hub.http().post('/api/mental-health/bookings').set(officer).send({ slotId: slots[1].id, patientId, reason: 'Follow-up', chatConsent: true }).expect(201)
+      ).body;
+      const kept = await chatIn(consented.consultationSessionId);
+      expect(kept.kept).toBe(true);
+      const keptThread = (await hub.http().get(`/api/cases/${consented.caseId}`).set(officer).expect(200)).body.messages;
+      expect(keptThread.map((m: { id: string }) => m.id)).toContain(kept.id);
+    } finally {
+      sockets.forEach((s) => s.close());
+    }
+  });
+
   it('reminds both people once, an hour before', async () => {
     const service = hub.app.get(MentalHealthService);
     expect(await service.sendReminders(new Date(Date.parse(startUtc) - 2 * 3600_000))).toEqual([]);
+    // the first session starts in 30 minutes, the second (50 minutes later) in 80: only the first is reminded
     expect(await service.sendReminders(new Date(Date.parse(startUtc) - 30 * 60_000))).toEqual([bookingId]);
     expect(await service.sendReminders(new Date(Date.parse(startUtc) - 20 * 60_000))).toEqual([]);
     for (const auth of [officer, psychologist]) {
