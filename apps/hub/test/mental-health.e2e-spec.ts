@@ -191,6 +191,18 @@ describe('mental-health sessions', () => {
     }
   });
 
+  it('a mission administrator sets the mission zone (IANA, checked); views follow it', async () => {
+    const admin = bearer(await hub.login('admin@minusca.demo'));
+    const mission = `/api/missions/${hub.ids.missions.MINUSCA}`;
+    expect((await hub.http().get(mission).set(admin).expect(200)).body.timeZone).toBe('Africa/Bangui');
+    const bad = await hub.http().patch(mission).set(admin).send({ timeZone: 'Mars/Olympus' }).expect(400);
+    expect(JSON.stringify(bad.body)).toMatch(/timeZone must be an IANA time zone/);
+    await hub.http().patch(mission).set(admin).send({ timeZone: 'Africa/Nairobi' }).expect(200);
+    const view = (await hub.http().get(`/api/mental-health/bookings/${bookingId}`).set(officer).expect(200)).body;
+    expect(view.startsAt).toMatchObject({ local: `${day} 09:00`, timeZone: 'Africa/Nairobi', offset: 'UTC+03:00' });
+    await hub.http().patch(mission).set(admin).send({ timeZone: 'Africa/Bangui' }).expect(200);
+  });
+
   it('reminds both people once, an hour before', async () => {
     const service = hub.app.get(MentalHealthService);
     expect(await service.sendReminders(new Date(Date.parse(startUtc) - 2 * 3600_000))).toEqual([]);

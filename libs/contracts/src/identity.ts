@@ -80,6 +80,8 @@ export interface MissionView {
   name: string;
   mfaRequiredForAll: boolean;
   active: boolean;
+  /** IANA zone of the mission area (times are stored in UTC and shown in it). */
+  timeZone: string;
 }
 
 export interface FacilityView {

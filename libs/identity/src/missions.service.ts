@@ -14,6 +14,7 @@ const view = (m: Mission): MissionView => ({
   name: m.name,
   mfaRequiredForAll: m.mfaRequiredForAll,
   active: m.active,
+  timeZone: m.timeZone,
 });
 
 @Injectable()

@@ -13,6 +13,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsTimeZone,
   IsUUID,
   Matches,
   MaxLength,
@@ -38,6 +39,11 @@ export class CreateMissionDto {
   @IsOptional()
   @IsBoolean()
   mfaRequiredForAll?: boolean;
+
+  @ApiPropertyOptional({ example: 'Africa/Bangui', description: 'IANA time zone of the mission area: times are shown in it' })
+  @IsOptional()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Bangui' })
+  timeZone?: string;
 }
 
 export class UpdateMissionDto {
@@ -57,6 +63,11 @@ export class UpdateMissionDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ example: 'Africa/Bangui', description: 'IANA time zone of the mission area: times are shown in it' })
+  @IsOptional()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Bangui' })
+  timeZone?: string;
 }
 
 export class CreateFacilityDto {
