@@ -203,6 +203,39 @@ describe('mental-health sessions', () => {
     await hub.http().patch(mission).set(admin).send({ timeZone: 'Africa/Bangui' }).expect(200);
   });
 
+  it('staff book for themselves only where their mission allows it; only they and the clinician see it', async () => {
+    const trainer = bearer(await hub.login('trainer@minusca.demo'));
+    const admin = bearer(await hub.login('admin@minusca.demo'));
+    const mission = `/api/missions/${hub.ids.missions.MINUSCA}`;
+    const body = { slotId: slots[2].id, forSelf: true, reason: 'Stress after the rotation', chatConsent: false };
+    expect((await hub.http().get('/api/mental-health/slots/open').set(trainer).expect(200)).body.items).toEqual([]);
+    const refused = await hub.http().post('/api/mental-health/bookings').set(trainer).send(body).expect(403);
+    expect(refused.body.message).toMatch(/does not let staff book sessions for themselves/);
+    // without forSelf, a trainer books for no patient
+    await hub.http().post('/api/mental-health/bookings').set(trainer).send({ ...body, forSelf: undefined, patientId }).expect(403);
+
+    expect((await hub.http().patch(mission).set(admin).send({ staffSelfBooking: true }).expect(200)).body.staffSelfBooking).toBe(true);
+    try {
+      const open = (await hub.http().get('/api/mental-health/slots/open').set(trainer).expect(200)).body.items.map((x: { id: string }) => x.id);
+      expect(open).toContain(slots[2].id);
+      const booked = (await hub.http().post('/api/mental-health/bookings').set(trainer).set('Idempotency-Key', 'mh-self-1').send(body).expect(201)).body;
+      expect(booked).toMatchObject({ forSelf: true, caseId: null, patientId: null, patientName: 'Trainer (MINUSCA)', startsAt: { timeZone: 'Africa/Bangui' } });
+      expect(booked.caseReference).toMatch(/^S-/);
+      await hub.http().get(`/api/mental-health/bookings/${booked.id}`).set(psychologist).expect(200);
+      await hub.http().get(`/api/mental-health/bookings/${booked.id}/calendar.ics`).set(trainer).expect(200);
+      for (const who of ['manager@minusca.demo', 'officer@minusca.demo', 'admin@minusca.demo']) {
+        await hub.http().get(`/api/mental-health/bookings/${booked.id}`).set(bearer(await hub.login(who))).expect(404);
+        expect((await hub.http().get('/api/mental-health/bookings').set(bearer(await hub.login(who))).expect(200)).body.map((b: { id: string }) => b.id)).not.toContain(booked.id);
+      }
+      // the trainer may enter the session (a named invitation), waiting for the psychologist
+      const session = (await hub.http().get(`/api/consultations/${booked.consultationSessionId}`).set(trainer).expect(200)).body;
+      expect(session).toMatchObject({ canJoin: true, audioOnlyDefault: true, caseId: null });
+      await hub.http().get(`/api/consultations/${booked.consultationSessionId}`).set(bearer(await hub.login('manager@minusca.demo'))).expect(404);
+    } finally {
+      await hub.http().patch(mission).set(admin).send({ staffSelfBooking: false }).expect(200);
+    }
+  });
+
   it('reminds both people once, an hour before', async () => {
     const service = hub.app.get(MentalHealthService);
     expect(await service.sendReminders(new Date(Date.parse(startUtc) - 2 * 3600_000))).toEqual([]);

@@ -1,5 +1,5 @@
 import type { TestHub } from '@hub/testing';
-import { Call, KEY, MISSION, only, Row, Target } from './matrix-kit';
+import { all, Call, KEY, MISSION, only, Row, Target } from './matrix-kit';
 
 /**
  * Sensitive records (libs/access sensitive-records.ts) in the authorization matrix: rows for every role x {own,
@@ -92,7 +92,8 @@ export const MENTAL_HEALTH_MATRIX: Record<string, Row> = {
     anon: 401,
     expect: only([403, 403], {}),
   },
-  'GET /api/mental-health/slots/open': { build: () => ({ path: '/api/mental-health/slots/open' }), anon: 401, expect: only([403, 403], { officer: [200, 200] }) },
+  // officers (for patients) and, where the mission allows it, any member of staff (for themselves): others get []
+  'GET /api/mental-health/slots/open': { build: () => ({ path: '/api/mental-health/slots/open' }), anon: 401, expect: all(200) },
   'GET /api/mental-health/bookings': { build: () => ({ path: '/api/mental-health/bookings' }), anon: 401, expect: only([200, 200], {}) },
   'POST /api/mental-health/bookings': {
     build: async (hub, t) => ({ path: '/api/mental-health/bookings', body: { slotId: await freshSlot(hub), patientId: await freshPatient(hub, t), reason: 'Low mood', chatConsent: true } }),

@@ -82,6 +82,8 @@ export interface MissionView {
   active: boolean;
   /** IANA zone of the mission area (times are stored in UTC and shown in it). */
   timeZone: string;
+  /** Staff may book mental-health sessions for themselves. */
+  staffSelfBooking: boolean;
 }
 
 export interface FacilityView {

@@ -49,7 +49,10 @@ export interface PublishSlotsRequest {
 /** `POST /api/mental-health/bookings` (send an Idempotency-Key). */
 export interface BookSessionRequest {
   slotId: string;
-  patientId: string;
+  /** The patient (an officer booking for a patient of their clinic's mission). */
+  patientId?: string;
+  /** A member of staff books for themselves, where their mission allows it (`staffSelfBooking`): no patient, no case. */
+  forSelf?: boolean;
   /** Why the session is needed (kept on the sensitive case). */
   reason: string;
   /** The patient agreed that chat in the call is kept in the case thread. */
@@ -59,10 +62,14 @@ export interface BookSessionRequest {
 export interface MentalHealthBookingView {
   id: string;
   slotId: string;
-  caseId: string;
+  /** The sensitive case (null for a member of staff's own session). */
+  caseId: string | null;
+  /** The case reference (C-…), or the session's (S-…) for a member of staff's own session. */
   caseReference: string;
-  patientId: string;
+  patientId: string | null;
+  /** The patient, or the member of staff who booked for themselves. */
   patientName: string;
+  forSelf: boolean;
   clinicianId: string;
   clinicianName: string;
   bookedById: string;

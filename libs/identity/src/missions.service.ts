@@ -15,6 +15,7 @@ const view = (m: Mission): MissionView => ({
   mfaRequiredForAll: m.mfaRequiredForAll,
   active: m.active,
   timeZone: m.timeZone,
+  staffSelfBooking: m.staffSelfBooking,
 });
 
 @Injectable()

@@ -27,9 +27,9 @@ export class MentalHealthController {
     return this.service.publishSlots(caller, dto);
   }
 
-  /** Free slots an officer may book for patients of their clinics' missions. */
+  /** Free slots an officer may book for patients of their clinics' missions, or staff for themselves (where allowed). */
   @Get('slots/open')
-  @Policy.can(Action.Refer, 'Case')
+  @Policy.authenticated()
   open(@Caller() caller: CallerContext): Promise<MentalHealthSlotList> {
     return this.service.openSlots(caller);
   }
@@ -40,9 +40,12 @@ export class MentalHealthController {
     return this.service.myBookings(caller);
   }
 
-  /** Books a slot for a patient (send an Idempotency-Key; a slot already booked is 409). */
+  /**
+   * Books a slot for a patient (clinic staff), or `forSelf` (any member of staff where their mission allows it).
+   * Send an Idempotency-Key; a slot already booked is 409.
+   */
   @Post('bookings')
-  @Policy.can(Action.Refer, 'Case')
+  @Policy.authenticated()
   book(@Caller() caller: CallerContext, @Body() dto: BookSessionDto): Promise<MentalHealthBookingView> {
     return this.service.book(caller, dto);
   }

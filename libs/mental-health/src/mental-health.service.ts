@@ -1,18 +1,22 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
 import ical, { ICalCalendarMethod } from 'ical-generator';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, clinicalScopeOf, missionsOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { caseReference, CasesService, CaseTransition, Patient, ReferralCase } from '@hub/cases';
 import { Clock, DomainException, ErrorCode, PeriodicTask } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
-import { ConsultationSession } from '@hub/consultations';
+import { ConsultationInvitation, ConsultationSession } from '@hub/consultations';
 import { MentalHealthBookingView, MentalHealthSlotList, MentalHealthSlotView, URGENCY_RANK } from '@hub/contracts';
 import { NotificationsService } from '@hub/notifications';
 import { BookSessionDto, PublishSlotsDto } from './dto/mental-health.dto';
 import { AvailabilitySlot } from './entities/availability-slot.entity';
 import { MentalHealthBooking } from './entities/mental-health-booking.entity';
 import { zonedLabel, zonedTime } from './zoned-time';
+
+/** The reference of a member of staff's own session (no case): S- and the booking id's first characters. */
+export const sessionReference = (bookingId: string) => `S-${bookingId.slice(0, 8).toUpperCase()}`;
 
 /** The specialty a psychologist or psychiatrist holds (specialties table). */
 export const MENTAL_HEALTH_SPECIALTY = 'mental_health';
@@ -34,8 +38,9 @@ interface SlotRow {
 interface BookingRow {
   id: string;
   slot_id: string;
-  case_id: string;
-  patient_id: string;
+  case_id: string | null;
+  patient_id: string | null;
+  for_self: boolean;
   patient_name: string;
   clinician_id: string;
   clinician_name: string;
@@ -49,12 +54,13 @@ interface BookingRow {
 }
 
 const BOOKING_SQL = `
-  SELECT b.id, b.slot_id, b.case_id, b.patient_id, p.last_name || ', ' || p.first_name AS patient_name, b.clinician_id,
+  SELECT b.id, b.slot_id, b.case_id, b.patient_id, b.for_self,
+         CASE WHEN b.for_self THEN bu.display_name ELSE p.last_name || ', ' || p.first_name END AS patient_name, b.clinician_id,
          cu.display_name AS clinician_name, b.booked_by_id, bu.display_name AS booked_by_name, b.consultation_session_id,
          s.starts_at, s.ends_at, b.chat_consent, b.created_at
     FROM mental_health_bookings b
     JOIN mental_health_slots s ON s.id = b.slot_id
-    JOIN patients p ON p.id = b.patient_id
+    LEFT JOIN patients p ON p.id = b.patient_id
     JOIN users cu ON cu.id = b.clinician_id
     JOIN users bu ON bu.id = b.booked_by_id`;
 
@@ -168,7 +174,7 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
 
   /** Free future slots at reference hospitals serving the missions of the caller's clinics. */
   async openSlots(caller: CallerContext): Promise<MentalHealthSlotList> {
-    const missions = clinicalScopeOf(caller.principal).clinicMissionIds;
+    const missions = [...new Set([...clinicalScopeOf(caller.principal).clinicMissionIds, ...(await this.selfBookingMissions(caller))])];
     const zone = await this.zoneOf(caller.principal.userId);
     if (!missions.length) return { timeZone: zone, items: [] };
     const rows = await this.slotRows(
@@ -179,10 +185,22 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
     return { timeZone: zone, items: rows.map((r) => this.slotView(r, zone, false)) };
   }
 
+  /** The caller's missions that let staff book sessions for themselves. */
+  private async selfBookingMissions(caller: CallerContext, m: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const mine = missionsOf(caller.principal);
+    if (!mine.length) return [];
+    const rows: { id: string }[] = await m.query('SELECT id FROM missions WHERE id = ANY($1::uuid[]) AND staff_self_booking AND active ORDER BY code', [mine]);
+    return rows.map((r) => r.id);
+  }
+
   async book(caller: CallerContext, dto: BookSessionDto): Promise<MentalHealthBookingView> {
+    if (dto.forSelf) return this.bookForSelf(caller, dto);
+    // Booking for a patient is clinic work: the role (and its certification) first, as for opening a case.
+    if (!caller.ability.can(Action.Refer, 'Case')) throw new DomainException(ErrorCode.Forbidden, 'Only clinic staff book sessions for patients; book forSelf where your mission allows it');
     const now = this.clock.now();
+    const patientId = dto.patientId!;
     const { booking, notify } = await this.dataSource.transaction(async (m) => {
-      const patient = await this.access.assert(caller, Action.Read, 'Patient', await m.getRepository(Patient).findOneBy({ id: dto.patientId }), { id: dto.patientId, missionId: null });
+      const patient = await this.access.assert(caller, Action.Read, 'Patient', await m.getRepository(Patient).findOneBy({ id: patientId }), { id: patientId, missionId: null });
       const slot = await m.getRepository(AvailabilitySlot).findOne({ where: { id: dto.slotId }, lock: { mode: 'pessimistic_write' } });
       // A slot of a hospital that does not serve the patient's mission is, for this caller, not there at all.
       const serves = slot && (await m.query('SELECT 1 FROM facility_missions WHERE facility_id = $1 AND mission_id = $2', [slot.facilityId, patient.missionId])).length > 0;
@@ -273,6 +291,55 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
     return this.bookingView(caller, booking.id);
   }
 
+  /**
+   * A member of staff books a session for themselves, where one of their missions served by the slot's hospital
+   * allows it: no case and no patient record; the session (without a case) is theirs by a named invitation.
+   */
+  private async bookForSelf(caller: CallerContext, dto: BookSessionDto): Promise<MentalHealthBookingView> {
+    const now = this.clock.now();
+    const userId = caller.principal.userId;
+    const { booking, notify } = await this.dataSource.transaction(async (m) => {
+      const slot = await m.getRepository(AvailabilitySlot).findOne({ where: { id: dto.slotId }, lock: { mode: 'pessimistic_write' } });
+      const served: { mission_id: string }[] = slot
+        ? await m.query('SELECT fm.mission_id FROM facility_missions fm JOIN missions ms ON ms.id = fm.mission_id WHERE fm.facility_id = $1 AND fm.mission_id = ANY($2::uuid[]) ORDER BY ms.code', [slot.facilityId, missionsOf(caller.principal)])
+        : [];
+      if (!slot || !served.length) throw new DomainException(ErrorCode.NotFound, 'slotId: slot not found', [{ field: 'slotId', problems: ['not found'] }]);
+      const allowed = await this.selfBookingMissions(caller, m);
+      const missionId = served.map((r) => r.mission_id).find((id) => allowed.includes(id));
+      if (!missionId) throw new DomainException(ErrorCode.Forbidden, 'Your mission does not let staff book sessions for themselves: ask your clinic’s officer to book one for you');
+      if (slot.clinicianId === userId) throw DomainException.conflict('slotId: this is your own slot');
+      const zone = await this.zoneOf(userId, m);
+      if (await m.getRepository(MentalHealthBooking).existsBy({ slotId: slot.id })) throw DomainException.conflict(`slotId: this slot (${zonedLabel(zonedTime(slot.startsAt, zone))}) is already booked; choose another slot`);
+      if (slot.startsAt <= now) throw DomainException.conflict('slotId: this slot has already started; choose a later one');
+      const session = await m.getRepository(ConsultationSession).save(
+        m.create(ConsultationSession, { missionId, caseId: null, title: 'Mental-health session', scheduledAt: slot.startsAt, hostId: slot.clinicianId, createdById: userId, status: 'waiting', audioOnlyDefault: true, chatInThread: false }),
+      );
+      // The staff member's right to join: an invitation naming them, valid until an hour after the slot ends.
+      await m.getRepository(ConsultationInvitation).save(
+        m.create(ConsultationInvitation, { sessionId: session.id, callRole: 'guest', invitedUserId: userId, tokenHash: createHash('sha256').update(randomBytes(24)).digest('hex'), expiresAt: new Date(slot.endsAt.getTime() + 3600_000), createdById: userId }),
+      );
+      let booking: MentalHealthBooking;
+      try {
+        booking = await m.getRepository(MentalHealthBooking).save(
+          m.create(MentalHealthBooking, { slotId: slot.id, missionId, caseId: null, patientId: null, forSelf: true, clinicianId: slot.clinicianId, bookedById: userId, consultationSessionId: session.id, chatConsent: false, reminderSentAt: null }),
+        );
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') throw DomainException.conflict('slotId: this slot was just booked by someone else; choose another slot');
+        throw e;
+      }
+      await this.audit.record(
+        { ...actorOf(caller), action: 'mental_health.book_self', outcome: 'success', missionId, subjectType: 'MentalHealthBooking', subjectId: booking.id, details: { slotId: slot.id, sessionId: session.id } },
+        m,
+      );
+      const when = zonedLabel(zonedTime(slot.startsAt, await this.zoneOf(slot.clinicianId, m)));
+      const reference = sessionReference(booking.id);
+      const notify = await this.notifications.record([slot.clinicianId], { kind: 'mental_health.booked', caseId: null, params: { reference, when }, text: `${reference}: a mental-health session was booked with you for ${when}` }, m);
+      return { booking, notify };
+    });
+    this.notifications.publish(notify);
+    return this.bookingView(caller, booking.id);
+  }
+
   /** The caller's clinic for the patient: the patient's current clinic when it is one of the caller's, else the caller's clinic in that mission. */
   private async clinicFor(caller: CallerContext, patient: Patient, m: EntityManager): Promise<string> {
     const clinics = clinicalScopeOf(caller.principal).clinicFacilityIds;
@@ -288,8 +355,8 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
   async myBookings(caller: CallerContext): Promise<MentalHealthBookingView[]> {
     const zone = await this.zoneOf(caller.principal.userId);
     const rows: BookingRow[] = await this.dataSource.query(
-      `${BOOKING_SQL} JOIN referral_cases c ON c.id = b.case_id
-        WHERE (b.booked_by_id = $1 OR b.clinician_id = $1) AND (c.requested_by_id = $1 OR c.assigned_doctor_id = $1)
+      `${BOOKING_SQL} LEFT JOIN referral_cases c ON c.id = b.case_id
+        WHERE (b.booked_by_id = $1 OR b.clinician_id = $1) AND (b.for_self OR c.requested_by_id = $1 OR c.assigned_doctor_id = $1)
           AND s.ends_at > $2::timestamptz - interval '7 days'
         ORDER BY s.starts_at LIMIT 100`,
       [caller.principal.userId, this.clock.now()],
@@ -301,14 +368,18 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
   async bookingView(caller: CallerContext, id: string): Promise<MentalHealthBookingView> {
     const [row]: BookingRow[] = await this.dataSource.query(`${BOOKING_SQL} WHERE b.id = $1`, [id]);
     if (!row) throw DomainException.notFound('Booking');
-    await this.cases.load(caller, Action.Read, row.case_id);
+    if (row.case_id) await this.cases.load(caller, Action.Read, row.case_id);
+    else if (row.booked_by_id !== caller.principal.userId && row.clinician_id !== caller.principal.userId) {
+      // A member of staff's own session: theirs and the clinician's only.
+      throw DomainException.notFound('Booking').deniedOn({ missionId: null, subjectType: 'MentalHealthBooking', subjectId: id, details: { attempted: 'read' } });
+    }
     return this.toBookingView(row, await this.zoneOf(caller.principal.userId));
   }
 
   /** The session as an iCalendar file: times in UTC, described in the viewer's zone; no patient name in it. */
   async calendar(caller: CallerContext, id: string): Promise<{ filename: string; body: string }> {
     const b = await this.bookingView(caller, id);
-    await this.audit.record({ ...actorOf(caller), action: 'mental_health.calendar', outcome: 'success', missionId: null, subjectType: 'Case', subjectId: b.caseId, details: { bookingId: id } });
+    await this.audit.record({ ...actorOf(caller), action: 'mental_health.calendar', outcome: 'success', missionId: null, subjectType: b.caseId ? 'Case' : 'MentalHealthBooking', subjectId: b.caseId ?? b.id, details: { bookingId: id } });
     const cal = ical({ name: 'Field Telemedicine Hub', prodId: { company: 'field-telemed-hub', product: 'mental-health-sessions', language: 'EN' }, method: ICalCalendarMethod.PUBLISH });
     cal.createEvent({
       id: `${b.id}@field-telemed-hub`,
@@ -330,21 +401,23 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
    */
   async sendReminders(now = this.clock.now()): Promise<string[]> {
     return this.dataSource.transaction(async (m) => {
-      const claimed: { id: string; case_id: string; clinician_id: string; booked_by_id: string; starts_at: Date }[] = await m.query(
+      const claimed: { id: string; case_id: string | null; clinician_id: string; booked_by_id: string; starts_at: Date }[] = await m.query(
         `UPDATE mental_health_bookings b SET reminder_sent_at = $1
-           FROM mental_health_slots s, referral_cases c
-          WHERE s.id = b.slot_id AND c.id = b.case_id AND b.reminder_sent_at IS NULL AND c.status NOT IN ('closed', 'cancelled')
+           FROM mental_health_slots s
+          WHERE s.id = b.slot_id AND b.reminder_sent_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM referral_cases c WHERE c.id = b.case_id AND c.status IN ('closed', 'cancelled'))
             AND s.starts_at > $1 AND s.starts_at <= $1::timestamptz + make_interval(mins => $2)
         RETURNING b.id, b.case_id, b.clinician_id, b.booked_by_id, s.starts_at`,
         [now, REMINDER_MINUTES_BEFORE],
       ).then((r: unknown[]) => (Array.isArray(r[0]) ? (r[0] as never[]) : (r as never[])));
       for (const b of claimed) {
+        const reference = b.case_id ? caseReference(b.case_id) : sessionReference(b.id);
         const minutes = Math.max(1, Math.round((b.starts_at.getTime() - now.getTime()) / 60_000));
         for (const userId of [b.clinician_id, b.booked_by_id]) {
           const when = zonedLabel(zonedTime(b.starts_at, await this.zoneOf(userId, m)));
           const saved = await this.notifications.record(
             [userId],
-            { kind: 'mental_health.reminder', caseId: b.case_id, params: { reference: caseReference(b.case_id), when, minutes }, text: `${caseReference(b.case_id)}: the mental-health session starts in ${minutes} min (${when})` },
+            { kind: 'mental_health.reminder', caseId: b.case_id, params: { reference, when, minutes }, text: `${reference}: the mental-health session starts in ${minutes} min (${when})` },
             m,
           );
           this.notifications.publish(saved);
@@ -389,9 +462,10 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
       id: r.id,
       slotId: r.slot_id,
       caseId: r.case_id,
-      caseReference: caseReference(r.case_id),
+      caseReference: r.case_id ? caseReference(r.case_id) : sessionReference(r.id),
       patientId: r.patient_id,
       patientName: r.patient_name,
+      forSelf: r.for_self,
       clinicianId: r.clinician_id,
       clinicianName: r.clinician_name,
       bookedById: r.booked_by_id,

@@ -36,7 +36,7 @@ export function BookingsList({ reloadKey }: { reloadKey: number }) {
         {bookings.data?.map((b) => (
           <li key={b.id} data-testid="mh-booking">
             <strong>{zonedText(b.startsAt)}</strong> · {b.patientName} · {t('mentalHealth.with', { name: b.clinicianName })} ·{' '}
-            <Link to={`/cases/${b.caseId}`}>{b.caseReference}</Link>
+            {b.caseId ? <Link to={`/cases/${b.caseId}`}>{b.caseReference}</Link> : b.caseReference}
             {' · '}
             {b.chatConsent ? t('mentalHealth.chatKept') : t('mentalHealth.chatNotKept')}
             <div className="actions">

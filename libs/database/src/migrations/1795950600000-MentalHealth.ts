@@ -13,10 +13,11 @@ export class MentalHealth1795950600000 implements MigrationInterface {
     await queryRunner.query("CREATE TABLE \"mental_health_slots\" (\"id\" uuid NOT NULL DEFAULT gen_random_uuid(), \"clinician_id\" uuid NOT NULL, \"facility_id\" uuid NOT NULL, \"starts_at\" TIMESTAMP WITH TIME ZONE NOT NULL, \"ends_at\" TIMESTAMP WITH TIME ZONE NOT NULL, \"created_at\" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT \"mental_health_slots_span_check\" CHECK (\"ends_at\" > \"starts_at\"), CONSTRAINT \"PK_2e21c860ce6ba1e7c12d123524f\" PRIMARY KEY (\"id\"))");
     await queryRunner.query("CREATE INDEX \"mental_health_slots_facility_start\" ON \"mental_health_slots\"  (\"facility_id\", \"starts_at\") ");
     await queryRunner.query("CREATE UNIQUE INDEX \"mental_health_slots_clinician_start\" ON \"mental_health_slots\"  (\"clinician_id\", \"starts_at\") ");
-    await queryRunner.query("CREATE TABLE \"mental_health_bookings\" (\"id\" uuid NOT NULL DEFAULT gen_random_uuid(), \"slot_id\" uuid NOT NULL, \"mission_id\" uuid NOT NULL, \"case_id\" uuid NOT NULL, \"patient_id\" uuid NOT NULL, \"clinician_id\" uuid NOT NULL, \"booked_by_id\" uuid NOT NULL, \"consultation_session_id\" uuid NOT NULL, \"chat_consent\" boolean NOT NULL, \"reminder_sent_at\" TIMESTAMP WITH TIME ZONE, \"created_at\" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT \"PK_edc6bc7a2a37c5f58386cd26ac4\" PRIMARY KEY (\"id\"))");
+    await queryRunner.query("CREATE TABLE \"mental_health_bookings\" (\"id\" uuid NOT NULL DEFAULT gen_random_uuid(), \"slot_id\" uuid NOT NULL, \"mission_id\" uuid NOT NULL, \"case_id\" uuid, \"patient_id\" uuid, \"for_self\" boolean NOT NULL DEFAULT false, \"clinician_id\" uuid NOT NULL, \"booked_by_id\" uuid NOT NULL, \"consultation_session_id\" uuid NOT NULL, \"chat_consent\" boolean NOT NULL, \"reminder_sent_at\" TIMESTAMP WITH TIME ZONE, \"created_at\" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT \"mental_health_bookings_subject_check\" CHECK ((\"for_self\" AND \"case_id\" IS NULL AND \"patient_id\" IS NULL) OR (NOT \"for_self\" AND \"case_id\" IS NOT NULL AND \"patient_id\" IS NOT NULL)), CONSTRAINT \"PK_edc6bc7a2a37c5f58386cd26ac4\" PRIMARY KEY (\"id\"))");
     await queryRunner.query("CREATE UNIQUE INDEX \"mental_health_bookings_slot_unique\" ON \"mental_health_bookings\"  (\"slot_id\") ");
     await queryRunner.query("CREATE INDEX \"mental_health_bookings_mission_idx\" ON \"mental_health_bookings\"  (\"mission_id\", \"created_at\") ");
     await queryRunner.query("ALTER TABLE \"missions\" ADD \"time_zone\" character varying(64) NOT NULL DEFAULT 'UTC'");
+    await queryRunner.query("ALTER TABLE \"missions\" ADD \"staff_self_booking\" boolean NOT NULL DEFAULT false");
     await queryRunner.query("ALTER TABLE \"facilities\" ADD \"time_zone\" character varying(64)");
     await queryRunner.query("ALTER TABLE \"referral_cases\" ADD \"sensitive\" boolean NOT NULL DEFAULT false");
     await queryRunner.query("ALTER TABLE \"consultation_sessions\" ADD \"audio_only_default\" boolean NOT NULL DEFAULT false");
@@ -44,6 +45,7 @@ export class MentalHealth1795950600000 implements MigrationInterface {
     await queryRunner.query("ALTER TABLE \"consultation_sessions\" DROP COLUMN \"audio_only_default\"");
     await queryRunner.query("ALTER TABLE \"referral_cases\" DROP COLUMN \"sensitive\"");
     await queryRunner.query("ALTER TABLE \"facilities\" DROP COLUMN \"time_zone\"");
+    await queryRunner.query("ALTER TABLE \"missions\" DROP COLUMN \"staff_self_booking\"");
     await queryRunner.query("ALTER TABLE \"missions\" DROP COLUMN \"time_zone\"");
     await queryRunner.query("DROP INDEX \"public\".\"mental_health_bookings_mission_idx\"");
     await queryRunner.query("DROP INDEX \"public\".\"mental_health_bookings_slot_unique\"");

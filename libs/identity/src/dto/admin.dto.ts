@@ -44,6 +44,11 @@ export class CreateMissionDto {
   @IsOptional()
   @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Bangui' })
   timeZone?: string;
+
+  @ApiPropertyOptional({ description: 'Staff may book mental-health sessions for themselves' })
+  @IsOptional()
+  @IsBoolean({ message: 'staffSelfBooking must be true or false' })
+  staffSelfBooking?: boolean;
 }
 
 export class UpdateMissionDto {
@@ -68,6 +73,11 @@ export class UpdateMissionDto {
   @IsOptional()
   @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Bangui' })
   timeZone?: string;
+
+  @ApiPropertyOptional({ description: 'Staff may book mental-health sessions for themselves' })
+  @IsOptional()
+  @IsBoolean({ message: 'staffSelfBooking must be true or false' })
+  staffSelfBooking?: boolean;
 }
 
 export class CreateFacilityDto {

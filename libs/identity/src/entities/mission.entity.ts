@@ -18,6 +18,10 @@ export class Mission {
   @Column({ type: 'varchar', length: 64, default: 'UTC' })
   timeZone: string;
 
+  /** Staff of the mission may book mental-health sessions for themselves (not only officers for patients). */
+  @Column({ type: 'boolean', default: false })
+  staffSelfBooking: boolean;
+
   /** When true every member must use TOTP, not only administrators. */
   @Column({ type: 'boolean', default: false })
   mfaRequiredForAll: boolean;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import type { BookSessionRequest, PublishSlotsRequest } from '@hub/contracts';
 
 /** ISO 8601 with seconds optional and a zone (Z or ±hh:mm): a wall time without zone would be ambiguous across missions. */
@@ -35,9 +35,15 @@ export class BookSessionDto implements BookSessionRequest {
   @IsUUID('all', { message: 'slotId must be a UUID' })
   slotId: string;
 
-  @ApiProperty()
-  @IsUUID('all', { message: 'patientId must be a UUID' })
-  patientId: string;
+  @ApiPropertyOptional({ description: 'Required unless forSelf' })
+  @ValidateIf((o: BookSessionDto) => !o.forSelf)
+  @IsUUID('all', { message: 'patientId must be a UUID (or book forSelf)' })
+  patientId?: string;
+
+  @ApiPropertyOptional({ description: 'A member of staff books for themselves (where the mission allows it)' })
+  @IsOptional()
+  @IsBoolean({ message: 'forSelf must be true or false' })
+  forSelf?: boolean;
 
   @ApiProperty()
   @IsString({ message: 'reason must be text' })
