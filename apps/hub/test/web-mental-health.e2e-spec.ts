@@ -95,9 +95,10 @@ describe('mental-health sessions in the web app (Chromium, real SFU)', () => {
   it('the health manager never sees the case in lists or on its page; the dashboard counts it', async () => {
     const reference = `C-${caseId.slice(0, 8).toUpperCase()}`;
     const manager = await signedIn('manager@minusca.demo');
-    await manager.getByRole('link', { name: 'Mission cases' }).click();
+    await manager.getByRole('link', { name: 'Mission cases', exact: true }).click();
     await manager.getByTestId('cases-mine').waitFor();
-    await manager.waitForLoadState('networkidle');
+    // the mission's only case is the sensitive one: the manager's list has loaded and is empty
+    await manager.getByText('No case yet.').waitFor({ timeout: 15_000 });
     expect(await manager.getByTestId('cases-mine').textContent()).not.toContain(reference);
     await manager.goto(`${web.base}/cases/${caseId}`);
     await manager.getByRole('alert').first().waitFor({ timeout: 15_000 });
