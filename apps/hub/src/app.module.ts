@@ -17,6 +17,7 @@ import { RotationsModule } from '@hub/rotations';
 import { TrainingModule } from '@hub/training';
 import { MediaModule } from '@hub/media';
 import { SyncModule } from '@hub/sync';
+import { MentalHealthModule } from '@hub/mental-health';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 import { BackupScheduler } from './lifecycle/backup-scheduler';
@@ -68,6 +69,7 @@ export class AppModule {
         IdempotencyModule,
         SyncModule,
         RotationsModule,
+        MentalHealthModule,
         ...extra,
       ],
       controllers: [HealthController, AuditController],

@@ -7,6 +7,7 @@ import { CaseFact } from '@hub/monitoring';
 import { ConsultationInvitation, ConsultationParticipant, ConsultationSession } from '@hub/consultations';
 import { Notification } from '@hub/notifications';
 import { FieldNode, SyncChange, SyncOperationRecord } from '@hub/sync';
+import { AvailabilitySlot, MentalHealthBooking } from '@hub/mental-health';
 import {
   Certificate,
   CertificationWaiver,
@@ -68,6 +69,8 @@ export const ENTITIES = [
   FieldNode,
   SyncOperationRecord,
   SyncChange,
+  AvailabilitySlot,
+  MentalHealthBooking,
 ];
 
 export { MIGRATIONS };

@@ -9,6 +9,7 @@ import { all, Call, KEY, MISSION, only, RoleKey, ROLES, Row, Target } from './ma
 import { TRAINING_MATRIX } from './training-matrix';
 import { SYNC_MATRIX } from './sync-matrix';
 import { PLANS_MATRIX } from './plans-matrix';
+import { MENTAL_HEALTH_MATRIX, SENSITIVE_MATRIX, SensitiveCall } from './sensitive-matrix';
 
 /**
  * Every route x every role x {own mission, other mission} plus anonymous. Callers belong to MINUSCA; "own" targets a
@@ -382,6 +383,7 @@ const MATRIX: Record<string, Row> = {
   ...TRAINING_MATRIX,
   ...SYNC_MATRIX,
   ...PLANS_MATRIX,
+  ...MENTAL_HEALTH_MATRIX,
   ...consultationRows(),
 };
 
@@ -528,6 +530,37 @@ describe('authorization matrix', () => {
       }
     });
   }
+
+  /**
+   * Sensitive records (libs/access sensitive-records.ts): situations on routes above, for every role x mission.
+   * A list row also checks that the answer never mentions the record.
+   */
+  describe('sensitive records', () => {
+    for (const [key, row] of Object.entries(SENSITIVE_MATRIX)) {
+      describe(key, () => {
+        const route = key.split(' — ')[0].replace(/\?.*$/, '');
+        it('names a route the application serves', () => {
+          expect(discoverRoutes(hub.app).map((r) => r.key)).toContain(route);
+        });
+        it(`anonymous -> ${row.anon}`, async () => {
+          const res = await send(route, await row.build(hub, 'own'));
+          expect(res.status).toBe(row.anon);
+        });
+        for (const role of ROLES) {
+          (['own', 'other'] as Target[]).forEach((target, i) => {
+            const expected = row.expect[role][i];
+            it(`${role} on ${target} mission -> ${expected}`, async () => {
+              const session = await hub.login(CALLERS[role]);
+              const call: SensitiveCall = await row.build(hub, target);
+              const res = await send(route, call, session.accessToken);
+              expect({ status: res.status, body: res.body }).toMatchObject({ status: expected });
+              if (call.absent) expect(JSON.stringify(res.body)).not.toContain(call.absent);
+            });
+          });
+        }
+      });
+    }
+  });
 
   /**
    * Socket events. The notifications socket takes no event from clients; the only door is the handshake, open to

@@ -28,9 +28,9 @@ describe('mission scoping', () => {
     expect(emails).toContain('specialist@l4.demo'); // the Level 4 hospital serves MINUSCA too
     expect(emails.filter((e) => e.endsWith('@unmiss.demo'))).toEqual([]);
     expect(emails).not.toContain('sysadmin@hub.demo');
-    // Filtering by another mission narrows to users reaching both: only the shared Level 4 specialist.
+    // Filtering by another mission narrows to users reaching both: only the shared Level 4 staff.
     const widened: { email: string }[] = await get('admin@minusca.demo', `/api/users?missionId=${hub.ids.missions.UNMISS}`);
-    expect(widened.map((u) => u.email)).toEqual(['specialist@l4.demo']);
+    expect(widened.map((u) => u.email).sort()).toEqual(['psychologist@l4.demo', 'specialist@l4.demo']);
     const unmissFacilities = await get('admin@minusca.demo', `/api/facilities?missionId=${hub.ids.missions.UNMISS}`);
     expect(unmissFacilities.map((f: { level: number }) => f.level)).toEqual([4]);
   });

@@ -34,6 +34,10 @@ const RotationImportPage = lazy(() => import('./rotations/RotationImportPage').t
 const PreCallPage = lazy(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage })));
 const CallPage = lazy(() => import('./call/CallPage').then((m) => ({ default: m.CallPage })));
 
+// Mental-health sessions: the psychologist's slots and the officer's booking screen.
+const SlotsPage = lazy(() => import('./mental-health/SlotsPage').then((m) => ({ default: m.SlotsPage })));
+const BookingPage = lazy(() => import('./mental-health/BookingPage').then((m) => ({ default: m.BookingPage })));
+
 // The charts library is large: load it only for the dashboard, so a clinic on a slow link never downloads it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 const CompliancePage = lazy(() => import('./pages/CompliancePage').then((m) => ({ default: m.CompliancePage })));
@@ -97,6 +101,8 @@ function Shell() {
         <Route path="/cases/new" element={<Protected><NewCasePage /></Protected>} />
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
         <Route path="/dashboard" element={<Protected><Suspense fallback={<LoadingText dashboard />}><DashboardPage /></Suspense></Protected>} />
+        <Route path="/mental-health/slots" element={<Protected><SlotsPage /></Protected>} />
+        <Route path="/mental-health/book" element={<Protected><BookingPage /></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
         <Route path="/rotation/hand-over" element={<Protected><HandOverPage /></Protected>} />
         <Route path="/admin/rotations/import" element={<Protected admin><RotationImportPage /></Protected>} />

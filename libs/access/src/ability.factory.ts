@@ -5,6 +5,7 @@ import { CERTIFICATION_GATES, certifiedMissions } from './certification';
 import { clinicalScopeOf } from './clinical-scope';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
+import { sensitiveCaseRules } from './sensitive-records';
 
 export type AppAbility = MongoAbility<[Action | string, SubjectName | 'all' | Record<string, unknown>]>;
 
@@ -51,6 +52,8 @@ export class AbilityFactory {
     // empty list, and "not found" for a record, exactly as for a record that does not exist.
     can(Action.Read, CLINICAL_SUBJECTS, { id: { $in: [] } });
     this.clinicalRules(principal, can);
+    // Sensitive records (mental health): only the treating clinician and the referring officer (sensitive-records.ts).
+    sensitiveCaseRules(principal, cannot);
 
     this.trainingRules(principal, can, cannot);
 

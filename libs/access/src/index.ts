@@ -12,3 +12,4 @@ export * from './socket-authentication';
 export * from './denial-recorder';
 export * from './session-events';
 export * from './rate-limits';
+export * from './sensitive-records';

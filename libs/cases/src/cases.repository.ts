@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ClinicalScope } from '@hub/access';
+import { ClinicalScope, sensitiveCaseSql } from '@hub/access';
 import { DomainException } from '@hub/common';
 import type { CaseSummaryView } from '@hub/contracts';
 import { ReferralCase } from './entities/referral-case.entity';
@@ -109,11 +109,13 @@ export function queueQuery(scope: ClinicalScope, after: unknown[] | null, limit:
     ...scope.primaryMissionIds.map((m) => ({ m, backup: false })),
     ...scope.backupMissionIds.filter((m) => !scope.primaryMissionIds.includes(m)).map((m) => ({ m, backup: true })),
   ];
+  // Sensitive cases (libs/access sensitive-records.ts) reach only their clinician and referring officer.
+  const sensitive = sensitiveCaseSql('c', `${p(scope.userId)}::uuid`);
   const branches = scope.specialties.flatMap((code) =>
     targets.map(
       ({ m, backup }) => `(SELECT * FROM referral_cases c
         WHERE c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND c.specialty_code = ${p(code)}
-          AND c.mission_id = ${p(m)}::uuid${backup ? ' AND c.escalation_level >= 1' : ''}${keyset}
+          AND c.mission_id = ${p(m)}::uuid${backup ? ' AND c.escalation_level >= 1' : ''}${keyset} AND ${sensitive}
         ORDER BY ${order} LIMIT $1)`,
     ),
   );
@@ -155,7 +157,7 @@ export class CasesRepository {
   /** Cases of the caller's clinics, assigned to them, or of the missions they manage; newest first. */
   async mine(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
     const params: unknown[] = [scope.clinicFacilityIds, scope.userId, scope.managerMissionIds];
-    let where = `(c.facility_id = ANY($1::uuid[]) OR c.assigned_doctor_id = $2 OR c.mission_id = ANY($3::uuid[]))`;
+    let where = `(c.facility_id = ANY($1::uuid[]) OR c.assigned_doctor_id = $2 OR c.mission_id = ANY($3::uuid[])) AND ${sensitiveCaseSql('c', '$2::uuid')}`;
     const after = decode(page.cursor, ['time', 'uuid']);
     if (after) {
       params.push(after[0], after[1]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, sensitiveAudience, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
@@ -431,7 +431,7 @@ export class CasesService {
   private async flush(manager: EntityManager, pending: Pending[], c: ReferralCase, actorId?: string): Promise<Notification[]> {
     const saved: Notification[] = [];
     for (const p of pending) {
-      const to = (await p.to(manager)).filter((id) => id !== actorId);
+      const to = sensitiveAudience(c, await p.to(manager)).filter((id) => id !== actorId);
       saved.push(...(await this.notifications.record(to, { kind: p.kind, code: p.code, params: p.params, caseId: c.id, text: p.text }, manager)));
     }
     return saved;

@@ -375,10 +375,13 @@ export class ConsultationsService {
     return turnCredentials(this.config.turn, userId, this.clock.now().getTime());
   }
 
-  /** Chat: kept in the case thread for a case's session; for a session without a case, only relayed. */
+  /**
+   * Chat: kept in the case thread for a case's session; for a session without a case, or whose patient did not
+   * consent to keeping it (`chatInThread` false: mental-health sessions), only relayed to those in the call.
+   */
   async chat(caller: CallerContext, s: ConsultationSession, body: string): Promise<ChatMessageView> {
-    const base = { sessionId: s.id, caseId: s.caseId, authorId: caller.principal.userId, authorName: caller.principal.displayName, body };
-    if (!s.caseId) return { ...base, id: randomBytes(12).toString('hex'), createdAt: this.clock.now().toISOString() };
+    const base = { sessionId: s.id, caseId: s.caseId, authorId: caller.principal.userId, authorName: caller.principal.displayName, body, kept: !!s.caseId && s.chatInThread };
+    if (!s.caseId || !s.chatInThread) return { ...base, id: randomBytes(12).toString('hex'), createdAt: this.clock.now().toISOString() };
     const saved = await this.cases.addConsultationChat(actorOf(caller), s.caseId, body, s.id);
     return { ...base, id: saved.id, createdAt: saved.createdAt.toISOString() };
   }
@@ -441,6 +444,8 @@ export class ConsultationsService {
       hostName: host?.display_name ?? '',
       createdAt: s.createdAt.toISOString(),
       participants: await this.participantViews(participants),
+      audioOnlyDefault: s.audioOnlyDefault,
+      chatInThread: !!s.caseId && s.chatInThread,
       canJoin: s.status !== 'ended' && !!right,
       isHost: s.hostId === userId,
     };

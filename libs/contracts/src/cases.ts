@@ -46,7 +46,10 @@ export type NotificationKind =
   /** An outgoing officer handed open cases over to the recipient. */
   | 'rotation.handed_over'
   /** A rotation ended leaving open cases with nobody in charge (to the mission's health managers). */
-  | 'rotation.left_unassigned';
+  | 'rotation.left_unassigned'
+  /** A mental-health session was booked with the user (the clinician), or is about to start (both people). */
+  | 'mental_health.booked'
+  | 'mental_health.reminder';
 
 export interface NotificationView {
   id: string;
@@ -97,6 +100,8 @@ export const NOTIFICATION_CODES = [
   'caseload.unassigned_after_rotation',
   'rotation.handed_over',
   'rotation.left_unassigned',
+  'mental_health.booked',
+  'mental_health.reminder',
 ] as const;
 export type NotificationCode = (typeof NOTIFICATION_CODES)[number];
 

@@ -83,6 +83,10 @@ export interface ConsultationSessionView {
   hostName: string;
   createdAt: string;
   participants: ParticipantView[];
+  /** Join without camera unless the participant chooses video (sensitive sessions: mental health). */
+  audioOnlyDefault: boolean;
+  /** Chat in the call is kept in the case thread (false: only relayed; no patient consent, or no case). */
+  chatInThread: boolean;
   /** What the caller may do now. */
   canJoin: boolean;
   isHost: boolean;
@@ -269,6 +273,8 @@ export interface ChatMessageView {
   authorName: string;
   body: string;
   createdAt: string;
+  /** Kept in the case thread (false: relayed only). */
+  kept: boolean;
 }
 
 /** Client stats sample (from RTCPeerConnection.getStats), sent every few seconds; figures feed the session record. */

@@ -39,6 +39,14 @@ export const CONFLICT_REASONS = [
   'plan_exists',
   /** `day`: this follow-up check was recorded already. */
   'check_recorded',
+  /** `at` (optional): a mental-health slot is booked already. */
+  'slot_booked',
+  /** `at`: the clinician already offers a slot overlapping these. */
+  'slot_overlaps',
+  /** The slot has already started. */
+  'slot_started',
+  /** A clinician cannot book their own slot. */
+  'own_slot',
 ] as const;
 
 export type ConflictReason = (typeof CONFLICT_REASONS)[number];

@@ -83,6 +83,10 @@ export interface MissionView {
   name: string;
   mfaRequiredForAll: boolean;
   active: boolean;
+  /** IANA zone of the mission area (times are stored in UTC and shown in it). */
+  timeZone: string;
+  /** Staff may book mental-health sessions for themselves. */
+  staffSelfBooking: boolean;
 }
 
 export interface FacilityView {

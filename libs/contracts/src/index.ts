@@ -9,3 +9,4 @@ export * from './sync';
 export * from './errors';
 export * from './follow-up';
 export * from './rotations';
+export * from './mental-health';

@@ -14,6 +14,8 @@ const view = (m: Mission): MissionView => ({
   name: m.name,
   mfaRequiredForAll: m.mfaRequiredForAll,
   active: m.active,
+  timeZone: m.timeZone,
+  staffSelfBooking: m.staffSelfBooking,
 });
 
 @Injectable()

@@ -1,3 +1,4 @@
+import { NODE_SENSITIVE_EXCLUSION } from '@hub/access';
 import { PulledTable } from '@hub/contracts';
 
 /**
@@ -16,9 +17,10 @@ export const NODE_SCOPE: Record<PulledTable, { key: string; where: string }> = {
   training_certificates: { key: 't.id::text', where: 't.user_id IN (SELECT user_id FROM memberships WHERE facility_id = $1)' },
   training_waivers: { key: 't.id::text', where: 't.user_id IN (SELECT user_id FROM memberships WHERE facility_id = $1)' },
   patients: { key: 't.id::text', where: 't.current_facility_id = $1' },
-  referral_cases: { key: 't.id::text', where: 't.facility_id = $1' },
-  case_transitions: { key: 't.id::text', where: 't.case_id IN (SELECT id FROM referral_cases WHERE facility_id = $1)' },
-  case_messages: { key: 't.id::text', where: 't.case_id IN (SELECT id FROM referral_cases WHERE facility_id = $1)' },
+  // Sensitive (mental-health) cases never go to a node: its database is shared by the clinic's staff.
+  referral_cases: { key: 't.id::text', where: `t.facility_id = $1 AND ${NODE_SENSITIVE_EXCLUSION('t')}` },
+  case_transitions: { key: 't.id::text', where: `t.case_id IN (SELECT r.id FROM referral_cases r WHERE r.facility_id = $1 AND ${NODE_SENSITIVE_EXCLUSION('r')})` },
+  case_messages: { key: 't.id::text', where: `t.case_id IN (SELECT r.id FROM referral_cases r WHERE r.facility_id = $1 AND ${NODE_SENSITIVE_EXCLUSION('r')})` },
 };
 
 /** The change-log scopes a node reads. */

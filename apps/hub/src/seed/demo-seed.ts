@@ -15,7 +15,8 @@ export interface DemoLogin {
 
 /**
  * Demo data for a first run: two missions, two Level 1 clinics and a Level 2 hospital in each, one Level 4
- * reference hospital serving both, one user per role per mission, a Level 4 specialist and a system administrator.
+ * reference hospital serving both (in Nairobi), one user per role per mission, a Level 4 specialist, a Level 4
+ * psychologist (mental-health sessions) and a system administrator. Missions carry their time zones.
  * Runs only when the database has no mission yet.
  */
 export async function seedDemo(dataSource: DataSource, passwords: PasswordService): Promise<DemoLogin[] | null> {
@@ -44,9 +45,9 @@ export async function seedDemo(dataSource: DataSource, passwords: PasswordServic
       logins.push({ email, role, where: where.label });
     };
 
-    const minusca = await missions.save(missions.create({ code: 'MINUSCA', name: 'UN Multidimensional Integrated Stabilization Mission in the Central African Republic' }));
-    const unmiss = await missions.save(missions.create({ code: 'UNMISS', name: 'UN Mission in the Republic of South Sudan' }));
-    const l4 = await facilities.save(facilities.create({ name: 'Nairobi Reference Hospital (Level 4)', level: 4, missions: [minusca, unmiss] }));
+    const minusca = await missions.save(missions.create({ code: 'MINUSCA', name: 'UN Multidimensional Integrated Stabilization Mission in the Central African Republic', timeZone: 'Africa/Bangui' }));
+    const unmiss = await missions.save(missions.create({ code: 'UNMISS', name: 'UN Mission in the Republic of South Sudan', timeZone: 'Africa/Juba' }));
+    const l4 = await facilities.save(facilities.create({ name: 'Nairobi Reference Hospital (Level 4)', level: 4, missions: [minusca, unmiss], timeZone: 'Africa/Nairobi' }));
 
     const plan = [
       { mission: minusca, key: 'minusca', clinics: ['Bangui Level 1 Clinic (BANBAT)', 'Bria Level 1 Clinic (ZAMBAT)'], hospital: 'Bangui Level 2 Hospital' },
@@ -67,6 +68,8 @@ export async function seedDemo(dataSource: DataSource, passwords: PasswordServic
       await addUser(`newofficer@${p.key}.demo`, `Dr. New Officer (${code})`, Role.FieldMedicalOfficer, { mission: p.mission, facility: clinicA, label: `${clinicA.name}, not yet certified` });
     }
     await addUser('specialist@l4.demo', 'Dr. Level 4 Specialist', Role.ReferenceDoctor, { facility: l4, label: l4.name }, ['dermatology', 'cardiology', 'radiology']);
+    // Mental-health sessions (docs/consultations.md): a psychologist who publishes slots both missions' officers book.
+    await addUser('psychologist@l4.demo', 'Dr. Level 4 Psychologist', Role.ReferenceDoctor, { facility: l4, label: `${l4.name}, mental health` }, ['mental_health']);
     await addUser('sysadmin@hub.demo', 'System Administrator', Role.SystemAdmin, { label: 'all missions' });
 
     const ids = Object.fromEntries((await users.find({ select: { id: true, email: true } })).map((u) => [u.email, u.id]));

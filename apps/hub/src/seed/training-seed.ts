@@ -257,6 +257,7 @@ export async function seedTraining(m: EntityManager, s: TrainingSeedUsers): Prom
   }
   const minusca = s.missions.find((x) => x.code === 'MINUSCA') ?? s.missions[0];
   await certify(m, consultant, s.users['specialist@l4.demo'], s.users[`trainer@${minusca.key}.demo`], minusca.id, issuedAt);
+  if (s.users['psychologist@l4.demo']) await certify(m, consultant, s.users['psychologist@l4.demo'], s.users[`trainer@${minusca.key}.demo`], minusca.id, issuedAt);
   for (const r of RESOURCES) {
     const { mission, ...fields } = r;
     await m.save(m.create(Resource, { ...fields, missionId: mission ? minusca.id : null, updatedById: s.sysadminId }));

@@ -32,6 +32,12 @@ export function CallPage() {
   return (
     <main className="page wide call-page" data-testid="call-page" data-phase={state.phase}>
       <h1 ref={heading} tabIndex={-1}>{title}</h1>
+      {/* A private (mental-health) session: audio only unless someone turns video on; chat kept only with consent. */}
+      {state.session?.audioOnlyDefault && (
+        <p className="notice" data-testid="private-session">
+          {t('mentalHealth.callNotice')} {state.session.chatInThread ? t('mentalHealth.callChatKept') : t('mentalHealth.callChatNotKept')}
+        </p>
+      )}
       {state.error && state.phase !== 'error' && <div className="notice">{state.error}</div>}
       {state.isHost && <WaitingList client={client} participants={state.participants} />}
       {state.phase === 'connecting' && <p className="muted" role="status">{t('call.connecting')}</p>}

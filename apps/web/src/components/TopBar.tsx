@@ -17,6 +17,7 @@ export function TopBar() {
   const officer = has(Role.FieldMedicalOfficer);
   const doctor = has(Role.ReferenceDoctor);
   const manager = has(Role.HealthManager);
+  const psychologist = doctor && user.specialties.includes('mental_health');
   return (
     <header className="topbar">
       <Link to="/" className="brand">
@@ -31,6 +32,8 @@ export function TopBar() {
           {(officer || doctor) && <NavLink to="/cases" end>{t('nav.myCases')}</NavLink>}
           {!officer && !doctor && manager && <NavLink to="/cases" end>{t('nav.missionCases')}</NavLink>}
           {doctor && <NavLink to="/queue">{t('nav.queue')}</NavLink>}
+          {officer && <NavLink to="/mental-health/book">{t('nav.mentalHealth')}</NavLink>}
+          {psychologist && <NavLink to="/mental-health/slots">{t('nav.mySlots')}</NavLink>}
           {has(Role.HealthManager, Role.SystemAdmin) && <NavLink to="/dashboard">{t('nav.dashboard')}</NavLink>}
           {isAdmin(user) && (
             <>

@@ -83,6 +83,13 @@ export class ReferralCase {
   @Column({ type: 'varchar', length: 24, default: 'draft' })
   status: CaseStatus;
 
+  /**
+   * A sensitive record (a mental-health session's case): only the assigned clinician and the requesting officer
+   * reach it (libs/access sensitive-records.ts); dashboards count it without identifying it.
+   */
+  @Column({ type: 'boolean', default: false })
+  sensitive: boolean;
+
   @Column({ type: 'boolean' })
   consentGiven: boolean;
 

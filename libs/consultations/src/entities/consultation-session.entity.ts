@@ -54,6 +54,14 @@ export class ConsultationSession {
   @Column({ type: 'uuid' })
   createdById: string;
 
+  /** Participants join without camera unless they choose video (sensitive sessions: mental health). */
+  @Column({ type: 'boolean', default: false })
+  audioOnlyDefault: boolean;
+
+  /** Chat in the call is kept in the case thread; false (no patient consent): only relayed to those in the call. */
+  @Column({ type: 'boolean', default: true })
+  chatInThread: boolean;
+
   /** Quality over all participants, written when the session ends. */
   @Column({ type: 'jsonb', nullable: true })
   quality: QualityFigures | null;

@@ -201,8 +201,9 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
       ]);
     }
     const outcome = await this.consultations.join(ctx.caller, dto.sessionId, dto.invitationToken);
-    ctx.state.media = { rtpCapabilities: dto.rtpCapabilities as RtpCapabilities | undefined, audioOnly: !!dto.audioOnly };
     const { session, participant } = outcome;
+    // A session that starts audio-only (mental health) receives no video unless the client asks for it.
+    ctx.state.media = { rtpCapabilities: dto.rtpCapabilities as RtpCapabilities | undefined, audioOnly: dto.audioOnly ?? session.audioOnlyDefault };
     ctx.state.joined = { sessionId: session.id, participantId: participant.id, admitted: false, host: participant.callRole === 'host' };
     await ctx.socket.join(participantRoom(participant.id));
     if (outcome.status === 'waiting') {

@@ -13,6 +13,7 @@ import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges'
 import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 import { ScaleOut1795950400000 } from './1795950400000-ScaleOut';
 import { ClusterMediaNodes1795950500000 } from './1795950500000-ClusterMediaNodes';
+import { MentalHealth1795950600000 } from './1795950600000-MentalHealth';
 import { FollowUpPlansRotations1795950700000 } from './1795950700000-FollowUpPlansRotations';
 
 // Ordered by timestamp, the order TypeORM applies them and a backup records them; add new ones at the end.
@@ -32,5 +33,6 @@ export const MIGRATIONS: Function[] = [
   AuditOwner1795934802672,
   ScaleOut1795950400000,
   ClusterMediaNodes1795950500000,
+  MentalHealth1795950600000,
   FollowUpPlansRotations1795950700000,
 ];

@@ -14,6 +14,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsTimeZone,
   IsUUID,
   Matches,
   MaxLength,
@@ -40,6 +41,16 @@ export class CreateMissionDto {
   @IsOptional()
   @IsBoolean()
   mfaRequiredForAll?: boolean;
+
+  @ApiPropertyOptional({ example: 'Africa/Bangui', description: 'IANA time zone of the mission area: times are shown in it' })
+  @IsOptional()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Bangui' })
+  timeZone?: string;
+
+  @ApiPropertyOptional({ description: 'Staff may book mental-health sessions for themselves' })
+  @IsOptional()
+  @IsBoolean({ message: 'staffSelfBooking must be true or false' })
+  staffSelfBooking?: boolean;
 }
 
 export class UpdateMissionDto {
@@ -59,6 +70,16 @@ export class UpdateMissionDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ example: 'Africa/Bangui', description: 'IANA time zone of the mission area: times are shown in it' })
+  @IsOptional()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Bangui' })
+  timeZone?: string;
+
+  @ApiPropertyOptional({ description: 'Staff may book mental-health sessions for themselves' })
+  @IsOptional()
+  @IsBoolean({ message: 'staffSelfBooking must be true or false' })
+  staffSelfBooking?: boolean;
 }
 
 export class CreateFacilityDto {

@@ -20,6 +20,13 @@ export class Facility {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /**
+   * IANA time zone of the facility, when it differs from its mission's or serves several missions (a Level 4
+   * hospital abroad, e.g. Africa/Nairobi). Null: the mission's zone.
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  timeZone: string | null;
+
   @ManyToMany(() => Mission, { eager: false })
   @JoinTable({
     name: 'facility_missions',

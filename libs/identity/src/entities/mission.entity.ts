@@ -14,6 +14,14 @@ export class Mission {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
+  /** IANA time zone of the mission area (e.g. Africa/Bangui): times are stored in UTC and shown in this zone. */
+  @Column({ type: 'varchar', length: 64, default: 'UTC' })
+  timeZone: string;
+
+  /** Staff of the mission may book mental-health sessions for themselves (not only officers for patients). */
+  @Column({ type: 'boolean', default: false })
+  staffSelfBooking: boolean;
+
   /** When true every member must use TOTP, not only administrators. */
   @Column({ type: 'boolean', default: false })
   mfaRequiredForAll: boolean;

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Action, Caller, CallerContext, Policy } from '@hub/access';
+import { IdParam } from '@hub/common';
+import type { MentalHealthBookingView, MentalHealthSlotList, MentalHealthSlotView } from '@hub/contracts';
+import { BookSessionDto, PublishSlotsDto } from './dto/mental-health.dto';
+import { MentalHealthService } from './mental-health.service';
+
+/** Mental-health sessions (docs/consultations.md, "Mental-health sessions"). */
+@ApiTags('mental-health')
+@Controller('mental-health')
+export class MentalHealthController {
+  constructor(private readonly service: MentalHealthService) {}
+
+  /** The clinician's own slots (booked or not). */
+  @Get('slots')
+  @Policy.can(Action.Consult, 'Case')
+  mySlots(@Caller() caller: CallerContext): Promise<MentalHealthSlotList> {
+    return this.service.mySlots(caller);
+  }
+
+  /** A psychologist or psychiatrist offers `count` consecutive slots. */
+  @Post('slots')
+  @Policy.can(Action.Consult, 'Case')
+  publish(@Caller() caller: CallerContext, @Body() dto: PublishSlotsDto): Promise<MentalHealthSlotView[]> {
+    return this.service.publishSlots(caller, dto);
+  }
+
+  /** Free slots an officer may book for patients of their clinics' missions, or staff for themselves (where allowed). */
+  @Get('slots/open')
+  @Policy.authenticated()
+  open(@Caller() caller: CallerContext): Promise<MentalHealthSlotList> {
+    return this.service.openSlots(caller);
+  }
+
+  @Get('bookings')
+  @Policy.can(Action.Read, 'Case')
+  bookings(@Caller() caller: CallerContext): Promise<MentalHealthBookingView[]> {
+    return this.service.myBookings(caller);
+  }
+
+  /**
+   * Books a slot for a patient (clinic staff), or `forSelf` (any member of staff where their mission allows it).
+   * Send an Idempotency-Key; a slot already booked is 409.
+   */
+  @Post('bookings')
+  @Policy.authenticated()
+  book(@Caller() caller: CallerContext, @Body() dto: BookSessionDto): Promise<MentalHealthBookingView> {
+    return this.service.book(caller, dto);
+  }
+
+  @Get('bookings/:id')
+  @Policy.can(Action.Read, 'Case')
+  booking(@Caller() caller: CallerContext, @Param() { id }: IdParam): Promise<MentalHealthBookingView> {
+    return this.service.bookingView(caller, id);
+  }
+
+  /** The session as an iCalendar (.ics) file. */
+  @Get('bookings/:id/calendar.ics')
+  @Policy.can(Action.Read, 'Case')
+  async calendar(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Res() res: Response): Promise<void> {
+    const { filename, body } = await this.service.calendar(caller, id);
+    res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.send(body);
+  }
+}
