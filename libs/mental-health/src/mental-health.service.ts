@@ -85,7 +85,7 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap() {
-    // The same switch as the other periodic jobs (HUB_SLA_SWEEP): one instance runs them.
+    // Off on a field node (hubJobs); on the hub each due run happens once across instances (PeriodicTask).
     if (this.config.hubJobs) this.reminders.start();
   }
 
