@@ -7,3 +7,4 @@ export * from './migrations';
 export * from './connection-watch';
 export * from './ambient-transaction';
 export * from './backup';
+export * from './app-role';
