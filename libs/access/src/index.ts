@@ -12,3 +12,6 @@ export * from './socket-authentication';
 export * from './denial-recorder';
 export * from './session-events';
 export * from './rate-limits';
+export * from './policy/conditions';
+export * from './policy/subject-policy';
+export * from './policies/case.policy';

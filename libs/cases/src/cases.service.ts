@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, caseScopeOf, clinicalMissionsOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
@@ -45,12 +45,12 @@ export class CasesService {
   // ---- reading ---------------------------------------------------------------------------------------------
 
   async list(caller: CallerContext, q: CaseListQuery): Promise<CasePage> {
-    const scope = clinicalScopeOf(caller.principal);
+    const scope = caseScopeOf(caller.principal);
     const page = { cursor: q.cursor, limit: q.limit ?? 25 };
     const result =
       q.view === 'queue' ? await this.cases.queue(scope, page, this.clock.now()) : await this.cases.mine(scope, page, this.clock.now());
     // Audited in the caller's mission chain when they work in one mission (chains append one at a time).
-    const missions = [...new Set([...scope.clinicMissionIds, ...scope.primaryMissionIds, ...scope.backupMissionIds, ...scope.managerMissionIds])];
+    const missions = clinicalMissionsOf(caller.principal);
     await this.audit.record({
       ...actorOf(caller),
       action: `case.list_${q.view ?? 'mine'}`,

@@ -61,3 +61,19 @@ export async function migrateAsAdmin(adminUrl: string, migrations: MixedList<Fun
     await admin.destroy();
   }
 }
+
+/**
+ * The field node applies the hub's changes as a replica would (`SET LOCAL session_replication_role = replica`: no
+ * trigger fires, no foreign key is checked, the rows already satisfied them on the hub). PostgreSQL 15+ lets a
+ * superuser grant just that parameter to the ordinary role. The audit tables stay protected by privileges: the role
+ * still may not UPDATE, DELETE or TRUNCATE them.
+ */
+export async function allowReplicaMode(adminUrl: string, role = APP_ROLE): Promise<void> {
+  const admin = createDataSource({ url: adminUrl, entities: [], migrations: [], poolSize: 1, applicationName: 'field-telemed-hub-migrate' });
+  await admin.initialize();
+  try {
+    await admin.query(`GRANT SET ON PARAMETER session_replication_role TO ${role}`);
+  } finally {
+    await admin.destroy();
+  }
+}
