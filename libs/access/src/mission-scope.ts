@@ -67,5 +67,13 @@ export function grantHoldersSql(action: Action, subject: SubjectName, missions: 
   return `SELECT DISTINCT u.id AS user_id, reach.mission_id
      FROM users u JOIN memberships m ON m.user_id = u.id
      CROSS JOIN LATERAL unnest(${MEMBERSHIP_MISSIONS_SQL}) AS reach(mission_id)
-    WHERE u.active AND m.role IN (${roles.map((r) => `'${r}'`).join(', ')}) AND reach.mission_id = ANY(${missions})`;
+    WHERE u.active AND m.role IN (${roles.map((r) => `'${r}'`).join(', ')}) AND reach.mission_id = ANY((${missions})::uuid[])`;
+}
+
+/**
+ * Whether the mission is one of the caller's (any membership reaches it). Decides how a refusal reads: a record of
+ * another mission answers 404 exactly like a missing one; a record of their own mission they may not act on, 403.
+ */
+export function isOwnMission(principal: Principal, missionId: string): boolean {
+  return principal.memberships.some((m) => m.missionIds.includes(missionId));
 }
