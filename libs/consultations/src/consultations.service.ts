@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { Action, actorOf, CallerContext, isOwnMission, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, CaseRule, caseScopeOf, isOwnMission, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { caseReference, CasesService, ReferralCase } from '@hub/cases';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
@@ -146,7 +146,8 @@ export class ConsultationsService {
     if (s.caseId) {
       const c = await m.getRepository(ReferralCase).findOneBy({ id: s.caseId });
       if (c && caller.ability.can(Action.Refer, subjectOf('Case', c))) return 'clinic';
-      if (c && c.assignedDoctorId === userId && caller.ability.can(Action.Consult, subjectOf('Case', c))) return 'specialist';
+      // The case policy's `assigned-doctor` rule: the doctor who accepted it, consulting (certified) there.
+      if (c && caseScopeOf(caller.principal).matches({ ...c }, { action: Action.Consult, only: [CaseRule.AssignedDoctor] })) return 'specialist';
     }
     const p = await m.getRepository(ConsultationParticipant).findOneBy({ sessionId: s.id, userId });
     // Let in by an invitation: only as long as the host has not revoked it (a used invitation is no right for good).
