@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, caseScopeOf, clinicalMissionsOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, caseScopeOf, clinicalMissionsOf, isAssignedDoctor, RecordAccess, subjectOf, writesInCaseThread } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
@@ -98,7 +98,7 @@ export class CasesService {
     const may = (e: CaseEvent) =>
       canApply(c.status, e) &&
       caller.ability.can(REFER_EVENTS.includes(e) ? Action.Refer : Action.Consult, subjectOf('Case', c)) &&
-      (!['answer', 'request_information', 'hand_over'].includes(e) || c.assignedDoctorId === caller.principal.userId);
+      (!['answer', 'request_information', 'hand_over'].includes(e) || isAssignedDoctor(caller.principal, { ...c }));
     return {
       ...summary,
       requestedById: c.requestedById,
@@ -284,7 +284,7 @@ export class CasesService {
     const pending: Pending[] = [];
     const c = await this.dataSource.transaction(async (manager) => {
       const c = await this.load(caller, Action.Read, id, manager);
-      const side = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
+      const side = writesInCaseThread(caller.ability, caller.principal, { ...c });
       if (!side) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist write in the thread');
       if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}; its thread is closed`);
       await this.postMessage(manager, caller, c, 'message', dto.body, dto.attachmentIds);
@@ -375,7 +375,7 @@ export class CasesService {
   }
 
   private assertAssigned(caller: CallerContext, c: ReferralCase) {
-    if (c.assignedDoctorId !== caller.principal.userId) {
+    if (!isAssignedDoctor(caller.principal, { ...c })) {
       throw new DomainException(ErrorCode.Forbidden, 'Only the specialist who accepted the case can do this');
     }
   }

@@ -1,3 +1,5 @@
+import { subject as asSubject } from '@casl/ability';
+import type { AppAbility } from '../ability.factory';
 import { certifiedMissions } from '../certification';
 import { clinicalScopeOf } from '../clinical-scope';
 import { Action } from '../permissions';
@@ -103,6 +105,8 @@ export const PatientPolicy: SubjectPolicy & { subject: 'Patient' } = {
   },
 };
 
+const asCase = (c: Record<string, unknown>): Record<string, unknown> => asSubject('Case', { ...c });
+
 /** The caller's reach on cases, for the cases repository. */
 export const caseScopeOf = (principal: Principal): AccessScope<'Case'> => AccessScope.of(CasePolicy, principal);
 /** The caller's reach on patients, for the patients repository. */
@@ -132,3 +136,16 @@ export const CASE_RULE_HOLDERS_SQL = {
   [CaseRule.HealthManager]: `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
      WHERE u.active AND m.role = 'health_manager' AND m.mission_id = $1`,
 } as const;
+
+/**
+ * Who writes in a case's thread (messages, attachments): its clinic side (refer, certified) or the doctor it is
+ * assigned to (the `assigned-doctor` rule). One definition for the cases and attachments services.
+ */
+export function writesInCaseThread(ability: Pick<AppAbility, 'can'>, principal: Principal, c: Record<string, unknown>): boolean {
+  return ability.can(Action.Refer, asCase(c)) || caseScopeOf(principal).matches(c, { only: [CaseRule.AssignedDoctor] });
+}
+
+/** Answer, ask for information, hand over: only the doctor the case is assigned to (the `assigned-doctor` rule). */
+export function isAssignedDoctor(principal: Principal, c: Record<string, unknown>): boolean {
+  return caseScopeOf(principal).matches(c, { only: [CaseRule.AssignedDoctor] });
+}
