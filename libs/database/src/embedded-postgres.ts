@@ -238,14 +238,15 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
   const database = options.database ?? 'hub';
   const appRole = options.appRole ?? true;
   const appSecretFile = join(dataDir, 'pg-app-password');
-  if (appRole && !existsSync(appSecretFile)) writeFileSync(appSecretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  const newAppPassword = appRole && !existsSync(appSecretFile);
+  if (newAppPassword) writeFileSync(appSecretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
   const appPassword = appRole ? readFileSync(appSecretFile, 'utf8').trim() : '';
   const adminUrlFor = (port: number) => `postgres://hub:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   const appUrlFor = (port: number) => `postgres://${APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${port}/${database}`;
   const urls = (port: number) => ({ url: appRole ? appUrlFor(port) : adminUrlFor(port), adminUrl: adminUrlFor(port), port });
   const prepare = async (port: number) => {
     await ensureDatabase(port, password, database);
-    if (appRole) await ensureAppRole(port, password, appPassword, database);
+    if (appRole) await ensureAppRole(port, password, appPassword, database, newAppPassword);
   };
 
   const leftover = findLeftover(databaseDir, notice);
@@ -387,24 +388,28 @@ async function ensureDatabase(port: number, password: string, database: string):
  * superuser, it cannot switch the audit trail's triggers off, set `session_replication_role`, or touch the tables
  * the AuditOwner migration gave to `hub_audit_owner`. Run at every start (the password file may be new).
  */
-async function ensureAppRole(port: number, password: string, appPassword: string, database: string): Promise<void> {
+async function ensureAppRole(port: number, password: string, appPassword: string, database: string, newPassword: boolean): Promise<void> {
   const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
   const ident = `"${database.replace(/"/g, '')}"`;
   const admin = new Client({ host: '127.0.0.1', port, user: 'hub', password, database: 'postgres' });
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+    // Already set up (the database is given to the role last) and the password file unchanged: nothing to do, so
+    // a restart after a crash stays as quick as before.
+    const owner = await admin.query('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount && !newPassword && owner.rows[0]?.owner === APP_ROLE) return;
     const attributes = `LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS PASSWORD ${literal(appPassword)}`;
     await admin.query(`${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${APP_ROLE} ${attributes}`);
+    const db = new Client({ host: '127.0.0.1', port, user: 'hub', password, database });
+    await db.connect();
+    try {
+      await db.query(`ALTER SCHEMA public OWNER TO ${APP_ROLE}`);
+    } finally {
+      await db.end();
+    }
     await admin.query(`ALTER DATABASE ${ident} OWNER TO ${APP_ROLE}`);
   } finally {
     await admin.end();
-  }
-  const db = new Client({ host: '127.0.0.1', port, user: 'hub', password, database });
-  await db.connect();
-  try {
-    await db.query(`ALTER SCHEMA public OWNER TO ${APP_ROLE}`);
-  } finally {
-    await db.end();
   }
 }
