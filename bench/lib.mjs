@@ -93,7 +93,7 @@ export async function benchDatabase(cleanups, say) {
   const dir = mkdtempSync(join(tmpdir(), 'hub-bench-pg-'));
   chmodSync(dir, 0o755);
   say('starting embedded PostgreSQL in', dir);
-  const embedded = await startEmbeddedPostgres(dir, { notice: () => undefined });
+  const embedded = await startEmbeddedPostgres(dir, { appRole: false, notice: () => undefined });
   cleanups.push(async () => {
     await embedded.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -37,7 +37,7 @@ run(
   async (cleanups) => {
     const { freePort } = hubModule('libs/database/src');
     const { queueQuery } = hubModule('libs/cases/src');
-    const { clinicalScopeOf, PRINCIPAL_RESOLVER } = hubModule('libs/access/src');
+    const { caseScopeOf, clinicalScopeOf, PRINCIPAL_RESOLVER } = hubModule('libs/access/src');
     const { AuditService, AuditSealer } = hubModule('libs/audit/src');
     const url = await benchDatabase(cleanups, say);
     const { ds, base, app } = await startHub(url, cleanups);
@@ -61,7 +61,7 @@ run(
 
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     cleanups.unshift(() => pool.end());
-    const firstQuery = queueQuery(scope, null, 26);
+    const firstQuery = queueQuery(caseScopeOf(principal), null, 26);
     // The same record the hub writes for every list (cases.service.ts), without a transaction of its own.
     const auditInsert = `INSERT INTO audit_entries (chain, mission_id, actor_id, action, subject_type, outcome, request_id, ip, details, occurred_at)
                          VALUES ($1, $2, $3, 'case.list_queue', 'Case', 'success', $4, '127.0.0.1', $5, now())`;

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadNodeConfig, NodeConfig, projectRoot } from '@hub/config';
-import { createDataSource, startEmbeddedPostgres } from '@hub/database';
+import { allowReplicaMode, createDataSource, migrateAsAdmin, startEmbeddedPostgres } from '@hub/database';
 import { createHubApp, resolveSecrets } from '../../hub/src/bootstrap';
 import { ENTITIES, MIGRATIONS } from '../../hub/src/schema';
 import { NodeOutbox1795940000000 } from './migrations/1795940000000-NodeOutbox';
@@ -30,9 +30,11 @@ async function main() {
   const version = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).version as string;
   logger.log(`Starting the node's embedded PostgreSQL in ${config.dataDir}`);
   const embedded = await startEmbeddedPostgres(config.dataDir, { port: app.embeddedPgPort });
+  // Migrations run as the cluster's superuser, which hands the schema to the ordinary role the node runs as.
+  const applied = await migrateAsAdmin(embedded.adminUrl, NODE_MIGRATIONS);
+  await allowReplicaMode(embedded.adminUrl);
   const dataSource = createDataSource({ url: embedded.url, entities: ENTITIES, migrations: NODE_MIGRATIONS });
   await dataSource.initialize();
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
   if (applied.length) logger.log(`Applied ${applied.length} migration(s)`);
 
   const sync = new NodeSync(dataSource, {

@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { DenialRecorder, refusalContextOf } from '@hub/access';
 import { AllExceptionsFilter, createValidationPipe } from '@hub/common';
 import { AppConfig } from '@hub/config';
-import { createDataSource, EmbeddedDatabase, runWork, startEmbeddedPostgres, watchNestedConnections } from '@hub/database';
+import { createDataSource, EmbeddedDatabase, migrateAsAdmin, runWork, startEmbeddedPostgres, watchNestedConnections } from '@hub/database';
 import { AppModule } from './app.module';
 import { ClusterIoAdapter } from './cluster/cluster-io-adapter';
 import { rejectUnstorableText, verifyJsonDepth } from './http/json-guard';
@@ -52,6 +52,16 @@ export async function openDatabase(config: AppConfig, role: 'hub' | 'cli' | 'res
   });
   await dataSource.initialize();
   return { dataSource, embedded, url };
+}
+
+/**
+ * Applies pending migrations. On the embedded database they run as its superuser, which then hands every object to
+ * the ordinary role the hub connects as (`hub_app`, libs/database/src/app-role.ts): the hub itself never holds a
+ * superuser connection, so it cannot rewrite the audit trail. With DATABASE_URL they run as that URL's role.
+ */
+export async function migrate(db: OpenDatabase): Promise<string[]> {
+  if (db.embedded) return migrateAsAdmin(db.embedded.adminUrl, MIGRATIONS);
+  return (await db.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
 }
 
 /** Without JWT_SECRET (outside production) a secret is generated once and kept in the data directory. */

@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditService, auditOptionsFor } from '@hub/audit';
 import { AppConfig, ConfigError, loadConfig, projectRoot } from '@hub/config';
-import { createBackup, createDataSource, restoreBackup } from '@hub/database';
-import { openDatabase, resolveSecrets } from './bootstrap';
+import { createBackup, createDataSource, migrateAsAdmin, restoreBackup } from '@hub/database';
+import { migrate, openDatabase, resolveSecrets } from './bootstrap';
 import { ENTITIES, MIGRATIONS } from './schema';
 
 const USAGE = `usage: hub-cli <command>
@@ -48,8 +48,8 @@ async function main() {
   const db = await openDatabase(config, 'cli');
   try {
     if (command === 'migrate') {
-      const applied = await db.dataSource.runMigrations({ transaction: 'each' });
-      console.log(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'no pending migrations');
+      const applied = await migrate(db);
+      console.log(applied.length ? applied.map((name) => `applied ${name}`).join('\n') : 'no pending migrations');
     } else if (command === 'verify-audit') {
       const reports = await new AuditService(db.dataSource, auditOptionsFor(config)).verify(arg);
       for (const r of reports) {
@@ -64,7 +64,7 @@ async function main() {
       console.log(`backup written to ${path}: ${rows} rows in ${Object.keys(manifest.tables).length} tables, ${manifest.files.length} files, ${Date.now() - started} ms`);
     } else if (command === 'migration:generate') {
       if (!arg || !/^[A-Z][A-Za-z0-9]+$/.test(arg)) throw new Error('give the migration a PascalCase name');
-      await db.dataSource.runMigrations();
+      await migrate(db);
       const sql = await db.dataSource.driver.createSchemaBuilder().log();
       if (!sql.upQueries.length) {
         console.log('entities and migrations agree; nothing to generate');
@@ -93,15 +93,19 @@ async function restore(config: AppConfig, dir: string | undefined, force: boolea
   if (!dir || dir.startsWith('--')) throw new Error('name the backup directory: npm run restore -- <dir>');
   const db = await openDatabase(config, 'restore');
   await db.dataSource.destroy();
+  // Rows are loaded with triggers held off, which needs the superuser of the embedded cluster (or DATABASE_URL's role).
+  const url = db.embedded?.adminUrl ?? db.url;
   try {
     const started = Date.now();
     const schemaAt = (names: string[]) =>
-      createDataSource({ url: db.url, entities: [], migrations: MIGRATIONS.filter((m) => names.includes(new (m as new () => { name: string })().name)) });
-    const manifest = await restoreBackup(resolve(dir), config.dataDir, schemaAt, createDataSource({ url: db.url, entities: ENTITIES, migrations: MIGRATIONS }), {
+      createDataSource({ url, entities: [], migrations: MIGRATIONS.filter((m) => names.includes(new (m as new () => { name: string })().name)) });
+    const manifest = await restoreBackup(resolve(dir), config.dataDir, schemaAt, createDataSource({ url, entities: ENTITIES, migrations: MIGRATIONS }), {
       force,
       log: (l) => console.log(l),
       migrationNames: MIGRATIONS.map((m) => new (m as new () => { name: string })().name),
     });
+    // The restored schema was made by the superuser: hand it to the role the hub runs as.
+    if (db.embedded) await migrateAsAdmin(db.embedded.adminUrl, MIGRATIONS);
     const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
     console.log(`restored ${rows} rows and ${manifest.files.length} files from ${resolve(dir)} in ${Date.now() - started} ms; start the hub with this HUB_DATA_DIR`);
   } finally {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from '@hub/config';
 import { PasswordService } from '@hub/identity';
-import { bootLogger, createHubApp, openDatabase, OpenDatabase, resolveSecrets } from './bootstrap';
+import { bootLogger, createHubApp, migrate, openDatabase, OpenDatabase, resolveSecrets } from './bootstrap';
 import { ShutdownGate } from './lifecycle/shutdown-gate';
 import { DEMO_PASSWORD, seedDemo } from './seed/demo-seed';
 
@@ -27,7 +27,7 @@ async function main() {
   }
   bootLogger.log(config.databaseUrl ? 'Using DATABASE_URL' : `Starting embedded PostgreSQL in ${config.dataDir}`);
   db = await openDatabase(config, 'hub');
-  const applied = await db.dataSource.runMigrations({ transaction: 'each' });
+  const applied = await migrate(db);
   if (applied.length) bootLogger.log(`Applied ${applied.length} migration(s)`);
 
   const app = await createHubApp(config, db.dataSource);

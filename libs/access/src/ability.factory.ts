@@ -2,10 +2,10 @@ import { AbilityBuilder, createMongoAbility, detectSubjectType, MongoAbility, su
 import type { CertificationKind } from '@hub/contracts';
 import { Injectable } from '@nestjs/common';
 import { CERTIFICATION_GATES, certifiedMissions } from './certification';
-import { clinicalScopeOf } from './clinical-scope';
+import { CasePolicy, PatientPolicy } from './policies/case.policy';
+import { applyPolicy, SubjectPolicy } from './policy/subject-policy';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
-import { sensitiveCaseRules } from './sensitive-records';
 
 export type AppAbility = MongoAbility<[Action | string, SubjectName | 'all' | Record<string, unknown>]>;
 
@@ -13,6 +13,9 @@ export type AppAbility = MongoAbility<[Action | string, SubjectName | 'all' | Re
 export function subjectOf(type: SubjectName, record: object): Record<string, unknown> {
   return asSubject(type, record as Record<string, unknown>);
 }
+
+/** The per-subject policies of patient data (reached through clinical memberships only). */
+const CLINICAL_POLICIES: SubjectPolicy[] = [CasePolicy, PatientPolicy];
 
 const SUBJECTS: SubjectName[] = (Object.keys(MISSION_FIELD) as SubjectName[]).filter((s) => !CLINICAL_SUBJECTS.includes(s));
 
@@ -48,12 +51,9 @@ export class AbilityFactory {
 
     // Patient data is reached through clinical memberships only; "manage all" of a system administrator excludes it.
     for (const s of CLINICAL_SUBJECTS) cannot(Action.Manage, s);
-    // Anyone may ask to read a case or patient, and gets only what their clinical role reaches: without one, an
-    // empty list, and "not found" for a record, exactly as for a record that does not exist.
-    can(Action.Read, CLINICAL_SUBJECTS, { id: { $in: [] } });
-    this.clinicalRules(principal, can);
-    // Sensitive records (mental health): only the treating clinician and the referring officer (sensitive-records.ts).
-    sensitiveCaseRules(principal, cannot);
+    // Cases and patients: their policies (policies/case.policy.ts) are the only source of these rules; the same rules
+    // compile to the SQL of every case and patient list (AccessScope).
+    for (const policy of CLINICAL_POLICIES) applyPolicy({ can, cannot }, policy, principal);
 
     this.trainingRules(principal, can, cannot);
 
@@ -69,44 +69,6 @@ export class AbilityFactory {
       cannot([Action.Update, Action.Delete], 'User', { memberships: { $elemMatch: { role: 'system_admin' } } });
     }
     return build();
-  }
-
-  private clinicalRules(principal: Principal, can: AbilityBuilder<AppAbility>['can']) {
-    const c = clinicalScopeOf(principal);
-    // Certification gates (certification.ts): without the certification the role keeps reading, not acting. A
-    // certification held through a waiver acts only in the waiver's mission.
-    const user = certifiedMissions(principal, 'telemedicine_user');
-    const consultant = certifiedMissions(principal, 'telemedicine_consultant');
-    type Conditions = Record<string, unknown> & { missionId?: { $in: string[] } };
-    // The rule's conditions narrowed to the missions where the certification applies.
-    const within = (conditions: Conditions, missions: 'all' | string[]): Conditions => {
-      if (missions === 'all') return conditions;
-      const inRule = conditions.missionId?.$in;
-      return { ...conditions, missionId: { $in: inRule ? inRule.filter((m) => missions.includes(m)) : missions } };
-    };
-    const consultIn = (conditions: Conditions) => {
-      can(Action.Read, 'Case', conditions);
-      if (consultant) can(Action.Consult, 'Case', within(conditions, consultant));
-    };
-    if (c.clinicFacilityIds.length) {
-      const clinic = { facilityId: { $in: c.clinicFacilityIds } };
-      can(Action.Read, 'Case', clinic);
-      if (user) can(Action.Refer, 'Case', within(clinic, user));
-      can([Action.Read, Action.Create, Action.Update], 'Patient', { missionId: { $in: c.clinicMissionIds } });
-    }
-    if (c.specialties.length) {
-      const submitted = { status: { $ne: 'draft' }, specialtyCode: { $in: c.specialties } };
-      if (c.primaryMissionIds.length) {
-        consultIn({ ...submitted, missionId: { $in: c.primaryMissionIds } });
-      }
-      if (c.backupMissionIds.length) {
-        consultIn({ ...submitted, missionId: { $in: c.backupMissionIds }, escalationLevel: { $gte: 1 } });
-      }
-      consultIn({ assignedDoctorId: principal.userId });
-    }
-    if (c.managerMissionIds.length) {
-      can(Action.Read, ['Case', 'Patient'], { missionId: { $in: c.managerMissionIds } });
-    }
   }
 
   private trainingRules(principal: Principal, can: AbilityBuilder<AppAbility>['can'], cannot: AbilityBuilder<AppAbility>['cannot']) {

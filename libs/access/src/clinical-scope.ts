@@ -2,8 +2,9 @@ import { Role } from '@hub/contracts';
 import { Principal } from './principal';
 
 /**
- * Who may see which patient data, derived once from the caller's memberships. The CASL rules (ability.factory.ts)
- * and the case/patient list queries (cases repositories) are both built from this, so they agree.
+ * The clinical facts of the caller's memberships (clinics, specialties, hospitals' missions, managed missions). The
+ * case and patient policies (policies/case.policy.ts) turn them into named rules, from which both the CASL rules
+ * and the SQL of every case and patient list are compiled; nothing else should read these facts to decide access.
  *
  * - Clinic staff (field medical officers) work on the cases of their own facility and the patients of its mission.
  * - Reference doctors see submitted cases of their specialties from the missions their hospital serves: a

@@ -13,3 +13,6 @@ export * from './denial-recorder';
 export * from './session-events';
 export * from './rate-limits';
 export * from './sensitive-records';
+export * from './policy/conditions';
+export * from './policy/subject-policy';
+export * from './policies/case.policy';

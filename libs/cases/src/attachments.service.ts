@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, actorOf, CallerContext, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, subjectOf, writesInCaseThread } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { DomainException, ErrorCode, infrastructureProblem, storageHealth } from '@hub/common';
@@ -142,7 +142,7 @@ export class AttachmentsService implements OnModuleInit {
       throw new DomainException(ErrorCode.PayloadTooLarge, `Upload-Length: files are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
     }
     const c = await this.cases.load(caller, Action.Read, meta.caseId);
-    const writer = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
+    const writer = writesInCaseThread(caller.ability, caller.principal, { ...c });
     if (!writer) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist add files to a case');
     if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}`, 'case_closed', { status: c.status });
     const uploadId = randomUUID().replace(/-/g, '');

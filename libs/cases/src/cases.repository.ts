@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ClinicalScope, sensitiveCaseSql } from '@hub/access';
+import { AccessScope, CASE_RULE_HOLDERS_SQL, CaseRule, FieldCondition, MY_CASES, QUEUE_CASES, sqlParams } from '@hub/access';
 import { DomainException } from '@hub/common';
 import type { CaseSummaryView } from '@hub/contracts';
 import { ReferralCase } from './entities/referral-case.entity';
@@ -85,14 +85,16 @@ function decode(cursor: string | undefined, shape: CursorPart[]): unknown[] | nu
 }
 
 /**
- * The SQL of a doctor's queue: unassigned submitted cases of their specialties, from missions their hospital
- * serves (a backup hospital's only once escalated), by urgency then deadline, after the keyset `after`.
+ * The SQL of a doctor's queue: unassigned submitted cases reached by the case policy's queue rules (primary and
+ * backup specialist, policies/case.policy.ts), by urgency then deadline, after the keyset `after`.
  *
- * One branch per (specialty, mission), each walking the partial index referral_cases_queue_idx in queue order and
- * stopping after `limit` rows, merged in order and cut again: the cost follows the page size, not the queue's.
- * Exported so the queue benchmark's raw-SQL baseline runs the very same query.
+ * Each queue rule is split into one branch per (specialty, mission) of its `$in` lists, each walking the partial
+ * index referral_cases_queue_idx in queue order and stopping after `limit` rows, merged in order and cut again: the
+ * cost follows the page size, not the queue's. A (specialty, mission) already reached by an earlier rule is not
+ * repeated (the primary rule reaches more of a mission than the backup one). The policy's restrictions apply to
+ * every branch. Exported so the queue benchmark's raw-SQL baseline runs the very same query.
  */
-export function queueQuery(scope: ClinicalScope, after: unknown[] | null, limit: number): { text: string; params: unknown[] } {
+export function queueQuery(scope: AccessScope<'Case'>, after: unknown[] | null, limit: number): { text: string; params: unknown[] } {
   const params: unknown[] = [limit];
   let keyset = '';
   if (after) {
@@ -100,32 +102,31 @@ export function queueQuery(scope: ClinicalScope, after: unknown[] | null, limit:
     keyset = ` AND (c.urgency_rank, c.deadline_at, c.id) > ($2::smallint, $3::timestamptz, $4::uuid)`;
   }
   const order = 'c.urgency_rank, c.deadline_at, c.id';
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  // One branch per (specialty, mission): an equality on both lets each walk the index in queue order.
-  const targets = [
-    ...scope.primaryMissionIds.map((m) => ({ m, backup: false })),
-    ...scope.backupMissionIds.filter((m) => !scope.primaryMissionIds.includes(m)).map((m) => ({ m, backup: true })),
-  ];
-  // Sensitive cases (libs/access sensitive-records.ts) reach only their clinician and referring officer.
-  const sensitive = sensitiveCaseSql('c', `${p(scope.userId)}::uuid`);
-  const branches = scope.specialties.flatMap((code) =>
-    targets.map(
-      ({ m, backup }) => `(SELECT * FROM referral_cases c
-        WHERE c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND c.specialty_code = ${p(code)}
-          AND c.mission_id = ${p(m)}::uuid${backup ? ' AND c.escalation_level >= 1' : ''}${keyset} AND ${sensitive}
-        ORDER BY ${order} LIMIT $1)`,
-    ),
-  );
+  const param = sqlParams(params);
+  const restrictions = scope.restrictionSql('c', params);
+  const seen = new Set<string>();
+  const branches: string[] = [];
+  for (const rule of scope.rules({ only: QUEUE_CASES }).grants) {
+    const { specialtyCode, missionId, ...rest } = rule.conditions as Record<string, FieldCondition>;
+    const list = (v: FieldCondition | undefined) => (v && typeof v === 'object' && '$in' in v ? v.$in : [v]) as string[];
+    for (const code of list(specialtyCode)) {
+      for (const m of list(missionId)) {
+        if (seen.has(`${code}/${m}`)) continue;
+        seen.add(`${code}/${m}`);
+        const conditions = [scope.sql({ ...rest, specialtyCode: code, missionId: m }, 'c', param), ...restrictions].join(' AND ');
+        branches.push(`(SELECT * FROM referral_cases c
+        WHERE c.status = 'submitted' AND c.assigned_doctor_id IS NULL AND ${conditions}${keyset}
+        ORDER BY ${order} LIMIT $1)`);
+      }
+    }
+  }
   if (!branches.length) branches.push('(SELECT * FROM referral_cases c WHERE false)');
   return { text: summarySql('true', order, '$1', branches.join(' UNION ALL ')), params };
 }
 
 /**
- * Case queries. Every list takes the caller's ClinicalScope and applies, in SQL, the same rules the CASL ability
- * applies to one record (see libs/access/src/clinical-scope.ts).
+ * Case queries. Every list takes the caller's `AccessScope<'Case'>` and applies the case policy's rules in SQL: the
+ * rules the CASL ability applies to one record (libs/access/src/policies/case.policy.ts).
  */
 @Injectable()
 export class CasesRepository {
@@ -141,8 +142,7 @@ export class CasesRepository {
    * A doctor's queue: unassigned submitted cases of their specialties, from missions their hospital serves
    * (a backup hospital's only once escalated), by urgency then deadline. Keyset paging.
    */
-  async queue(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
-    if (!scope.specialties.length) return { items: [], nextCursor: null };
+  async queue(scope: AccessScope<'Case'>, page: { cursor?: string; limit: number }, now: Date) {
     const { text, params } = queueQuery(scope, decode(page.cursor, ['int', 'time?', 'uuid']), page.limit + 1);
     const rows: SummaryRow[] = await this.dataSource.query(text, params);
     const more = rows.length > page.limit;
@@ -154,14 +154,14 @@ export class CasesRepository {
     };
   }
 
-  /** Cases of the caller's clinics, assigned to them, or of the missions they manage; newest first. */
-  async mine(scope: ClinicalScope, page: { cursor?: string; limit: number }, now: Date) {
-    const params: unknown[] = [scope.clinicFacilityIds, scope.userId, scope.managerMissionIds];
-    let where = `(c.facility_id = ANY($1::uuid[]) OR c.assigned_doctor_id = $2 OR c.mission_id = ANY($3::uuid[])) AND ${sensitiveCaseSql('c', '$2::uuid')}`;
+  /** Cases of the caller's clinics, assigned to them, or of the missions they manage (MY_CASES rules); newest first. */
+  async mine(scope: AccessScope<'Case'>, page: { cursor?: string; limit: number }, now: Date) {
+    const params: unknown[] = [];
+    let where = scope.where('c', params, { only: MY_CASES });
     const after = decode(page.cursor, ['time', 'uuid']);
     if (after) {
       params.push(after[0], after[1]);
-      where += ` AND (c.created_at, c.id) < ($4::timestamptz, $5::uuid)`;
+      where += ` AND (c.created_at, c.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     params.push(page.limit + 1);
     const rows: SummaryRow[] = await this.dataSource.query(summarySql(where, 'c.created_at DESC, c.id DESC', `$${params.length}`), params);
@@ -179,37 +179,21 @@ export class CasesRepository {
     return toSummary(rows[0], now);
   }
 
-  // Recipients of notifications: only people who may see the case (memberships not past their rotation's end).
+  // Recipients of notifications: only people a rule of the case policy lets see the case (CASE_RULE_HOLDERS_SQL).
 
   async clinicStaff(facilityId: string, manager: EntityManager): Promise<string[]> {
-    const rows: { id: string }[] = await manager.query(
-      `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
-        WHERE u.active AND m.role = 'field_medical_officer' AND m.facility_id = $1 AND (m.ends_at IS NULL OR m.ends_at > now())`,
-      [facilityId],
-    );
+    const rows: { id: string }[] = await manager.query(CASE_RULE_HOLDERS_SQL[CaseRule.Clinic], [facilityId]);
     return rows.map((r) => r.id);
   }
 
   /** Reference doctors of the specialty at hospitals serving the mission: Levels 2-3 (primary) or Level 4 (backup). */
   async doctorsFor(missionId: string, specialty: string, backup: boolean, manager: EntityManager): Promise<string[]> {
-    const rows: { id: string }[] = await manager.query(
-      `SELECT DISTINCT u.id FROM users u
-         JOIN memberships m ON m.user_id = u.id AND m.role = 'reference_doctor'
-         JOIN facilities f ON f.id = m.facility_id AND f.active
-         JOIN facility_missions fm ON fm.facility_id = f.id AND fm.mission_id = $1
-        WHERE u.active AND $2 = ANY(u.specialties) AND ${backup ? 'f.level = 4' : 'f.level < 4'}
-          AND (m.mission_id IS NULL OR m.mission_id = $1) AND (m.ends_at IS NULL OR m.ends_at > now())`,
-      [missionId, specialty],
-    );
+    const rows: { id: string }[] = await manager.query(CASE_RULE_HOLDERS_SQL.specialists(backup), [missionId, specialty]);
     return rows.map((r) => r.id);
   }
 
   async healthManagers(missionId: string, manager: EntityManager): Promise<string[]> {
-    const rows: { id: string }[] = await manager.query(
-      `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
-        WHERE u.active AND m.role = 'health_manager' AND m.mission_id = $1 AND (m.ends_at IS NULL OR m.ends_at > now())`,
-      [missionId],
-    );
+    const rows: { id: string }[] = await manager.query(CASE_RULE_HOLDERS_SQL[CaseRule.HealthManager], [missionId]);
     return rows.map((r) => r.id);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, sensitiveAudience, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, caseScopeOf, clinicalMissionsOf, isAssignedDoctor, RecordAccess, sensitiveAudience, subjectOf, writesInCaseThread } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
@@ -49,12 +49,12 @@ export class CasesService {
   // ---- reading ---------------------------------------------------------------------------------------------
 
   async list(caller: CallerContext, q: CaseListQuery): Promise<CasePage> {
-    const scope = clinicalScopeOf(caller.principal);
+    const scope = caseScopeOf(caller.principal);
     const page = { cursor: q.cursor, limit: q.limit ?? 25 };
     const result =
       q.view === 'queue' ? await this.cases.queue(scope, page, this.clock.now()) : await this.cases.mine(scope, page, this.clock.now());
     // Audited in the caller's mission chain when they work in one mission (chains append one at a time).
-    const missions = [...new Set([...scope.clinicMissionIds, ...scope.primaryMissionIds, ...scope.backupMissionIds, ...scope.managerMissionIds])];
+    const missions = clinicalMissionsOf(caller.principal);
     await this.audit.record({
       ...actorOf(caller),
       action: `case.list_${q.view ?? 'mine'}`,
@@ -103,7 +103,7 @@ export class CasesService {
     const may = (e: CaseEvent) =>
       canApply(c.status, e) &&
       caller.ability.can(REFER_EVENTS.includes(e) ? Action.Refer : Action.Consult, subjectOf('Case', c)) &&
-      (!['answer', 'request_information', 'hand_over'].includes(e) || c.assignedDoctorId === caller.principal.userId);
+      (!['answer', 'request_information', 'hand_over'].includes(e) || isAssignedDoctor(caller.principal, { ...c }));
     return {
       ...summary,
       requestedById: c.requestedById,
@@ -297,7 +297,7 @@ export class CasesService {
     let notes: Notification[] = [];
     const c = await this.dataSource.transaction(async (manager) => {
       const c = await this.load(caller, Action.Read, id, manager);
-      const side = caller.ability.can(Action.Refer, subjectOf('Case', c)) || c.assignedDoctorId === caller.principal.userId;
+      const side = writesInCaseThread(caller.ability, caller.principal, { ...c });
       if (!side) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist write in the thread');
       if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}; its thread is closed`, 'case_closed', { status: c.status });
       await this.postMessage(manager, caller, c, 'message', dto.body, dto.attachmentIds);
@@ -392,7 +392,7 @@ export class CasesService {
   }
 
   private assertAssigned(caller: CallerContext, c: ReferralCase) {
-    if (c.assignedDoctorId !== caller.principal.userId) {
+    if (!isAssignedDoctor(caller.principal, { ...c })) {
       throw new DomainException(ErrorCode.Forbidden, 'Only the specialist who accepted the case can do this');
     }
   }

@@ -1,18 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { AccessScope } from '@hub/access';
 import { Patient } from './entities/patient.entity';
 
-/** Patient queries. List methods take the missions the caller may read patients of. */
+/** Patient queries. Lists take the caller's `AccessScope<'Patient'>` (the patient policy's rules in SQL). */
 @Injectable()
 export class PatientsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(missionIds: readonly string[], filter: { q?: string } = {}): Promise<Patient[]> {
-    if (!missionIds.length) return Promise.resolve([]);
+  list(scope: AccessScope<'Patient'>, filter: { q?: string } = {}): Promise<Patient[]> {
+    const params: unknown[] = [];
+    const where = scope.where('p', params);
+    // TypeORM names parameters; the policy numbers them: rename $n to :scope_n.
+    const named = Object.fromEntries(params.map((v, i) => [`scope_${i + 1}`, v]));
     const qb = this.dataSource
       .getRepository(Patient)
       .createQueryBuilder('p')
-      .where('p.missionId = ANY(:missionIds)', { missionIds })
+      .where(where.replace(/\$(\d+)/g, ':scope_$1'), named)
       .orderBy('p.lastName')
       .addOrderBy('p.firstName')
       .limit(200);

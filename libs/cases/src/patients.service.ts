@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, clinicalScopeOf, PatientRule, patientScopeOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import type { PatientView } from '@hub/contracts';
@@ -24,7 +24,7 @@ export class PatientsService {
 
   /** Clinic staff of the patient's mission see the service number; others see it masked. */
   view(caller: CallerContext, p: Patient, transfers?: PatientTransfer[]): PatientView {
-    const full = clinicalScopeOf(caller.principal).clinicMissionIds.includes(p.missionId);
+    const full = patientScopeOf(caller.principal).matches({ missionId: p.missionId }, { only: [PatientRule.ClinicMission] });
     return {
       id: p.id,
       missionId: p.missionId,
@@ -55,9 +55,9 @@ export class PatientsService {
   }
 
   async list(caller: CallerContext, q?: string): Promise<PatientView[]> {
-    const c = clinicalScopeOf(caller.principal);
-    const missionIds = [...new Set([...c.clinicMissionIds, ...c.managerMissionIds])];
-    const rows = await this.patients.list(missionIds, { q });
+    const scope = patientScopeOf(caller.principal);
+    const rows = await this.patients.list(scope, { q });
+    const missionIds = scope.values('missionId');
     await this.audit.record({
       ...actorOf(caller),
       action: 'patient.list',

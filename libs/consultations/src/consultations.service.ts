@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { Action, actorOf, CallerContext, missionsOf, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, CaseRule, caseScopeOf, isOwnMission, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { caseReference, CasesService, ReferralCase } from '@hub/cases';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
@@ -86,7 +86,7 @@ export class ConsultationsService {
         if (!dto.missionId) throw DomainException.invalid('missionId', 'a session without a case needs its mission');
         const doctorThere = caller.principal.memberships.some((ms) => ms.role === 'reference_doctor' && ms.missionIds.includes(dto.missionId!));
         if (!doctorThere) {
-          if (!missionsOf(caller.principal).includes(dto.missionId)) throw DomainException.notFound('Mission');
+          if (!isOwnMission(caller.principal, dto.missionId)) throw DomainException.notFound('Mission');
           throw new DomainException(ErrorCode.Forbidden, 'Only a reference doctor of the mission can schedule a session without a case');
         }
         if (!scheduledAt) throw DomainException.invalid('scheduledAt', 'a session without a case needs its time');
@@ -146,7 +146,8 @@ export class ConsultationsService {
     if (s.caseId) {
       const c = await m.getRepository(ReferralCase).findOneBy({ id: s.caseId });
       if (c && caller.ability.can(Action.Refer, subjectOf('Case', c))) return 'clinic';
-      if (c && c.assignedDoctorId === userId && caller.ability.can(Action.Consult, subjectOf('Case', c))) return 'specialist';
+      // The case policy's `assigned-doctor` rule: the doctor who accepted it, consulting (certified) there.
+      if (c && caseScopeOf(caller.principal).matches({ ...c }, { action: Action.Consult, only: [CaseRule.AssignedDoctor] })) return 'specialist';
     }
     const p = await m.getRepository(ConsultationParticipant).findOneBy({ sessionId: s.id, userId });
     // Let in by an invitation: only as long as the host has not revoked it (a used invitation is no right for good).
@@ -182,7 +183,7 @@ export class ConsultationsService {
         role = invitation?.callRole ?? null;
       }
       if (!role) {
-        const sameMission = missionsOf(caller.principal).includes(s.missionId);
+        const sameMission = isOwnMission(caller.principal, s.missionId);
         // Audited by the DenialRecorder once this transaction has ended (never on a second connection from here).
         if (!sameMission) throw DomainException.notFound('Consultation').deniedOn(joinDenial(s, 'no right to join'));
         throw new DomainException(ErrorCode.Forbidden, 'You are not part of this consultation: only the case’s clinic staff, its reference doctor and people the doctor invited can join').deniedOn(joinDenial(s, 'no right to join'));
@@ -355,7 +356,7 @@ export class ConsultationsService {
     if (!s) throw DomainException.notFound('Consultation');
     const p = await this.dataSource.getRepository(ConsultationParticipant).findOneBy({ sessionId, userId: caller.principal.userId });
     if (!p) {
-      if (!missionsOf(caller.principal).includes(s.missionId)) throw DomainException.notFound('Consultation');
+      if (!isOwnMission(caller.principal, s.missionId)) throw DomainException.notFound('Consultation');
       throw new DomainException(ErrorCode.NotAdmitted, 'Join the consultation first');
     }
     if (s.status === 'ended') throw new DomainException(ErrorCode.SessionEnded, 'This consultation has ended');
@@ -518,7 +519,7 @@ export class ConsultationsService {
     const s = await m.getRepository(ConsultationSession).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!s) throw DomainException.notFound('Consultation');
     if (s.hostId === caller.principal.userId) return s;
-    if ((await this.rightOf(caller, s, m)) || missionsOf(caller.principal).includes(s.missionId)) {
+    if ((await this.rightOf(caller, s, m)) || isOwnMission(caller.principal, s.missionId)) {
       throw new DomainException(ErrorCode.Forbidden, 'Only the doctor hosting the consultation can do this');
     }
     throw DomainException.notFound('Consultation');

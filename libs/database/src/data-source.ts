@@ -25,9 +25,9 @@ export interface DatabaseOptions {
 export class RedactingTypeOrmLogger implements TypeOrmLogger {
   private readonly logger = new NestLogger('Database');
   logQuery(): void {}
-  logQueryError(error: string | Error, query: string): void {
+  logQueryError(error: string | Error, query: string, parameters?: unknown[]): void {
     const e = error as { message?: string; code?: string };
-    this.logger.error({ code: e.code, query: query.slice(0, 500) }, `query failed: ${e.message ?? String(error)}`);
+    this.logger.error({ code: e.code, query: query.slice(0, 500) }, `query failed: ${redactValues(e.message ?? String(error), parameters)}`);
   }
   logQuerySlow(time: number, query: string): void {
     this.logger.warn({ time, query: query.slice(0, 500) }, 'slow query');
@@ -39,6 +39,19 @@ export class RedactingTypeOrmLogger implements TypeOrmLogger {
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.logger.warn(String(message));
   }
+}
+
+/**
+ * PostgreSQL quotes the offending value in some messages (`invalid input syntax for type integer: "<value>"`): every
+ * parameter's text, and any quoted value after a colon, is replaced before the message is logged.
+ */
+export function redactValues(message: string, parameters: unknown[] = []): string {
+  let out = message;
+  for (const p of parameters) {
+    const text = p === null || p === undefined ? '' : typeof p === 'object' ? JSON.stringify(p) : String(p);
+    if (text.length >= 2) out = out.split(text).join('[redacted]');
+  }
+  return out.replace(/: "(?:[^"\\]|\\.)*"/g, ': "[redacted]"');
 }
 
 /** Migrations only: `synchronize` is never on; `migrationsRun` is explicit in bootstrap and the CLI. */

@@ -8,7 +8,13 @@ import { Client } from 'pg';
 import { importEsm } from './esm-import';
 
 export interface EmbeddedDatabase {
+  /** What the application connects with: the ordinary role `hub_app` (or the superuser with `appRole: false`). */
   url: string;
+  /**
+   * The cluster's superuser (`hub`): for migrations, which create roles and hand the audit tables to their owner,
+   * and for restores, which load rows with triggers held off. Never handed to the running application.
+   */
+  adminUrl: string;
   port: number;
   /** True when this process started the server (and will stop it); false when it joined a running hub's server. */
   owned: boolean;
@@ -30,7 +36,16 @@ export interface EmbeddedOptions {
   whenRunningElsewhere?: 'refuse' | 'join';
   /** Restart the server when it dies under us (the hub: yes; the test runner: no). */
   restartOnCrash?: boolean;
+  /**
+   * Create the ordinary role `hub_app` (login, not superuser, no CREATEROLE/CREATEDB), make it the owner of the
+   * database and its `public` schema, and return its URL as `url` (default true). The test runner's server keeps
+   * the superuser URL (false): it creates and drops databases.
+   */
+  appRole?: boolean;
 }
+
+/** The ordinary role the hub and the field node run as on their embedded database (docs/security-model.md). */
+export const APP_ROLE = 'hub_app';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -221,14 +236,25 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
   const password = readFileSync(secretFile, 'utf8').trim();
   const database = options.database ?? 'hub';
-  const urlFor = (port: number) => `postgres://hub:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const appRole = options.appRole ?? true;
+  const appSecretFile = join(dataDir, 'pg-app-password');
+  const newAppPassword = appRole && !existsSync(appSecretFile);
+  if (newAppPassword) writeFileSync(appSecretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  const appPassword = appRole ? readFileSync(appSecretFile, 'utf8').trim() : '';
+  const adminUrlFor = (port: number) => `postgres://hub:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const appUrlFor = (port: number) => `postgres://${APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${port}/${database}`;
+  const urls = (port: number) => ({ url: appRole ? appUrlFor(port) : adminUrlFor(port), adminUrl: adminUrlFor(port), port });
+  const prepare = async (port: number) => {
+    await ensureDatabase(port, password, database);
+    if (appRole) await ensureAppRole(port, password, appPassword, database, newAppPassword);
+  };
 
   const leftover = findLeftover(databaseDir, notice);
   if (leftover?.owner) {
     if (options.whenRunningElsewhere === 'join') {
       notice(`using the PostgreSQL server of the hub running as process ${leftover.owner} (port ${leftover.port})`);
-      await ensureDatabase(leftover.port, password, database);
-      return { url: urlFor(leftover.port), port: leftover.port, owned: false, stop: async () => undefined };
+      await prepare(leftover.port);
+      return { ...urls(leftover.port), owned: false, stop: async () => undefined };
     }
     throw new Error(
       `HUB_DATA_DIR ${dataDir} is in use by another running hub (process ${leftover.owner}, PostgreSQL pid ${leftover.pid}). ` +
@@ -327,10 +353,9 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
 
   child = await launch();
   superviseChild(child);
-  await ensureDatabase(port, password, database);
+  await prepare(port);
   return {
-    url: urlFor(port),
-    port,
+    ...urls(port),
     owned: true,
     stop: async () => {
       stopping = true;
@@ -352,6 +377,38 @@ async function ensureDatabase(port: number, password: string, database: string):
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (!exists.rowCount) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * The application's ordinary role: it may log in and owns the database and its `public` schema (so pg-boss or a
+ * later feature may create what it needs), but is no superuser and cannot create roles or databases. Being no
+ * superuser, it cannot switch the audit trail's triggers off, set `session_replication_role`, or touch the tables
+ * the AuditOwner migration gave to `hub_audit_owner`. Run at every start (the password file may be new).
+ */
+async function ensureAppRole(port: number, password: string, appPassword: string, database: string, newPassword: boolean): Promise<void> {
+  const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const ident = `"${database.replace(/"/g, '')}"`;
+  const admin = new Client({ host: '127.0.0.1', port, user: 'hub', password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+    // Already set up (the database is given to the role last) and the password file unchanged: nothing to do, so
+    // a restart after a crash stays as quick as before.
+    const owner = await admin.query('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount && !newPassword && owner.rows[0]?.owner === APP_ROLE) return;
+    const attributes = `LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS PASSWORD ${literal(appPassword)}`;
+    await admin.query(`${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${APP_ROLE} ${attributes}`);
+    const db = new Client({ host: '127.0.0.1', port, user: 'hub', password, database });
+    await db.connect();
+    try {
+      await db.query(`ALTER SCHEMA public OWNER TO ${APP_ROLE}`);
+    } finally {
+      await db.end();
+    }
+    await admin.query(`ALTER DATABASE ${ident} OWNER TO ${APP_ROLE}`);
   } finally {
     await admin.end();
   }

@@ -9,3 +9,4 @@ export * from './ambient-transaction';
 export * from './backup';
 export * from './periodic-task-coordinator';
 export * from './outbox';
+export * from './app-role';

@@ -1,23 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationsOf, Principal, PrincipalResolver } from '@hub/access';
+import { CERTIFICATION_DIRECTORY, CertificationDirectory, certificationsOf, MEMBERSHIP_MISSIONS_SQL, Principal, PrincipalResolver } from '@hub/access';
 import { Role } from '@hub/contracts';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { PrincipalCache } from './principal-cache';
 import { TokenService } from './token.service';
 
-/**
- * The missions a membership reaches: its own mission, else every mission its facility serves. Memberships in a
- * deactivated mission reach nothing.
- */
-export const MEMBERSHIP_MISSIONS_SQL = `
-  COALESCE(
-    CASE WHEN m.mission_id IS NOT NULL THEN
-      (SELECT array_agg(ms.id) FROM missions ms WHERE ms.id = m.mission_id AND ms.active)
-    ELSE
-      (SELECT array_agg(fm.mission_id) FROM facility_missions fm JOIN missions ms ON ms.id = fm.mission_id
-        WHERE fm.facility_id = m.facility_id AND ms.active)
-    END, '{}'::uuid[])`;
+/** Where a membership reaches, in SQL: defined once in libs/access (mission-scope.ts), beside `scopeFor`. */
+export { MEMBERSHIP_MISSIONS_SQL };
 
 interface Row {
   id: string;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Action, CallerContext, scopeFor } from '@hub/access';
+import { Action, CallerContext, grantHoldersSql, scopeFor } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, PeriodicTask, storageHealth } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
@@ -98,10 +98,10 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     const alerts = [...storageAlerts(ids), ...(await this.dashboards.alerts(ids, now))];
     let sent = 0;
     for (const a of alerts) {
+      // Whoever may read the mission's caseload (the access engine's grants), unless told today already.
       const managers: { id: string }[] = await this.dataSource.query(
-        `SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id
-          WHERE u.active AND m.role = 'health_manager' AND m.mission_id = $1
-            AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = u.id AND n.kind = 'caseload.alert'
+        `SELECT h.user_id AS id FROM (${grantHoldersSql(Action.Read, 'Caseload', 'ARRAY[$1::uuid]')}) h
+          WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = h.user_id AND n.kind = 'caseload.alert'
                               AND n.text = $2 AND n.created_at > $3::timestamptz - interval '1 day')`,
         [a.missionId, a.text, now],
       );

@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
   if (!adminUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'hub-test-pg-'));
     chmodSync(dir, 0o755); // reachable by the unprivileged postgres user when tests run as root
-    const embedded = await startEmbeddedPostgres(dir, { database: 'postgres', notice: () => undefined });
+    const embedded = await startEmbeddedPostgres(dir, { database: 'postgres', appRole: false, notice: () => undefined });
     (globalThis as { __HUB_EMBEDDED_PG__?: unknown }).__HUB_EMBEDDED_PG__ = { ...embedded, dir };
     adminUrl = embedded.url;
   }

@@ -4,7 +4,7 @@ import { AuditService } from '@hub/audit';
 import { Clock, PeriodicTask } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { EXPIRY_WARNING_DAYS } from '@hub/contracts';
-import { MEMBERSHIP_MISSIONS_SQL } from '@hub/identity';
+import { Action, grantHoldersSql, membershipMissionsSql } from '@hub/access';
 import { NotificationsService } from '@hub/notifications';
 
 export const EXPIRY_SWEEP_INTERVAL_MS = 60 * 60_000;
@@ -55,8 +55,8 @@ export class ExpiryWarningsService implements OnApplicationBootstrap, OnApplicat
         const [, affected] = await m.query(`UPDATE training_certificates SET expiry_warned_at = $2 WHERE id = $1 AND expiry_warned_at IS NULL`, [c.id, now]);
         if (!affected || c.renewed) return null;
         const managers: { user_id: string; mission_id: string }[] = await m.query(
-          `SELECT DISTINCT hm.user_id, hm.mission_id FROM memberships hm JOIN users u ON u.id = hm.user_id
-            WHERE u.active AND hm.role = 'health_manager' AND hm.mission_id IN (SELECT unnest(${MEMBERSHIP_MISSIONS_SQL}) FROM memberships m WHERE m.user_id = $1)`,
+          // Whoever may read the compliance of the holder's missions (the access engine's grants).
+          `${grantHoldersSql(Action.Read, 'Compliance', `(SELECT array_agg(x.mission_id) FROM memberships hm CROSS JOIN LATERAL unnest(${membershipMissionsSql('hm')}) AS x(mission_id) WHERE hm.user_id = $1)`)}`,
           [c.user_id],
         );
         const [{ display_name }] = await m.query('SELECT display_name FROM users WHERE id = $1', [c.user_id]);

@@ -1,0 +1,173 @@
+import { Role } from '@hub/contracts';
+import { createTestDatabase, TestDatabase } from '@hub/testing';
+import { AbilityFactory, subjectOf } from '../ability.factory';
+import { Action } from '../permissions';
+import type { Principal, PrincipalMembership } from '../principal';
+import { AccessScope, SubjectPolicy } from '../policy/subject-policy';
+import { CasePolicy, caseScopeOf, MY_CASES, PatientPolicy, patientScopeOf } from './case.policy';
+
+/**
+ * The engine's promise: one policy per subject yields the CASL rules (record checks) and the SQL filter (lists), and
+ * they agree. For every caller below, every action and a grid of case records, the set of records the SQL of
+ * `AccessScope` selects on real PostgreSQL equals the set the CASL ability allows, record by record.
+ */
+const M1 = '00000000-0000-4000-8000-0000000000a1';
+const M2 = '00000000-0000-4000-8000-0000000000a2';
+const F1 = '00000000-0000-4000-8000-0000000000f1'; // Level 1 clinic of M1
+const F3 = '00000000-0000-4000-8000-0000000000f3'; // Level 1 clinic of M2
+const F2 = '00000000-0000-4000-8000-0000000000f2'; // Level 2 hospital of M1
+const F4 = '00000000-0000-4000-8000-0000000000f4'; // Level 4 hospital serving M1 and M2
+const DOC_A = '00000000-0000-4000-8000-00000000d0a0';
+const DOC_B = '00000000-0000-4000-8000-00000000d0b0';
+const OFFICER = '00000000-0000-4000-8000-00000000c0c0';
+
+let n = 0;
+function member(role: Role, missionIds: string[], facilityId: string | null = null, facilityLevel: number | null = null): PrincipalMembership {
+  return { id: `m${++n}`, role, missionId: facilityId ? null : missionIds[0], facilityId, facilityLevel, missionIds };
+}
+function principal(userId: string, memberships: PrincipalMembership[], extra: Partial<Principal> = {}): Principal {
+  return {
+    userId,
+    email: `${userId}@x`,
+    displayName: userId,
+    mfaEnabled: true,
+    fullAccess: true,
+    sessionId: 's',
+    specialties: [],
+    memberships,
+    certifications: ['telemedicine_user', 'telemedicine_consultant'],
+    ...extra,
+  };
+}
+
+const CALLERS: Record<string, Principal> = {
+  officer: principal(OFFICER, [member(Role.FieldMedicalOfficer, [M1], F1, 1)]),
+  'uncertified officer': principal(OFFICER, [member(Role.FieldMedicalOfficer, [M1], F1, 1)], { certifications: [] }),
+  'officer in two missions, waiver of M2 only': principal(OFFICER, [member(Role.FieldMedicalOfficer, [M1], F1, 1), member(Role.FieldMedicalOfficer, [M2], F3, 1)], {
+    certifications: ['telemedicine_user'],
+    certificationScope: { telemedicine_user: [M2] },
+  }),
+  'L2 doctor': principal(DOC_A, [member(Role.ReferenceDoctor, [M1], F2, 2)], { specialties: ['dermatology'] }),
+  'L4 doctor': principal(DOC_B, [member(Role.ReferenceDoctor, [M1, M2], F4, 4)], { specialties: ['dermatology', 'cardiology'] }),
+  'L4 doctor with a waiver of M1': principal(DOC_B, [member(Role.ReferenceDoctor, [M1, M2], F4, 4)], {
+    specialties: ['cardiology'],
+    certifications: ['telemedicine_consultant'],
+    certificationScope: { telemedicine_consultant: [M1] },
+  }),
+  'health manager': principal('00000000-0000-4000-8000-0000000000e1', [member(Role.HealthManager, [M2])]),
+  'system administrator': principal('00000000-0000-4000-8000-0000000000e2', [member(Role.SystemAdmin, [M1, M2])]),
+  trainer: principal('00000000-0000-4000-8000-0000000000e3', [member(Role.Trainer, [M1])]),
+};
+
+interface CaseRecord {
+  id: string;
+  missionId: string;
+  facilityId: string;
+  status: string;
+  specialtyCode: string;
+  escalationLevel: number;
+  assignedDoctorId: string | null;
+  requestedById: string | null;
+}
+
+function grid(): CaseRecord[] {
+  const out: CaseRecord[] = [];
+  for (const [missionId, facilityId] of [[M1, F1], [M2, F3], [M1, F3]])
+    for (const status of ['draft', 'submitted', 'accepted'])
+      for (const specialtyCode of ['dermatology', 'cardiology'])
+        for (const escalationLevel of [0, 1])
+          for (const assignedDoctorId of [null, DOC_A, DOC_B]) {
+            const i = out.length.toString(16).padStart(12, '0');
+            out.push({ id: `00000000-0000-4000-9000-${i}`, missionId, facilityId, status, specialtyCode, escalationLevel, assignedDoctorId, requestedById: OFFICER });
+          }
+  return out;
+}
+
+describe('case and patient policies: the CASL rules and the SQL filter agree (PostgreSQL)', () => {
+  let db: TestDatabase;
+  const records = grid();
+  const abilities = new AbilityFactory();
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: false });
+    await db.dataSource.query(`CREATE TABLE cases (id uuid PRIMARY KEY, mission_id uuid NOT NULL, facility_id uuid NOT NULL, status text NOT NULL,
+      specialty_code text NOT NULL, escalation_level int NOT NULL, assigned_doctor_id uuid, requested_by_id uuid)`);
+    await db.dataSource.query(
+      `INSERT INTO cases SELECT * FROM json_populate_recordset(NULL::cases, $1::json)`,
+      [JSON.stringify(records.map((r) => ({ id: r.id, mission_id: r.missionId, facility_id: r.facilityId, status: r.status, specialty_code: r.specialtyCode, escalation_level: r.escalationLevel, assigned_doctor_id: r.assignedDoctorId, requested_by_id: r.requestedById })))],
+    );
+  });
+  afterAll(async () => db?.drop());
+
+  async function selected(scope: AccessScope, action: Action, only?: readonly string[]): Promise<string[]> {
+    const params: unknown[] = [];
+    const rows: { id: string }[] = await db.dataSource.query(`SELECT c.id FROM cases c WHERE ${scope.where('c', params, { action, only })} ORDER BY c.id`, params);
+    return rows.map((r) => r.id);
+  }
+
+  for (const [who, p] of Object.entries(CALLERS)) {
+    it(`${who}: SQL and CASL reach the same cases for read, refer and consult`, async () => {
+      const ability = abilities.createFor(p);
+      for (const action of [Action.Read, Action.Refer, Action.Consult]) {
+        const casl = records.filter((r) => ability.can(action, subjectOf('Case', r))).map((r) => r.id).sort();
+        expect({ action, ids: await selected(caseScopeOf(p), action) }).toEqual({ action, ids: casl });
+        // and the in-code matcher of the same rules
+        expect({ action, ids: records.filter((r) => caseScopeOf(p).matches({ ...r }, { action })).map((r) => r.id).sort() }).toEqual({ action, ids: casl });
+      }
+      // "My cases" is a subset of what they may read.
+      const mine = await selected(caseScopeOf(p), Action.Read, MY_CASES);
+      expect(mine.every((id) => ability.can(Action.Read, subjectOf('Case', records.find((r) => r.id === id)!)))).toBe(true);
+    });
+  }
+
+  it('the callers above reach something and are refused something (the grid exercises every rule)', async () => {
+    const reached = await selected(caseScopeOf(CALLERS['L4 doctor']), Action.Read);
+    expect(reached.length).toBeGreaterThan(0);
+    expect(reached.length).toBeLessThan(records.length);
+    expect(await selected(caseScopeOf(CALLERS['system administrator']), Action.Read)).toEqual([]);
+    expect(await selected(caseScopeOf(CALLERS['uncertified officer']), Action.Refer)).toEqual([]);
+    expect((await selected(caseScopeOf(CALLERS['uncertified officer']), Action.Read)).length).toBeGreaterThan(0);
+    // The waiver of M2 opens no M1 case for referral (issue 12, finding 2).
+    const refer = await selected(caseScopeOf(CALLERS['officer in two missions, waiver of M2 only']), Action.Refer);
+    expect(refer.length).toBeGreaterThan(0);
+    expect(refer.every((id) => records.find((r) => r.id === id)!.missionId === M2)).toBe(true);
+  });
+
+  it('a restriction added to a policy is one entry, honoured by CASL and SQL alike', async () => {
+    // What a "sensitive record" rule looks like: cardiology cases only for the assigned doctor.
+    const restricted: SubjectPolicy & { subject: 'Case' } = {
+      ...CasePolicy,
+      rules: (p) => [
+        ...CasePolicy.rules(p),
+        { name: 'sensitive-record', restricts: true, actions: [Action.Read, Action.Consult], conditions: { specialtyCode: 'cardiology', assignedDoctorId: { $ne: p.userId } } },
+      ],
+    };
+    const p = CALLERS['L4 doctor'];
+    const scope = AccessScope.of(restricted, p);
+    const { AbilityBuilder, createMongoAbility } = await import('@casl/ability');
+    const builder = new AbilityBuilder(createMongoAbility);
+    const { applyPolicy } = await import('../policy/subject-policy');
+    applyPolicy(builder, restricted, p);
+    const ability = builder.build();
+    const casl = records.filter((r) => ability.can(Action.Read, subjectOf('Case', r))).map((r) => r.id).sort();
+    const sql = await selected(scope, Action.Read);
+    expect(sql).toEqual(casl);
+    expect(sql.length).toBeLessThan((await selected(caseScopeOf(p), Action.Read)).length);
+    expect(sql.every((id) => { const r = records.find((x) => x.id === id)!; return r.specialtyCode !== 'cardiology' || r.assignedDoctorId === p.userId; })).toBe(true);
+  });
+
+  it('patients: SQL and CASL agree for read, create and update', async () => {
+    await db.dataSource.query(`CREATE TABLE patients (id uuid PRIMARY KEY, mission_id uuid NOT NULL)`);
+    const patients = [M1, M2, M1, M2].map((missionId, i) => ({ id: `00000000-0000-4000-a000-00000000000${i}`, missionId }));
+    for (const x of patients) await db.dataSource.query('INSERT INTO patients VALUES ($1, $2)', [x.id, x.missionId]);
+    for (const p of Object.values(CALLERS)) {
+      const ability = abilities.createFor(p);
+      for (const action of [Action.Read, Action.Create, Action.Update]) {
+        const params: unknown[] = [];
+        const rows: { id: string }[] = await db.dataSource.query(`SELECT p.id FROM patients p WHERE ${patientScopeOf(p).where('p', params, { action })} ORDER BY p.id`, params);
+        expect(rows.map((r) => r.id)).toEqual(patients.filter((x) => ability.can(action, subjectOf('Patient', x))).map((x) => x.id).sort());
+      }
+    }
+    expect(PatientPolicy.subject).toBe('Patient');
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The condition language of the access policies: a small subset of CASL's MongoDB-style conditions that also
+ * compiles to SQL and matches plain records in code, so one rule answers "may they act on this record?" (CASL),
+ * "which records may they list?" (SQL) and "which named rule reaches this record?" (matches) alike.
+ *
+ * Per field: a value (equality; `null` = IS NULL), `{ $in: [...] }`, `{ $ne: value }` (true for null, like MongoDB:
+ * SQL `IS DISTINCT FROM`) or `{ $gte: number }`. Fields are ANDed.
+ */
+export type Primitive = string | number | boolean | null;
+export type FieldCondition = Primitive | { readonly $in: readonly Primitive[] } | { readonly $ne: Primitive } | { readonly $gte: number };
+export type Conditions = Readonly<Record<string, FieldCondition>>;
+
+/** Adds a parameter and returns its placeholder (`$n`). */
+export type ParamSink = (value: unknown) => string;
+
+export function sqlParams(params: unknown[]): ParamSink {
+  return (value) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+}
+
+/** The conditions as one SQL predicate over `column(field)`; fields without a column are a programming error. */
+export function conditionsSql(conditions: Conditions, column: (field: string) => string, param: ParamSink): string {
+  const parts = Object.entries(conditions).map(([field, v]) => {
+    const col = column(field);
+    if (v === null) return `${col} IS NULL`;
+    if (typeof v !== 'object') return `${col} = ${param(v)}`;
+    if ('$in' in v) return v.$in.length ? `${col} = ANY(${param([...v.$in])})` : 'false';
+    if ('$ne' in v) return v.$ne === null ? `${col} IS NOT NULL` : `${col} IS DISTINCT FROM ${param(v.$ne)}`;
+    if ('$gte' in v) return `${col} >= ${param(v.$gte)}`;
+    throw new Error(`unsupported condition on ${field}: ${JSON.stringify(v)}`);
+  });
+  return parts.length ? `(${parts.join(' AND ')})` : 'true';
+}
+
+/** Whether a record (its fields as the entity has them) meets the conditions, with CASL's semantics. */
+export function conditionsMatch(conditions: Conditions, record: Record<string, unknown>): boolean {
+  return Object.entries(conditions).every(([field, v]) => {
+    const value = record[field] ?? null;
+    if (v === null || typeof v !== 'object') return value === v;
+    if ('$in' in v) return v.$in.includes(value as Primitive);
+    if ('$ne' in v) return value !== v.$ne;
+    if ('$gte' in v) return typeof value === 'number' && value >= v.$gte;
+    return false;
+  });
+}
