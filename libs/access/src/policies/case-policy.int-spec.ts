@@ -4,7 +4,7 @@ import { AbilityFactory, subjectOf } from '../ability.factory';
 import { Action } from '../permissions';
 import type { Principal, PrincipalMembership } from '../principal';
 import { AccessScope, SubjectPolicy } from '../policy/subject-policy';
-import { CasePolicy, caseScopeOf, MY_CASES, PatientPolicy, patientScopeOf } from './case.policy';
+import { CasePolicy, caseScopeOf, MY_CASES, PatientPolicy, patientScopeOf, QUEUE_CASES } from './case.policy';
 
 /**
  * The engine's promise: one policy per subject yields the CASL rules (record checks) and the SQL filter (lists), and
@@ -20,6 +20,7 @@ const F4 = '00000000-0000-4000-8000-0000000000f4'; // Level 4 hospital serving M
 const DOC_A = '00000000-0000-4000-8000-00000000d0a0';
 const DOC_B = '00000000-0000-4000-8000-00000000d0b0';
 const OFFICER = '00000000-0000-4000-8000-00000000c0c0';
+const OTHER_OFFICER = '00000000-0000-4000-8000-00000000c0c1';
 
 let n = 0;
 function member(role: Role, missionIds: string[], facilityId: string | null = null, facilityLevel: number | null = null): PrincipalMembership {
@@ -68,6 +69,7 @@ interface CaseRecord {
   escalationLevel: number;
   assignedDoctorId: string | null;
   requestedById: string | null;
+  sensitive: boolean;
 }
 
 function grid(): CaseRecord[] {
@@ -76,10 +78,11 @@ function grid(): CaseRecord[] {
     for (const status of ['draft', 'submitted', 'accepted'])
       for (const specialtyCode of ['dermatology', 'cardiology'])
         for (const escalationLevel of [0, 1])
-          for (const assignedDoctorId of [null, DOC_A, DOC_B]) {
-            const i = out.length.toString(16).padStart(12, '0');
-            out.push({ id: `00000000-0000-4000-9000-${i}`, missionId, facilityId, status, specialtyCode, escalationLevel, assignedDoctorId, requestedById: OFFICER });
-          }
+          for (const assignedDoctorId of [null, DOC_A, DOC_B])
+            for (const [requestedById, sensitive] of [[OFFICER, false], [OFFICER, true], [OTHER_OFFICER, true]] as const) {
+              const i = out.length.toString(16).padStart(12, '0');
+              out.push({ id: `00000000-0000-4000-9000-${i}`, missionId, facilityId, status, specialtyCode, escalationLevel, assignedDoctorId, requestedById, sensitive });
+            }
   return out;
 }
 
@@ -91,10 +94,10 @@ describe('case and patient policies: the CASL rules and the SQL filter agree (Po
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: false });
     await db.dataSource.query(`CREATE TABLE cases (id uuid PRIMARY KEY, mission_id uuid NOT NULL, facility_id uuid NOT NULL, status text NOT NULL,
-      specialty_code text NOT NULL, escalation_level int NOT NULL, assigned_doctor_id uuid, requested_by_id uuid)`);
+      specialty_code text NOT NULL, escalation_level int NOT NULL, assigned_doctor_id uuid, requested_by_id uuid, sensitive boolean NOT NULL)`);
     await db.dataSource.query(
       `INSERT INTO cases SELECT * FROM json_populate_recordset(NULL::cases, $1::json)`,
-      [JSON.stringify(records.map((r) => ({ id: r.id, mission_id: r.missionId, facility_id: r.facilityId, status: r.status, specialty_code: r.specialtyCode, escalation_level: r.escalationLevel, assigned_doctor_id: r.assignedDoctorId, requested_by_id: r.requestedById })))],
+      [JSON.stringify(records.map((r) => ({ id: r.id, mission_id: r.missionId, facility_id: r.facilityId, status: r.status, specialty_code: r.specialtyCode, escalation_level: r.escalationLevel, assigned_doctor_id: r.assignedDoctorId, requested_by_id: r.requestedById, sensitive: r.sensitive })))],
     );
   });
   afterAll(async () => db?.drop());
@@ -134,12 +137,12 @@ describe('case and patient policies: the CASL rules and the SQL filter agree (Po
   });
 
   it('a restriction added to a policy is one entry, honoured by CASL and SQL alike', async () => {
-    // What a "sensitive record" rule looks like: cardiology cases only for the assigned doctor.
+    // Another restriction beside sensitive-record: cardiology cases only for the assigned doctor.
     const restricted: SubjectPolicy & { subject: 'Case' } = {
       ...CasePolicy,
       rules: (p) => [
         ...CasePolicy.rules(p),
-        { name: 'sensitive-record', restricts: true, actions: [Action.Read, Action.Consult], conditions: { specialtyCode: 'cardiology', assignedDoctorId: { $ne: p.userId } } },
+        { name: 'cardiology-assigned-only', restricts: true, actions: [Action.Read, Action.Consult], conditions: { specialtyCode: 'cardiology', assignedDoctorId: { $ne: p.userId } } },
       ],
     };
     const p = CALLERS['L4 doctor'];
@@ -154,6 +157,22 @@ describe('case and patient policies: the CASL rules and the SQL filter agree (Po
     expect(sql).toEqual(casl);
     expect(sql.length).toBeLessThan((await selected(caseScopeOf(p), Action.Read)).length);
     expect(sql.every((id) => { const r = records.find((x) => x.id === id)!; return r.specialtyCode !== 'cardiology' || r.assignedDoctorId === p.userId; })).toBe(true);
+  });
+
+  it('sensitive records: only the assigned doctor and the referring officer reach them, in SQL as in CASL', async () => {
+    const sensitive = (ids: string[]) => ids.map((id) => records.find((r) => r.id === id)!).filter((r) => r.sensitive);
+    // The officer reaches the sensitive cases they referred, never those another officer of the clinic referred.
+    const officer = sensitive(await selected(caseScopeOf(CALLERS.officer), Action.Read));
+    expect(officer.length).toBeGreaterThan(0);
+    expect(officer.every((r) => r.requestedById === OFFICER)).toBe(true);
+    // A doctor reaches a sensitive case only when it is assigned to them (not through the queue of their specialty).
+    const doctor = sensitive(await selected(caseScopeOf(CALLERS['L2 doctor']), Action.Read));
+    expect(doctor.length).toBeGreaterThan(0);
+    expect(doctor.every((r) => r.assignedDoctorId === DOC_A)).toBe(true);
+    expect(sensitive(await selected(caseScopeOf(CALLERS['L2 doctor']), Action.Read, QUEUE_CASES)).every((r) => r.assignedDoctorId === DOC_A)).toBe(true);
+    // Health managers and administrators reach none.
+    expect(sensitive(await selected(caseScopeOf(CALLERS['health manager']), Action.Read))).toEqual([]);
+    expect(sensitive(await selected(caseScopeOf(CALLERS['system administrator']), Action.Read))).toEqual([]);
   });
 
   it('patients: SQL and CASL agree for read, create and update', async () => {
