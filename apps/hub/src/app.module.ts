@@ -20,6 +20,7 @@ import { SyncModule } from '@hub/sync';
 import { MentalHealthModule } from '@hub/mental-health';
 import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { BackupScheduler } from './lifecycle/backup-scheduler';
 import { ShutdownGate } from './lifecycle/shutdown-gate';
 
@@ -70,6 +71,7 @@ export class AppModule {
         SyncModule,
         RotationsModule,
         MentalHealthModule,
+        MetricsModule,
         ...extra,
       ],
       controllers: [HealthController, AuditController],

@@ -61,6 +61,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Backups (BACKUP_* variables); `intervalHours` 0 = no scheduled backups. */
   backup: { dir: string; intervalHours: number; keep: number };
+  /** METRICS_TOKEN: the bearer token of GET /metrics; null = /metrics is off. */
+  metricsToken: string | null;
 }
 
 /** Live consultation SFU settings (MEDIA_* variables). */
@@ -197,6 +199,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+    metricsToken: env.METRICS_TOKEN ?? null,
     backup: {
       dir: resolve(env.BACKUP_DIR ?? join(resolve(env.HUB_DATA_DIR ?? defaultDataDir()), 'backups')),
       intervalHours: env.BACKUP_INTERVAL_HOURS ?? (env.DATABASE_URL ? 0 : 24),

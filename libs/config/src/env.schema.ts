@@ -294,4 +294,10 @@ export class EnvironmentVariables {
   @Min(2)
   @Max(120)
   MEDIA_NODE_TTL_SECONDS = 4;
+
+  /** Bearer token that GET /metrics requires (Prometheus `authorization.credentials`); unset: /metrics is off (404). */
+  @IsOptional()
+  @IsString()
+  @MinLength(24, { message: 'METRICS_TOKEN must be at least 24 characters' })
+  METRICS_TOKEN?: string;
 }

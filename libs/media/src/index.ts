@@ -11,7 +11,7 @@
 export * from './media.types';
 export * from './media.errors';
 export { MediaModule } from './media.module';
-export { MediaService } from './media.service';
+export { MediaService, MediaMetrics } from './media.service';
 export { Room, MEDIA_CODECS, MAX_PEERS_PER_ROOM } from './room';
 export { Peer, MAX_CONSUMERS_PER_PEER, MAX_INCOMING_BITRATE } from './peer';
 export { findWorkerBinary, cachedWorkerPath, mediasoupVersion } from './worker-binary';

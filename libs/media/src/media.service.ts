@@ -112,6 +112,31 @@ export class MediaService implements OnModuleInit, OnApplicationShutdown {
     return this.pool?.workers().map((w) => w.worker.pid) ?? [];
   }
 
+  /**
+   * Figures for /metrics: each worker's CPU time (worker.getResourceUsage: user + system), rooms, peers,
+   * producers, consumers and the bitrate in and out of the SFU (sum of the peers' transport stats).
+   */
+  async metrics(): Promise<MediaMetrics> {
+    const workers = await Promise.all(
+      (this.pool?.workers() ?? []).map(async (w) => {
+        const usage = await w.worker.getResourceUsage().catch(() => null);
+        return { pid: w.worker.pid, index: w.index, rooms: w.roomIds.size, cpuSeconds: usage ? (usage.ru_utime + usage.ru_stime) / 1000 : null };
+      }),
+    );
+    const rooms = this.listRooms().filter((r) => !r.closed);
+    const peers = rooms.flatMap((r) => [...r.peers.values()]);
+    const stats = await Promise.all(peers.map((p) => p.getStats().catch(() => null)));
+    return {
+      workers,
+      rooms: rooms.length,
+      peers: peers.length,
+      producers: peers.reduce((n, p) => n + p.producers.size, 0),
+      consumers: peers.reduce((n, p) => n + p.consumers.size, 0),
+      bitrateInBps: stats.reduce((n, s) => n + (s?.sendBitrate ?? 0), 0),
+      bitrateOutBps: stats.reduce((n, s) => n + (s?.recvBitrate ?? 0), 0),
+    };
+  }
+
   /** Closes every room and worker. */
   close(): void {
     for (const room of [...this.rooms.values()]) room.close('shutdown');
@@ -171,4 +196,15 @@ export class MediaService implements OnModuleInit, OnApplicationShutdown {
       this.logger.error(`live consultations unavailable: ${this.unavailableReason}`);
     }
   }
+}
+
+export interface MediaMetrics {
+  workers: { pid: number; index: number; rooms: number; cpuSeconds: number | null }[];
+  rooms: number;
+  peers: number;
+  producers: number;
+  consumers: number;
+  /** Bits per second the SFU receives from all peers / sends to all peers. */
+  bitrateInBps: number;
+  bitrateOutBps: number;
 }

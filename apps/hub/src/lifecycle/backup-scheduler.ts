@@ -34,10 +34,7 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
 
   /** Time of the newest complete backup, if any. */
   newest(): Date | undefined {
-    const dir = this.config.backup.dir;
-    if (!existsSync(dir)) return undefined;
-    const done = readdirSync(dir).filter((n) => n.startsWith('hub-backup-') && !n.endsWith('.partial')).sort();
-    return done.length ? statSync(join(dir, done[done.length - 1])).mtime : undefined;
+    return newestBackup(this.config.backup.dir);
   }
 
   async runIfDue(now = new Date()): Promise<string | undefined> {
@@ -66,4 +63,11 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
       this.running = false;
     }
   }
+}
+
+/** Time of the newest complete backup in `dir`, if any (also read by /metrics). */
+export function newestBackup(dir: string): Date | undefined {
+  if (!existsSync(dir)) return undefined;
+  const done = readdirSync(dir).filter((n) => n.startsWith('hub-backup-') && !n.endsWith('.partial')).sort();
+  return done.length ? statSync(join(dir, done[done.length - 1])).mtime : undefined;
 }
