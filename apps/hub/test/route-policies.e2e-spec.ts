@@ -25,7 +25,8 @@ describe('every route declares its access policy', () => {
       .filter((r) => r.policy?.kind === 'public')
       .map((r) => r.key);
     // A change here is a change to who can reach the hub without signing in: review it as such.
-    expect(open.sort()).toEqual(['GET /api/certificates/verify/:code', 'GET /api/health', 'GET /api/health/ready', 'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/sync/enrol']);
+    // GET /api/metrics checks its own bearer token (METRICS_TOKEN; off without it): no user session is involved
+    expect(open.sort()).toEqual(['GET /api/certificates/verify/:code', 'GET /api/health', 'GET /api/health/ready', 'GET /api/metrics', 'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/sync/enrol']);
   });
 
   it('keeps field-node routes to the sync protocol', () => {

@@ -54,7 +54,28 @@ export class MetricsService {
         for (const [job, read] of backlogs) this.set({ job }, await read().catch(() => NaN));
       },
     });
-    this.registerBacklog('recording_retention', async () => Number((await dataSource.query(`SELECT count(*)::int AS n FROM consultation_recordings WHERE status = 'stored' AND delete_after <= now()`))[0].n));
+    // Pushes and notifications written with their transaction and not yet delivered (libs/database outbox.ts).
+    this.registerBacklog('outbox', async () => Number((await dataSource.query(`SELECT count(*)::int AS n FROM outbox`))[0].n));
+    new Gauge({
+      name: 'hub_sla_breach_ratio_7d',
+      help: "Per mission: share of the last 7 days' referrals answered late or still unanswered past their deadline (0-1), and the mission's alert threshold",
+      labelNames: ['mission', 'kind'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        const rows: { code: string; due: number; late: number; threshold: number }[] = await dataSource.query(
+          `SELECT ms.code, ms.sla_breach_alert_percent AS threshold,
+                  count(f.case_id) FILTER (WHERE f.answered_at IS NOT NULL OR f.submitted_at + make_interval(mins => f.sla_minutes) < now())::int AS due,
+                  count(f.case_id) FILTER (WHERE coalesce(f.answered_at, now()) > f.submitted_at + make_interval(mins => f.sla_minutes))::int AS late
+             FROM missions ms LEFT JOIN case_facts f ON f.mission_id = ms.id AND f.submitted_at > now() - interval '7 days'
+            WHERE ms.active GROUP BY ms.id`,
+        );
+        for (const r of rows) {
+          this.set({ mission: r.code, kind: 'ratio' }, r.due ? r.late / r.due : 0);
+          this.set({ mission: r.code, kind: 'threshold' }, r.threshold / 100);
+        }
+      },
+    });
     new Gauge({
       name: 'hub_uploads_in_progress',
       help: 'Case attachments being uploaded (tus uploads not complete)',
