@@ -22,6 +22,7 @@ export const PULLED_TABLES = [
   'referral_cases',
   'case_transitions',
   'case_messages',
+  'case_attachments',
 ] as const;
 export type PulledTable = (typeof PULLED_TABLES)[number];
 
@@ -64,6 +65,37 @@ export interface PullResponse {
   /** Opaque position to send back; never skips a change committed later. */
   cursor: string;
   more: boolean;
+  /** The node's bandwidth budget for attachments, as its mission set it on the hub (null: unlimited). */
+  budget?: NodeBudget;
+}
+
+/** Per-node bandwidth budget a mission sets for attachments (docs/field-node.md, "Attachments"). */
+export interface NodeBudget {
+  rateKbps: number | null;
+  dailyMegabytes: number | null;
+}
+
+/** A node's attachment announced to the hub before its bytes (POST /api/sync/attachments, idempotent by id). */
+export interface AttachmentOffer {
+  id: string;
+  caseId: string;
+  messageId: string | null;
+  uploadId: string;
+  filename: string;
+  size: number;
+  sha256: string;
+  uploadedById: string;
+  /** When it was attached on the node (ISO 8601): the uploader's rights are checked as they were then. */
+  createdAt: string;
+}
+
+/** Where the hub stands with a node's attachment: bytes acknowledged so far, and its state. */
+export interface AttachmentProgress {
+  id: string;
+  offset: number;
+  size: number;
+  status: 'uploading' | 'ready' | 'rejected';
+  reason?: string;
 }
 
 export interface EnrolRequest {

@@ -19,6 +19,7 @@ export const NODE_SCOPE: Record<PulledTable, { key: string; where: string }> = {
   referral_cases: { key: 't.id::text', where: 't.facility_id = $1' },
   case_transitions: { key: 't.id::text', where: 't.case_id IN (SELECT id FROM referral_cases WHERE facility_id = $1)' },
   case_messages: { key: 't.id::text', where: 't.case_id IN (SELECT id FROM referral_cases WHERE facility_id = $1)' },
+  case_attachments: { key: 't.id::text', where: "t.case_id IN (SELECT id FROM referral_cases WHERE facility_id = $1) AND t.status <> 'rejected'" },
 };
 
 /** The change-log scopes a node reads. */

@@ -34,7 +34,8 @@ const HUB_OWNED = ['assigned_doctor_id', 'accepted_at', 'assessment', 'recommend
 const PATIENT_FIELDS = ['first_name', 'last_name', 'date_of_birth', 'sex', 'nationality', 'contingent', 'unit', 'blood_group', 'allergies', 'chronic_conditions', 'service_number'];
 const SUBJECT = { patients: 'Patient', referral_cases: 'Case', case_messages: 'CaseMessage' } as const;
 
-class Refusal extends Error {}
+/** A change the hub will not apply, with the reason the node shows. */
+export class Refusal extends Error {}
 
 /**
  * Applies operations pushed by a node, each exactly once (the sync_operations ledger), each re-checked against the
@@ -106,7 +107,7 @@ export class PushService {
    * The acting user's ability as the hub sees them now (a deactivated user is refused), with the certifications
    * that were valid when the change was made on the node (never later than now: a node's clock may run ahead).
    */
-  private async abilityAt(node: NodeIdentity, op: SyncOperation): Promise<AppAbility> {
+  async abilityAt(node: NodeIdentity, op: Pick<SyncOperation, 'actorId' | 'at'>): Promise<AppAbility> {
     let principal: Principal;
     try {
       principal = await this.principals.load(op.actorId, null, true);

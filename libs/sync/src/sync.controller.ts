@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { CallingNode, NodeIdentity, Policy } from '@hub/access';
 import { PullResponse, PushResponse } from '@hub/contracts';
 import { PullQueryDto, PushDto } from './dto/sync.dto';
+import { AttachmentTransfersService } from './attachment-transfers.service';
 import { FieldNodesService } from './field-nodes.service';
 import { PullService } from './pull.service';
 import { PushService } from './push.service';
@@ -15,6 +16,7 @@ export class SyncController {
     private readonly pushes: PushService,
     private readonly pulls: PullService,
     private readonly nodes: FieldNodesService,
+    private readonly transfers: AttachmentTransfersService,
   ) {}
 
   @Post('push')
@@ -27,7 +29,7 @@ export class SyncController {
 
   @Get('pull')
   @Policy.node()
-  pull(@CallingNode() node: NodeIdentity, @Query() query: PullQueryDto): Promise<PullResponse> {
-    return this.pulls.pull(node, query.cursor, query.limit);
+  async pull(@CallingNode() node: NodeIdentity, @Query() query: PullQueryDto): Promise<PullResponse> {
+    return { ...(await this.pulls.pull(node, query.cursor, query.limit)), budget: await this.transfers.budget(node) };
   }
 }

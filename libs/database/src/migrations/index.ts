@@ -11,6 +11,7 @@ import { IdempotencyKeys1795932016901 } from './1795932016901-IdempotencyKeys';
 import { FieldNodeSync1795932672955 } from './1795932672955-FieldNodeSync';
 import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
 import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
+import { NodeAttachments1795950300000 } from './1795950300000-NodeAttachments';
 
 // Ordered by timestamp, the order TypeORM applies them and a backup records them; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   FieldNodeSync1795932672955,
   PrincipalChanges1795933585083,
   AuditOwner1795934802672,
+  NodeAttachments1795950300000,
 ];
