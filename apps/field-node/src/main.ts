@@ -6,12 +6,14 @@ import { ConfigError, loadNodeConfig, NodeConfig, projectRoot } from '@hub/confi
 import { createDataSource, startEmbeddedPostgres } from '@hub/database';
 import { createHubApp, resolveSecrets } from '../../hub/src/bootstrap';
 import { ENTITIES, MIGRATIONS } from '../../hub/src/schema';
+import { AttachmentsService } from '@hub/cases';
 import { NodeOutbox1795940000000 } from './migrations/1795940000000-NodeOutbox';
+import { NodeTransfers1795950320000 } from './migrations/1795950320000-NodeTransfers';
 import { NodeStatusModule } from './node-status.module';
 import { NodeSync } from './node-sync';
 
 /** The hub's migrations, then the node's own (outbox, sync state). */
-export const NODE_MIGRATIONS = [...MIGRATIONS, NodeOutbox1795940000000];
+export const NODE_MIGRATIONS = [...MIGRATIONS, NodeOutbox1795940000000, NodeTransfers1795950320000];
 
 const logger = new Logger('FieldNode');
 
@@ -44,6 +46,7 @@ async function main() {
     maxBatchBytes: config.batchBytes,
   });
   const nest = await createHubApp(app, dataSource, [NodeStatusModule.forRoot(sync)]);
+  sync.uploadsDirectory = nest.get(AttachmentsService).directory;
   // A local write is pushed at once when the link allows: nudge the loop after each successful change request.
   nest.use((req: { method: string }, res: { on(e: string, f: () => void): void; statusCode: number }, next: () => void) => {
     if (req.method !== 'GET') res.on('finish', () => res.statusCode < 400 && sync.kick());

@@ -1,9 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EnrolResponse, PulledChange, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnrolResponse, NodeBudget, PulledChange, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
 import { EVERYONE, PRINCIPAL_CHANNEL } from '@hub/identity';
 import { LOCAL_TRANSITION_BASE } from './migrations/1795940000000-NodeOutbox';
+import { HubError, HubLink, NodeTransfers, TransferProgress } from './node-transfers';
 
 /** Tables whose rows make up a signed-in caller (the principal cache's triggers watch the same on the hub). */
 const CALLER_TABLES = new Set(['users', 'memberships', 'refresh_tokens', 'training_certificates', 'training_waivers', 'missions', 'facilities', 'facility_missions']);
@@ -21,6 +24,8 @@ export interface NodeSyncStatus {
   offlineSince: string | null;
   lastSyncAt: string | null;
   facilityName: string | null;
+  /** Files waiting to go up to the hub or come down from it, and the one moving now. */
+  files: { up: number; down: number; current: TransferProgress | null; volumeExhaustedOn: string | null };
 }
 
 export interface NodeSyncOptions {
@@ -32,17 +37,12 @@ export interface NodeSyncOptions {
   /** Upper bound of one push body, so a batch fits a slow link's request timeout. */
   maxBatchBytes?: number;
   requestTimeoutMs?: number;
+  /** Where the node's attachment files are (the attachments service's directory). */
+  uploadsDirectory?: string;
+  /** Longest a round spends on files before it pulls again (ms). */
+  transferSliceMs?: number;
 }
 
-class HubError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string | undefined,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const PUSHED = new Set<string>(PUSHED_TABLES);
 const KEYS: Record<string, string[]> = { specialties: ['code'], facility_missions: ['facility_id', 'mission_id'] };
@@ -63,11 +63,18 @@ export class NodeSync {
   private offlineSince: Date | null = null;
   private lastSyncAt: Date | null = null;
   private columns = new Map<string, Set<string>>();
+  private budget: NodeBudget = { rateKbps: null, dailyMegabytes: null };
+  readonly transfers: NodeTransfers;
+  uploadsDirectory: string;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: NodeSyncOptions,
-  ) {}
+  ) {
+    this.uploadsDirectory = options.uploadsDirectory ?? '';
+    const link: HubLink = { json: (method, path, body) => this.call(method, path, body), raw: (method, path, body, headers) => this.callRaw(method, path, body, headers) };
+    this.transfers = new NodeTransfers(dataSource, link, () => this.uploadsDirectory);
+  }
 
   start(): void {
     this.stopped = false;
@@ -98,11 +105,11 @@ export class NodeSync {
       if (!(await this.get('credential')) || !(await this.get('node_id'))) await this.enrol();
       await this.pushAll();
       await this.pullAll();
+      this.markConnected();
+      await this.transfers.run(this.budget, Date.now() + (this.options.transferSliceMs ?? 30_000));
       this.failures = 0;
-      this.state = 'connected';
-      this.offlineSince = null;
-      this.lastSyncAt = new Date();
-      this.schedule(this.options.intervalMs);
+      this.markConnected();
+      this.schedule(this.transfers.more ? 0 : this.options.intervalMs);
     } catch (e) {
       if (e instanceof HubError && e.code === 'NODE_REVOKED') {
         this.state = 'revoked';
@@ -117,6 +124,12 @@ export class NodeSync {
       this.logger.warn(`sync round failed (${e instanceof Error ? e.message : String(e)}); next try in ${Math.round(wait / 1000)} s`);
       this.schedule(wait);
     }
+  }
+
+  private markConnected() {
+    this.state = 'connected';
+    this.offlineSince = null;
+    this.lastSyncAt = new Date();
   }
 
   // ---- enrolment --------------------------------------------------------------------------------------------
@@ -187,6 +200,7 @@ export class NodeSync {
         if (page.changes.some((c) => CALLER_TABLES.has(c.table))) await m.query('SELECT pg_notify($1, $2)', [PRINCIPAL_CHANNEL, EVERYONE]);
         await this.set('cursor', page.cursor, m);
       });
+      if (page.budget) this.budget = page.budget;
       if (!page.more) return;
     }
   }
@@ -204,6 +218,7 @@ export class NodeSync {
       await m.query(`DELETE FROM ${table} WHERE ${keys.map((k, i) => `"${k}"::text = $${i + 1}`).join(' AND ')}`, values);
       return;
     }
+    if (table === 'case_attachments') return this.applyAttachment(m, change.id, row);
     if (table === 'case_transitions') {
       // The hub's transitions replace the provisional ones this node wrote for the case.
       await m.query(`DELETE FROM case_transitions WHERE case_id = $1 AND id >= ${LOCAL_TRANSITION_BASE}`, [row.case_id]);
@@ -217,6 +232,38 @@ export class NodeSync {
       `INSERT INTO ${table} (${list}) ${overriding} SELECT ${list} FROM jsonb_populate_record(NULL::${table}, $1)
        ON CONFLICT (${keys.map((k) => `"${k}"`).join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
       [row],
+    );
+  }
+
+  /**
+   * A file's record from the hub. One this node sent keeps its own (the hub's says "uploading" until the last
+   * byte); one added on the hub is held as arriving until its bytes are here, and queued for download.
+   */
+  private async applyAttachment(m: EntityManager, id: string, row: Record<string, unknown> | null): Promise<void> {
+    const [t] = await m.query('SELECT direction FROM node_transfers WHERE attachment_id = $1', [id]);
+    if (t?.direction === 'up') return;
+    if (!row) {
+      await m.query('DELETE FROM case_attachments WHERE id = $1', [id]);
+      await m.query('DELETE FROM node_transfers WHERE attachment_id = $1', [id]);
+      return;
+    }
+    const [local] = await m.query('SELECT status FROM case_attachments WHERE id = $1', [id]);
+    const here = existsSync(join(this.uploadsDirectory, String(row.upload_id)));
+    const copy = { ...row };
+    if (row.status === 'ready' && !(here && local?.status === 'ready')) {
+      copy.status = 'uploading';
+      copy.received_bytes = 0;
+      await m.query(`INSERT INTO node_transfers (attachment_id, direction) VALUES ($1, 'down') ON CONFLICT (attachment_id) DO NOTHING`, [id]);
+    } else if (row.status !== 'ready') {
+      copy.received_bytes = null;
+    }
+    const known = await this.columnsOf(m, 'case_attachments');
+    const cols = Object.keys(copy).filter((c) => known.has(c));
+    const list = cols.map((c) => `"${c}"`).join(', ');
+    const updates = cols.filter((c) => c !== 'id' && (c !== 'received_bytes' || copy.status !== 'uploading')).map((c) => `"${c}" = EXCLUDED."${c}"`);
+    await m.query(
+      `INSERT INTO case_attachments (${list}) SELECT ${list} FROM jsonb_populate_record(NULL::case_attachments, $1) ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
+      [copy],
     );
   }
 
@@ -243,9 +290,12 @@ export class NodeSync {
     );
     const revoked = this.state === 'revoked' || !!(await this.get('revoked'));
     const state: LinkState = revoked ? 'revoked' : this.state;
+    const files = await this.transfers.waiting();
+    const current = this.transfers.current;
     const waiting = n === 1 ? '1 change waiting' : `${n} changes waiting`;
+    const moving = current ? ` · ${current.direction === 'up' ? 'photo' : 'file from the hub'} ${current.index} of ${current.total}, ${current.percent} %` : files.up ? ` · ${files.up} file${files.up === 1 ? '' : 's'} to send` : '';
     const message = {
-      connected: `Connected to hub · ${n ? waiting : 'everything sent'}`,
+      connected: `Connected to hub · ${n || files.up ? waiting : 'everything sent'}${moving}${this.transfers.volumeExhaustedOn ? " · today's volume for files is used up; they continue tomorrow" : ''}`,
       offline: `Offline${this.offlineSince ? ` since ${this.offlineSince.toISOString().slice(11, 16)} UTC` : ''} — your work is saved on this node · ${waiting}`,
       not_enrolled: 'Not yet connected to the hub: enrolment pending — your work is saved on this node',
       revoked: "This node's access to the hub was revoked: nothing more is sent or received. Ask the mission administrator.",
@@ -258,6 +308,7 @@ export class NodeSync {
       offlineSince: this.offlineSince?.toISOString() ?? null,
       lastSyncAt: this.lastSyncAt?.toISOString() ?? null,
       facilityName: (await this.get('facility_name')) ?? null,
+      files: { ...files, current, volumeExhaustedOn: this.transfers.volumeExhaustedOn },
     };
   }
 
@@ -277,6 +328,26 @@ export class NodeSync {
     const json = text ? JSON.parse(text) : undefined;
     if (!res.ok) throw new HubError(res.status, json?.code, `hub answered ${res.status} ${json?.code ?? ''}: ${json?.message ?? text.slice(0, 200)}`);
     return json as T;
+  }
+
+  private async callRaw(method: 'PATCH' | 'PUT' | 'GET', path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(`${this.options.hubUrl}${path}`, {
+      method,
+      headers: { ...headers, Authorization: `Node ${await this.get('credential')}` },
+      body,
+      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000),
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      let json: { code?: string; message?: string } | undefined;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      throw new HubError(res.status, json?.code, `hub answered ${res.status} ${json?.code ?? ''}: ${json?.message ?? text.slice(0, 200)}`);
+    }
+    return res;
   }
 
   private async get(key: string): Promise<string | undefined> {
