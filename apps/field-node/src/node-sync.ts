@@ -11,6 +11,13 @@ import { HubError, HubLink, NodeTransfers, TransferProgress } from './node-trans
 /** Tables whose rows make up a signed-in caller (the principal cache's triggers watch the same on the hub). */
 const CALLER_TABLES = new Set(['users', 'memberships', 'refresh_tokens', 'training_certificates', 'training_waivers', 'missions', 'facilities', 'facility_missions']);
 
+/** Something from the hub the clinic's staff should hear of on the node (a doctor's answer, message, acceptance). */
+export interface LocalNotice {
+  userIds: string[];
+  caseId: string;
+  kind: 'case.accepted' | 'case.answered' | 'case.information_requested' | 'case.message';
+}
+
 export type LinkState = 'not_enrolled' | 'connected' | 'offline' | 'revoked';
 
 export interface NodeSyncStatus {
@@ -39,6 +46,8 @@ export interface NodeSyncOptions {
   requestTimeoutMs?: number;
   /** Where the node's attachment files are (the attachments service's directory). */
   uploadsDirectory?: string;
+  /** How long a long poll for live events waits at the hub (ms); 0 polls every interval instead. */
+  longPollMs?: number;
   /** Longest a round spends on files before it pulls again (ms). */
   transferSliceMs?: number;
 }
@@ -56,6 +65,7 @@ const KEYS: Record<string, string[]> = { specialties: ['code'], facility_mission
 export class NodeSync {
   private readonly logger = new Logger('NodeSync');
   private timer: NodeJS.Timeout | null = null;
+  private waiter: AbortController | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
@@ -63,6 +73,9 @@ export class NodeSync {
   private offlineSince: Date | null = null;
   private lastSyncAt: Date | null = null;
   private columns = new Map<string, Set<string>>();
+  /** Raises the local notifications of what a pull brought (the node's NotificationsService, set by main). */
+  notify: ((notices: LocalNotice[]) => Promise<void>) | null = null;
+  private notices: LocalNotice[] = [];
   private budget: NodeBudget = { rateKbps: null, dailyMegabytes: null };
   readonly transfers: NodeTransfers;
   uploadsDirectory: string;
@@ -84,12 +97,42 @@ export class NodeSync {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.waiter?.abort();
     await this.running;
   }
 
   /** Runs a round now (after a local write), unless one is running. */
   kick(): void {
-    if (!this.running && !this.stopped && this.state !== 'revoked') this.schedule(0);
+    if (!this.running && !this.stopped && this.state !== 'revoked') {
+      this.waiter?.abort();
+      this.waiter = null;
+      this.schedule(0);
+    }
+  }
+
+  /**
+   * Live events: between rounds the node holds a long poll to the hub, which answers as soon as something for this
+   * facility can be pulled (a doctor's answer or message), so it arrives within seconds. If the long poll fails
+   * (an old hub, a proxy that cuts idle requests), the loop falls back to polling every interval.
+   */
+  private listen(): void {
+    if (this.stopped) return;
+    const ctl = new AbortController();
+    this.waiter = ctl;
+    const wake = (ms: number) => {
+      if (this.waiter !== ctl) return;
+      this.waiter = null;
+      this.schedule(ms);
+    };
+    void (async () => {
+      const cursor = await this.get('cursor');
+      if (!cursor || this.options.longPollMs === 0) return wake(this.options.intervalMs);
+      const longPoll = this.options.longPollMs ?? 25_000;
+      // A cut link never answers: give up a little after the hub would have, and fall back to polling.
+      const signal = AbortSignal.any([ctl.signal, AbortSignal.timeout(longPoll + 10_000)]);
+      await this.call<{ changed: boolean }>('GET', `/api/sync/wait?cursor=${encodeURIComponent(cursor)}&timeoutMs=${longPoll}`, undefined, true, signal);
+      wake(0);
+    })().catch(() => wake(this.options.intervalMs));
   }
 
   private schedule(ms: number) {
@@ -109,7 +152,8 @@ export class NodeSync {
       await this.transfers.run(this.budget, Date.now() + (this.options.transferSliceMs ?? 30_000));
       this.failures = 0;
       this.markConnected();
-      this.schedule(this.transfers.more ? 0 : this.options.intervalMs);
+      if (this.transfers.more) this.schedule(0);
+      else this.listen();
     } catch (e) {
       if (e instanceof HubError && e.code === 'NODE_REVOKED') {
         this.state = 'revoked';
@@ -190,6 +234,7 @@ export class NodeSync {
     for (;;) {
       const cursor = await this.get('cursor');
       const page = await this.call<PullResponse>('GET', `/api/sync/pull${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+      this.notices = [];
       await this.dataSource.transaction(async (m) => {
         // Replica mode: no outbox echo, no checks of references to rows this node does not hold.
         await m.query(`SET LOCAL session_replication_role = replica`);
@@ -201,6 +246,7 @@ export class NodeSync {
         await this.set('cursor', page.cursor, m);
       });
       if (page.budget) this.budget = page.budget;
+      if (this.notices.length && this.notify) await this.notify(this.notices).catch((e) => this.logger.warn(`could not raise local notifications: ${e}`));
       if (!page.more) return;
     }
   }
@@ -219,6 +265,7 @@ export class NodeSync {
       return;
     }
     if (table === 'case_attachments') return this.applyAttachment(m, change.id, row);
+    await this.noticeOf(m, table, row);
     if (table === 'case_transitions') {
       // The hub's transitions replace the provisional ones this node wrote for the case.
       await m.query(`DELETE FROM case_transitions WHERE case_id = $1 AND id >= ${LOCAL_TRANSITION_BASE}`, [row.case_id]);
@@ -233,6 +280,27 @@ export class NodeSync {
        ON CONFLICT (${keys.map((k) => `"${k}"`).join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
       [row],
     );
+  }
+
+  /** Notices for the clinic: a case moved by the doctor, or a new message from someone not of this clinic. */
+  private async noticeOf(m: EntityManager, table: string, row: Record<string, unknown>): Promise<void> {
+    if (table === 'referral_cases') {
+      const to = String(row.status);
+      if (!['accepted', 'answered', 'information_requested'].includes(to)) return;
+      const [local] = await m.query('SELECT status FROM referral_cases WHERE id = $1', [row.id]);
+      if (local && local.status !== to && row.requested_by_id) {
+        this.notices.push({ userIds: [String(row.requested_by_id)], caseId: String(row.id), kind: `case.${to}` as LocalNotice['kind'] });
+      }
+    } else if (table === 'case_messages' && row.kind === 'message') {
+      const [known] = await m.query('SELECT 1 FROM case_messages WHERE id = $1', [row.id]);
+      if (known) return;
+      const [c] = await m.query(
+        `SELECT c.requested_by_id FROM referral_cases c WHERE c.id = $1
+            AND NOT EXISTS (SELECT 1 FROM memberships mb WHERE mb.user_id = $2 AND mb.facility_id = c.facility_id)`,
+        [row.case_id, row.author_id],
+      );
+      if (c?.requested_by_id) this.notices.push({ userIds: [c.requested_by_id], caseId: String(row.case_id), kind: 'case.message' });
+    }
   }
 
   /**
@@ -314,7 +382,7 @@ export class NodeSync {
 
   // ---- plumbing -----------------------------------------------------------------------------------------------
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true, abort?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (authenticated) headers.Authorization = `Node ${await this.get('credential')}`;
@@ -322,7 +390,7 @@ export class NodeSync {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000),
+      signal: abort ? AbortSignal.any([abort, AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000)]) : AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000),
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : undefined;

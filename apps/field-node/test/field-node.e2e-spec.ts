@@ -78,7 +78,7 @@ async function api(base: string, method: string, path: string, token?: string, b
 
 /** A photo of a few tens of kB whose bytes are all different (noise), so a damaged or shifted byte shows. */
 function photo(): Promise<Buffer> {
-  return sharp({ create: { width: 110, height: 110, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 92 }).toBuffer();
+  return sharp({ create: { width: 160, height: 160, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 92 }).toBuffer();
 }
 
 /** Attaches a file to a case with tus (as the web app does), in one PATCH; returns the attachment id. */
@@ -226,7 +226,7 @@ describe('field node: offline work syncs exactly once over a bad link', () => {
       expect((await api(nodeBase, 'POST', `/api/cases/${c.body.id}/messages`, officer, { body: `Photo follows (case ${n})`, attachmentIds: [attachmentId] })).status).toBe(201);
       expect((await api(nodeBase, 'POST', `/api/cases/${c.body.id}/messages`, officer, { body: `Temperature now 38.${n} (case ${n})` })).status).toBe(201);
     }
-    expect([...photos.values()].every((b) => b.length > 10_000 && b.length < 60_000)).toBe(true);
+    expect([...photos.values()].every((b) => b.length > 12_000 && b.length < 60_000)).toBe(true);
     const status = await api(nodeBase, 'GET', '/api/node/status', officer);
     expect(status.body).toMatchObject({ state: 'offline', message: expect.stringMatching(/^Offline since .* your work is saved on this node · \d+ changes waiting$/) });
     expect(status.body.waiting).toBeGreaterThanOrEqual(10);

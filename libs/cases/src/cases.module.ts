@@ -14,6 +14,6 @@ import { UploadsController } from './uploads.controller';
   imports: [NotificationsModule],
   controllers: [PatientsController, CasesController, UploadsController],
   providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService],
-  exports: [CasesService, SlaService, AttachmentsService],
+  exports: [CasesService, SlaService, AttachmentsService, CasesRepository],
 })
 export class CasesModule {}

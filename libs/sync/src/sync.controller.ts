@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { CallingNode, NodeIdentity, Policy } from '@hub/access';
 import { PullResponse, PushResponse } from '@hub/contracts';
-import { PullQueryDto, PushDto } from './dto/sync.dto';
+import { PullQueryDto, PushDto, WaitQueryDto } from './dto/sync.dto';
 import { AttachmentTransfersService } from './attachment-transfers.service';
 import { FieldNodesService } from './field-nodes.service';
 import { PullService } from './pull.service';
@@ -31,5 +32,14 @@ export class SyncController {
   @Policy.node()
   async pull(@CallingNode() node: NodeIdentity, @Query() query: PullQueryDto): Promise<PullResponse> {
     return { ...(await this.pulls.pull(node, query.cursor, query.limit)), budget: await this.transfers.budget(node) };
+  }
+
+  /** Live events for nodes: a long poll that answers when something for the node can be pulled (docs/field-node.md). */
+  @Get('wait')
+  @Policy.node()
+  async wait(@CallingNode() node: NodeIdentity, @Query() query: WaitQueryDto, @Req() req: Request): Promise<{ changed: boolean }> {
+    let gone = false;
+    req.on('close', () => (gone = true));
+    return this.pulls.wait(node, query.cursor, query.timeoutMs ?? 25_000, () => gone);
   }
 }

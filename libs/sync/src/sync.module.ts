@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessModule, NODE_AUTHENTICATOR } from '@hub/access';
 import { CasesModule } from '@hub/cases';
 import { IdentityModule } from '@hub/identity';
+import { NotificationsModule } from '@hub/notifications';
 import { AttachmentTransfersController } from './attachment-transfers.controller';
 import { AttachmentTransfersService } from './attachment-transfers.service';
 import { FieldNodesController } from './field-nodes.controller';
@@ -13,7 +14,7 @@ import { SyncController } from './sync.controller';
 
 /** Field-node registration and the sync protocol, hub side (docs/field-node.md). */
 @Module({
-  imports: [AccessModule, IdentityModule, CasesModule],
+  imports: [AccessModule, IdentityModule, CasesModule, NotificationsModule],
   controllers: [FieldNodesController, SyncController, AttachmentTransfersController],
   providers: [FieldNodesRepository, FieldNodesService, PushService, PullService, AttachmentTransfersService, { provide: NODE_AUTHENTICATOR, useExisting: FieldNodesService }],
   exports: [NODE_AUTHENTICATOR, FieldNodesService],

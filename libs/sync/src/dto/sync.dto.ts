@@ -142,3 +142,15 @@ export class ThumbnailQuery {
   @IsIn(['0', '1', 'true', 'false'], { message: 'thumbnail must be 1 or 0' })
   thumbnail?: string;
 }
+
+export class WaitQueryDto {
+  @Matches(/^\d{1,19}:\d{1,19}$/, { message: 'cursor must be the cursor returned by the last pull' })
+  cursor: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'timeoutMs must be a whole number of milliseconds' })
+  @Min(0)
+  @Max(60_000, { message: 'timeoutMs must be at most 60000' })
+  timeoutMs?: number;
+}
