@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EnrolResponse, NodeBudget, PulledChange, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
 import { EVERYONE, PRINCIPAL_CHANNEL } from '@hub/identity';
 import { LOCAL_TRANSITION_BASE } from './migrations/1795940000000-NodeOutbox';
+import { NodeAuditShipper } from './node-audit-shipper';
 import { HubError, HubLink, NodeTransfers, TransferProgress } from './node-transfers';
 
 /** Tables whose rows make up a signed-in caller (the principal cache's triggers watch the same on the hub). */
@@ -78,6 +79,7 @@ export class NodeSync {
   private notices: LocalNotice[] = [];
   private budget: NodeBudget = { rateKbps: null, dailyMegabytes: null };
   readonly transfers: NodeTransfers;
+  private readonly auditShipper: NodeAuditShipper;
   uploadsDirectory: string;
 
   constructor(
@@ -87,6 +89,7 @@ export class NodeSync {
     this.uploadsDirectory = options.uploadsDirectory ?? '';
     const link: HubLink = { json: (method, path, body) => this.call(method, path, body), raw: (method, path, body, headers) => this.callRaw(method, path, body, headers) };
     this.transfers = new NodeTransfers(dataSource, link, () => this.uploadsDirectory);
+    this.auditShipper = new NodeAuditShipper(dataSource, (batch) => this.call('POST', '/api/sync/audit', batch), options.maxBatchBytes);
   }
 
   start(): void {
@@ -149,6 +152,7 @@ export class NodeSync {
       await this.pushAll();
       await this.pullAll();
       this.markConnected();
+      await this.auditShipper.shipAll();
       await this.transfers.run(this.budget, Date.now() + (this.options.transferSliceMs ?? 30_000));
       this.failures = 0;
       this.markConnected();

@@ -134,3 +134,21 @@ export interface RegisteredFieldNode extends FieldNodeView {
   enrolmentCode: string;
   enrolmentExpiresAt: string;
 }
+
+/** A node's sealed audit records, shipped to the hub with the data (POST /api/sync/audit). */
+export interface NodeAuditBatch {
+  records: {
+    chain: string;
+    /** Place in the node's chain (1, 2, …), as a string (bigint). */
+    seq: string;
+    prevHash: string;
+    hash: string;
+    /** The record as the node holds it (columns in snake_case). */
+    entry: Record<string, unknown>;
+  }[];
+}
+
+export interface NodeAuditReceipt {
+  /** Per chain, the last record the hub holds: the node ships from the next one. */
+  heads: { chain: string; seq: string }[];
+}

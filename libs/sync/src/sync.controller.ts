@@ -2,8 +2,9 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/commo
 import type { Request } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { CallingNode, NodeIdentity, Policy } from '@hub/access';
-import { PullResponse, PushResponse } from '@hub/contracts';
-import { PullQueryDto, PushDto, WaitQueryDto } from './dto/sync.dto';
+import { NodeAuditReceipt, PullResponse, PushResponse } from '@hub/contracts';
+import { NodeAuditBatchDto, PullQueryDto, PushDto, WaitQueryDto } from './dto/sync.dto';
+import { NodeAuditService } from './node-audit.service';
 import { AttachmentTransfersService } from './attachment-transfers.service';
 import { FieldNodesService } from './field-nodes.service';
 import { PullService } from './pull.service';
@@ -18,7 +19,16 @@ export class SyncController {
     private readonly pulls: PullService,
     private readonly nodes: FieldNodesService,
     private readonly transfers: AttachmentTransfersService,
+    private readonly nodeAudit: NodeAuditService,
   ) {}
+
+  /** The node's own sealed audit records, linked into the mission's trail (docs/field-node.md). */
+  @Post('audit')
+  @HttpCode(200)
+  @Policy.node()
+  shipAudit(@CallingNode() node: NodeIdentity, @Body() dto: NodeAuditBatchDto): Promise<NodeAuditReceipt> {
+    return this.nodeAudit.receive(node, dto);
+  }
 
   @Post('push')
   @HttpCode(200)

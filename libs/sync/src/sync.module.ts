@@ -8,6 +8,7 @@ import { AttachmentTransfersService } from './attachment-transfers.service';
 import { FieldNodesController } from './field-nodes.controller';
 import { FieldNodesRepository } from './field-nodes.repository';
 import { FieldNodesService } from './field-nodes.service';
+import { NodeAuditService } from './node-audit.service';
 import { PullService } from './pull.service';
 import { PushService } from './push.service';
 import { SyncController } from './sync.controller';
@@ -16,7 +17,7 @@ import { SyncController } from './sync.controller';
 @Module({
   imports: [AccessModule, IdentityModule, CasesModule, NotificationsModule],
   controllers: [FieldNodesController, SyncController, AttachmentTransfersController],
-  providers: [FieldNodesRepository, FieldNodesService, PushService, PullService, AttachmentTransfersService, { provide: NODE_AUTHENTICATOR, useExisting: FieldNodesService }],
+  providers: [FieldNodesRepository, FieldNodesService, PushService, PullService, AttachmentTransfersService, NodeAuditService, { provide: NODE_AUTHENTICATOR, useExisting: FieldNodesService }],
   exports: [NODE_AUTHENTICATOR, FieldNodesService],
 })
 export class SyncModule {}

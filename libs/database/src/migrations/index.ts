@@ -12,6 +12,7 @@ import { FieldNodeSync1795932672955 } from './1795932672955-FieldNodeSync';
 import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
 import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
 import { NodeAttachments1795950300000 } from './1795950300000-NodeAttachments';
+import { NodeAudit1795950340000 } from './1795950340000-NodeAudit';
 
 // Ordered by timestamp, the order TypeORM applies them and a backup records them; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   PrincipalChanges1795933585083,
   AuditOwner1795934802672,
   NodeAttachments1795950300000,
+  NodeAudit1795950340000,
 ];

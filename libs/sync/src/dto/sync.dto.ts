@@ -154,3 +154,29 @@ export class WaitQueryDto {
   @Max(60_000, { message: 'timeoutMs must be at most 60000' })
   timeoutMs?: number;
 }
+
+export class NodeAuditRecordDto {
+  @IsString()
+  @Length(1, 64, { message: 'chain must be 1 to 64 characters' })
+  chain: string;
+
+  @Matches(/^[1-9]\d{0,18}$/, { message: 'seq must be a positive whole number (as a string)' })
+  seq: string;
+
+  @Matches(/^[0-9a-f]{64}$/, { message: 'prevHash must be 64 hex digits' })
+  prevHash: string;
+
+  @Matches(/^[0-9a-f]{64}$/, { message: 'hash must be 64 hex digits' })
+  hash: string;
+
+  @IsObject({ message: 'entry must be an object' })
+  entry: Record<string, unknown>;
+}
+
+export class NodeAuditBatchDto {
+  @IsArray({ message: 'records must be an array' })
+  @ArrayMaxSize(200, { message: 'records: at most 200 per batch' })
+  @ValidateNested({ each: true })
+  @Type(() => NodeAuditRecordDto)
+  records: NodeAuditRecordDto[];
+}
