@@ -53,6 +53,7 @@ const MIN_CHUNK = 4 * 1024;
 const MAX_CHUNK = 512 * 1024;
 /** Aim for chunks of a few seconds: a cut loses at most that much, and headers stay a small share of the bytes. */
 const CHUNK_SECONDS = 4;
+const UNKNOWN_LINK_BYTES_PER_SECOND = 2048;
 
 /**
  * Attachments between the node and the hub (docs/field-node.md, "Attachments"): up, files the clinic attached;
@@ -273,7 +274,8 @@ export class NodeTransfers {
   // ---- budget -------------------------------------------------------------------------------------------------
 
   private chunkSize(budget: NodeBudget): number {
-    const rate = Math.min(budget.rateKbps ? (budget.rateKbps * 1000) / 8 : Infinity, this.bytesPerSecond || 16 * 1024);
+    // An unknown link starts small (a satellite link may carry 2 kB/s) and grows with what it is measured to carry.
+    const rate = Math.min(budget.rateKbps ? (budget.rateKbps * 1000) / 8 : Infinity, this.bytesPerSecond || UNKNOWN_LINK_BYTES_PER_SECOND);
     return Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.floor(rate * CHUNK_SECONDS)));
   }
 
