@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { NullAllowed } from '@hub/common';
 import { PUSHED_TABLES, PushedTable } from '@hub/contracts';
 
 export class RegisterNodeDto {
@@ -98,6 +99,7 @@ export class AttachmentOfferDto {
   caseId: string;
 
   @IsOptional()
+  @NullAllowed()
   @IsUUID('all', { message: 'messageId must be a message id (UUID)' })
   messageId: string | null;
 
@@ -125,12 +127,14 @@ export class AttachmentOfferDto {
 
 export class NodeBudgetDto {
   @IsOptional()
+  @NullAllowed()
   @IsInt({ message: 'rateKbps must be a whole number of kbit/s, or null for no limit' })
   @Min(8, { message: 'rateKbps must be at least 8' })
   @Max(1_000_000, { message: 'rateKbps must be at most 1000000' })
   rateKbps: number | null;
 
   @IsOptional()
+  @NullAllowed()
   @IsInt({ message: 'dailyMegabytes must be a whole number of megabytes, or null for no limit' })
   @Min(1, { message: 'dailyMegabytes must be at least 1' })
   @Max(1_000_000, { message: 'dailyMegabytes must be at most 1000000' })
