@@ -262,7 +262,7 @@ describe('field node: offline work syncs exactly once over a bad link', () => {
       const r = await hubSql.query(`SELECT id, case_id, status, received_bytes::int AS received, size::int AS size FROM case_attachments WHERE case_id = ANY($1)`, [made]);
       hubFiles = r.rows;
       return r.rows.find((f) => f.status === 'uploading' && f.received > 0);
-    }, 'a photo half-way to the hub', 120_000, () => `${JSON.stringify(hubFiles)}\n${node.output}`, 100);
+    }, "a photo half-way to the hub", 120_000, () => `${JSON.stringify(hubFiles)}\n${logs()}`, 100);
     relay.cut(true, 'drop');
     const seen = await api(hubBase, 'GET', `/api/cases/${arriving.case_id}`, doctor);
     expect(seen.status).toBe(200);
