@@ -460,6 +460,13 @@ describe('field-node sync (hub side)', () => {
       const r3 = record(3, r2.hash, 'case.read');
       expect((await send([record(4, r3.hash, 'case.read')]).expect(400)).body.message).toMatch(/send from 3/);
       await send([r3]).expect(200);
+      // past nine records (numbers, not text, order the trail), and a replay of everything: nothing doubled
+      const more = [r1, r2, r3];
+      for (let seq = 4; seq <= 12; seq++) more.push(record(seq, more[more.length - 1].hash, 'case.read'));
+      expect((await send(more.slice(3, 8)).expect(200)).body.heads).toEqual([{ chain: missionId, seq: '8' }]);
+      expect((await send(more.slice(8)).expect(200)).body.heads).toEqual([{ chain: missionId, seq: '12' }]);
+      expect((await send(more).expect(200)).body.heads).toEqual([{ chain: missionId, seq: '12' }]);
+      expect((await q(`SELECT count(*)::int AS n FROM node_audit_entries WHERE node_id = $1`, [nodeId]))[0].n).toBe(12);
 
       const links = await q(
         `SELECT details FROM audit_entries WHERE action = 'sync.node_audit' AND subject_id = $1 ORDER BY id`,
@@ -468,6 +475,8 @@ describe('field-node sync (hub side)', () => {
       expect(links.map((l: { details: Record<string, unknown> }) => [l.details.fromSeq, l.details.toSeq, l.details.headHash])).toEqual([
         ['1', '2', r2.hash],
         ['3', '3', r3.hash],
+        ['4', '8', more[7].hash],
+        ['9', '12', more[11].hash],
       ]);
       // the offline read is on record at the hub, findable by its subject
       const [offline] = await q(`SELECT entry->>'action' AS action FROM node_audit_entries WHERE entry->>'subject_id' = $1`, [r2.entry.subject_id]);

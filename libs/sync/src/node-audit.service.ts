@@ -32,7 +32,8 @@ export class NodeAuditService {
           // One batch of a node's chain at a time.
           await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`node-audit:${node.nodeId}:${chain}`]);
           const [head] = await m.query(
-            'SELECT seq::text, hash FROM node_audit_entries WHERE node_id = $1 AND chain = $2 ORDER BY seq DESC LIMIT 1',
+            // ordered by the number, not by its text (where "9" comes after "10")
+            'SELECT n.seq::text AS seq, n.hash FROM node_audit_entries n WHERE n.node_id = $1 AND n.chain = $2 ORDER BY n.seq DESC LIMIT 1',
             [node.nodeId, chain],
           );
           let seq = head ? Number(head.seq) : 0;
