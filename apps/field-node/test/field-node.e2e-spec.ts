@@ -316,6 +316,23 @@ describe('field node: offline work syncs exactly once over a bad link', () => {
     }, "the doctor's file on the node", 60_000, () => node.output);
     expect(leafletOnNode.equals(leaflet)).toBe(true);
     expect((await api(nodeBase, 'GET', '/api/node/status', officer)).body.files).toMatchObject({ up: 0, down: 0 });
+
+    // The officer was told on the node: the answer and the doctor's message raised local notifications.
+    const notices = await until(async () => {
+      const res = await api(nodeBase, 'GET', '/api/notifications', officer);
+      const mine = (res.body as { caseId: string; kind: string }[]).filter((n) => n.caseId === first.body.id);
+      return mine.some((n) => n.kind === 'case.answered') && mine;
+    }, 'local notifications of the answer', 30_000, () => node.output);
+    expect(notices.map((n) => n.kind)).toEqual(expect.arrayContaining(['case.answered', 'case.message']));
+
+    // Audit on both sides: the officer's read of a case on the node while offline is on record at the hub, and
+    // linked into the mission's trail.
+    const offlineRead = await until(async () => {
+      const r = await hubSql.query(`SELECT node_id, entry->>'actor_id' AS actor FROM node_audit_entries WHERE entry->>'action' = 'case.read' AND entry->>'subject_id' = $1`, [made[2]]);
+      return r.rows[0];
+    }, "the node's audit of the offline read on the hub", 60_000, () => node.output);
+    const links = await hubSql.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'sync.node_audit' AND subject_id = $1`, [offlineRead.node_id]);
+    expect(links.rows[0].n).toBeGreaterThan(0);
   }, 600_000);
 
   it("refuses new cases on the node once the officer's certification is withdrawn on the hub", async () => {
