@@ -260,18 +260,18 @@ describe('field node: offline work syncs exactly once over a bad link', () => {
     // (A chunk already on the wire may still land after the cut: what counts is a photo still partial once the
     // link has been down a moment; up to three tries, each on the next photo.)
     let hubFiles: { id: string; case_id: string; status: string; received: number; size: number }[] = [];
-    const files = async () => (hubFiles = (await hubSql.query(`SELECT id, case_id, status, received_bytes::int AS received, size::int AS size FROM case_attachments WHERE case_id = ANY($1)`, [made])).rows);
+    const hubFilesNow = async () => (hubFiles = (await hubSql.query(`SELECT id, case_id, status, received_bytes::int AS received, size::int AS size FROM case_attachments WHERE case_id = ANY($1)`, [made])).rows);
     let caught: { id: string; case_id: string; received: number; size: number } | undefined;
     for (let attempt = 0; attempt < 3 && !caught; attempt++) {
       const state = await until(async () => {
-        const rows = await files();
+        const rows = await hubFilesNow();
         if (rows.length === 3 && rows.every((f) => f.status === 'ready')) return 'all ready';
         return rows.some((f) => f.status === 'uploading' && f.received > 0) && 'partial';
       }, 'a photo half-way to the hub', 120_000, () => `${JSON.stringify(hubFiles)}\n${logs()}`, 50);
       if (state === 'all ready') break;
       relay.cut(true, 'drop');
       await new Promise((r) => setTimeout(r, 1500));
-      caught = (await files()).find((f) => f.status === 'uploading' && f.received > 0);
+      caught = (await hubFilesNow()).find((f) => f.status === 'uploading' && f.received > 0);
       if (caught) {
         const seen = await api(hubBase, 'GET', `/api/cases/${caught.case_id}`, doctor);
         expect(seen.status).toBe(200);
