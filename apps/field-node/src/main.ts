@@ -6,12 +6,15 @@ import { ConfigError, loadNodeConfig, NodeConfig, projectRoot } from '@hub/confi
 import { allowReplicaMode, createDataSource, migrateAsAdmin, startEmbeddedPostgres } from '@hub/database';
 import { createHubApp, resolveSecrets } from '../../hub/src/bootstrap';
 import { ENTITIES, MIGRATIONS } from '../../hub/src/schema';
+import { AttachmentsService, caseReference } from '@hub/cases';
+import { NotificationsService } from '@hub/notifications';
 import { NodeOutbox1795940000000 } from './migrations/1795940000000-NodeOutbox';
+import { NodeTransfers1795950320000 } from './migrations/1795950320000-NodeTransfers';
 import { NodeStatusModule } from './node-status.module';
 import { NodeSync } from './node-sync';
 
 /** The hub's migrations, then the node's own (outbox, sync state). */
-export const NODE_MIGRATIONS = [...MIGRATIONS, NodeOutbox1795940000000];
+export const NODE_MIGRATIONS = [...MIGRATIONS, NodeOutbox1795940000000, NodeTransfers1795950320000];
 
 const logger = new Logger('FieldNode');
 
@@ -46,6 +49,20 @@ async function main() {
     maxBatchBytes: config.batchBytes,
   });
   const nest = await createHubApp(app, dataSource, [NodeStatusModule.forRoot(sync)]);
+  sync.uploadsDirectory = nest.get(AttachmentsService).directory;
+  const notifications = nest.get(NotificationsService);
+  sync.notify = async (notices) => {
+    for (const n of notices) {
+      const reference = caseReference(n.caseId);
+      const text = {
+        'case.accepted': `${reference} was accepted by the specialist`,
+        'case.answered': `${reference}: the specialist answered`,
+        'case.information_requested': `${reference}: the specialist asks for more information`,
+        'case.message': `${reference}: new message from the specialist`,
+      }[n.kind];
+      notifications.publish(await notifications.record(n.userIds, { kind: n.kind, caseId: n.caseId, text, params: { reference } }, dataSource.manager));
+    }
+  };
   // A local write is pushed at once when the link allows: nudge the loop after each successful change request.
   nest.use((req: { method: string }, res: { on(e: string, f: () => void): void; statusCode: number }, next: () => void) => {
     if (req.method !== 'GET') res.on('finish', () => res.statusCode < 400 && sync.kick());

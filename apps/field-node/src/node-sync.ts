@@ -1,12 +1,23 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EnrolResponse, PulledChange, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnrolResponse, NodeBudget, PulledChange, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
 import { EVERYONE, PRINCIPAL_CHANNEL } from '@hub/identity';
 import { LOCAL_TRANSITION_BASE } from './migrations/1795940000000-NodeOutbox';
+import { NodeAuditShipper } from './node-audit-shipper';
+import { HubError, HubLink, NodeTransfers, TransferProgress } from './node-transfers';
 
 /** Tables whose rows make up a signed-in caller (the principal cache's triggers watch the same on the hub). */
 const CALLER_TABLES = new Set(['users', 'memberships', 'refresh_tokens', 'training_certificates', 'training_waivers', 'missions', 'facilities', 'facility_missions']);
+
+/** Something from the hub the clinic's staff should hear of on the node (a doctor's answer, message, acceptance). */
+export interface LocalNotice {
+  userIds: string[];
+  caseId: string;
+  kind: 'case.accepted' | 'case.answered' | 'case.information_requested' | 'case.message';
+}
 
 export type LinkState = 'not_enrolled' | 'connected' | 'offline' | 'revoked';
 
@@ -21,6 +32,8 @@ export interface NodeSyncStatus {
   offlineSince: string | null;
   lastSyncAt: string | null;
   facilityName: string | null;
+  /** Files waiting to go up to the hub or come down from it, and the one moving now. */
+  files: { up: number; down: number; current: TransferProgress | null; volumeExhaustedOn: string | null };
 }
 
 export interface NodeSyncOptions {
@@ -32,17 +45,14 @@ export interface NodeSyncOptions {
   /** Upper bound of one push body, so a batch fits a slow link's request timeout. */
   maxBatchBytes?: number;
   requestTimeoutMs?: number;
+  /** Where the node's attachment files are (the attachments service's directory). */
+  uploadsDirectory?: string;
+  /** How long a long poll for live events waits at the hub (ms); 0 polls every interval instead. */
+  longPollMs?: number;
+  /** Longest a round spends on files before it pulls again (ms). */
+  transferSliceMs?: number;
 }
 
-class HubError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string | undefined,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const PUSHED = new Set<string>(PUSHED_TABLES);
 const KEYS: Record<string, string[]> = { specialties: ['code'], facility_missions: ['facility_id', 'mission_id'] };
@@ -56,6 +66,7 @@ const KEYS: Record<string, string[]> = { specialties: ['code'], facility_mission
 export class NodeSync {
   private readonly logger = new Logger('NodeSync');
   private timer: NodeJS.Timeout | null = null;
+  private waiter: AbortController | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
@@ -63,11 +74,23 @@ export class NodeSync {
   private offlineSince: Date | null = null;
   private lastSyncAt: Date | null = null;
   private columns = new Map<string, Set<string>>();
+  /** Raises the local notifications of what a pull brought (the node's NotificationsService, set by main). */
+  notify: ((notices: LocalNotice[]) => Promise<void>) | null = null;
+  private notices: LocalNotice[] = [];
+  private budget: NodeBudget = { rateKbps: null, dailyMegabytes: null };
+  readonly transfers: NodeTransfers;
+  private readonly auditShipper: NodeAuditShipper;
+  uploadsDirectory: string;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: NodeSyncOptions,
-  ) {}
+  ) {
+    this.uploadsDirectory = options.uploadsDirectory ?? '';
+    const link: HubLink = { json: (method, path, body) => this.call(method, path, body), raw: (method, path, body, headers) => this.callRaw(method, path, body, headers) };
+    this.transfers = new NodeTransfers(dataSource, link, () => this.uploadsDirectory);
+    this.auditShipper = new NodeAuditShipper(dataSource, (batch) => this.call('POST', '/api/sync/audit', batch), options.maxBatchBytes);
+  }
 
   start(): void {
     this.stopped = false;
@@ -77,12 +100,42 @@ export class NodeSync {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.waiter?.abort();
     await this.running;
   }
 
   /** Runs a round now (after a local write), unless one is running. */
   kick(): void {
-    if (!this.running && !this.stopped && this.state !== 'revoked') this.schedule(0);
+    if (!this.running && !this.stopped && this.state !== 'revoked') {
+      this.waiter?.abort();
+      this.waiter = null;
+      this.schedule(0);
+    }
+  }
+
+  /**
+   * Live events: between rounds the node holds a long poll to the hub, which answers as soon as something for this
+   * facility can be pulled (a doctor's answer or message), so it arrives within seconds. If the long poll fails
+   * (an old hub, a proxy that cuts idle requests), the loop falls back to polling every interval.
+   */
+  private listen(): void {
+    if (this.stopped) return;
+    const ctl = new AbortController();
+    this.waiter = ctl;
+    const wake = (ms: number) => {
+      if (this.waiter !== ctl) return;
+      this.waiter = null;
+      this.schedule(ms);
+    };
+    void (async () => {
+      const cursor = await this.get('cursor');
+      if (!cursor || this.options.longPollMs === 0) return wake(this.options.intervalMs);
+      const longPoll = this.options.longPollMs ?? 25_000;
+      // A cut link never answers: give up a little after the hub would have, and fall back to polling.
+      const signal = AbortSignal.any([ctl.signal, AbortSignal.timeout(longPoll + 10_000)]);
+      await this.call<{ changed: boolean }>('GET', `/api/sync/wait?cursor=${encodeURIComponent(cursor)}&timeoutMs=${longPoll}`, undefined, true, signal);
+      wake(0);
+    })().catch(() => wake(this.options.intervalMs));
   }
 
   private schedule(ms: number) {
@@ -98,11 +151,13 @@ export class NodeSync {
       if (!(await this.get('credential')) || !(await this.get('node_id'))) await this.enrol();
       await this.pushAll();
       await this.pullAll();
+      this.markConnected();
+      await this.auditShipper.shipAll();
+      await this.transfers.run(this.budget, Date.now() + (this.options.transferSliceMs ?? 30_000));
       this.failures = 0;
-      this.state = 'connected';
-      this.offlineSince = null;
-      this.lastSyncAt = new Date();
-      this.schedule(this.options.intervalMs);
+      this.markConnected();
+      if (this.transfers.more) this.schedule(0);
+      else this.listen();
     } catch (e) {
       if (e instanceof HubError && e.code === 'NODE_REVOKED') {
         this.state = 'revoked';
@@ -117,6 +172,12 @@ export class NodeSync {
       this.logger.warn(`sync round failed (${e instanceof Error ? e.message : String(e)}); next try in ${Math.round(wait / 1000)} s`);
       this.schedule(wait);
     }
+  }
+
+  private markConnected() {
+    this.state = 'connected';
+    this.offlineSince = null;
+    this.lastSyncAt = new Date();
   }
 
   // ---- enrolment --------------------------------------------------------------------------------------------
@@ -177,6 +238,7 @@ export class NodeSync {
     for (;;) {
       const cursor = await this.get('cursor');
       const page = await this.call<PullResponse>('GET', `/api/sync/pull${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+      this.notices = [];
       await this.dataSource.transaction(async (m) => {
         // Replica mode: no outbox echo, no checks of references to rows this node does not hold.
         await m.query(`SET LOCAL session_replication_role = replica`);
@@ -187,6 +249,8 @@ export class NodeSync {
         if (page.changes.some((c) => CALLER_TABLES.has(c.table))) await m.query('SELECT pg_notify($1, $2)', [PRINCIPAL_CHANNEL, EVERYONE]);
         await this.set('cursor', page.cursor, m);
       });
+      if (page.budget) this.budget = page.budget;
+      if (this.notices.length && this.notify) await this.notify(this.notices).catch((e) => this.logger.warn(`could not raise local notifications: ${e}`));
       if (!page.more) return;
     }
   }
@@ -204,6 +268,8 @@ export class NodeSync {
       await m.query(`DELETE FROM ${table} WHERE ${keys.map((k, i) => `"${k}"::text = $${i + 1}`).join(' AND ')}`, values);
       return;
     }
+    if (table === 'case_attachments') return this.applyAttachment(m, change.id, row);
+    await this.noticeOf(m, table, row);
     if (table === 'case_transitions') {
       // The hub's transitions replace the provisional ones this node wrote for the case.
       await m.query(`DELETE FROM case_transitions WHERE case_id = $1 AND id >= ${LOCAL_TRANSITION_BASE}`, [row.case_id]);
@@ -217,6 +283,59 @@ export class NodeSync {
       `INSERT INTO ${table} (${list}) ${overriding} SELECT ${list} FROM jsonb_populate_record(NULL::${table}, $1)
        ON CONFLICT (${keys.map((k) => `"${k}"`).join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
       [row],
+    );
+  }
+
+  /** Notices for the clinic: a case moved by the doctor, or a new message from someone not of this clinic. */
+  private async noticeOf(m: EntityManager, table: string, row: Record<string, unknown>): Promise<void> {
+    if (table === 'referral_cases') {
+      const to = String(row.status);
+      if (!['accepted', 'answered', 'information_requested'].includes(to)) return;
+      const [local] = await m.query('SELECT status FROM referral_cases WHERE id = $1', [row.id]);
+      if (local && local.status !== to && row.requested_by_id) {
+        this.notices.push({ userIds: [String(row.requested_by_id)], caseId: String(row.id), kind: `case.${to}` as LocalNotice['kind'] });
+      }
+    } else if (table === 'case_messages' && row.kind === 'message') {
+      const [known] = await m.query('SELECT 1 FROM case_messages WHERE id = $1', [row.id]);
+      if (known) return;
+      const [c] = await m.query(
+        `SELECT c.requested_by_id FROM referral_cases c WHERE c.id = $1
+            AND NOT EXISTS (SELECT 1 FROM memberships mb WHERE mb.user_id = $2 AND mb.facility_id = c.facility_id)`,
+        [row.case_id, row.author_id],
+      );
+      if (c?.requested_by_id) this.notices.push({ userIds: [c.requested_by_id], caseId: String(row.case_id), kind: 'case.message' });
+    }
+  }
+
+  /**
+   * A file's record from the hub. One this node sent keeps its own (the hub's says "uploading" until the last
+   * byte); one added on the hub is held as arriving until its bytes are here, and queued for download.
+   */
+  private async applyAttachment(m: EntityManager, id: string, row: Record<string, unknown> | null): Promise<void> {
+    const [t] = await m.query('SELECT direction FROM node_transfers WHERE attachment_id = $1', [id]);
+    if (t?.direction === 'up') return;
+    if (!row) {
+      await m.query('DELETE FROM case_attachments WHERE id = $1', [id]);
+      await m.query('DELETE FROM node_transfers WHERE attachment_id = $1', [id]);
+      return;
+    }
+    const [local] = await m.query('SELECT status FROM case_attachments WHERE id = $1', [id]);
+    const here = existsSync(join(this.uploadsDirectory, String(row.upload_id)));
+    const copy = { ...row };
+    if (row.status === 'ready' && !(here && local?.status === 'ready')) {
+      copy.status = 'uploading';
+      copy.received_bytes = 0;
+      await m.query(`INSERT INTO node_transfers (attachment_id, direction) VALUES ($1, 'down') ON CONFLICT (attachment_id) DO NOTHING`, [id]);
+    } else if (row.status !== 'ready') {
+      copy.received_bytes = null;
+    }
+    const known = await this.columnsOf(m, 'case_attachments');
+    const cols = Object.keys(copy).filter((c) => known.has(c));
+    const list = cols.map((c) => `"${c}"`).join(', ');
+    const updates = cols.filter((c) => c !== 'id' && (c !== 'received_bytes' || copy.status !== 'uploading')).map((c) => `"${c}" = EXCLUDED."${c}"`);
+    await m.query(
+      `INSERT INTO case_attachments (${list}) SELECT ${list} FROM jsonb_populate_record(NULL::case_attachments, $1) ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
+      [copy],
     );
   }
 
@@ -243,9 +362,12 @@ export class NodeSync {
     );
     const revoked = this.state === 'revoked' || !!(await this.get('revoked'));
     const state: LinkState = revoked ? 'revoked' : this.state;
+    const files = await this.transfers.waiting();
+    const current = this.transfers.current;
     const waiting = n === 1 ? '1 change waiting' : `${n} changes waiting`;
+    const moving = current ? ` · ${current.direction === 'up' ? 'photo' : 'file from the hub'} ${current.index} of ${current.total}, ${current.percent} %` : files.up ? ` · ${files.up} file${files.up === 1 ? '' : 's'} to send` : '';
     const message = {
-      connected: `Connected to hub · ${n ? waiting : 'everything sent'}`,
+      connected: `Connected to hub · ${n || files.up ? waiting : 'everything sent'}${moving}${this.transfers.volumeExhaustedOn ? " · today's volume for files is used up; they continue tomorrow" : ''}`,
       offline: `Offline${this.offlineSince ? ` since ${this.offlineSince.toISOString().slice(11, 16)} UTC` : ''} — your work is saved on this node · ${waiting}`,
       not_enrolled: 'Not yet connected to the hub: enrolment pending — your work is saved on this node',
       revoked: "This node's access to the hub was revoked: nothing more is sent or received. Ask the mission administrator.",
@@ -258,12 +380,13 @@ export class NodeSync {
       offlineSince: this.offlineSince?.toISOString() ?? null,
       lastSyncAt: this.lastSyncAt?.toISOString() ?? null,
       facilityName: (await this.get('facility_name')) ?? null,
+      files: { ...files, current, volumeExhaustedOn: this.transfers.volumeExhaustedOn },
     };
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------------------
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true, abort?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (authenticated) headers.Authorization = `Node ${await this.get('credential')}`;
@@ -271,12 +394,32 @@ export class NodeSync {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000),
+      signal: abort ? AbortSignal.any([abort, AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000)]) : AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000),
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : undefined;
     if (!res.ok) throw new HubError(res.status, json?.code, `hub answered ${res.status} ${json?.code ?? ''}: ${json?.message ?? text.slice(0, 200)}`);
     return json as T;
+  }
+
+  private async callRaw(method: 'PATCH' | 'PUT' | 'GET', path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(`${this.options.hubUrl}${path}`, {
+      method,
+      headers: { ...headers, Authorization: `Node ${await this.get('credential')}` },
+      body,
+      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000),
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      let json: { code?: string; message?: string } | undefined;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      throw new HubError(res.status, json?.code, `hub answered ${res.status} ${json?.code ?? ''}: ${json?.message ?? text.slice(0, 200)}`);
+    }
+    return res;
   }
 
   private async get(key: string): Promise<string | undefined> {

@@ -34,7 +34,17 @@ describe('every route declares its access policy', () => {
       .filter((r) => r.policy?.kind === 'node')
       .map((r) => r.key);
     // Routes a field node's credential reaches (no user signed in): review a change here as a change of trust.
-    expect(nodeOnly.sort()).toEqual(['GET /api/sync/pull', 'POST /api/sync/push']);
+    expect(nodeOnly.sort()).toEqual([
+      'GET /api/sync/attachments/:id',
+      'GET /api/sync/attachments/:id/content',
+      'GET /api/sync/pull',
+      'GET /api/sync/wait',
+      'PATCH /api/sync/attachments/:id',
+      'POST /api/sync/attachments',
+      'POST /api/sync/audit',
+      'POST /api/sync/push',
+      'PUT /api/sync/attachments/:id/thumbnail',
+    ]);
   });
 
   it('closes a route that has no declaration (deny by default)', async () => {

@@ -10,6 +10,7 @@ const CLINIC: Record<Target, string> = { own: 'Bangui Level 1 Clinic (BANBAT)', 
 const admins = (ok: number): [number, number] => [ok, 404];
 
 let unique = 0;
+const NO_ID = '00000000-0000-4000-8000-000000000000';
 async function freshNode(hub: TestHub, t: Target): Promise<string> {
   const [n] = await hub.db.dataSource.query(
     `INSERT INTO field_nodes (mission_id, facility_id, name) VALUES ($1, $2, $3) RETURNING id`,
@@ -39,4 +40,23 @@ export const SYNC_MATRIX: Record<string, Row> = {
   // Node routes: a user's bearer token is no node credential.
   'POST /api/sync/push': { build: () => ({ path: '/api/sync/push', body: { operations: [], backlog: 0, version: 'matrix' } }), anon: 401, expect: all(401) },
   'GET /api/sync/pull': { build: () => ({ path: '/api/sync/pull' }), anon: 401, expect: all(401) },
+  'GET /api/sync/wait': { build: () => ({ path: '/api/sync/wait?cursor=0:0&timeoutMs=0' }), anon: 401, expect: all(401) },
+  'POST /api/sync/audit': { build: () => ({ path: '/api/sync/audit', body: { records: [] } }), anon: 401, expect: all(401) },
+  'POST /api/sync/attachments': { build: () => ({ path: '/api/sync/attachments', body: {} }), anon: 401, expect: all(401) },
+  'GET /api/sync/attachments/:id': { build: () => ({ path: `/api/sync/attachments/${NO_ID}` }), anon: 401, expect: all(401) },
+  'PATCH /api/sync/attachments/:id': { build: () => ({ path: `/api/sync/attachments/${NO_ID}` }), anon: 401, expect: all(401) },
+  'PUT /api/sync/attachments/:id/thumbnail': { build: () => ({ path: `/api/sync/attachments/${NO_ID}/thumbnail` }), anon: 401, expect: all(401) },
+  'GET /api/sync/attachments/:id/content': { build: () => ({ path: `/api/sync/attachments/${NO_ID}/content` }), anon: 401, expect: all(401) },
+  // The bandwidth budget of a mission's nodes: its mission administrators (and system administrators).
+  'GET /api/sync/budgets/:id': {
+    build: (hub, t) => ({ path: `/api/sync/budgets/${hub.ids.missions[MISSION[t]]}` }),
+    anon: 401,
+    expect: only([403, 403], { admin: [200, 404], sysadmin: [200, 200] }),
+  },
+  'PUT /api/sync/budgets/:id': {
+    build: (hub, t) => ({ path: `/api/sync/budgets/${hub.ids.missions[MISSION[t]]}`, body: { rateKbps: 256, dailyMegabytes: 200 } }),
+    anon: 401,
+    expect: only([403, 403], { admin: [200, 404], sysadmin: [200, 200] }),
+  },
 };
+

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import sharp from 'sharp';
 import { Client } from 'pg';
 import { uuidv7 } from 'uuidv7';
 import type { PullResponse, SyncOperation } from '@hub/contracts';
@@ -326,4 +327,160 @@ describe('field-node sync (hub side)', () => {
     }
     throw new Error(`pull did not deliver the expected changes within 20 s (got ${changes.length})`);
   }
+
+  describe('attachments from a node', () => {
+    async function submittedCase(auth: string): Promise<string> {
+      const p = patientOp(`ATT-${randomBytes(3).toString('hex')}`);
+      const c = caseOp(p.recordId);
+      expect((await push(auth, [p, c]).expect(200)).body.results.map((r: { result: string }) => r.result)).toEqual(['applied', 'applied']);
+      return c.recordId;
+    }
+
+    const offerOf = (caseId: string, bytes: Buffer) => ({
+      id: uuidv7(),
+      caseId,
+      messageId: null,
+      uploadId: randomBytes(16).toString('hex'),
+      filename: 'rash.jpg',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      uploadedById: officerId,
+      createdAt: new Date().toISOString(),
+    });
+
+    it('takes a file in acknowledged chunks, resumes from the last acknowledged byte, and shows its progress to the doctor', async () => {
+      const { auth } = await enrolledNode();
+      const caseId = await submittedCase(auth);
+      const bytes = await sharp({ create: { width: 120, height: 120, channels: 3, background: '#777', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 92 }).toBuffer();
+      const offer = offerOf(caseId, bytes);
+      const first = await hub.http().post('/api/sync/attachments').set('Authorization', auth).send(offer).expect(200);
+      expect(first.body).toEqual({ id: offer.id, offset: 0, size: bytes.length, status: 'uploading' });
+      // announced again (the answer was lost): the same transfer, nothing doubled
+      expect((await hub.http().post('/api/sync/attachments').set('Authorization', auth).send(offer).expect(200)).body.offset).toBe(0);
+
+      const send = (offset: number, chunk: Buffer) =>
+        hub.http().patch(`/api/sync/attachments/${offer.id}`).set('Authorization', auth).set('Content-Type', 'application/offset+octet-stream').set('Upload-Offset', String(offset)).send(chunk);
+      const half = Math.floor(bytes.length / 2);
+      expect((await send(0, bytes.subarray(0, half)).expect(200)).body).toMatchObject({ offset: half, status: 'uploading' });
+      // a chunk resent after a cut (already acknowledged) is refused with the offset to resume from; no byte written twice
+      expect((await send(0, bytes.subarray(0, half)).expect(409)).body.message).toMatch(new RegExp(`holds ${half} bytes`));
+      expect((await hub.http().patch(`/api/sync/attachments/${offer.id}`).set('Authorization', auth).send(Buffer.from('x')).expect(400)).body.message).toMatch(/Upload-Offset/);
+
+      // the doctor sees the case now, with the photo arriving
+      const doctor = (await hub.login('doctor@minusca.demo')).accessToken;
+      const seen = await hub.http().get(`/api/cases/${caseId}`).set('Authorization', `Bearer ${doctor}`).expect(200);
+      expect(seen.body.attachments).toEqual([expect.objectContaining({ id: offer.id, status: 'uploading', size: bytes.length, receivedBytes: half })]);
+
+      expect((await hub.http().get(`/api/sync/attachments/${offer.id}`).set('Authorization', auth).expect(200)).body.offset).toBe(half);
+      expect((await send(half, bytes.subarray(half)).expect(200)).body).toEqual({ id: offer.id, offset: bytes.length, size: bytes.length, status: 'ready' });
+      const file = await hub.http().get(`/api/cases/${caseId}/attachments/${offer.id}`).set('Authorization', `Bearer ${doctor}`).buffer(true).parse((res, cb) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => cb(null, Buffer.concat(parts)));
+      }).expect(200);
+      expect(Buffer.compare(file.body as Buffer, bytes)).toBe(0);
+      const [row] = await q(`SELECT count(*)::int AS n FROM case_attachments WHERE id = $1`, [offer.id]);
+      expect(row.n).toBe(1);
+
+      // the node reads it back from any byte (a resumed download)
+      const tail = await hub.http().get(`/api/sync/attachments/${offer.id}/content`).set('Authorization', auth).set('Range', `bytes=${half}-`).buffer(true).parse((res, cb) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => cb(null, Buffer.concat(parts)));
+      }).expect(206);
+      expect(Buffer.compare(tail.body as Buffer, bytes.subarray(half))).toBe(0);
+    });
+
+    it("refuses a file of another facility's case, and an uploader without rights, with the reason", async () => {
+      const { auth } = await enrolledNode();
+      const caseId = await submittedCase(auth);
+      const bytes = Buffer.from('not relevant');
+      const [other] = await q(`SELECT id FROM referral_cases WHERE facility_id <> $1 LIMIT 1`, [facilityId]);
+      if (other) await hub.http().post('/api/sync/attachments').set('Authorization', auth).send(offerOf(other.id, bytes)).expect(404);
+      const stranger = { ...offerOf(caseId, bytes), uploadedById: doctorId };
+      const refused = await hub.http().post('/api/sync/attachments').set('Authorization', auth).send(stranger).expect(403);
+      expect(refused.body.message).toMatch(/member of this node's facility|could not add files/);
+      const [audit] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'sync.refused' AND subject_id = $1`, [stranger.id]);
+      expect(audit.n).toBe(1);
+      expect((await hub.http().post('/api/sync/attachments').set('Authorization', auth).send({ ...offerOf(caseId, bytes), sha256: 'nope' }).expect(400)).body.message).toMatch(/sha256/);
+    });
+
+    it("gives nodes their mission's bandwidth budget with every pull", async () => {
+      const { auth } = await enrolledNode();
+      expect((await hub.http().put(`/api/sync/budgets/${missionId}`).set('Authorization', `Bearer ${admin}`).send({ rateKbps: 4, dailyMegabytes: 50 }).expect(400)).body.message).toMatch(/rateKbps/);
+      await hub.http().put(`/api/sync/budgets/${missionId}`).set('Authorization', `Bearer ${admin}`).send({ rateKbps: 64, dailyMegabytes: 50 }).expect(200);
+      expect((await pull(auth)).budget).toEqual({ rateKbps: 64, dailyMegabytes: 50 });
+      await hub.http().put(`/api/sync/budgets/${missionId}`).set('Authorization', `Bearer ${admin}`).send({ rateKbps: null, dailyMegabytes: null }).expect(200);
+      expect((await pull(auth)).budget).toEqual({ rateKbps: null, dailyMegabytes: null });
+    });
+  });
+
+  describe('live events', () => {
+    it('answers a long poll as soon as something for the node can be pulled, and after its timeout otherwise', async () => {
+      const { auth } = await enrolledNode();
+      let cursor = (await pull(auth)).cursor;
+      for (let page = await pull(auth, cursor); ; page = await pull(auth, cursor)) {
+        cursor = page.cursor;
+        if (!page.more && !page.changes.length) break;
+      }
+      const idle = Date.now();
+      expect((await hub.http().get('/api/sync/wait').query({ cursor, timeoutMs: 1500 }).set('Authorization', auth).expect(200)).body).toEqual({ changed: false });
+      expect(Date.now() - idle).toBeGreaterThanOrEqual(1400);
+
+      const waiting = hub.http().get('/api/sync/wait').query({ cursor, timeoutMs: 20_000 }).set('Authorization', auth);
+      const started = Date.now();
+      setTimeout(() => void push(auth, [patientOp(`LIVE-${randomBytes(3).toString('hex')}`)]).then(() => undefined), 300);
+      expect((await waiting.expect(200)).body).toEqual({ changed: true });
+      // woken by the change, long before the long poll's own timeout
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect((await hub.http().get('/api/sync/wait').query({ cursor: 'x' }).set('Authorization', auth).expect(400)).body.message).toMatch(/cursor/);
+    });
+  });
+
+  describe('audit shipping', () => {
+    const record = (seq: number, prevHash: string, action: string) => {
+      const entry = { id: String(seq), chain: missionId, action, actor_id: officerId, subject_type: 'Case', subject_id: uuidv7(), outcome: 'success', details: {}, occurred_at: new Date().toISOString() };
+      return { chain: missionId, seq: String(seq), prevHash, hash: createHash('sha256').update(`${prevHash}${seq}`).digest('hex'), entry };
+    };
+
+    it("keeps the node's trail once, refuses a fork or a gap, and links each batch into the mission's trail", async () => {
+      const { auth, nodeId } = await enrolledNode();
+      const genesis = '0'.repeat(64);
+      const r1 = record(1, genesis, 'auth.login');
+      const r2 = record(2, r1.hash, 'case.read');
+      const send = (records: unknown[]) => hub.http().post('/api/sync/audit').set('Authorization', auth).send({ records });
+      expect((await send([r1, r2]).expect(200)).body).toEqual({ heads: [{ chain: missionId, seq: '2' }] });
+      // the same batch again (the answer was lost): nothing doubled
+      expect((await send([r1, r2]).expect(200)).body).toEqual({ heads: [{ chain: missionId, seq: '2' }] });
+      const [held] = await q(`SELECT count(*)::int AS n FROM node_audit_entries WHERE node_id = $1`, [nodeId]);
+      expect(held.n).toBe(2);
+      // a different record 2: a forked trail
+      expect((await send([{ ...r2, hash: 'f'.repeat(64) }]).expect(409)).body.message).toMatch(/forked/);
+      // record 4 without 3: a gap
+      const r3 = record(3, r2.hash, 'case.read');
+      expect((await send([record(4, r3.hash, 'case.read')]).expect(400)).body.message).toMatch(/send from 3/);
+      await send([r3]).expect(200);
+      // past nine records (numbers, not text, order the trail), and a replay of everything: nothing doubled
+      const more = [r1, r2, r3];
+      for (let seq = 4; seq <= 12; seq++) more.push(record(seq, more[more.length - 1].hash, 'case.read'));
+      expect((await send(more.slice(3, 8)).expect(200)).body.heads).toEqual([{ chain: missionId, seq: '8' }]);
+      expect((await send(more.slice(8)).expect(200)).body.heads).toEqual([{ chain: missionId, seq: '12' }]);
+      expect((await send(more).expect(200)).body.heads).toEqual([{ chain: missionId, seq: '12' }]);
+      expect((await q(`SELECT count(*)::int AS n FROM node_audit_entries WHERE node_id = $1`, [nodeId]))[0].n).toBe(12);
+
+      const links = await q(
+        `SELECT details FROM audit_entries WHERE action = 'sync.node_audit' AND subject_id = $1 ORDER BY id`,
+        [nodeId],
+      );
+      expect(links.map((l: { details: Record<string, unknown> }) => [l.details.fromSeq, l.details.toSeq, l.details.headHash])).toEqual([
+        ['1', '2', r2.hash],
+        ['3', '3', r3.hash],
+        ['4', '8', more[7].hash],
+        ['9', '12', more[11].hash],
+      ]);
+      // the offline read is on record at the hub, findable by its subject
+      const [offline] = await q(`SELECT entry->>'action' AS action FROM node_audit_entries WHERE entry->>'subject_id' = $1`, [r2.entry.subject_id]);
+      expect(offline.action).toBe('case.read');
+    });
+  });
 });

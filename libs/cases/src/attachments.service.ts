@@ -8,7 +8,7 @@ import { open, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Action, actorOf, CallerContext, subjectOf, writesInCaseThread } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
@@ -232,7 +232,8 @@ export class AttachmentsService implements OnModuleInit {
   /** The file (or its thumbnail) of an attachment of a case the caller may read. */
   async open(caller: CallerContext, caseId: string, attachmentId: string, thumbnail: boolean) {
     const c = await this.cases.load(caller, Action.Read, caseId);
-    const a = await this.dataSource.getRepository(CaseAttachment).findOneBy({ id: attachmentId, caseId: c.id, status: 'ready' });
+    // The thumbnail of a photo still arriving from a field node is shown before its full size.
+    const a = await this.dataSource.getRepository(CaseAttachment).findOneBy({ id: attachmentId, caseId: c.id, status: thumbnail ? In(['ready', 'uploading']) : 'ready' });
     if (!a) throw DomainException.notFound('Attachment');
     const path = join(this.directory, thumbnail ? `${a.uploadId}.thumb.jpg` : a.uploadId);
     if (!existsSync(path)) throw DomainException.notFound(thumbnail ? 'Thumbnail' : 'Attachment file');

@@ -16,6 +16,6 @@ import { UploadsController } from './uploads.controller';
   imports: [NotificationsModule],
   controllers: [PatientsController, CasesController, FollowUpController, UploadsController],
   providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService, FollowUpService],
-  exports: [CasesService, SlaService, FollowUpService],
+  exports: [CasesService, SlaService, FollowUpService, AttachmentsService, CasesRepository],
 })
 export class CasesModule {}

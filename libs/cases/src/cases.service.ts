@@ -96,7 +96,10 @@ export class CasesService {
     };
     const transitions = await manager.getRepository(CaseTransition).find({ where: { caseId: c.id }, order: { id: 'ASC' } });
     const messages = await manager.getRepository(CaseMessage).find({ where: { caseId: c.id }, order: { createdAt: 'ASC' } });
-    const attachments = await manager.getRepository(CaseAttachment).find({ where: { caseId: c.id, status: 'ready' }, order: { createdAt: 'ASC' } });
+    // Ready files, and those a field node is still sending (the case's text arrived first; the photo follows).
+    const attachments = (await manager.getRepository(CaseAttachment).find({ where: { caseId: c.id, status: In(['ready', 'uploading']) }, order: { createdAt: 'ASC' } })).filter(
+      (a) => a.status === 'ready' || a.receivedBytes !== null,
+    );
     const escalations = await manager.getRepository(CaseEscalation).find({ where: { caseId: c.id }, order: { level: 'ASC' } });
     const who = await names([...transitions.map((t) => t.actorId), ...messages.map((m) => m.authorId), c.responsibleOfficerId]);
     const plan = await this.followUps.planView(c.id, manager);
@@ -150,6 +153,7 @@ export class CasesService {
         hasThumbnail: a.hasThumbnail,
         messageId: a.messageId,
         createdAt: a.createdAt.toISOString(),
+        ...(a.status === 'uploading' ? { receivedBytes: Number(a.receivedBytes ?? 0) } : {}),
       })),
       escalations: escalations.map((e) => ({ level: e.level, reason: e.reason, escalatedAt: e.escalatedAt.toISOString() })),
       plan,

@@ -195,7 +195,8 @@ export interface CaseView extends CaseSummaryView {
   patient: PatientView;
   transitions: { from: CaseStatus | null; to: CaseStatus; actorId: string | null; actorName: string | null; note: string | null; at: string }[];
   messages: { id: string; kind: string; authorId: string | null; authorName: string | null; body: string; createdAt: string; attachmentIds: string[] }[];
-  attachments: { id: string; filename: string; mediaType: string | null; size: number; status: string; hasThumbnail: boolean; messageId: string | null; createdAt: string }[];
+  /** Ready files, and files still arriving from a field node (status "uploading", with the bytes received so far). */
+  attachments: { id: string; filename: string; mediaType: string | null; size: number; status: string; hasThumbnail: boolean; messageId: string | null; createdAt: string; receivedBytes?: number }[];
   escalations: { level: number; reason: string; escalatedAt: string }[];
   /** The specialist's follow-up plan (medications and checks), set with the answer. */
   plan: CarePlanView | null;

@@ -47,6 +47,10 @@ export const CONFLICT_REASONS = [
   'slot_started',
   /** A clinician cannot book their own slot. */
   'own_slot',
+  /** A field node offered a file under an attachment id another file holds. */
+  'attachment_id_taken',
+  /** `chain`, `seq`: a field node's audit record differs from the one the hub holds (a forked trail). */
+  'audit_forked',
 ] as const;
 
 export type ConflictReason = (typeof CONFLICT_REASONS)[number];

@@ -22,6 +22,7 @@ export const PULLED_TABLES = [
   'referral_cases',
   'case_transitions',
   'case_messages',
+  'case_attachments',
 ] as const;
 export type PulledTable = (typeof PULLED_TABLES)[number];
 
@@ -64,6 +65,37 @@ export interface PullResponse {
   /** Opaque position to send back; never skips a change committed later. */
   cursor: string;
   more: boolean;
+  /** The node's bandwidth budget for attachments, as its mission set it on the hub (null: unlimited). */
+  budget?: NodeBudget;
+}
+
+/** Per-node bandwidth budget a mission sets for attachments (docs/field-node.md, "Attachments"). */
+export interface NodeBudget {
+  rateKbps: number | null;
+  dailyMegabytes: number | null;
+}
+
+/** A node's attachment announced to the hub before its bytes (POST /api/sync/attachments, idempotent by id). */
+export interface AttachmentOffer {
+  id: string;
+  caseId: string;
+  messageId: string | null;
+  uploadId: string;
+  filename: string;
+  size: number;
+  sha256: string;
+  uploadedById: string;
+  /** When it was attached on the node (ISO 8601): the uploader's rights are checked as they were then. */
+  createdAt: string;
+}
+
+/** Where the hub stands with a node's attachment: bytes acknowledged so far, and its state. */
+export interface AttachmentProgress {
+  id: string;
+  offset: number;
+  size: number;
+  status: 'uploading' | 'ready' | 'rejected';
+  reason?: string;
 }
 
 export interface EnrolRequest {
@@ -101,4 +133,22 @@ export interface RegisteredFieldNode extends FieldNodeView {
   /** Shown once; the hub keeps only its hash. */
   enrolmentCode: string;
   enrolmentExpiresAt: string;
+}
+
+/** A node's sealed audit records, shipped to the hub with the data (POST /api/sync/audit). */
+export interface NodeAuditBatch {
+  records: {
+    chain: string;
+    /** Place in the node's chain (1, 2, …), as a string (bigint). */
+    seq: string;
+    prevHash: string;
+    hash: string;
+    /** The record as the node holds it (columns in snake_case). */
+    entry: Record<string, unknown>;
+  }[];
+}
+
+export interface NodeAuditReceipt {
+  /** Per chain, the last record the hub holds: the node ships from the next one. */
+  heads: { chain: string; seq: string }[];
 }

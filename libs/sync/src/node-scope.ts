@@ -21,6 +21,7 @@ export const NODE_SCOPE: Record<PulledTable, { key: string; where: string }> = {
   referral_cases: { key: 't.id::text', where: `t.facility_id = $1 AND ${NODE_SENSITIVE_EXCLUSION('t')}` },
   case_transitions: { key: 't.id::text', where: `t.case_id IN (SELECT r.id FROM referral_cases r WHERE r.facility_id = $1 AND ${NODE_SENSITIVE_EXCLUSION('r')})` },
   case_messages: { key: 't.id::text', where: `t.case_id IN (SELECT r.id FROM referral_cases r WHERE r.facility_id = $1 AND ${NODE_SENSITIVE_EXCLUSION('r')})` },
+  case_attachments: { key: 't.id::text', where: `t.case_id IN (SELECT r.id FROM referral_cases r WHERE r.facility_id = $1 AND ${NODE_SENSITIVE_EXCLUSION('r')}) AND t.status <> 'rejected'` },
 };
 
 /** The change-log scopes a node reads. */

@@ -41,6 +41,28 @@ export class PullService {
     return { changes: await this.rows(node, page), cursor: `${last.xid}:${last.seq}`, more };
   }
 
+  /**
+   * Long poll (live events): answers as soon as a change for the node is readable past its cursor, or after
+   * `timeoutMs` with `changed: false`. Checked once a second with the pull's own bound, so what wakes the node is
+   * exactly what its next pull returns.
+   */
+  async wait(node: NodeIdentity, cursor: string, timeoutMs: number, gone: () => boolean): Promise<{ changed: boolean }> {
+    const [xid, seq] = cursor.split(':');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [hit] = await this.dataSource.query(
+        `SELECT 1 FROM sync_changes c
+          WHERE c.scope = ANY($1) AND (c.xid, c.seq) > ($2::bigint, $3::bigint)
+            AND c.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+          LIMIT 1`,
+        [scopesOf(node), xid, seq],
+      );
+      if (hit) return { changed: true };
+      if (Date.now() >= deadline || gone()) return { changed: false };
+      await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
   /** The current rows of the entries (deduplicated, in log order of their last entry); out of scope → null. */
   private async rows(node: NodeIdentity, entries: Entry[], m: EntityManager = this.dataSource.manager): Promise<PulledChange[]> {
     const lastIndex = new Map<string, number>();

@@ -14,9 +14,11 @@ import {
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException } from '@hub/common';
 import type { CaseStatus, PushResponse, SyncOperation, SyncOperationResult } from '@hub/contracts';
+import { caseReference, CasesRepository } from '@hub/cases';
 import { DatabasePrincipalResolver } from '@hub/identity';
+import { NotificationsService } from '@hub/notifications';
 
-type Outcome = { result: SyncOperationResult; reason?: string };
+type Outcome = { result: SyncOperationResult; reason?: string; submitted?: { caseId: string; missionId: string; specialty: string; urgency: string } };
 type Row = Record<string, unknown>;
 
 /** Clinical text a clinic owns while no specialist has taken the case (docs/field-node.md, "Conflict rules"). */
@@ -34,7 +36,8 @@ const HUB_OWNED = ['assigned_doctor_id', 'accepted_at', 'assessment', 'recommend
 const PATIENT_FIELDS = ['first_name', 'last_name', 'date_of_birth', 'sex', 'nationality', 'contingent', 'unit', 'blood_group', 'allergies', 'chronic_conditions', 'service_number'];
 const SUBJECT = { patients: 'Patient', referral_cases: 'Case', case_messages: 'CaseMessage' } as const;
 
-class Refusal extends Error {}
+/** A change the hub will not apply, with the reason the node shows. */
+export class Refusal extends Error {}
 
 /**
  * Applies operations pushed by a node, each exactly once (the sync_operations ledger), each re-checked against the
@@ -50,12 +53,18 @@ export class PushService {
     private readonly abilities: AbilityFactory,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly cases: CasesRepository,
+    private readonly notifications: NotificationsService,
     @Optional() @Inject(CERTIFICATION_DIRECTORY) private readonly certifications?: CertificationDirectory,
   ) {}
 
   async push(node: NodeIdentity, operations: SyncOperation[]): Promise<PushResponse> {
     const results: PushResponse['results'] = [];
-    for (const op of operations) results.push({ opId: op.opId, ...(await this.applyOnce(node, op)) });
+    for (const op of operations) {
+      const { submitted, ...outcome } = await this.applyOnce(node, op);
+      results.push({ opId: op.opId, ...outcome });
+      if (submitted) await this.notifyQueue(submitted);
+    }
     return { results };
   }
 
@@ -97,6 +106,9 @@ export class PushService {
         },
         m,
       );
+      if (outcome.result === 'applied' && op.table === 'referral_cases' && op.row.status === 'submitted' && (await this.justSubmitted(m, op.recordId))) {
+        outcome.submitted = { caseId: op.recordId, missionId: node.missionId, specialty: String(op.row.specialty_code), urgency: String(op.row.urgency) };
+      }
       if (outcome.result !== 'applied') this.logger.warn(`node ${node.nodeId} op ${op.opId} (${op.table}): ${outcome.result}${outcome.reason ? `: ${outcome.reason}` : ''}`);
       return outcome;
     });
@@ -106,7 +118,7 @@ export class PushService {
    * The acting user's ability as the hub sees them now (a deactivated user is refused), with the certifications
    * that were valid when the change was made on the node (never later than now: a node's clock may run ahead).
    */
-  private async abilityAt(node: NodeIdentity, op: SyncOperation): Promise<AppAbility> {
+  async abilityAt(node: NodeIdentity, op: Pick<SyncOperation, 'actorId' | 'at'>): Promise<AppAbility> {
     let principal: Principal;
     try {
       principal = await this.principals.load(op.actorId, null, true);
@@ -263,6 +275,32 @@ export class PushService {
       `INSERT INTO case_transitions (case_id, from_status, to_status, actor_id, note, at) VALUES ($1, $2, $3, $4, 'offline, on the field node', $5)`,
       [op.recordId, from, to, op.actorId, op.at],
     );
+  }
+
+  /** Whether this transaction moved the case to submitted (a new submitted case, or a draft submitted offline). */
+  private async justSubmitted(m: EntityManager, caseId: string): Promise<boolean> {
+    const [t] = await m.query(
+      `SELECT 1 FROM case_transitions WHERE case_id = $1 AND to_status = 'submitted' AND xmin = pg_current_xact_id()::xid LIMIT 1`,
+      [caseId],
+    );
+    return !!t;
+  }
+
+  /** A case that arrived by sync is in the doctors' queue like one opened on the hub: tell them (after the commit). */
+  private async notifyQueue(c: NonNullable<Outcome['submitted']>): Promise<void> {
+    try {
+      const to = await this.cases.doctorsFor(c.missionId, c.specialty, false, this.dataSource.manager);
+      const reference = caseReference(c.caseId);
+      const saved = await this.notifications.record(
+        to,
+        { kind: 'case.new_in_queue', params: { reference, urgency: c.urgency, specialty: c.specialty }, caseId: c.caseId, text: `${reference}: new ${c.urgency} ${c.specialty.replace('_', ' ')} case in your queue` },
+        this.dataSource.manager,
+      );
+      this.notifications.publish(saved);
+    } catch (e) {
+      // The case is applied and acknowledged; a lost notification must not make the node resend it.
+      this.logger.error({ err: e }, `could not notify the doctors of synced case ${c.caseId}`);
+    }
   }
 
   /** The answer deadline by the hub's SLA for the mission (the node's clock gives the submission time). */

@@ -1,8 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { CallingNode, NodeIdentity, Policy } from '@hub/access';
-import { PullResponse, PushResponse } from '@hub/contracts';
-import { PullQueryDto, PushDto } from './dto/sync.dto';
+import { NodeAuditReceipt, PullResponse, PushResponse } from '@hub/contracts';
+import { NodeAuditBatchDto, PullQueryDto, PushDto, WaitQueryDto } from './dto/sync.dto';
+import { NodeAuditService } from './node-audit.service';
+import { AttachmentTransfersService } from './attachment-transfers.service';
 import { FieldNodesService } from './field-nodes.service';
 import { PullService } from './pull.service';
 import { PushService } from './push.service';
@@ -15,7 +18,17 @@ export class SyncController {
     private readonly pushes: PushService,
     private readonly pulls: PullService,
     private readonly nodes: FieldNodesService,
+    private readonly transfers: AttachmentTransfersService,
+    private readonly nodeAudit: NodeAuditService,
   ) {}
+
+  /** The node's own sealed audit records, linked into the mission's trail (docs/field-node.md). */
+  @Post('audit')
+  @HttpCode(200)
+  @Policy.node()
+  shipAudit(@CallingNode() node: NodeIdentity, @Body() dto: NodeAuditBatchDto): Promise<NodeAuditReceipt> {
+    return this.nodeAudit.receive(node, dto);
+  }
 
   @Post('push')
   @HttpCode(200)
@@ -27,7 +40,16 @@ export class SyncController {
 
   @Get('pull')
   @Policy.node()
-  pull(@CallingNode() node: NodeIdentity, @Query() query: PullQueryDto): Promise<PullResponse> {
-    return this.pulls.pull(node, query.cursor, query.limit);
+  async pull(@CallingNode() node: NodeIdentity, @Query() query: PullQueryDto): Promise<PullResponse> {
+    return { ...(await this.pulls.pull(node, query.cursor, query.limit)), budget: await this.transfers.budget(node) };
+  }
+
+  /** Live events for nodes: a long poll that answers when something for the node can be pulled (docs/field-node.md). */
+  @Get('wait')
+  @Policy.node()
+  async wait(@CallingNode() node: NodeIdentity, @Query() query: WaitQueryDto, @Req() req: Request): Promise<{ changed: boolean }> {
+    let gone = false;
+    req.on('close', () => (gone = true));
+    return this.pulls.wait(node, query.cursor, query.timeoutMs ?? 25_000, () => gone);
   }
 }

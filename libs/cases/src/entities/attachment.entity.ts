@@ -48,6 +48,10 @@ export class CaseAttachment {
   @Column({ type: 'boolean', default: false })
   hasThumbnail: boolean;
 
+  /** Bytes received so far of a file a field node is sending (null for browser uploads): "photo arriving (42 %)". */
+  @Column({ type: 'bigint', nullable: true })
+  receivedBytes: string | null;
+
   @Column({ type: 'uuid' })
   uploadedById: string;
 

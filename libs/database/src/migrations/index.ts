@@ -11,6 +11,8 @@ import { IdempotencyKeys1795932016901 } from './1795932016901-IdempotencyKeys';
 import { FieldNodeSync1795932672955 } from './1795932672955-FieldNodeSync';
 import { PrincipalChanges1795933585083 } from './1795933585083-PrincipalChanges';
 import { AuditOwner1795934802672 } from './1795934802672-AuditOwner';
+import { NodeAttachments1795950300000 } from './1795950300000-NodeAttachments';
+import { NodeAudit1795950340000 } from './1795950340000-NodeAudit';
 import { ScaleOut1795950400000 } from './1795950400000-ScaleOut';
 import { ClusterMediaNodes1795950500000 } from './1795950500000-ClusterMediaNodes';
 import { MentalHealth1795950600000 } from './1795950600000-MentalHealth';
@@ -31,6 +33,8 @@ export const MIGRATIONS: Function[] = [
   FieldNodeSync1795932672955,
   PrincipalChanges1795933585083,
   AuditOwner1795934802672,
+  NodeAttachments1795950300000,
+  NodeAudit1795950340000,
   ScaleOut1795950400000,
   ClusterMediaNodes1795950500000,
   MentalHealth1795950600000,

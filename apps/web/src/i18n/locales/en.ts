@@ -625,6 +625,8 @@ const en = {
     slot_overlaps: 'You already offer a slot at {{at}} that overlaps these.',
     slot_started: 'This slot has already started: choose a later one.',
     own_slot: 'You cannot book your own slot.',
+    attachment_id_taken: 'Another file already has this attachment id.',
+    audit_forked: 'The audit trail of chain {{chain}} differs from the hub’s at record {{seq}}.',
     other_consultation: 'This window is already in another consultation: leave it first.',
   },
   mfa: {

@@ -623,6 +623,8 @@ const fr: Catalogue = {
     slot_overlaps: 'Vous proposez déjà un créneau à {{at}} qui chevauche ceux-ci.',
     slot_started: 'Ce créneau a déjà commencé : choisissez-en un plus tard.',
     own_slot: 'Vous ne pouvez pas réserver votre propre créneau.',
+    attachment_id_taken: 'Un autre fichier porte déjà cet identifiant de pièce jointe.',
+    audit_forked: 'La piste d’audit de la chaîne {{chain}} diffère de celle du hub à l’enregistrement {{seq}}.',
     other_consultation: 'Cette fenêtre est déjà dans une autre consultation : quittez-la d’abord.',
   },
   mfa: {
