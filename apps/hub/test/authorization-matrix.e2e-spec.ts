@@ -127,6 +127,9 @@ async function freshSession(hub: TestHub, role: RoleKey | 'anon'): Promise<strin
 const MATRIX: Record<string, Row> = {
   'GET /api/health': { build: () => ({ path: '/api/health' }), anon: 200, expect: all(200) },
   'GET /api/health/ready': { build: () => ({ path: '/api/health/ready' }), anon: 200, expect: all(200) },
+  // Prometheus scrape: no user session reaches it; without METRICS_TOKEN (as here) it is off for everyone
+  // (metrics.e2e-spec.ts covers the token).
+  'GET /api/metrics': { build: () => ({ path: '/api/metrics' }), anon: 404, expect: all(404) },
   'POST /api/auth/login': {
     // A different unknown account per call: failures are throttled per account and address (429 after 5).
     build: (_hub, t, role) => ({ path: '/api/auth/login', body: { email: `nobody-${role}-${t}@nowhere.demo`, password: 'wrong password' } }),

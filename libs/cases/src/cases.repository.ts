@@ -120,7 +120,9 @@ export function queueQuery(scope: AccessScope<'Case'>, after: unknown[] | null, 
       }
     }
   }
-  if (!branches.length) branches.push('(SELECT * FROM referral_cases c WHERE false)');
+  // No queue rule (not a reference doctor): an empty queue, and none of the parameters the branches would have used
+  // (PostgreSQL refuses a parameter whose type nothing in the query decides).
+  if (!branches.length) return { text: summarySql('true', order, '$1', '(SELECT * FROM referral_cases c WHERE false)'), params: [limit] };
   return { text: summarySql('true', order, '$1', branches.join(' UNION ALL ')), params };
 }
 

@@ -62,6 +62,10 @@ export class ClusterIoAdapter extends IoAdapter {
       // Its own small pool: one connection LISTENs for the whole process, the others NOTIFY.
       this.pool = new Pool({ connectionString: this.options.databaseUrl, max: 4, application_name: 'field-telemed-hub socket.io' });
       this.pool.on('error', (e) => this.logger.warn(`postgres adapter pool: ${e.message}`));
+      // The adapter keeps one client checked out for LISTEN without an 'error' listener: a database restart would
+      // then crash the process (an unhandled 'error' event). Every client of this pool gets one; the adapter sees the
+      // client end and reconnects by itself.
+      this.pool.on('connect', (client) => client.on('error', (e) => this.logger.warn(`postgres adapter connection: ${e.message}`)));
       this.adapterFactory = createPostgresAdapter(this.pool, {
         channelPrefix: 'socket_io',
         tableName: 'socket_io_attachments',
