@@ -88,7 +88,9 @@ export class ClusterIoAdapter extends IoAdapter {
 
   override async dispose(): Promise<void> {
     await super.dispose();
-    await this.pool?.end().catch(() => undefined);
+    // pool.end() waits for every checked-out client: the adapter may hold one it never releases (a LISTEN client it
+    // reconnected while the server closed); waiting longer than 2 s would hold up the whole shutdown.
+    if (this.pool) await Promise.race([this.pool.end().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     for (const c of this.redis) c.disconnect();
     this.pool = undefined;
     this.redis = [];
