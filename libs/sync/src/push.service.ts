@@ -314,7 +314,8 @@ export class PushService {
   private async resend(m: EntityManager, node: NodeIdentity, op: SyncOperation) {
     await m.query(
       `INSERT INTO sync_changes (xid, scope, table_name, record_id)
-       SELECT pg_current_xact_id()::text::bigint, $1, $2, $3 WHERE EXISTS (SELECT 1 FROM ${op.table} WHERE id = $4)`,
+       SELECT pg_current_xact_id()::text::bigint, $1, $2, $3 WHERE EXISTS (SELECT 1 FROM ${op.table} WHERE id = $4)
+       ON CONFLICT (scope, xid, table_name, record_id) DO NOTHING`,
       [`facility:${node.facilityId}`, op.table, op.recordId, op.recordId],
     );
   }

@@ -7,6 +7,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity('sync_changes')
 @Index('sync_changes_scope_idx', ['scope', 'xid', 'seq'])
+// One entry per record and transaction (sync_log's ON CONFLICT; migration SyncLogDedup).
+@Index('sync_changes_once_idx', ['scope', 'xid', 'tableName', 'recordId'], { unique: true })
 export class SyncChange {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   seq: string;
