@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AccessGuard, AccessModule, USER_CONCURRENCY_LIMIT } from '@hub/access';
 import { AuditModule } from '@hub/audit';
-import { ClockModule, REDACT_PATHS } from '@hub/common';
+import { ClockModule, HubJobsModule, REDACT_PATHS } from '@hub/common';
 import { AppConfig, ConfigModule } from '@hub/config';
 import { DatabaseModule } from '@hub/database';
 import { CasesModule } from '@hub/cases';
@@ -59,6 +59,7 @@ export class AppModule {
         }),
         DiscoveryModule,
         ClockModule,
+        HubJobsModule.forRoot(config.hubJobs),
         AuditModule,
         AccessModule,
         IdentityModule,

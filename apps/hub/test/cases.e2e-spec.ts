@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
-import { Clock } from '@hub/common';
+import { Clock, HubJobs } from '@hub/common';
 import { SlaService } from '@hub/cases';
 import { freePort } from '@hub/database';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
@@ -158,7 +158,7 @@ describe('teleconsultation cases', () => {
       expect(notes.body.filter((n: { kind: string; caseId: string }) => n.kind === 'case.sla_breach' && n.caseId === id)).toHaveLength(1);
 
       spy.mockReturnValue(new Date(Date.now() + 130 * 60_000));
-      const restarted = new SlaService(hub.db.dataSource, (sla as any).cases, (sla as any).notifications, (sla as any).audit, clock, { hubJobs: false });
+      const restarted = new SlaService(hub.db.dataSource, (sla as any).cases, (sla as any).notifications, (sla as any).audit, clock, new HubJobs(false));
       expect((await restarted.sweep()).escalated).toContainEqual({ caseId: id, level: 2 });
       expect((await restarted.sweep()).escalated.filter((e) => e.caseId === id)).toEqual([]);
       const manager = bearer(await hub.login('manager@minusca.demo'));

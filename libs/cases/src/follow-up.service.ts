@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Action, actorOf, CallerContext, clinicalScopeOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
-import { Clock, DomainException, ErrorCode, PeriodicTask } from '@hub/common';
-import { APP_CONFIG, AppConfig } from '@hub/config';
+import { Clock, DomainException, ErrorCode, HubJobs } from '@hub/common';
 import type { CarePlanView, FollowUpCheckState, FollowUpCheckView, FollowUpDueView, VitalSignsView, VitalTrendPoint } from '@hub/contracts';
 import { NotificationsService } from '@hub/notifications';
 import { caseReference, CasesRepository } from './cases.repository';
@@ -29,9 +28,8 @@ export function checkState(c: Pick<FollowUpCheck, 'dueAt' | 'recordedAt'>, now: 
  * loads the case and asks RecordAccess about the case (404 across missions, refusals audited).
  */
 @Injectable()
-export class FollowUpService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FollowUpService {
   private readonly logger = new Logger(FollowUpService.name);
-  private readonly job = new PeriodicTask('Follow-up sweep', FOLLOW_UP_SWEEP_INTERVAL_MS, () => this.sweep());
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,15 +39,9 @@ export class FollowUpService implements OnApplicationBootstrap, OnApplicationShu
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
-  ) {}
-
-  onApplicationBootstrap() {
-    if (this.config.hubJobs) this.job.start();
-  }
-
-  onApplicationShutdown() {
-    this.job.stop();
+    jobs: HubJobs,
+  ) {
+    jobs.every('Follow-up sweep', FOLLOW_UP_SWEEP_INTERVAL_MS, () => this.sweep());
   }
 
   // ---- the specialist sets the plan (inside the answer's transaction) ----------------------------------------

@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@hub/audit';
-import { Clock, PeriodicTask } from '@hub/common';
-import { APP_CONFIG, AppConfig } from '@hub/config';
+import { Clock, HubJobs } from '@hub/common';
 import { NotificationsService } from '@hub/notifications';
 import { caseReference, CasesRepository } from './cases.repository';
 import { ReferralCase } from './entities/referral-case.entity';
@@ -17,9 +16,8 @@ export const SLA_SWEEP_INTERVAL_MS = 60_000;
  * repeats an escalation, and two hub instances sweeping at once cannot double it.
  */
 @Injectable()
-export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SlaService {
   private readonly logger = new Logger(SlaService.name);
-  private readonly job = new PeriodicTask('SLA sweep', SLA_SWEEP_INTERVAL_MS, () => this.sweep());
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,15 +25,9 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
-  ) {}
-
-  onApplicationBootstrap() {
-    if (this.config.hubJobs) this.job.start();
-  }
-
-  onApplicationShutdown() {
-    this.job.stop();
+    jobs: HubJobs,
+  ) {
+    jobs.every('SLA sweep', SLA_SWEEP_INTERVAL_MS, () => this.sweep());
   }
 
   /** One pass; returns what it did (for tests and logs). */

@@ -9,3 +9,4 @@ export * from './params';
 export * from './iso-date';
 export * from './infrastructure-errors';
 export * from './storage-health';
+export * from './hub-jobs';

@@ -1,12 +1,11 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import ical, { ICalCalendarMethod } from 'ical-generator';
 import { DataSource, EntityManager } from 'typeorm';
 import { Action, actorOf, CallerContext, clinicalScopeOf, missionsOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { caseReference, CasesService, CaseTransition, Patient, ReferralCase } from '@hub/cases';
-import { Clock, DomainException, ErrorCode, PeriodicTask } from '@hub/common';
-import { APP_CONFIG, AppConfig } from '@hub/config';
+import { Clock, DomainException, ErrorCode, HubJobs } from '@hub/common';
 import { ConsultationInvitation, ConsultationSession } from '@hub/consultations';
 import { MentalHealthBookingView, MentalHealthSlotList, MentalHealthSlotView, URGENCY_RANK } from '@hub/contracts';
 import { NotificationsService } from '@hub/notifications';
@@ -71,8 +70,7 @@ const BOOKING_SQL = `
  * participants join audio-only, with chat kept in the thread only when the patient consented.
  */
 @Injectable()
-export class MentalHealthService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly reminders = new PeriodicTask('Mental-health reminders', REMINDER_SWEEP_INTERVAL_MS, () => this.sendReminders());
+export class MentalHealthService {
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,16 +79,9 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
-  ) {}
-
-  onApplicationBootstrap() {
-    // Off on a field node (hubJobs); on the hub each due run happens once across instances (PeriodicTask).
-    if (this.config.hubJobs) this.reminders.start();
-  }
-
-  onApplicationShutdown() {
-    this.reminders.stop();
+    jobs: HubJobs,
+  ) {
+    jobs.every('Mental-health reminders', REMINDER_SWEEP_INTERVAL_MS, () => this.sendReminders());
   }
 
   // ---- time zones -----------------------------------------------------------------------------------------

@@ -1,9 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Action, CallerContext, grantHoldersSql, scopeFor } from '@hub/access';
 import { AuditService } from '@hub/audit';
-import { Clock, DomainException, PeriodicTask, storageHealth } from '@hub/common';
-import { APP_CONFIG, AppConfig } from '@hub/config';
+import { Clock, DomainException, HubJobs, storageHealth } from '@hub/common';
 import type { DashboardAlert, DashboardView } from '@hub/contracts';
 import { NotificationsService } from '@hub/notifications';
 import { DashboardRepository } from './dashboard.repository';
@@ -13,8 +12,7 @@ const DAY = 24 * 3600 * 1000;
 const dayStart = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
 @Injectable()
-export class MonitoringService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly job = new PeriodicTask('Caseload alerts', 3600_000, () => this.pushAlerts());
+export class MonitoringService {
 
   constructor(
     private readonly dataSource: DataSource,
@@ -22,8 +20,10 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
-  ) {}
+    jobs: HubJobs,
+  ) {
+    jobs.every('Caseload alerts', 3600_000, () => this.pushAlerts());
+  }
 
   async dashboard(caller: CallerContext, dto: DashboardQueryDto): Promise<DashboardView> {
     const scope = scopeFor(caller.principal, Action.Read, 'Caseload');
@@ -80,14 +80,6 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       followUps,
       alerts,
     };
-  }
-
-  onApplicationBootstrap() {
-    if (this.config.hubJobs) this.job.start();
-  }
-
-  onApplicationShutdown() {
-    this.job.stop();
   }
 
   /** Pushes each current alert to the mission's health managers, at most once a day per alert. */

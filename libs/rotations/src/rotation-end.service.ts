@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Action, CallerContext, scopeFor, SessionEvents } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { caseReference } from '@hub/cases';
-import { Clock, DomainException, PeriodicTask } from '@hub/common';
-import { APP_CONFIG, AppConfig } from '@hub/config';
+import { Clock, DomainException, HubJobs } from '@hub/common';
 import type { UnassignedCaseView } from '@hub/contracts';
 import { Notification, NotificationsService } from '@hub/notifications';
 import { CURRENT_OFFICER_SQL } from './hand-over.service';
@@ -25,9 +24,8 @@ const LEFT_SQL = (now: string) => `
  * principal too (LISTEN/NOTIFY, principal-cache.ts). State is in the database: a restart neither forgets nor repeats.
  */
 @Injectable()
-export class RotationEndService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RotationEndService {
   private readonly logger = new Logger(RotationEndService.name);
-  private readonly job = new PeriodicTask('Rotation end sweep', ROTATION_SWEEP_INTERVAL_MS, () => this.sweep());
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,15 +33,9 @@ export class RotationEndService implements OnApplicationBootstrap, OnApplication
     private readonly notifications: NotificationsService,
     private readonly sessions: SessionEvents,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
-  ) {}
-
-  onApplicationBootstrap() {
-    if (this.config.hubJobs) this.job.start();
-  }
-
-  onApplicationShutdown() {
-    this.job.stop();
+    jobs: HubJobs,
+  ) {
+    jobs.every('Rotation end sweep', ROTATION_SWEEP_INTERVAL_MS, () => this.sweep());
   }
 
   async sweep(): Promise<{ membershipId: string; userId: string; leftCases: number; leftChecks: number }[]> {

@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@hub/audit';
-import { Clock, PeriodicTask } from '@hub/common';
-import { APP_CONFIG, AppConfig } from '@hub/config';
+import { Clock, HubJobs } from '@hub/common';
 import { EXPIRY_WARNING_DAYS } from '@hub/contracts';
 import { Action, grantHoldersSql, membershipMissionsSql } from '@hub/access';
 import { NotificationsService } from '@hub/notifications';
@@ -16,24 +15,17 @@ export const EXPIRY_SWEEP_INTERVAL_MS = 60 * 60_000;
  * Runs hourly, once across all hub instances (PeriodicTask); not on a field node.
  */
 @Injectable()
-export class ExpiryWarningsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExpiryWarningsService {
   private readonly logger = new Logger(ExpiryWarningsService.name);
-  private readonly job = new PeriodicTask('Certificate expiry warnings', EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'hubJobs'>,
-  ) {}
-
-  onApplicationBootstrap() {
-    if (this.config.hubJobs) this.job.start();
-  }
-
-  onApplicationShutdown() {
-    this.job.stop();
+    jobs: HubJobs,
+  ) {
+    jobs.every('Certificate expiry warnings', EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
   }
 
   /** One pass; returns the certificates warned about. */
