@@ -126,6 +126,18 @@ export function queueQuery(scope: AccessScope<'Case'>, after: unknown[] | null, 
   return { text: summarySql('true', order, '$1', branches.join(' UNION ALL ')), params };
 }
 
+/** "My cases" (MY_CASES rules of the scope), newest first, after a (created_at, id) keyset; exported for bench/load. */
+export function mineQuery(scope: AccessScope<'Case'>, after: unknown[] | null, limit: number): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let where = scope.where('c', params, { only: MY_CASES });
+  if (after) {
+    params.push(after[0], after[1]);
+    where += ` AND (c.created_at, c.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+  }
+  params.push(limit);
+  return { text: summarySql(where, 'c.created_at DESC, c.id DESC', `$${params.length}`), params };
+}
+
 /**
  * Case queries. Every list takes the caller's `AccessScope<'Case'>` and applies the case policy's rules in SQL: the
  * rules the CASL ability applies to one record (libs/access/src/policies/case.policy.ts).
@@ -158,15 +170,8 @@ export class CasesRepository {
 
   /** Cases of the caller's clinics, assigned to them, or of the missions they manage (MY_CASES rules); newest first. */
   async mine(scope: AccessScope<'Case'>, page: { cursor?: string; limit: number }, now: Date) {
-    const params: unknown[] = [];
-    let where = scope.where('c', params, { only: MY_CASES });
-    const after = decode(page.cursor, ['time', 'uuid']);
-    if (after) {
-      params.push(after[0], after[1]);
-      where += ` AND (c.created_at, c.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
-    params.push(page.limit + 1);
-    const rows: SummaryRow[] = await this.dataSource.query(summarySql(where, 'c.created_at DESC, c.id DESC', `$${params.length}`), params);
+    const { text, params } = mineQuery(scope, decode(page.cursor, ['time', 'uuid']), page.limit + 1);
+    const rows: SummaryRow[] = await this.dataSource.query(text, params);
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
