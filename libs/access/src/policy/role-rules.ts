@@ -41,10 +41,3 @@ export function roleRules(principal: Principal, subject: SubjectName, field = 'm
     conditions: e.all ? {} : { [field]: { $in: [...e.missions].sort() } },
   }));
 }
-
-/** The missions a named role rule reaches for `action` (empty when the caller holds no such rule). */
-export function ruleMissions(rules: readonly PolicyRule[], name: string, field = 'missionId'): string[] {
-  const rule = rules.find((r) => r.name === name);
-  const v = rule?.conditions[field];
-  return v && typeof v === 'object' && '$in' in v ? (v.$in as string[]) : [];
-}
