@@ -78,11 +78,11 @@ describe('access engine: training records, notifications, field nodes', () => {
   });
 
   it("training records: another mission's learner's progress and certificates stay out of reach", async () => {
-    const [{ id: courseId }] = await q(`SELECT id FROM training_courses WHERE mission_id IS NULL AND status = 'published' LIMIT 1`);
+    const [{ id: courseId }] = await q(`SELECT id FROM training_courses WHERE mission_id = $1 AND status = 'published' LIMIT 1`, [hub.ids.missions.MINUSCA]);
     // A member of UNMISS only (no membership reaching MINUSCA).
     const reaches = `(SELECT 1 FROM memberships x WHERE x.user_id = m.user_id AND (x.mission_id = $MID OR x.facility_id IN (SELECT facility_id FROM facility_missions WHERE mission_id = $MID)))`;
     const [{ user_id: unmissLearner }] = await q(
-      `SELECT m.user_id FROM memberships m WHERE m.role <> 'system_admin' AND EXISTS ${reaches.replace(/\$MID/g, '$1')} AND NOT EXISTS ${reaches.replace(/\$MID/g, '$2')} LIMIT 1`,
+      `SELECT m.user_id FROM memberships m WHERE m.role <> 'system_admin' AND EXISTS ${reaches.replace(/\$MID/g, () => '$1')} AND NOT EXISTS ${reaches.replace(/\$MID/g, () => '$2')} LIMIT 1`,
       [hub.ids.missions.UNMISS, hub.ids.missions.MINUSCA],
     );
     const trainer = await login('trainer@minusca.demo');
