@@ -26,7 +26,7 @@ describe('access engine: training records, notifications, field nodes', () => {
 
   it("a quiz attempt is its learner's alone: a system administrator gets 404, audited in the course's mission", async () => {
     const learner = await login('newofficer@minusca.demo');
-    const [{ id: courseId }] = await q(`SELECT id FROM training_courses WHERE mission_id = $1 AND status = 'published' AND certification_kind IS NOT NULL LIMIT 1`, [hub.ids.missions.MINUSCA]);
+    const [{ id: courseId }] = await q(`SELECT id FROM training_courses WHERE mission_id = $1 AND language = 'en' AND certification_kind = 'telemedicine_user'`, [hub.ids.missions.MINUSCA]);
     const attempt = (await http().post(`/api/training/courses/${courseId}/attempts`).set(learner).expect(201)).body;
     await http().get(`/api/training/attempts/${attempt.id}`).set(learner).expect(200);
     const sysadmin = await login('sysadmin@hub.demo');
