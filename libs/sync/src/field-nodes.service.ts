@@ -63,7 +63,7 @@ export class FieldNodesService implements NodeAuthenticator {
     await this.access.assert(caller, Action.Update, 'FieldNode', node ? { id: node.id, missionId: node.mission_id, facilityId: node.facility_id } : null, { id, missionId: node?.mission_id ?? null });
     return this.dataSource.transaction(async (m) => {
       await m.query('UPDATE field_nodes SET revoked_at = COALESCE(revoked_at, $2), enrolment_code_hash = NULL WHERE id = $1', [id, this.clock.now()]);
-      await this.audit.record({ action: 'sync.node_revoked', outcome: 'success', ...actorOf(caller), missionId: node.mission_id, subjectType: 'FieldNode', subjectId: id }, m);
+      await this.audit.record({ action: 'sync.node_revoked', outcome: 'success', ...actorOf(caller), missionId: node!.mission_id, subjectType: 'FieldNode', subjectId: id }, m);
       return viewOf((await this.nodes.byId(id, m))!);
     });
   }
