@@ -3,6 +3,9 @@ import type { CertificationKind } from '@hub/contracts';
 import { Injectable } from '@nestjs/common';
 import { CERTIFICATION_GATES, certifiedMissions } from './certification';
 import { CasePolicy, PatientPolicy } from './policies/case.policy';
+import { FieldNodePolicy } from './policies/field-node.policy';
+import { NotificationPolicy } from './policies/notification.policy';
+import { TRAINING_POLICIES } from './policies/training.policy';
 import { applyPolicy, SubjectPolicy } from './policy/subject-policy';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
@@ -16,6 +19,13 @@ export function subjectOf(type: SubjectName, record: object): Record<string, unk
 
 /** The per-subject policies of patient data (reached through clinical memberships only). */
 const CLINICAL_POLICIES: SubjectPolicy[] = [CasePolicy, PatientPolicy];
+
+/**
+ * Subjects decided by their per-subject policy (policies/*.policy.ts) rather than by the role grants directly: their
+ * rules (those built from ROLE_GRANTS included) come only from the policy, which also compiles them to SQL.
+ */
+const OTHER_POLICIES: SubjectPolicy[] = [...TRAINING_POLICIES, NotificationPolicy, FieldNodePolicy];
+const POLICY_SUBJECTS = new Set<SubjectName>(OTHER_POLICIES.map((p) => p.subject));
 
 const SUBJECTS: SubjectName[] = (Object.keys(MISSION_FIELD) as SubjectName[]).filter((s) => !CLINICAL_SUBJECTS.includes(s));
 
@@ -43,6 +53,7 @@ export class AbilityFactory {
           continue;
         }
         for (const s of subjects) {
+          if (POLICY_SUBJECTS.has(s)) continue;
           if (grant.scope === 'self') can(grant.action, s, { id: principal.userId });
           else can(grant.action, s, { [MISSION_FIELD[s]]: { $in: m.missionIds } });
         }
@@ -55,13 +66,15 @@ export class AbilityFactory {
     // compile to the SQL of every case and patient list (AccessScope).
     for (const policy of CLINICAL_POLICIES) applyPolicy({ can, cannot }, policy, principal);
 
-    this.trainingRules(principal, can, cannot);
+    // Training, notifications, field nodes: their policies, compiled to SQL by the same rules (AccessScope).
+    for (const policy of OTHER_POLICIES) applyPolicy({ can, cannot }, policy, principal);
 
     // A record reaching missions beyond the caller's (e.g. staff of a Level 4 hospital serving several missions)
     // may be read by each mission's administrator but changed only by someone who holds all of them.
     if (!this.isSystemAdmin(principal)) {
       const held = missionsOf(principal);
-      for (const s of ['User', 'Membership', 'Facility', 'Certificate'] as SubjectName[]) {
+      // (Training records: the `shared-holder` rule of their policy.)
+      for (const s of ['User', 'Membership', 'Facility'] as SubjectName[]) {
         cannot([Action.Update, Action.Delete], s, { [MISSION_FIELD[s]]: { $elemMatch: { $nin: held } } });
       }
       // Nobody changes a user holding a role they could not grant themselves: only a system administrator changes
@@ -69,17 +82,6 @@ export class AbilityFactory {
       cannot([Action.Update, Action.Delete], 'User', { memberships: { $elemMatch: { role: 'system_admin' } } });
     }
     return build();
-  }
-
-  private trainingRules(principal: Principal, can: AbilityBuilder<AppAbility>['can'], cannot: AbilityBuilder<AppAbility>['cannot']) {
-    // Global courses and documents (no mission) are read by everyone signed in; learners read their own
-    // certificates (and progress) wherever they were issued.
-    can(Action.Read, ['Course', 'TrainingResource'], { missionId: null });
-    can(Action.Read, 'Certificate', { userId: principal.userId });
-    // Train the trainer: signing off practical skills needs a valid trainer certification, whatever the role.
-    const trainer = certifiedMissions(principal, 'trainer');
-    if (!trainer) cannot(Action.Create, 'SignOff');
-    else if (trainer !== 'all') cannot(Action.Create, 'SignOff', { missionIds: { $elemMatch: { $nin: trainer } } });
   }
 
   /**

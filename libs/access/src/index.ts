@@ -16,3 +16,7 @@ export * from './sensitive-records';
 export * from './policy/conditions';
 export * from './policy/subject-policy';
 export * from './policies/case.policy';
+export * from './policy/role-rules';
+export * from './policies/training.policy';
+export * from './policies/notification.policy';
+export * from './policies/field-node.policy';

@@ -28,7 +28,13 @@ export type SubjectName =
   | 'Certificate'
   | 'Waiver'
   | 'Compliance'
-  | 'TrainingResource';
+  | 'TrainingResource'
+  /** A learner's quiz attempt: only its learner reaches it (policies/training.policy.ts). */
+  | 'QuizAttempt'
+  /** A notification: only its recipient reads and marks it (policies/notification.policy.ts). */
+  | 'Notification'
+  /** A field node of a facility (registration, revocation, bandwidth budgets; policies/field-node.policy.ts). */
+  | 'FieldNode';
 
 /** Subjects holding patient data: reached only through clinical memberships (clinical-scope.ts), never by admin roles. */
 export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case'];
@@ -55,6 +61,9 @@ export const MISSION_FIELD: Record<SubjectName, string> = {
   /** Training compliance figures of a mission's staff. */
   Compliance: 'missionId',
   TrainingResource: 'missionId',
+  QuizAttempt: 'missionId',
+  Notification: 'missionId',
+  FieldNode: 'missionId',
 };
 
 /**
@@ -98,6 +107,7 @@ export const ROLE_GRANTS: Record<Role, Grant[]> = {
     g(Action.Read, 'Certificate'),
     g(Action.Manage, 'Waiver'),
     g(Action.Read, 'Compliance'),
+    g(Action.Manage, 'FieldNode'),
   ],
   [Role.HealthManager]: [
     ...READ_OWN_MISSION,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import { Caller, CallerContext, Policy } from '@hub/access';
+import { Caller, CallerContext, notificationScopeOf, Policy } from '@hub/access';
 import type { NotificationView } from '@hub/contracts';
 import { NotificationsService } from './notifications.service';
 
@@ -29,13 +29,13 @@ export class NotificationsController {
   @Get()
   @Policy.authenticated()
   list(@Caller() caller: CallerContext, @Query() q: ListNotificationsQuery): Promise<NotificationView[]> {
-    return this.notifications.list(caller.principal.userId, q.unread ?? false);
+    return this.notifications.list(notificationScopeOf(caller.principal), q.unread ?? false);
   }
 
   @Post('read')
   @HttpCode(204)
   @Policy.authenticated()
   async markRead(@Caller() caller: CallerContext, @Body() dto: MarkReadDto): Promise<void> {
-    await this.notifications.markRead(caller.principal.userId, dto.ids);
+    await this.notifications.markRead(notificationScopeOf(caller.principal), dto.ids);
   }
 }

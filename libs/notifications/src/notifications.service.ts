@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AccessScope } from '@hub/access';
 import type { NotificationCode, NotificationKind, NotificationParams, NotificationView } from '@hub/contracts';
 import { Notification } from './notification.entity';
+import { NotificationsRepository } from './notifications.repository';
 import { userRoom } from './notifications.gateway';
 import { SocketPushes } from './socket-pushes';
 
@@ -21,6 +23,7 @@ export class NotificationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly pushes: SocketPushes,
+    private readonly repository: NotificationsRepository,
   ) {}
 
   /**
@@ -51,16 +54,12 @@ export class NotificationsService {
     if (saved.length) this.pushes.deliverAfterCommit();
   }
 
-  async list(userId: string, unreadOnly: boolean): Promise<NotificationView[]> {
-    const rows = await this.dataSource.getRepository(Notification).find({
-      where: { userId, ...(unreadOnly ? { readAt: IsNull() } : {}) },
-      order: { createdAt: 'DESC' },
-      take: 100,
-    });
-    return rows.map(view);
+  /** The caller's notifications (the notification policy's `recipient` rule: nobody else's). */
+  async list(scope: AccessScope<'Notification'>, unreadOnly: boolean): Promise<NotificationView[]> {
+    return (await this.repository.list(scope, unreadOnly)).map(view);
   }
 
-  async markRead(userId: string, ids: string[]): Promise<void> {
-    await this.dataSource.getRepository(Notification).update({ userId, id: In(ids), readAt: IsNull() }, { readAt: new Date() });
+  async markRead(scope: AccessScope<'Notification'>, ids: string[]): Promise<void> {
+    await this.repository.markRead(scope, ids, new Date());
   }
 }

@@ -76,7 +76,7 @@ export class AttachmentTransfersController {
   }
 
   @Get('budgets/:id')
-  @Policy.can(Action.Update, 'Mission')
+  @Policy.can(Action.Update, 'FieldNode')
   async budget(@Caller() caller: CallerContext, @Param() { id }: IdParam): Promise<NodeBudget> {
     await this.mission(caller, id);
     const [b] = await this.dataSource.query('SELECT rate_kbps, daily_megabytes FROM node_budgets WHERE mission_id = $1', [id]);
@@ -85,7 +85,7 @@ export class AttachmentTransfersController {
 
   /** The bandwidth budget of every node of a mission for attachments: kbit/s and megabytes a day (null: no limit). */
   @Put('budgets/:id')
-  @Policy.can(Action.Update, 'Mission')
+  @Policy.can(Action.Update, 'FieldNode')
   async setBudget(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Body() dto: NodeBudgetDto): Promise<NodeBudget> {
     await this.mission(caller, id);
     const budget = { rateKbps: dto.rateKbps ?? null, dailyMegabytes: dto.dailyMegabytes ?? null };
@@ -100,8 +100,10 @@ export class AttachmentTransfersController {
     return budget;
   }
 
+  /** The budget belongs to the mission's field nodes: whoever administers them (the field-node policy). */
   private async mission(caller: CallerContext, id: string) {
     const [found] = await this.dataSource.query('SELECT id FROM missions WHERE id = $1', [id]);
-    await this.access.assert(caller, Action.Update, 'Mission', found ? { id: found.id, missionId: found.id } : null, { id, missionId: found?.id ?? null });
+    if (!found) throw DomainException.notFound('Mission');
+    await this.access.assert(caller, Action.Update, 'FieldNode', { missionId: found.id }, { id, missionId: found.id });
   }
 }

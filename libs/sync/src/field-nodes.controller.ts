@@ -14,20 +14,20 @@ export class FieldNodesController {
   constructor(private readonly nodes: FieldNodesService) {}
 
   @Post('nodes')
-  @Policy.can(Action.Update, 'Facility')
+  @Policy.can(Action.Update, 'FieldNode')
   register(@Caller() caller: CallerContext, @Body() dto: RegisterNodeDto): Promise<RegisteredFieldNode> {
     return this.nodes.register(caller, dto);
   }
 
   @Get('nodes')
-  @Policy.can(Action.Update, 'Facility')
+  @Policy.can(Action.Update, 'FieldNode')
   list(@Caller() caller: CallerContext): Promise<FieldNodeView[]> {
     return this.nodes.list(caller);
   }
 
   @Post('nodes/:id/revoke')
   @HttpCode(200)
-  @Policy.can(Action.Update, 'Facility')
+  @Policy.can(Action.Update, 'FieldNode')
   revoke(@Caller() caller: CallerContext, @Param() { id }: IdParam): Promise<FieldNodeView> {
     return this.nodes.revoke(caller, id);
   }

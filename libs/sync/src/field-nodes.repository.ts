@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { MissionScope } from '@hub/access';
+import { AccessScope } from '@hub/access';
 
 export interface NodeRow {
   id: string;
@@ -19,13 +19,18 @@ const SELECT = `SELECT n.id, n.name, n.mission_id, n.facility_id, f.name AS faci
                        n.last_contact_at, n.backlog, n.version
                   FROM field_nodes n JOIN facilities f ON f.id = n.facility_id`;
 
+/**
+ * Field nodes. An administrator's list takes their `AccessScope<'FieldNode'>` (the field-node policy:
+ * `admin-of-mission`, `system-admin`); a single node is loaded and then checked against the same policy
+ * (`RecordAccess`). The lookups by credential serve the node's own authentication, which is not a user's.
+ */
 @Injectable()
 export class FieldNodesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(scope: MissionScope): Promise<NodeRow[]> {
-    const missionIds = scope.kind === 'all' ? null : scope.missionIds;
-    return this.dataSource.query(`${SELECT} WHERE ($1::uuid[] IS NULL OR n.mission_id = ANY($1)) ORDER BY f.name, n.created_at`, [missionIds]);
+  async list(scope: AccessScope<'FieldNode'>): Promise<NodeRow[]> {
+    const params: unknown[] = [];
+    return this.dataSource.query(`${SELECT} WHERE ${scope.where('n', params)} ORDER BY f.name, n.created_at`, params);
   }
 
   async byId(id: string, m: EntityManager = this.dataSource.manager): Promise<NodeRow | null> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Action, actorOf, CallerContext, NodeAuthenticator, NodeIdentity, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, fieldNodeScopeOf, NodeAuthenticator, NodeIdentity, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { EnrolResponse, FieldNodeView, RegisteredFieldNode } from '@hub/contracts';
@@ -18,13 +18,18 @@ export class FieldNodesService implements NodeAuthenticator {
     private readonly nodes: FieldNodesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly access: RecordAccess,
   ) {}
 
-  /** A mission administrator registers a node for one facility of their mission and gets its enrolment code once. */
+  /**
+   * A mission administrator registers a node for one facility of their mission and gets its enrolment code once
+   * (the field-node policy: they may create a node in every mission the facility serves).
+   */
   async register(caller: CallerContext, dto: RegisterNodeDto): Promise<RegisteredFieldNode> {
     const facility = await this.nodes.facility(dto.facilityId);
-    if (!facility || !caller.ability.can(Action.Update, subjectOf('Facility', { id: facility.id, missionIds: facility.missionIds }))) {
-      throw DomainException.notFound('Facility');
+    const mayCreate = (missionId: string) => caller.ability.can(Action.Create, subjectOf('FieldNode', { missionId, facilityId: dto.facilityId }));
+    if (!facility || !facility.missionIds.length || !facility.missionIds.every(mayCreate)) {
+      throw DomainException.notFound('Facility').deniedOn({ missionId: facility?.missionIds[0] ?? null, subjectType: 'Facility', subjectId: dto.facilityId, details: { attempted: Action.Create } });
     }
     if (facility.missionIds.length !== 1) {
       throw DomainException.invalid('facilityId', 'a field node serves a facility of exactly one mission');
@@ -50,17 +55,15 @@ export class FieldNodesService implements NodeAuthenticator {
   }
 
   async list(caller: CallerContext): Promise<FieldNodeView[]> {
-    return (await this.nodes.list(scopeFor(caller.principal, Action.Update, 'Facility'))).map(viewOf);
+    return (await this.nodes.list(fieldNodeScopeOf(caller.principal))).map(viewOf);
   }
 
   async revoke(caller: CallerContext, id: string): Promise<FieldNodeView> {
     const node = await this.nodes.byId(id);
-    if (!node || !caller.ability.can(Action.Update, subjectOf('Facility', { id: node.facility_id, missionIds: [node.mission_id] }))) {
-      throw DomainException.notFound('FieldNode');
-    }
+    await this.access.assert(caller, Action.Update, 'FieldNode', node ? { id: node.id, missionId: node.mission_id, facilityId: node.facility_id } : null, { id, missionId: node?.mission_id ?? null });
     return this.dataSource.transaction(async (m) => {
       await m.query('UPDATE field_nodes SET revoked_at = COALESCE(revoked_at, $2), enrolment_code_hash = NULL WHERE id = $1', [id, this.clock.now()]);
-      await this.audit.record({ action: 'sync.node_revoked', outcome: 'success', ...actorOf(caller), missionId: node.mission_id, subjectType: 'FieldNode', subjectId: id }, m);
+      await this.audit.record({ action: 'sync.node_revoked', outcome: 'success', ...actorOf(caller), missionId: node!.mission_id, subjectType: 'FieldNode', subjectId: id }, m);
       return viewOf((await this.nodes.byId(id, m))!);
     });
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, inScope, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, RecordAccess, subjectOf, trainingRecordScopeOf, waiverScopeOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException } from '@hub/common';
 import {
@@ -21,6 +21,7 @@ import { certificateStatus, kindState } from './certification-state';
 import { CertificateListQuery, CreateWaiverDto, MissionQuery } from './dto/training.dto';
 import { Certificate, CertificationWaiver } from './entities/certificate.entity';
 import { displayNames, learnerMissions } from './learners';
+import { TrainingRepository } from './training.repository';
 import { certificateView, waiverView } from './views';
 import { MEMBERSHIP_MISSIONS_SQL } from '@hub/identity';
 
@@ -36,22 +37,15 @@ export class CertificatesService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly training: TrainingRepository,
   ) {}
 
   /** Own certificates, or (trainers, managers, admins) those of their missions' staff. */
   async list(caller: CallerContext, q: CertificateListQuery): Promise<CertificateView[]> {
     const m = this.dataSource.manager;
-    const self = caller.principal.userId;
-    const qb = m.getRepository(Certificate).createQueryBuilder('c').orderBy('c.issuedAt', 'DESC').limit(1000);
-    if (q.userId) qb.andWhere('c.userId = :userId', { userId: q.userId });
-    const scope = scopeFor(caller.principal, Action.Read, 'Certificate');
-    if (q.missionId) {
-      if (!inScope(scope, q.missionId)) throw DomainException.notFound('Mission');
-      qb.andWhere(`c.userId IN (SELECT m.user_id FROM memberships m WHERE :missionId = ANY(${MEMBERSHIP_MISSIONS_SQL}))`, { missionId: q.missionId });
-    } else if (scope.kind === 'missions') {
-      qb.andWhere(`(c.userId = :self OR c.userId IN (SELECT m.user_id FROM memberships m WHERE ${MEMBERSHIP_MISSIONS_SQL} && :missions::uuid[]))`, { self, missions: scope.missionIds });
-    }
-    const rows = await qb.getMany();
+    // A mission named in the query: one whose staff's certificates the caller may read (a holder reaching it).
+    if (q.missionId && !caller.ability.can(Action.Read, subjectOf('Certificate', { userId: null, missionIds: [q.missionId] }))) throw DomainException.notFound('Mission');
+    const rows = await this.training.certificates(trainingRecordScopeOf(caller.principal), { userId: q.userId, missionId: q.missionId });
     const names = await displayNames(m, rows.map((r) => r.userId));
     const now = this.clock.now();
     return rows.map((c) => certificateView(c, names.get(c.userId) ?? '', now));
@@ -137,12 +131,8 @@ export class CertificatesService {
   // ------------------------------------------------------------------ waivers
 
   async waivers(caller: CallerContext, q: MissionQuery): Promise<WaiverView[]> {
-    const scope = scopeFor(caller.principal, Action.Read, 'Waiver');
-    if (q.missionId && !inScope(scope, q.missionId)) throw DomainException.notFound('Mission');
-    const qb = this.dataSource.getRepository(CertificationWaiver).createQueryBuilder('w').orderBy('w.createdAt', 'DESC').limit(1000);
-    if (q.missionId) qb.where('w.missionId = :missionId', { missionId: q.missionId });
-    else if (scope.kind === 'missions') qb.where('w.missionId = ANY(:missions)', { missions: scope.missionIds });
-    const rows = await qb.getMany();
+    if (q.missionId && !caller.ability.can(Action.Read, subjectOf('Waiver', { missionId: q.missionId }))) throw DomainException.notFound('Mission');
+    const rows = await this.training.waivers(waiverScopeOf(caller.principal), q.missionId);
     const names = await displayNames(this.dataSource.manager, rows.map((r) => r.userId));
     const now = this.clock.now();
     return rows.map((w) => waiverView(w, names.get(w.userId) ?? '', now));

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CertificationCourse, CertificationDirectory, missionsOf, Principal, ValidCertification } from '@hub/access';
+import { CertificationCourse, CertificationDirectory, courseScopeOf, Principal, ValidCertification } from '@hub/access';
 import { Clock } from '@hub/common';
 import type { CertificationKind } from '@hub/contracts';
+import { TrainingRepository } from './training.repository';
 
 /**
  * The training module's answer to "which certifications does this user hold now?" (asked on every request by
@@ -16,6 +17,7 @@ export class TrainingCertificationDirectory implements CertificationDirectory {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly training: TrainingRepository,
   ) {}
 
   /**
@@ -50,11 +52,6 @@ export class TrainingCertificationDirectory implements CertificationDirectory {
 
   /** Published certification courses of the kind the caller can open: their missions' first, then global ones. */
   async coursesFor(principal: Principal, kind: CertificationKind): Promise<CertificationCourse[]> {
-    return this.dataSource.query(
-      `SELECT id, title, language FROM training_courses
-        WHERE status = 'published' AND certification_kind = $1 AND (mission_id IS NULL OR mission_id = ANY($2::uuid[]))
-        ORDER BY (mission_id IS NULL), language, title LIMIT 10`,
-      [kind, missionsOf(principal)],
-    );
+    return this.training.certificationCourses(courseScopeOf(principal), kind);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, inScope, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, cohortScopeOf, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException } from '@hub/common';
 import type { CohortDetailView, CohortSummaryView } from '@hub/contracts';
@@ -9,6 +9,7 @@ import { CreateCohortDto, MissionQuery, UpdateCohortDto } from './dto/training.d
 import { Cohort, CohortCourse, CohortMember } from './entities/cohort.entity';
 import { Course } from './entities/course.entity';
 import { ProgressCalculator, summary } from './progress';
+import { TrainingRepository } from './training.repository';
 
 /** Cohorts: a trainer enrols a mission's users (e.g. an incoming rotation) in courses and follows their progress. */
 @Injectable()
@@ -18,15 +19,12 @@ export class CohortsService {
     private readonly access: RecordAccess,
     private readonly progress: ProgressCalculator,
     private readonly audit: AuditService,
+    private readonly training: TrainingRepository,
   ) {}
 
   async list(caller: CallerContext, q: MissionQuery): Promise<CohortSummaryView[]> {
-    const scope = scopeFor(caller.principal, Action.Read, 'Cohort');
-    if (q.missionId && !inScope(scope, q.missionId)) throw DomainException.notFound('Mission');
-    const qb = this.dataSource.getRepository(Cohort).createQueryBuilder('c').orderBy('c.createdAt', 'DESC');
-    if (q.missionId) qb.where('c.missionId = :missionId', { missionId: q.missionId });
-    else if (scope.kind === 'missions') qb.where('c.missionId = ANY(:missions)', { missions: scope.missionIds });
-    const cohorts = await qb.getMany();
+    if (q.missionId && !caller.ability.can(Action.Read, subjectOf('Cohort', { missionId: q.missionId }))) throw DomainException.notFound('Mission');
+    const cohorts = await this.training.cohorts(cohortScopeOf(caller.principal), q.missionId);
     return Promise.all(cohorts.map((c) => this.summary(c, this.dataSource.manager)));
   }
 

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, courseScopeOf, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
@@ -17,6 +17,7 @@ import { ChecklistItem, Course, Lesson, LessonAttachment, Quiz } from './entitie
 import { detectLessonMediaType, LESSON_MEDIA_TYPES, MAX_LESSON_ATTACHMENT_BYTES } from './media-type';
 import { ProgressCalculator, summary } from './progress';
 import { quizProblems, toStoredQuestions } from './quiz';
+import { TrainingRepository } from './training.repository';
 import { attachmentView, checklistView, lessonView } from './views';
 
 /** Courses and their content: lessons (with attachments), the quiz (with its key: managers only), the checklist. */
@@ -27,6 +28,7 @@ export class CoursesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly courses: CourseAccess,
+    private readonly training: TrainingRepository,
     private readonly progress: ProgressCalculator,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -36,12 +38,7 @@ export class CoursesService {
   }
 
   async list(caller: CallerContext, q: CourseListQuery): Promise<CourseSummaryView[]> {
-    const scope = scopeFor(caller.principal, Action.Read, 'Course');
-    const qb = this.dataSource.getRepository(Course).createQueryBuilder('c').orderBy('c.title').addOrderBy('c.language');
-    if (scope.kind === 'missions') qb.where('(c.missionId IS NULL OR c.missionId = ANY(:missions))', { missions: scope.missionIds });
-    if (q.language) qb.andWhere('c.language = :language', { language: q.language });
-    if (q.status) qb.andWhere('c.status = :status', { status: q.status });
-    const rows = (await qb.getMany()).filter((c) => c.status === 'published' || this.courses.canManage(caller, c));
+    const rows = await this.training.courses(courseScopeOf(caller.principal), q);
     return Promise.all(rows.map((c) => this.summary(caller, c, this.dataSource.manager)));
   }
 

@@ -1,13 +1,13 @@
 import { EntityManager } from 'typeorm';
-import { MEMBERSHIP_MISSIONS_SQL } from '@hub/identity';
+import { learnerMissionsSql } from '@hub/access';
 
-/** The missions a user's memberships reach now (the same rule as the principal's). */
+/**
+ * The missions a user's memberships reach now (the same rule as the principal's): the `missionIds` of the learner's
+ * training records, by the very SQL their policy filters lists with.
+ */
 export async function learnerMissions(m: EntityManager, userId: string): Promise<string[]> {
-  const rows: { mission_ids: string[] }[] = await m.query(
-    `SELECT ${MEMBERSHIP_MISSIONS_SQL} AS mission_ids FROM memberships m WHERE m.user_id = $1`,
-    [userId],
-  );
-  return [...new Set(rows.flatMap((r) => r.mission_ids))];
+  const [row]: { mission_ids: string[] }[] = await m.query(`SELECT ${learnerMissionsSql('$1::uuid')} AS mission_ids`, [userId]);
+  return row?.mission_ids ?? [];
 }
 
 /** Missions of the cohorts a user belongs to. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Action, actorOf, CallerContext, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, quizAttemptScopeOf, RecordAccess, subjectOf, trainingRecordScopeOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import type { AttemptStartView, AttemptView, LearnerProgressView, SignOffView } from '@hub/contracts';
@@ -12,6 +12,7 @@ import { Certificate } from './entities/certificate.entity';
 import { ChecklistItem, Course, Lesson, Quiz } from './entities/course.entity';
 import { CourseCompletion, LessonCompletion, QuizAttempt, SignOff } from './entities/progress.entity';
 import { cohortMissions, displayNames, learnerMissions } from './learners';
+import { TrainingRepository } from './training.repository';
 import { Progress, ProgressCalculator, summary } from './progress';
 import { grade, layoutFor, questionsForLearner } from './quiz';
 import { certificateView, signOffView } from './views';
@@ -37,6 +38,8 @@ export class LearningService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly training: TrainingRepository,
+    private readonly access: RecordAccess,
   ) {}
 
   async completeLesson(caller: CallerContext, courseId: string, lessonId: string): Promise<LearnerProgressView> {
@@ -130,7 +133,7 @@ export class LearningService {
   async submitAttempt(caller: CallerContext, attemptId: string, dto: SubmitAttemptDto): Promise<AttemptView> {
     const userId = caller.principal.userId;
     const { view, notes } = await this.dataSource.transaction(async (m) => {
-      const attempt = await this.ownAttempt(caller, attemptId, m);
+      const attempt = await this.ownAttempt(caller, attemptId, Action.Update, m);
       await this.lock(m, userId, attempt.courseId);
       await m.query('SELECT 1 FROM training_attempts WHERE id = $1 FOR UPDATE', [attempt.id]);
       const fresh = await m.findOneOrFail(QuizAttempt, { where: { id: attempt.id } });
@@ -174,7 +177,7 @@ export class LearningService {
 
   async getAttempt(caller: CallerContext, attemptId: string): Promise<AttemptView> {
     const m = this.dataSource.manager;
-    const attempt = await this.ownAttempt(caller, attemptId, m);
+    const attempt = await this.ownAttempt(caller, attemptId, Action.Read, m);
     const quiz = await m.findOne(Quiz, { where: { courseId: attempt.courseId } });
     return this.attemptView(attempt, quiz, await this.keyShown(m, caller.principal.userId, quiz, attempt.courseVersion));
   }
@@ -183,16 +186,23 @@ export class LearningService {
     const m = this.dataSource.manager;
     await this.courses.readable(caller, courseId, m);
     const quiz = await m.findOne(Quiz, { where: { courseId } });
-    const attempts = await m.find(QuizAttempt, { where: { courseId, userId: caller.principal.userId }, order: { startedAt: 'DESC' } });
+    const attempts = await this.training.attempts(quizAttemptScopeOf(caller.principal), courseId, m);
     const shown = new Map<number, boolean>();
     for (const v of new Set(attempts.map((a) => a.courseVersion))) shown.set(v, await this.keyShown(m, caller.principal.userId, quiz, v));
     return attempts.map((a) => this.attemptView(a, quiz, shown.get(a.courseVersion)!));
   }
 
-  /** Learners see only their own attempts: anyone else's answers 404. */
-  private async ownAttempt(caller: CallerContext, attemptId: string, m: EntityManager): Promise<QuizAttempt> {
+  /**
+   * Learners see only their own attempts (the quiz-attempt policy: `self`, and the restriction `learner-only`):
+   * anyone else's answers 404, audited in the course's mission.
+   */
+  private async ownAttempt(caller: CallerContext, attemptId: string, action: Action, m: EntityManager): Promise<QuizAttempt> {
     const attempt = await m.findOne(QuizAttempt, { where: { id: attemptId } });
-    if (!attempt || attempt.userId !== caller.principal.userId) throw DomainException.notFound('Attempt');
+    if (attempt && !caller.ability.can(action, subjectOf('QuizAttempt', attempt))) {
+      const course = await m.findOne(Course, { where: { id: attempt.courseId }, select: { id: true, missionId: true } });
+      await this.access.assert(caller, action, 'QuizAttempt', attempt, { id: attemptId, missionId: course?.missionId ?? null });
+    }
+    if (!attempt) throw DomainException.notFound('Attempt');
     return attempt;
   }
 
@@ -277,9 +287,9 @@ export class LearningService {
   /** The caller's own progress, or a learner's for someone who may read that learner's training records. */
   async progressFor(caller: CallerContext, courseId: string, userId?: string): Promise<LearnerProgressView> {
     const target = userId ?? caller.principal.userId;
-    if (target !== caller.principal.userId) {
-      const missionIds = await learnerMissions(this.dataSource.manager, target);
-      if (!caller.ability.can(Action.Read, subjectOf('Certificate', { userId: target, missionIds }))) throw DomainException.notFound('Learner');
+    // Another learner's progress: only for whoever may read that learner's training records (`trainer-of-mission`…).
+    if (target !== caller.principal.userId && !(await this.training.reachesLearner(trainingRecordScopeOf(caller.principal), target))) {
+      throw DomainException.notFound('Learner');
     }
     await this.courses.readable(caller, courseId, this.dataSource.manager);
     return this.progressView(caller, courseId, target);

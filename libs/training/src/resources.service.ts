@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Action, actorOf, CallerContext, RecordAccess, scopeFor, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, RecordAccess, subjectOf, trainingResourceScopeOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException } from '@hub/common';
 import type { ResourceView } from '@hub/contracts';
 import { CreateResourceDto, ResourceQuery, UpdateResourceDto } from './dto/training.dto';
 import { Resource } from './entities/resource.entity';
-
-const CONFIG = { en: 'english', fr: 'french' } as const;
+import { TrainingRepository } from './training.repository';
 
 /**
  * The resource centre: guides, SOPs and quick-reference cards of a mission or global, per language, searched with
@@ -20,6 +19,7 @@ export class ResourcesService {
     private readonly dataSource: DataSource,
     private readonly access: RecordAccess,
     private readonly audit: AuditService,
+    private readonly training: TrainingRepository,
   ) {}
 
   private view(caller: CallerContext, r: Resource & { rank?: number; snippet?: string }): ResourceView {
@@ -39,28 +39,7 @@ export class ResourcesService {
   }
 
   async search(caller: CallerContext, q: ResourceQuery): Promise<ResourceView[]> {
-    const scope = scopeFor(caller.principal, Action.Read, 'TrainingResource');
-    const qb = this.dataSource.getRepository(Resource).createQueryBuilder('r').limit(100);
-    if (scope.kind === 'missions') qb.where('(r.missionId IS NULL OR r.missionId = ANY(:missions))', { missions: scope.missionIds });
-    if (q.language) qb.andWhere('r.language = :language', { language: q.language });
-    if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
-    if (q.tag) qb.andWhere(':tag = ANY(r.tags)', { tag: q.tag });
-    const text = q.q?.trim();
-    if (!text) {
-      const rows = await qb.orderBy('r.title').getMany();
-      return rows.map((r) => this.view(caller, r));
-    }
-    // One GIN-indexed match per language configuration (a bitmap OR), ranked with title hits first.
-    const langs = q.language ? [q.language] : (['en', 'fr'] as const);
-    const match = langs.map((l) => `(r.language = '${l}' AND r.search @@ websearch_to_tsquery('${CONFIG[l]}', :q))`).join(' OR ');
-    const query = `websearch_to_tsquery(CASE r.language WHEN 'fr' THEN 'french'::regconfig ELSE 'english'::regconfig END, :q)`;
-    qb.andWhere(`(${match})`, { q: text })
-      .addSelect(`ts_rank(r.search, ${query})`, 'rank')
-      .addSelect(`ts_headline(CASE r.language WHEN 'fr' THEN 'french'::regconfig ELSE 'english'::regconfig END, r.title || '. ' || r.summary || ' ' || r.body, ${query}, 'StartSel=«, StopSel=», MaxWords=25, MinWords=8')`, 'snippet')
-      .orderBy('rank', 'DESC')
-      .addOrderBy('r.title');
-    const { entities, raw } = await qb.getRawAndEntities();
-    return entities.map((r, i) => this.view(caller, Object.assign(r, { rank: Number(raw[i].rank), snippet: raw[i].snippet as string })));
+    return (await this.training.resources(trainingResourceScopeOf(caller.principal), q)).map((r) => this.view(caller, r));
   }
 
   async get(caller: CallerContext, id: string): Promise<ResourceView> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { CallerContext } from '@hub/access';
+import { CallerContext, trainingRecordScopeOf, TrainingRule } from '@hub/access';
 import { Clock } from '@hub/common';
 import { CERTIFICATION_LABELS, CourseSummaryView, MyTrainingStatus, Role, TrainingLanguage } from '@hub/contracts';
 import { TrainingCertificationDirectory } from './certification.directory';
@@ -9,6 +9,7 @@ import { requiredKinds } from './certificates.service';
 import { CoursesService } from './courses.service';
 import { Certificate, CertificationWaiver } from './entities/certificate.entity';
 import { Cohort, CohortCourse, CohortMember } from './entities/cohort.entity';
+import { TrainingRepository } from './training.repository';
 import { certificateView } from './views';
 
 /** "What do I still need?": the learner's certifications, courses (with progress) and cohorts. */
@@ -19,6 +20,7 @@ export class TrainingStatusService {
     private readonly courses: CoursesService,
     private readonly directory: TrainingCertificationDirectory,
     private readonly clock: Clock,
+    private readonly training: TrainingRepository,
   ) {}
 
   async mine(caller: CallerContext): Promise<MyTrainingStatus> {
@@ -26,7 +28,8 @@ export class TrainingStatusService {
     const m = this.dataSource.manager;
     const now = this.clock.now();
     const [certs, waivers, memberships] = await Promise.all([
-      m.find(Certificate, { where: { userId }, order: { issuedAt: 'DESC' } }),
+      // The caller's own certificates: the `self` rule of their training records.
+      this.training.certificates(trainingRecordScopeOf(caller.principal), { userId, only: [TrainingRule.Self] }),
       m.find(CertificationWaiver, { where: { userId } }),
       m.find(CohortMember, { where: { userId } }),
     ]);

@@ -15,6 +15,7 @@ import { LearningService } from './learning.service';
 import { ProgressCalculator } from './progress';
 import { ResourcesService } from './resources.service';
 import { TrainingStatusService } from './status.service';
+import { TrainingRepository } from './training.repository';
 
 /**
  * Training and certification. Global so that the identity module's principal resolver and the access guard find
@@ -28,6 +29,7 @@ import { TrainingStatusService } from './status.service';
     TrainingCertificationDirectory,
     { provide: CERTIFICATION_DIRECTORY, useExisting: TrainingCertificationDirectory },
     CourseAccess,
+    TrainingRepository,
     ProgressCalculator,
     CoursesService,
     LearningService,

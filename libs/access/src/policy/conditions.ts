@@ -5,9 +5,18 @@
  *
  * Per field: a value (equality; `null` = IS NULL), `{ $in: [...] }`, `{ $ne: value }` (true for null, like MongoDB:
  * SQL `IS DISTINCT FROM`) or `{ $gte: number }`. Fields are ANDed.
+ *
+ * Array fields (a record's `missionIds`; a SQL array column or expression, declared in the policy's `arrays`): `$in`
+ * matches when any element is listed (SQL `&&`), and `{ $elemMatch: { $nin: [...] } }` when some element is not
+ * (SQL `NOT (col <@ list)`), as CASL reads them.
  */
 export type Primitive = string | number | boolean | null;
-export type FieldCondition = Primitive | { readonly $in: readonly Primitive[] } | { readonly $ne: Primitive } | { readonly $gte: number };
+export type FieldCondition =
+  | Primitive
+  | { readonly $in: readonly Primitive[] }
+  | { readonly $ne: Primitive }
+  | { readonly $gte: number }
+  | { readonly $elemMatch: { readonly $nin: readonly Primitive[] } };
 export type Conditions = Readonly<Record<string, FieldCondition>>;
 
 /** Adds a parameter and returns its placeholder (`$n`). */
@@ -20,10 +29,18 @@ export function sqlParams(params: unknown[]): ParamSink {
   };
 }
 
-/** The conditions as one SQL predicate over `column(field)`; fields without a column are a programming error. */
-export function conditionsSql(conditions: Conditions, column: (field: string) => string, param: ParamSink): string {
+/**
+ * The conditions as one SQL predicate over `column(field)`; fields without a column are a programming error.
+ * `isArray(field)`: the column holds an array (array semantics above).
+ */
+export function conditionsSql(conditions: Conditions, column: (field: string) => string, param: ParamSink, isArray: (field: string) => boolean = () => false): string {
   const parts = Object.entries(conditions).map(([field, v]) => {
     const col = column(field);
+    if (isArray(field)) {
+      if (v && typeof v === 'object' && '$in' in v) return v.$in.length ? `${col} && ${param([...v.$in])}` : 'false';
+      if (v && typeof v === 'object' && '$elemMatch' in v) return `NOT (${col} <@ ${param([...v.$elemMatch.$nin])})`;
+      throw new Error(`unsupported condition on array field ${field}: ${JSON.stringify(v)}`);
+    }
     if (v === null) return `${col} IS NULL`;
     if (typeof v !== 'object') return `${col} = ${param(v)}`;
     if ('$in' in v) return v.$in.length ? `${col} = ANY(${param([...v.$in])})` : 'false';
@@ -38,6 +55,12 @@ export function conditionsSql(conditions: Conditions, column: (field: string) =>
 export function conditionsMatch(conditions: Conditions, record: Record<string, unknown>): boolean {
   return Object.entries(conditions).every(([field, v]) => {
     const value = record[field] ?? null;
+    if (Array.isArray(value)) {
+      if (v && typeof v === 'object' && '$in' in v) return value.some((x) => v.$in.includes(x as Primitive));
+      if (v && typeof v === 'object' && '$elemMatch' in v) return value.some((x) => !v.$elemMatch.$nin.includes(x as Primitive));
+      return false;
+    }
+    if (v && typeof v === 'object' && '$elemMatch' in v) return false;
     if (v === null || typeof v !== 'object') return value === v;
     if ('$in' in v) return v.$in.includes(value as Primitive);
     if ('$ne' in v) return value !== v.$ne;

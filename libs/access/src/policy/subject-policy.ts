@@ -23,8 +23,13 @@ export interface PolicyRule {
  */
 export interface SubjectPolicy {
   readonly subject: SubjectName;
-  /** Condition field -> column of the subject's table (without alias). */
-  readonly columns: Readonly<Record<string, string>>;
+  /**
+   * Condition field -> column of the subject's table (without alias), or an SQL expression over the alias (a value
+   * the table does not hold, e.g. the missions a certificate's holder belongs to).
+   */
+  readonly columns: Readonly<Record<string, string | ((alias: string) => string)>>;
+  /** Fields holding arrays (e.g. `missionIds`): `$in` means "any element listed" (conditions.ts). */
+  readonly arrays?: readonly string[];
   rules(principal: Principal): readonly PolicyRule[];
 }
 
@@ -33,9 +38,11 @@ const covers = (rule: PolicyRule, action: Action) => rule.actions.includes(actio
 /** Adds the policy's rules for the caller to a CASL ability under construction: grants first, then restrictions. */
 export function applyPolicy<A extends MongoAbility>(builder: Pick<AbilityBuilder<A>, 'can' | 'cannot'>, policy: SubjectPolicy, principal: Principal): void {
   const rules = rulesOf(policy, principal);
-  type Can = (action: string[], subject: string, conditions: object) => void;
-  for (const r of rules.filter((x) => !x.restricts)) (builder.can as unknown as Can)([...r.actions], policy.subject, r.conditions);
-  for (const r of rules.filter((x) => x.restricts)) (builder.cannot as unknown as Can)([...r.actions], policy.subject, r.conditions);
+  type Can = (action: string[], subject: string, conditions?: object) => void;
+  // A rule without conditions is unconditional for CASL too (so a restriction also refuses the type-level check).
+  const conditions = (r: PolicyRule) => (Object.keys(r.conditions).length ? r.conditions : undefined);
+  for (const r of rules.filter((x) => !x.restricts)) (builder.can as unknown as Can)([...r.actions], policy.subject, conditions(r));
+  for (const r of rules.filter((x) => x.restricts)) (builder.cannot as unknown as Can)([...r.actions], policy.subject, conditions(r));
 }
 
 /** Rules per (policy, principal object): the principal resolver reuses one Principal until the user changes. */
@@ -110,9 +117,10 @@ export class AccessScope<S extends SubjectName = SubjectName> {
       (field) => {
         const column = this.policy.columns[field];
         if (!column) throw new Error(`${this.subject} policy: no column for condition field ${field}`);
-        return `${alias}.${column}`;
+        return typeof column === 'function' ? column(alias) : `${alias}.${column}`;
       },
       param,
+      (field) => !!this.policy.arrays?.includes(field),
     );
   }
 
