@@ -2,7 +2,9 @@ import { AbilityBuilder, createMongoAbility, detectSubjectType, MongoAbility, su
 import type { CertificationKind } from '@hub/contracts';
 import { Injectable } from '@nestjs/common';
 import { CERTIFICATION_GATES, certifiedMissions } from './certification';
+import { AttachmentPolicy } from './policies/attachment.policy';
 import { CasePolicy, PatientPolicy } from './policies/case.policy';
+import { ConsultationPolicy } from './policies/consultation.policy';
 import { applyPolicy, SubjectPolicy } from './policy/subject-policy';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
@@ -15,7 +17,7 @@ export function subjectOf(type: SubjectName, record: object): Record<string, unk
 }
 
 /** The per-subject policies of patient data (reached through clinical memberships only). */
-const CLINICAL_POLICIES: SubjectPolicy[] = [CasePolicy, PatientPolicy];
+const CLINICAL_POLICIES: SubjectPolicy[] = [CasePolicy, PatientPolicy, ConsultationPolicy, AttachmentPolicy];
 
 const SUBJECTS: SubjectName[] = (Object.keys(MISSION_FIELD) as SubjectName[]).filter((s) => !CLINICAL_SUBJECTS.includes(s));
 
@@ -51,8 +53,8 @@ export class AbilityFactory {
 
     // Patient data is reached through clinical memberships only; "manage all" of a system administrator excludes it.
     for (const s of CLINICAL_SUBJECTS) cannot(Action.Manage, s);
-    // Cases and patients: their policies (policies/case.policy.ts) are the only source of these rules; the same rules
-    // compile to the SQL of every case and patient list (AccessScope).
+    // Cases, patients, consultations and attachments: their policies (policies/*.policy.ts) are the only source of
+    // these rules; the same rules compile to the SQL of every list of them (AccessScope).
     for (const policy of CLINICAL_POLICIES) applyPolicy({ can, cannot }, policy, principal);
 
     this.trainingRules(principal, can, cannot);

@@ -15,4 +15,7 @@ export * from './rate-limits';
 export * from './sensitive-records';
 export * from './policy/conditions';
 export * from './policy/subject-policy';
+export * from './policy/derive';
 export * from './policies/case.policy';
+export * from './policies/consultation.policy';
+export * from './policies/attachment.policy';

@@ -5,6 +5,9 @@
  *
  * Per field: a value (equality; `null` = IS NULL), `{ $in: [...] }`, `{ $ne: value }` (true for null, like MongoDB:
  * SQL `IS DISTINCT FROM`) or `{ $gte: number }`. Fields are ANDed.
+ *
+ * A field may hold a list (the users let into a consultation): then, as in MongoDB and CASL, a value matches when the
+ * list contains it, `$in` when they share an element, `$ne` when the list does not contain it.
  */
 export type Primitive = string | number | boolean | null;
 export type FieldCondition = Primitive | { readonly $in: readonly Primitive[] } | { readonly $ne: Primitive } | { readonly $gte: number };
@@ -20,10 +23,16 @@ export function sqlParams(params: unknown[]): ParamSink {
   };
 }
 
+/** An SQL expression of an array (never NULL), for a field holding a list. */
+export interface ArrayColumn {
+  readonly array: string;
+}
+
 /** The conditions as one SQL predicate over `column(field)`; fields without a column are a programming error. */
-export function conditionsSql(conditions: Conditions, column: (field: string) => string, param: ParamSink): string {
+export function conditionsSql(conditions: Conditions, column: (field: string) => string | ArrayColumn, param: ParamSink): string {
   const parts = Object.entries(conditions).map(([field, v]) => {
     const col = column(field);
+    if (typeof col !== 'string') return arraySql(field, col.array, v, param);
     if (v === null) return `${col} IS NULL`;
     if (typeof v !== 'object') return `${col} = ${param(v)}`;
     if ('$in' in v) return v.$in.length ? `${col} = ANY(${param([...v.$in])})` : 'false';
@@ -34,10 +43,23 @@ export function conditionsSql(conditions: Conditions, column: (field: string) =>
   return parts.length ? `(${parts.join(' AND ')})` : 'true';
 }
 
+function arraySql(field: string, list: string, v: FieldCondition, param: ParamSink): string {
+  if (v !== null && typeof v !== 'object') return `${param(v)} = ANY(${list})`;
+  if (v && '$in' in v) return v.$in.length ? `${list} && ${param([...v.$in])}` : 'false';
+  if (v && '$ne' in v && v.$ne !== null) return `NOT (${param(v.$ne)} = ANY(${list}))`;
+  throw new Error(`unsupported condition on the list ${field}: ${JSON.stringify(v)}`);
+}
+
 /** Whether a record (its fields as the entity has them) meets the conditions, with CASL's semantics. */
 export function conditionsMatch(conditions: Conditions, record: Record<string, unknown>): boolean {
   return Object.entries(conditions).every(([field, v]) => {
     const value = record[field] ?? null;
+    if (Array.isArray(value)) {
+      if (v === null || typeof v !== 'object') return value.includes(v);
+      if ('$in' in v) return value.some((x) => v.$in.includes(x as Primitive));
+      if ('$ne' in v) return !value.includes(v.$ne);
+      return false;
+    }
     if (v === null || typeof v !== 'object') return value === v;
     if ('$in' in v) return v.$in.includes(value as Primitive);
     if ('$ne' in v) return value !== v.$ne;
