@@ -89,8 +89,8 @@ export class ConsultationsService {
       } else {
         if (!dto.missionId) throw DomainException.invalid('missionId', 'a session without a case needs its mission');
         // The consultation policy's `mission-doctor` rule: a reference doctor of the mission, hosting it.
-        const session = consultationRecordOf({ id: null, missionId: dto.missionId, caseId: null, hostId: userId, participantIds: [], invitedParticipantIds: [], invitedUserIds: [] }, null);
-        if (!caller.ability.can(Action.Create, subjectOf('Consultation', session))) {
+        const planned = consultationRecordOf({ id: null, missionId: dto.missionId, caseId: null, hostId: userId, participantIds: [], invitedParticipantIds: [], invitedUserIds: [] }, null);
+        if (!caller.ability.can(Action.Create, subjectOf('Consultation', planned))) {
           if (!isOwnMission(caller.principal, dto.missionId)) throw DomainException.notFound('Mission');
           throw new DomainException(ErrorCode.Forbidden, 'Only a reference doctor of the mission can schedule a session without a case');
         }
