@@ -2,10 +2,12 @@ import { AbilityBuilder, createMongoAbility, detectSubjectType, MongoAbility, su
 import type { CertificationKind } from '@hub/contracts';
 import { Injectable } from '@nestjs/common';
 import { CERTIFICATION_GATES, certifiedMissions } from './certification';
+import { AttachmentPolicy } from './policies/attachment.policy';
 import { CasePolicy, PatientPolicy } from './policies/case.policy';
 import { FieldNodePolicy } from './policies/field-node.policy';
 import { NotificationPolicy } from './policies/notification.policy';
 import { TRAINING_POLICIES } from './policies/training.policy';
+import { ConsultationPolicy } from './policies/consultation.policy';
 import { applyPolicy, SubjectPolicy } from './policy/subject-policy';
 import { Action, CLINICAL_SUBJECTS, MISSION_FIELD, ROLE_GRANTS, SELF_GRANTS, SubjectName } from './permissions';
 import { Principal } from './principal';
@@ -18,7 +20,7 @@ export function subjectOf(type: SubjectName, record: object): Record<string, unk
 }
 
 /** The per-subject policies of patient data (reached through clinical memberships only). */
-const CLINICAL_POLICIES: SubjectPolicy[] = [CasePolicy, PatientPolicy];
+const CLINICAL_POLICIES: SubjectPolicy[] = [CasePolicy, PatientPolicy, ConsultationPolicy, AttachmentPolicy];
 
 /**
  * Subjects decided by their per-subject policy (policies/*.policy.ts) rather than by the role grants directly: their
@@ -62,8 +64,8 @@ export class AbilityFactory {
 
     // Patient data is reached through clinical memberships only; "manage all" of a system administrator excludes it.
     for (const s of CLINICAL_SUBJECTS) cannot(Action.Manage, s);
-    // Cases and patients: their policies (policies/case.policy.ts) are the only source of these rules; the same rules
-    // compile to the SQL of every case and patient list (AccessScope).
+    // Cases, patients, consultations and attachments: their policies (policies/*.policy.ts) are the only source of
+    // these rules; the same rules compile to the SQL of every list of them (AccessScope).
     for (const policy of CLINICAL_POLICIES) applyPolicy({ can, cannot }, policy, principal);
 
     // Training, notifications, field nodes: their policies, compiled to SQL by the same rules (AccessScope).

@@ -10,6 +10,8 @@ export enum Action {
   Refer = 'refer',
   /** Specialist side of a case: accept, request information, answer, hand over. */
   Consult = 'consult',
+  /** Take part in a live consultation (join its call, get TURN credentials, stay in it). */
+  Join = 'join',
 }
 
 export type SubjectName =
@@ -21,6 +23,10 @@ export type SubjectName =
   | 'Patient'
   | 'Case'
   | 'Caseload'
+  /** A live consultation session (policies/consultation.policy.ts). */
+  | 'Consultation'
+  /** A file of a case (policies/attachment.policy.ts). */
+  | 'Attachment'
   // training (docs/training.md)
   | 'Course'
   | 'Cohort'
@@ -37,7 +43,7 @@ export type SubjectName =
   | 'FieldNode';
 
 /** Subjects holding patient data: reached only through clinical memberships (clinical-scope.ts), never by admin roles. */
-export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case'];
+export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case', 'Consultation', 'Attachment'];
 
 /** The record field that holds a subject's mission(s); rules scoped to "mission" test it. */
 export const MISSION_FIELD: Record<SubjectName, string> = {
@@ -48,6 +54,9 @@ export const MISSION_FIELD: Record<SubjectName, string> = {
   AuditEntry: 'missionId',
   Patient: 'missionId',
   Case: 'missionId',
+  Consultation: 'missionId',
+  /** The mission of the attachment's case. */
+  Attachment: 'caseMissionId',
   /** Aggregated caseload figures of a mission (no patient data). */
   Caseload: 'missionId',
   /** null for a global course (readable by everyone signed in, managed by system administrators). */

@@ -8,11 +8,12 @@ import { open, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, subjectOf, writesInCaseThread } from '@hub/access';
+import { DataSource, EntityManager } from 'typeorm';
+import { Action, actorOf, attachmentRecordOf, attachmentScopeOf, CallerContext, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { DomainException, ErrorCode, infrastructureProblem, storageHealth } from '@hub/common';
+import { AttachmentsRepository } from './attachments.repository';
 import { CasesService } from './cases.service';
 import { ACCEPTED_TYPES, detectContentType } from './content-type';
 import { CaseAttachment } from './entities/attachment.entity';
@@ -51,6 +52,7 @@ export class AttachmentsService implements OnModuleInit {
     private readonly cases: CasesService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly attachments: AttachmentsRepository,
   ) {
     this.directory = join(config.dataDir, 'uploads');
     this.corsOrigins = config.corsOrigins;
@@ -118,13 +120,15 @@ export class AttachmentsService implements OnModuleInit {
       }
       return;
     } else {
-      const a = await this.dataSource.getRepository(CaseAttachment).findOneBy({ uploadId });
-      const c = a && (await this.dataSource.getRepository(ReferralCase).findOneBy({ id: a.caseId }));
-      // Only the uploader resumes, reads the offset of or deletes an upload, and only while they still see the case.
-      if (!a || !c || a.uploadedById !== caller.principal.userId || !caller.ability.can(Action.Read, subjectOf('Case', c))) {
-        throw new DomainException(ErrorCode.NotFound, 'Upload not found').deniedOn({ missionId: c?.missionId ?? null, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
+      const found = await this.attachments.loadUpload(attachmentScopeOf(caller.principal), uploadId);
+      // Only the uploader resumes, reads the offset of or deletes an upload, and only while they still see the case
+      // (the attachment policy's `uploader` rule).
+      const action = req.method === 'DELETE' ? Action.Delete : Action.Update;
+      if (!found || !caller.ability.can(action, subjectOf('Attachment', found.access))) {
+        const missionId = (found?.access.caseMissionId as string | undefined) ?? null;
+        throw new DomainException(ErrorCode.NotFound, 'Upload not found').deniedOn({ missionId, subjectType: 'Upload', subjectId: uploadId.slice(0, 80) });
       }
-      if (a.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete', 'upload_complete');
+      if (found.attachment.status !== 'uploading' && req.method === 'PATCH') throw DomainException.conflict('This upload is already complete', 'upload_complete');
     }
     await this.tus.handle(req, res);
   }
@@ -142,8 +146,9 @@ export class AttachmentsService implements OnModuleInit {
       throw new DomainException(ErrorCode.PayloadTooLarge, `Upload-Length: files are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
     }
     const c = await this.cases.load(caller, Action.Read, meta.caseId);
-    const writer = writesInCaseThread(caller.ability, caller.principal, { ...c });
-    if (!writer) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist add files to a case');
+    // The attachment policy's `case-writer` rule (the case's refer rules and its assigned doctor), on the upload to be.
+    const upload = attachmentRecordOf({ caseId: c.id, uploadedById: caller.principal.userId }, { ...c });
+    if (!caller.ability.can(Action.Create, subjectOf('Attachment', upload))) throw new DomainException(ErrorCode.Forbidden, 'Only the clinic and the assigned specialist add files to a case');
     if (c.status === 'closed' || c.status === 'cancelled') throw DomainException.conflict(`The case is ${c.status}`, 'case_closed', { status: c.status });
     const uploadId = randomUUID().replace(/-/g, '');
     // Written by the store once the upload's file exists (RecordingFileStore), in one transaction: a store that
@@ -233,7 +238,7 @@ export class AttachmentsService implements OnModuleInit {
   async open(caller: CallerContext, caseId: string, attachmentId: string, thumbnail: boolean) {
     const c = await this.cases.load(caller, Action.Read, caseId);
     // The thumbnail of a photo still arriving from a field node is shown before its full size.
-    const a = await this.dataSource.getRepository(CaseAttachment).findOneBy({ id: attachmentId, caseId: c.id, status: thumbnail ? In(['ready', 'uploading']) : 'ready' });
+    const a = await this.attachments.findReadable(attachmentScopeOf(caller.principal), c.id, attachmentId, thumbnail ? ['ready', 'uploading'] : ['ready']);
     if (!a) throw DomainException.notFound('Attachment');
     const path = join(this.directory, thumbnail ? `${a.uploadId}.thumb.jpg` : a.uploadId);
     if (!existsSync(path)) throw DomainException.notFound(thumbnail ? 'Thumbnail' : 'Attachment file');

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '@hub/notifications';
+import { AttachmentsRepository } from './attachments.repository';
 import { AttachmentsService } from './attachments.service';
 import { CasesController } from './cases.controller';
 import { CasesRepository } from './cases.repository';
@@ -15,7 +16,7 @@ import { UploadsController } from './uploads.controller';
 @Module({
   imports: [NotificationsModule],
   controllers: [PatientsController, CasesController, FollowUpController, UploadsController],
-  providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsService, SlaService, FollowUpService],
+  providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsRepository, AttachmentsService, SlaService, FollowUpService],
   exports: [CasesService, SlaService, FollowUpService, AttachmentsService, CasesRepository],
 })
 export class CasesModule {}

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, CallerContext, caseScopeOf, clinicalMissionsOf, isAssignedDoctor, RecordAccess, sensitiveAudience, subjectOf, writesInCaseThread } from '@hub/access';
+import { Action, actorOf, attachmentScopeOf, CallerContext, caseScopeOf, clinicalMissionsOf, isAssignedDoctor, RecordAccess, sensitiveAudience, subjectOf, writesInCaseThread } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
 import { Mission } from '@hub/identity';
 import { Notification, NotificationsService } from '@hub/notifications';
 import { canApply, nextStatus } from './case-workflow';
+import { AttachmentsRepository } from './attachments.repository';
 import { caseReference, CasesRepository } from './cases.repository';
 import { CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
 import { CaseAttachment } from './entities/attachment.entity';
@@ -44,6 +45,7 @@ export class CasesService {
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
     private readonly followUps: FollowUpService,
+    private readonly attachments: AttachmentsRepository,
   ) {}
 
   // ---- reading ---------------------------------------------------------------------------------------------
@@ -97,7 +99,7 @@ export class CasesService {
     const transitions = await manager.getRepository(CaseTransition).find({ where: { caseId: c.id }, order: { id: 'ASC' } });
     const messages = await manager.getRepository(CaseMessage).find({ where: { caseId: c.id }, order: { createdAt: 'ASC' } });
     // Ready files, and those a field node is still sending (the case's text arrived first; the photo follows).
-    const attachments = (await manager.getRepository(CaseAttachment).find({ where: { caseId: c.id, status: In(['ready', 'uploading']) }, order: { createdAt: 'ASC' } })).filter(
+    const attachments = (await this.attachments.forCase(attachmentScopeOf(caller.principal), c.id, ['ready', 'uploading'], manager)).filter(
       (a) => a.status === 'ready' || a.receivedBytes !== null,
     );
     const escalations = await manager.getRepository(CaseEscalation).find({ where: { caseId: c.id }, order: { level: 'ASC' } });

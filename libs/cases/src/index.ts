@@ -11,6 +11,7 @@ export * from './case-workflow';
 export * from './cases.service';
 export * from './sla.service';
 export * from './attachments.service';
+export * from './attachments.repository';
 export * from './fhir-export';
 export * from './cases.module';
 export * from './cases.repository';

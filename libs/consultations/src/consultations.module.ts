@@ -8,6 +8,7 @@ import { CallNodes } from './cluster/call-nodes';
 import { MediaNodeRegistry } from './cluster/media-node-registry';
 import { ConsultationEvents } from './consultation-events';
 import { ConsultationsController } from './consultations.controller';
+import { ConsultationsRepository } from './consultations.repository';
 import { ConsultationsService } from './consultations.service';
 import { ConsultationsGateway } from './signalling/consultations.gateway';
 
@@ -18,7 +19,7 @@ import { ConsultationsGateway } from './signalling/consultations.gateway';
 @Module({
   imports: [CasesModule, IdentityModule, MediaModule, NotificationsModule],
   controllers: [ConsultationsController],
-  providers: [ConsultationsService, ConsultationEvents, ConsultationsGateway, MediaNodeRegistry, CallHost, CallNodes],
+  providers: [ConsultationsService, ConsultationsRepository, ConsultationEvents, ConsultationsGateway, MediaNodeRegistry, CallHost, CallNodes],
   exports: [ConsultationsService, MediaNodeRegistry, CallNodes],
 })
 export class ConsultationsModule {}

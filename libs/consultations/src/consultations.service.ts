@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { Action, actorOf, CallerContext, CaseRule, caseScopeOf, isOwnMission, subjectOf } from '@hub/access';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Action, actorOf, CallerContext, caseScopeOf, consultationRecordOf, ConsultationRule, consultationScopeOf, isOwnMission, RecordAccess, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
-import { caseReference, CasesService, ReferralCase } from '@hub/cases';
+import { caseReference, CasesService } from '@hub/cases';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { NotificationsService } from '@hub/notifications';
@@ -20,6 +20,7 @@ import type {
   TurnCredentialsView,
 } from '@hub/contracts';
 import { ConsultationEvents } from './consultation-events';
+import { ConsultationsRepository } from './consultations.repository';
 import { CreateConsultationDto, CreateInvitationDto } from './dto/consultation.dto';
 import { ConsultationInvitation } from './entities/consultation-invitation.entity';
 import { ConsultationParticipant, EMPTY_QUALITY, QualityAccumulator } from './entities/consultation-participant.entity';
@@ -57,6 +58,8 @@ export class ConsultationsService {
     private readonly events: ConsultationEvents,
     private readonly notifications: NotificationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: ConsultationsRepository,
+    private readonly records: RecordAccess,
   ) {}
 
   // ---- sessions ------------------------------------------------------------------------------------------
@@ -70,9 +73,10 @@ export class ConsultationsService {
       if (dto.caseId) {
         if (dto.missionId) throw DomainException.invalid('missionId', 'give either caseId or missionId, not both');
         const c = await this.cases.load(caller, Action.Read, dto.caseId, m, true);
-        const clinic = caller.ability.can(Action.Refer, subjectOf('Case', c));
-        const doctor = caller.ability.can(Action.Consult, subjectOf('Case', c)) && c.assignedDoctorId === userId;
-        if (!clinic && !doctor) {
+        // The consultation policy's `case-clinic` and `case-specialist` rules (derived from the case's refer and
+        // assigned-doctor rules), on the session this would start.
+        const call = consultationRecordOf({ id: null, missionId: c.missionId, caseId: c.id, hostId: c.assignedDoctorId ?? '', participantIds: [], invitedParticipantIds: [], invitedUserIds: [] }, { ...c });
+        if (!caller.ability.can(Action.Create, subjectOf('Consultation', call))) {
           throw new DomainException(ErrorCode.Forbidden, 'Only the case’s clinic staff and its accepted reference doctor can start a call about it');
         }
         if (!c.assignedDoctorId) throw DomainException.conflict('A call needs a reference doctor: the case has not been accepted yet', 'case_not_accepted');
@@ -84,8 +88,9 @@ export class ConsultationsService {
         hostId = c.assignedDoctorId;
       } else {
         if (!dto.missionId) throw DomainException.invalid('missionId', 'a session without a case needs its mission');
-        const doctorThere = caller.principal.memberships.some((ms) => ms.role === 'reference_doctor' && ms.missionIds.includes(dto.missionId!));
-        if (!doctorThere) {
+        // The consultation policy's `mission-doctor` rule: a reference doctor of the mission, hosting it.
+        const planned = consultationRecordOf({ id: null, missionId: dto.missionId, caseId: null, hostId: userId, participantIds: [], invitedParticipantIds: [], invitedUserIds: [] }, null);
+        if (!caller.ability.can(Action.Create, subjectOf('Consultation', planned))) {
           if (!isOwnMission(caller.principal, dto.missionId)) throw DomainException.notFound('Mission');
           throw new DomainException(ErrorCode.Forbidden, 'Only a reference doctor of the mission can schedule a session without a case');
         }
@@ -105,30 +110,19 @@ export class ConsultationsService {
   /** Sessions the caller hosts, takes part in, or is invited to by name, not ended (newest first). */
   async mine(caller: CallerContext): Promise<ConsultationSessionView[]> {
     const userId = caller.principal.userId;
-    const rows: ConsultationSession[] = await this.dataSource
-      .getRepository(ConsultationSession)
-      .createQueryBuilder('s')
-      .where(`s.status <> 'ended'`)
-      .andWhere(
-        `(s.host_id = :u OR EXISTS (SELECT 1 FROM consultation_participants p WHERE p.session_id = s.id AND p.user_id = :u)
-          OR EXISTS (SELECT 1 FROM consultation_invitations i WHERE i.session_id = s.id AND i.invited_user_id = :u AND i.revoked_at IS NULL AND i.expires_at > now()))`,
-        { u: userId },
-      )
-      .orderBy('s.created_at', 'DESC')
-      .limit(50)
-      .getMany();
+    const rows = await this.sessions.mine(consultationScopeOf(caller.principal), 50);
     return Promise.all(rows.map(async (s) => this.view(userId, s, await this.rightOf(caller, s))));
   }
 
   async get(caller: CallerContext, id: string): Promise<ConsultationSessionView> {
-    const s = await this.loadVisible(caller, id);
-    return this.view(caller.principal.userId, s, await this.rightOf(caller, s));
+    const { session, access } = await this.loadVisible(caller, id);
+    return this.view(caller.principal.userId, session, await this.roleIn(caller, access));
   }
 
-  /** The sessions of a case, with their records: what the case page shows. */
+  /** The sessions of a case, with their records: what the case page shows (to whoever may read the case). */
   async forCase(caller: CallerContext, caseId: string): Promise<ConsultationRecordView[]> {
     const c = await this.cases.load(caller, Action.Read, caseId);
-    const sessions = await this.dataSource.getRepository(ConsultationSession).find({ where: { caseId: c.id }, order: { createdAt: 'DESC' } });
+    const sessions = await this.sessions.forCase(caseScopeOf(caller.principal), c.id);
     await this.audit.record({ ...actorOf(caller), action: 'consultation.list_for_case', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: c.id, details: { count: sessions.length } });
     return Promise.all(sessions.map((s) => this.record(s)));
   }
@@ -136,28 +130,37 @@ export class ConsultationsService {
   // ---- who may join ---------------------------------------------------------------------------------------
 
   /**
-   * The caller's right to be in a session, without an invitation token: the host; the case's clinic staff (Refer on
-   * the case); its accepted reference doctor (Consult on the case and assigned); a participant let in by an
-   * invitation before; a user an unexpired invitation names. Null when none.
+   * The caller's right to be in a session, without an invitation token: the consultation policy's join rules (host,
+   * case-clinic, case-specialist, invited-participant, invited-user), checked by the CASL ability on the session's
+   * access record. Null when none allows it.
    */
   async rightOf(caller: CallerContext, s: ConsultationSession, m: EntityManager = this.dataSource.manager): Promise<CallRole | null> {
+    const access = await this.sessions.accessOf(consultationScopeOf(caller.principal), s.id, m);
+    return access ? this.roleIn(caller, access, m) : null;
+  }
+
+  /** The caller's place in the call, by the rule that lets them join; null when none does. */
+  private async roleIn(caller: CallerContext, access: Record<string, unknown>, m: EntityManager = this.dataSource.manager): Promise<CallRole | null> {
+    if (!caller.ability.can(Action.Join, subjectOf('Consultation', access))) return null;
+    const scope = consultationScopeOf(caller.principal);
+    const by = (rule: string) => scope.matches(access, { action: Action.Join, only: [rule] });
+    if (by(ConsultationRule.Host)) return 'host';
+    if (by(ConsultationRule.CaseClinic)) return 'clinic';
+    if (by(ConsultationRule.CaseSpecialist)) return 'specialist';
+    const sessionId = access.id as string;
     const userId = caller.principal.userId;
-    if (s.hostId === userId) return 'host';
-    if (s.caseId) {
-      const c = await m.getRepository(ReferralCase).findOneBy({ id: s.caseId });
-      if (c && caller.ability.can(Action.Refer, subjectOf('Case', c))) return 'clinic';
-      // The case policy's `assigned-doctor` rule: the doctor who accepted it, consulting (certified) there.
-      if (c && caseScopeOf(caller.principal).matches({ ...c }, { action: Action.Consult, only: [CaseRule.AssignedDoctor] })) return 'specialist';
+    if (by(ConsultationRule.InvitedParticipant)) {
+      const p = await m.getRepository(ConsultationParticipant).findOneBy({ sessionId, userId });
+      if (p) return p.callRole;
     }
-    const p = await m.getRepository(ConsultationParticipant).findOneBy({ sessionId: s.id, userId });
-    // Let in by an invitation: only as long as the host has not revoked it (a used invitation is no right for good).
-    if (p?.invitationId && (await m.getRepository(ConsultationInvitation).existsBy({ id: p.invitationId, revokedAt: IsNull() }))) return p.callRole;
-    const named = await m.getRepository(ConsultationInvitation).findOne({
-      where: { sessionId: s.id, invitedUserId: userId, revokedAt: IsNull() },
-      order: { createdAt: 'DESC' },
-    });
-    if (named && named.expiresAt > this.clock.now()) return named.callRole;
-    return null;
+    // Named by an invitation: the role of the newest one still open.
+    const named = await m
+      .getRepository(ConsultationInvitation)
+      .createQueryBuilder('i')
+      .where('i.session_id = :sessionId AND i.invited_user_id = :userId AND i.revoked_at IS NULL AND i.expires_at > now()', { sessionId, userId })
+      .orderBy('i.created_at', 'DESC')
+      .getOne();
+    return named?.callRole ?? null;
   }
 
   /**
@@ -351,9 +354,13 @@ export class ConsultationsService {
   // ---- in the call ----------------------------------------------------------------------------------------
 
   /** The admitted participant of the caller in the session, or NOT_ADMITTED / not found. */
-  async admittedParticipant(caller: CallerContext, sessionId: string): Promise<{ session: ConsultationSession; participant: ConsultationParticipant }> {
-    const s = await this.dataSource.getRepository(ConsultationSession).findOneBy({ id: sessionId });
-    if (!s) throw DomainException.notFound('Consultation');
+  async admittedParticipant(
+    caller: CallerContext,
+    sessionId: string,
+  ): Promise<{ session: ConsultationSession; participant: ConsultationParticipant; access: Record<string, unknown> }> {
+    const found = await this.sessions.load(consultationScopeOf(caller.principal), sessionId);
+    if (!found) throw DomainException.notFound('Consultation');
+    const { session: s, access } = found;
     const p = await this.dataSource.getRepository(ConsultationParticipant).findOneBy({ sessionId, userId: caller.principal.userId });
     if (!p) {
       if (!isOwnMission(caller.principal, s.missionId)) throw DomainException.notFound('Consultation');
@@ -362,8 +369,8 @@ export class ConsultationsService {
     if (s.status === 'ended') throw new DomainException(ErrorCode.SessionEnded, 'This consultation has ended');
     if (p.state !== 'admitted') throw new DomainException(ErrorCode.NotAdmitted, p.state === 'declined' ? 'The doctor declined your request to join' : 'Wait until the doctor admits you');
     // The right is checked again: a clinic member moved elsewhere, or a case handed over, loses it.
-    if (!(await this.rightOf(caller, s))) throw new DomainException(ErrorCode.Forbidden, 'You are no longer part of this consultation');
-    return { session: s, participant: p };
+    if (!caller.ability.can(Action.Join, subjectOf('Consultation', access))) throw new DomainException(ErrorCode.Forbidden, 'You are no longer part of this consultation');
+    return { session: s, participant: p, access };
   }
 
   /** TURN credentials, only for an admitted participant of a session that has not ended. */
@@ -503,23 +510,20 @@ export class ConsultationsService {
     return this.dataSource.getRepository(ConsultationParticipant).find({ where: { sessionId }, order: { createdAt: 'ASC' } });
   }
 
-  /** A session the caller may see (a right to join, or a participant row): otherwise not found. */
-  private async loadVisible(caller: CallerContext, id: string): Promise<ConsultationSession> {
-    const s = await this.dataSource.getRepository(ConsultationSession).findOneBy({ id });
-    if (s) {
-      if (await this.rightOf(caller, s)) return s;
-      if (await this.dataSource.getRepository(ConsultationParticipant).existsBy({ sessionId: id, userId: caller.principal.userId })) return s;
-      throw DomainException.notFound('Consultation').deniedOn({ missionId: s.missionId, subjectType: 'Consultation', subjectId: id, details: { attempted: 'read' } });
-    }
-    throw DomainException.notFound('Consultation');
+  /** A session the caller may read (the policy's read rules: a right to join, or a place in it): otherwise not found. */
+  private async loadVisible(caller: CallerContext, id: string): Promise<{ session: ConsultationSession; access: Record<string, unknown> }> {
+    const found = await this.sessions.load(consultationScopeOf(caller.principal), id);
+    await this.records.assert(caller, Action.Read, 'Consultation', found?.access, { id, missionId: found?.session.missionId ?? null });
+    return found!;
   }
 
-  /** The session, for its host only: others who may see it get 403, everyone else 404. */
+  /** The session, for its host only (the policy's update rule): others who may join it or work in its mission get 403, everyone else 404. */
   private async loadAsHost(caller: CallerContext, id: string, m: EntityManager): Promise<ConsultationSession> {
-    const s = await m.getRepository(ConsultationSession).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!s) throw DomainException.notFound('Consultation');
-    if (s.hostId === caller.principal.userId) return s;
-    if ((await this.rightOf(caller, s, m)) || isOwnMission(caller.principal, s.missionId)) {
+    const found = await this.sessions.load(consultationScopeOf(caller.principal), id, m, true);
+    if (!found) throw DomainException.notFound('Consultation');
+    const subject = subjectOf('Consultation', found.access);
+    if (caller.ability.can(Action.Update, subject)) return found.session;
+    if (caller.ability.can(Action.Join, subject) || isOwnMission(caller.principal, found.session.missionId)) {
       throw new DomainException(ErrorCode.Forbidden, 'Only the doctor hosting the consultation can do this');
     }
     throw DomainException.notFound('Consultation');

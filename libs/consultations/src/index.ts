@@ -3,6 +3,7 @@ export * from './entities/consultation-participant.entity';
 export * from './entities/consultation-invitation.entity';
 export * from './consultation-events';
 export * from './consultations.service';
+export * from './consultations.repository';
 export * from './turn-credentials';
 export * from './consultations.module';
 export * from './signalling/consultations.gateway';

@@ -1,7 +1,7 @@
 import type { AbilityBuilder, MongoAbility } from '@casl/ability';
 import { Action, SubjectName } from '../permissions';
 import type { Principal } from '../principal';
-import { Conditions, conditionsMatch, conditionsSql, sqlParams } from './conditions';
+import { ArrayColumn, Conditions, conditionsMatch, conditionsSql, sqlParams } from './conditions';
 
 /**
  * One named rule of a subject's policy. A grant lets the caller perform `actions` on the records meeting
@@ -17,6 +17,17 @@ export interface PolicyRule {
 }
 
 /**
+ * Where a condition field lives in SQL: a column of the subject's table (its name), or an expression over the
+ * subject's alias: `{ sql }` a single value (a column of a table the policy joins), `{ array }` a list that is never
+ * NULL (`ARRAY(SELECT ...)`: the users an invitation names). The same expressions load the record a check is made on.
+ */
+export type PolicyColumn =
+  | string
+  | ((alias: string) => string)
+  | { readonly sql: (alias: string) => string }
+  | { readonly array: (alias: string) => string };
+
+/**
  * The whole access policy of one subject: its rules for a caller, and the SQL column of each condition field. The
  * ability factory turns `rules` into CASL rules; repositories take an `AccessScope` of it, which turns the very same
  * rules into SQL. A new rule (a restriction such as "sensitive records") is one more entry in `rules`.
@@ -25,12 +36,39 @@ export interface SubjectPolicy {
   readonly subject: SubjectName;
   /**
    * Condition field -> column of the subject's table (without alias), or an SQL expression over the alias (a value
-   * the table does not hold, e.g. the missions a certificate's holder belongs to).
+   * the table does not hold, e.g. the missions a certificate's holder belongs to; see PolicyColumn).
    */
-  readonly columns: Readonly<Record<string, string | ((alias: string) => string)>>;
-  /** Fields holding arrays (e.g. `missionIds`): `$in` means "any element listed" (conditions.ts). */
+  readonly columns: Readonly<Record<string, PolicyColumn>>;
+  /** Fields whose column or expression is an SQL array (e.g. `missionIds`): list semantics (conditions.ts). */
   readonly arrays?: readonly string[];
+  /** Tables the column expressions read (e.g. the case of an attachment), joined after the subject's table. */
+  joins?(alias: string): string;
   rules(principal: Principal): readonly PolicyRule[];
+}
+
+/** A policy column over `alias`, as the condition compiler takes it. */
+function columnSql(column: PolicyColumn, alias: string): string | ArrayColumn {
+  if (typeof column === 'string') return `${alias}.${column}`;
+  if (typeof column === 'function') return column(alias);
+  return 'array' in column ? { array: column.array(alias) } : column.sql(alias);
+}
+
+/** The policy's joins over `alias` (empty when it reads only the subject's table). */
+export function policyJoins(policy: SubjectPolicy, alias: string): string {
+  return policy.joins ? policy.joins(alias) : '';
+}
+
+/**
+ * Every condition field of the policy as a select list (`<expr> AS "field"`) over `alias` (with `policyJoins`): the
+ * record a CASL check is made on holds exactly the values the SQL filter compares.
+ */
+export function policyFieldsSql(policy: SubjectPolicy, alias: string): string {
+  return Object.entries(policy.columns)
+    .map(([field, column]) => {
+      const sql = columnSql(column, alias);
+      return `${typeof sql === 'string' ? sql : sql.array} AS "${field}"`;
+    })
+    .join(', ');
 }
 
 const covers = (rule: PolicyRule, action: Action) => rule.actions.includes(action) || rule.actions.includes(Action.Manage);
@@ -82,6 +120,16 @@ export class AccessScope<S extends SubjectName = SubjectName> {
     return this.principal.userId;
   }
 
+  /** The joins the policy's condition fields need, over `alias` (put them after `FROM <table> <alias>`). */
+  joins(alias: string): string {
+    return policyJoins(this.policy, alias);
+  }
+
+  /** The policy's condition fields as a select list over `alias` (see `policyFieldsSql`). */
+  fields(alias: string): string {
+    return policyFieldsSql(this.policy, alias);
+  }
+
   /** The grants for the action (optionally only those named) and every restriction on it. */
   rules(options: ScopeOptions = {}): { grants: PolicyRule[]; restrictions: PolicyRule[] } {
     const action = options.action ?? Action.Read;
@@ -117,7 +165,7 @@ export class AccessScope<S extends SubjectName = SubjectName> {
       (field) => {
         const column = this.policy.columns[field];
         if (!column) throw new Error(`${this.subject} policy: no column for condition field ${field}`);
-        return typeof column === 'function' ? column(alias) : `${alias}.${column}`;
+        return columnSql(column, alias);
       },
       param,
       (field) => !!this.policy.arrays?.includes(field),

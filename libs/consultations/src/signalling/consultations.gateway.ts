@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
-import { AbilityFactory, CallerContext, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication } from '@hub/access';
+import { AbilityFactory, Action, CallerContext, DenialRecorder, PRINCIPAL_RESOLVER, PrincipalResolver, SessionEvents, socketAuthentication, subjectOf } from '@hub/access';
 import { DomainException, ErrorCode, FieldProblem } from '@hub/common';
 import {
   Ack,
@@ -390,11 +390,12 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     const joined = ctx.state.joined;
     if (!joined) throw new DomainException(ErrorCode.NotJoined, `Join a consultation before ${declaration.event}`);
     if (declaration.policy === 'joined') return;
-    const { session, participant } = await this.consultations.admittedParticipant(ctx.caller, joined.sessionId);
+    const { session, participant, access } = await this.consultations.admittedParticipant(ctx.caller, joined.sessionId);
     if (!joined.admitted) throw new DomainException(ErrorCode.NotAdmitted, 'Wait until the doctor admits you');
     ctx.session = session;
     ctx.participant = participant;
-    if (declaration.policy === 'host' && session.hostId !== ctx.caller.principal.userId) {
+    // Host events: the consultation policy's update rule (`host`), on the session's access record.
+    if (declaration.policy === 'host' && !ctx.caller.ability.can(Action.Update, subjectOf('Consultation', access))) {
       throw new DomainException(ErrorCode.Forbidden, `Only the doctor hosting the consultation can ${declaration.event}`).deniedOn({
         missionId: session.missionId,
         subjectType: 'Consultation',

@@ -5,8 +5,9 @@ import type { ConsultationClientEventName } from '@hub/contracts';
  * Who may send a signalling event:
  * - authenticated: any signed-in socket (the handler decides further: `join` checks the right to the session);
  * - joined: a socket that joined a session (waiting or admitted);
- * - admitted: a participant the host admitted, whose right to the session still holds (checked on every event);
- * - host: the doctor hosting the session.
+ * - admitted: a participant the host admitted, whose right to the session still holds (the consultation policy's join
+ *   rules, libs/access/src/policies/consultation.policy.ts, checked by the ability on every event);
+ * - host: the doctor hosting the session (the policy's update rule).
  */
 export type SignallingPolicy = 'authenticated' | 'joined' | 'admitted' | 'host';
 
