@@ -28,7 +28,9 @@ export type SubjectName =
   | 'Certificate'
   | 'Waiver'
   | 'Compliance'
-  | 'TrainingResource';
+  | 'TrainingResource'
+  /** Break-the-glass grants, for their review by the mission's health managers. */
+  | 'EmergencyAccess';
 
 /** Subjects holding patient data: reached only through clinical memberships (clinical-scope.ts), never by admin roles. */
 export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case'];
@@ -55,6 +57,7 @@ export const MISSION_FIELD: Record<SubjectName, string> = {
   /** Training compliance figures of a mission's staff. */
   Compliance: 'missionId',
   TrainingResource: 'missionId',
+  EmergencyAccess: 'missionId',
 };
 
 /**
@@ -108,6 +111,8 @@ export const ROLE_GRANTS: Record<Role, Grant[]> = {
     g(Action.Read, 'Certificate'),
     g(Action.Read, 'Waiver'),
     g(Action.Read, 'Compliance'),
+    g(Action.Read, 'EmergencyAccess'),
+    g(Action.Update, 'EmergencyAccess'),
   ],
   [Role.Trainer]: [
     ...READ_OWN_MISSION,

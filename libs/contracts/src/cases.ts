@@ -1,3 +1,4 @@
+import type { EmergencyAccessView } from './break-glass';
 import type { CarePlanView } from './follow-up';
 export type Urgency = 'emergency' | 'urgent' | 'routine';
 export const URGENCIES: Urgency[] = ['emergency', 'urgent', 'routine'];
@@ -205,6 +206,10 @@ export interface CaseView extends CaseSummaryView {
   responsibleOfficerName: string | null;
   /** What the caller may do now (drives the buttons of the case page). */
   allowedActions: CaseEvent[];
+  /** A sensitive record (mental health): audio-only calls by default, FHIR export labelled restricted. */
+  sensitive?: boolean;
+  /** Set when the caller reads this case only through a break-the-glass grant (banner on every page of the case). */
+  emergencyAccess?: EmergencyAccessView | null;
 }
 
 export interface CasePage {

@@ -87,6 +87,8 @@ export interface MissionView {
   timeZone: string;
   /** Staff may book mental-health sessions for themselves. */
   staffSelfBooking: boolean;
+  /** How long a break-the-glass grant lasts in this mission (minutes). */
+  breakGlassMinutes?: number;
 }
 
 export interface FacilityView {
