@@ -75,14 +75,19 @@ describe('break-the-glass', () => {
   });
 
   it('the mission length applies, and the health manager reviews: accept, flag with a note, audited', async () => {
-    await hub.db.dataSource.query('UPDATE missions SET break_glass_minutes = 30 WHERE id = $1', [hub.ids.missions.MINUSCA]);
+    // The mission administrator sets the length (15 to 720 minutes; anything else names the field).
+    const admin = bearer(await hub.login('admin@minusca.demo'));
+    const mission = `/api/missions/${hub.ids.missions.MINUSCA}`;
+    const bad = await hub.http().patch(mission).set(admin).send({ breakGlassMinutes: 5 }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('breakGlassMinutes');
+    expect((await hub.http().patch(mission).set(admin).send({ breakGlassMinutes: 30 }).expect(200)).body.breakGlassMinutes).toBe(30);
     const officer = bearer(await hub.login('officer@minusca.demo'));
     const first = await outOfScopeCase(hub, 'own');
     const second = await outOfScopeCase(hub, 'own');
     const a = (await hub.http().post(`/api/cases/${first}/break-glass`).set(officer).send({ reason: 'Casualty evacuated here, need history' }).expect(201)).body;
     const b = (await hub.http().post(`/api/cases/${second}/break-glass`).set(officer).send({ reason: 'Just curious about this patient' }).expect(201)).body;
     expect(new Date(a.expiresAt).getTime() - new Date(a.startedAt).getTime()).toBe(30 * 60_000);
-    await hub.db.dataSource.query('UPDATE missions SET break_glass_minutes = 120 WHERE id = $1', [hub.ids.missions.MINUSCA]);
+    await hub.http().patch(mission).set(admin).send({ breakGlassMinutes: 120 }).expect(200);
 
     const manager = bearer(await hub.login('manager@minusca.demo'));
     const pending = (await hub.http().get('/api/break-glass').set(manager).expect(200)).body;

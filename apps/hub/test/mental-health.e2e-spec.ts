@@ -289,4 +289,13 @@ describe('mental-health sessions', () => {
     expect(refused.body.params).toMatchObject({ reason: 'booking_not_cancellable' });
     await hub.http().post(`/api/mental-health/bookings/${late.id}/cancel`).set(officer).send({ note: 42 }).expect(400);
   });
+  it('a facility keeps its own time zone, set and cleared by the mission administrator', async () => {
+    const admin = bearer(await hub.login('admin@minusca.demo'));
+    const clinic = `/api/facilities/${hub.ids.facilities['Bria Level 1 Clinic (ZAMBAT)']}`;
+    const bad = await hub.http().patch(clinic).set(admin).send({ timeZone: 'Mars/Olympus' }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('timeZone');
+    expect((await hub.http().patch(clinic).set(admin).send({ timeZone: 'Africa/Lagos' }).expect(200)).body.timeZone).toBe('Africa/Lagos');
+    expect((await hub.http().get(clinic).set(admin).expect(200)).body.timeZone).toBe('Africa/Lagos');
+    expect((await hub.http().patch(clinic).set(admin).send({ timeZone: null }).expect(200)).body.timeZone).toBeNull();
+  });
 });

@@ -98,6 +98,8 @@ export interface FacilityView {
   /** Missions this facility belongs to or serves (a Level 4 reference hospital may serve several). */
   missionIds: string[];
   active: boolean;
+  /** IANA zone of the facility when it differs from its mission's (null: the mission's). */
+  timeZone?: string | null;
 }
 
 export interface UserView {

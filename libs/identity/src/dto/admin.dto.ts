@@ -146,6 +146,12 @@ export class UpdateFacilityDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, example: 'Africa/Nairobi', description: 'IANA time zone when it differs from the mission’s (null: the mission’s)' })
+  @IsOptional()
+  @NullAllowed()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Nairobi, or null' })
+  timeZone?: string | null;
 }
 
 export class CreateMembershipDto {

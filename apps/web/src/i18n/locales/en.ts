@@ -982,6 +982,9 @@ const en = {
     staffSelfBooking: 'Staff may book mental-health sessions for themselves',
     breakGlassMinutes: 'Length of an emergency access (minutes)',
     save: 'Save the settings',
+    facilityTimeZone: 'Time zone (IANA; empty: the mission’s)',
+    facilityTimeZoneColumn: 'Time zone',
+    missionZone: 'the mission’s',
     saved: 'Settings saved.',
   },
 };

@@ -980,6 +980,9 @@ const fr: Catalogue = {
     staffSelfBooking: 'Le personnel peut réserver lui-même des séances de santé mentale',
     breakGlassMinutes: 'Durée d’un accès d’urgence (minutes)',
     save: 'Enregistrer les réglages',
+    facilityTimeZone: 'Fuseau horaire (IANA ; vide : celui de la mission)',
+    facilityTimeZoneColumn: 'Fuseau horaire',
+    missionZone: 'celui de la mission',
     saved: 'Réglages enregistrés.',
   },
 };
