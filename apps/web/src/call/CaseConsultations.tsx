@@ -21,7 +21,8 @@ export function CaseConsultations({ k }: { k: CaseView }) {
   useEffect(() => onNotification((n) => n.caseId === k.id && void records.reload()), [k.id, records.reload]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const callable = !!k.assignedDoctorName && !['closed', 'cancelled', 'draft'].includes(k.status);
+  // Emergency (break-the-glass) access reads the case only: no call from it.
+  const callable = !!k.assignedDoctorName && !['closed', 'cancelled', 'draft'].includes(k.status) && !k.emergencyAccess;
   const open = records.data?.find((r) => r.status !== 'ended');
 
   const start = async () => {
