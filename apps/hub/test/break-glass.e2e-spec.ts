@@ -90,6 +90,10 @@ describe('break-the-glass', () => {
     await hub.http().patch(mission).set(admin).send({ breakGlassMinutes: 120 }).expect(200);
 
     const manager = bearer(await hub.login('manager@minusca.demo'));
+    // The mission's health manager was told (without the reason), to review it.
+    const notes = (await hub.http().get('/api/notifications').set(manager).expect(200)).body.filter((n: { kind: string; caseId: string }) => n.kind === 'case.emergency_access' && n.caseId === first);
+    expect(notes).toHaveLength(1);
+    expect(JSON.stringify(notes[0])).not.toContain('Casualty evacuated');
     const pending = (await hub.http().get('/api/break-glass').set(manager).expect(200)).body;
     expect(pending.map((g: { id: string }) => g.id)).toEqual(expect.arrayContaining([a.id, b.id]));
     expect(pending.find((g: { id: string }) => g.id === a.id)).toMatchObject({ userName: expect.any(String), reason: 'Casualty evacuated here, need history', reviewState: 'pending' });

@@ -279,6 +279,8 @@ describe('mental-health sessions', () => {
     expect(session.status).toBe('ended');
     const audit = await hub.db.dataSource.query(`SELECT outcome, details FROM audit_entries WHERE action = 'mental_health.cancel' AND subject_id = $1`, [booked.caseId]);
     expect(audit).toEqual([expect.objectContaining({ outcome: 'success', details: expect.objectContaining({ bookingId: booked.id, by: 'booker' }) })]);
+    const told = (await hub.http().get('/api/notifications').set(psychologist).expect(200)).body.filter((n: { kind: string; caseId: string }) => n.kind === 'mental_health.cancelled' && n.caseId === booked.caseId);
+    expect(told).toHaveLength(1);
     // it can be booked again; the clinician cancels that one
     const rebooked = (await hub.http().post('/api/mental-health/bookings').set(officer).send({ slotId, patientId, reason: 'Follow-up, new time', chatConsent: false }).expect(201)).body;
     await hub.http().post(`/api/mental-health/bookings/${rebooked.id}/cancel`).set(psychologist).send({}).expect(200);

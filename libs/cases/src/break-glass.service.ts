@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, actorOf, breakGlassMissionsOf, CallerContext, clinicalScopeOf, emergencyGrantFor, subjectOf } from '@hub/access';
+import { Action, actorOf, breakGlassMissionsOf, CallerContext, CASE_RULE_HOLDERS_SQL, CaseRule, clinicalScopeOf, emergencyGrantFor, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException } from '@hub/common';
 import { BREAK_GLASS_REASON_MIN, BreakGlassGrantView } from '@hub/contracts';
 import { Mission } from '@hub/identity';
+import { Notification, NotificationsService } from '@hub/notifications';
 import { caseReference, CasesRepository } from './cases.repository';
 import { BreakGlassListQuery, BreakGlassReviewDto, OpenBreakGlassDto } from './dto/break-glass.dto';
 import { BreakGlassGrant } from './entities/break-glass-grant.entity';
@@ -42,13 +43,15 @@ export class BreakGlassService {
     private readonly cases: CasesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async open(caller: CallerContext, caseId: string, dto: OpenBreakGlassDto): Promise<BreakGlassGrantView> {
     const reason = dto.reason.trim();
     if (reason.length < BREAK_GLASS_REASON_MIN) throw DomainException.invalid('reason', `reason must state why, in at least ${BREAK_GLASS_REASON_MIN} characters`);
     const p = caller.principal;
-    return this.dataSource.transaction(async (manager) => {
+    let told: Notification[] = [];
+    const view = await this.dataSource.transaction(async (manager) => {
       const c = await this.cases.findById(caseId, manager);
       if (c && caller.ability.can(Action.Read, subjectOf('Case', c))) {
         const running = emergencyGrantFor(p, { ...c });
@@ -98,8 +101,18 @@ export class BreakGlassService {
         },
         manager,
       );
+      // The mission's health managers are told, to review it (no reason in the notification: it may be clinical).
+      const managers: { id: string }[] = await manager.query(CASE_RULE_HOLDERS_SQL[CaseRule.HealthManager], [c.missionId]);
+      const reference = caseReference(caseId);
+      told = await this.notifications.record(
+        managers.map((m) => m.id),
+        { kind: 'case.emergency_access', caseId, params: { reference, name: p.displayName }, text: `${reference}: ${p.displayName} opened this case in an emergency — review it` },
+        manager,
+      );
       return this.one(grant.id, manager);
     });
+    this.notifications.publish(told);
+    return view;
   }
 
   /** Grants of the health manager's missions, newest first (`state` pending by default; `all` for every state). */

@@ -50,7 +50,11 @@ export type NotificationKind =
   | 'rotation.left_unassigned'
   /** A mental-health session was booked with the user (the clinician), or is about to start (both people). */
   | 'mental_health.booked'
-  | 'mental_health.reminder';
+  | 'mental_health.reminder'
+  /** A booked mental-health session was cancelled (to the other of its two people). */
+  | 'mental_health.cancelled'
+  /** A clinician opened a case of the mission through break-the-glass (to the mission's health managers, for review). */
+  | 'case.emergency_access';
 
 export interface NotificationView {
   id: string;
@@ -103,6 +107,8 @@ export const NOTIFICATION_CODES = [
   'rotation.left_unassigned',
   'mental_health.booked',
   'mental_health.reminder',
+  'mental_health.cancelled',
+  'case.emergency_access',
 ] as const;
 export type NotificationCode = (typeof NOTIFICATION_CODES)[number];
 

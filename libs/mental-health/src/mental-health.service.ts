@@ -386,7 +386,8 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
     const userId = caller.principal.userId;
     const now = this.clock.now();
     const zone = await this.zoneOf(userId);
-    return this.dataSource.transaction(async (m) => {
+    let told: Awaited<ReturnType<NotificationsService['record']>> = [];
+    const cancelled = await this.dataSource.transaction(async (m) => {
       const [row]: BookingRow[] = await m.query(`${BOOKING_SQL} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
       if (!row) throw DomainException.notFound('Booking');
       // Through its case first (the sensitive rule: its requesting officer and treating clinician), then the two people.
@@ -418,8 +419,14 @@ export class MentalHealthService implements OnApplicationBootstrap, OnApplicatio
         },
         m,
       );
+      // The other of the two people is told.
+      const other = row.clinician_id === userId ? row.booked_by_id : row.clinician_id;
+      const when = zonedLabel(zonedTime(row.starts_at, await this.zoneOf(other, m)));
+      told = await this.notifications.record([other], { kind: 'mental_health.cancelled', caseId: row.case_id, params: { reference: view.caseReference, when }, text: `${view.caseReference}: the mental-health session of ${when} was cancelled` }, m);
       return view;
     });
+    this.notifications.publish(told);
+    return cancelled;
   }
 
   private async missionOfCase(m: EntityManager, caseId: string | null): Promise<string | null> {

@@ -374,6 +374,7 @@ const en = {
       message: '{{reference}}: new message from {{name}}',
       cancelled: '{{reference}} was cancelled by the clinic',
       follow_up_overdue: '{{reference}}: the day {{day}} follow-up check is overdue',
+      emergency_access: '{{reference}}: {{name}} opened this case in an emergency — review it under “Emergency access”',
     },
     caseload: {
       dormant_site: '{{facility}}: no teleconsultation for {{days}}+ days (last {{date}})',
@@ -403,6 +404,7 @@ const en = {
     mental_health: {
       booked: '{{reference}}: a mental-health session was booked with you for {{when}}',
       reminder: '{{reference}}: the mental-health session starts in {{minutes}} min ({{when}})',
+      cancelled: '{{reference}}: the mental-health session of {{when}} was cancelled',
     },
     consultation: {
       waiting: '{{name}} is waiting in the consultation',

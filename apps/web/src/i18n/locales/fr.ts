@@ -373,6 +373,7 @@ const fr: Catalogue = {
       message: '{{reference}} : nouveau message de {{name}}',
       cancelled: '{{reference}} a été annulé par la structure',
       follow_up_overdue: '{{reference}} : le contrôle de suivi du jour {{day}} est en retard',
+      emergency_access: '{{reference}} : {{name}} a ouvert ce dossier en urgence — à revoir dans « Accès d’urgence »',
     },
     caseload: {
       dormant_site: '{{facility}} : aucune téléconsultation depuis {{days}} jours ou plus (dernière le {{date}})',
@@ -402,6 +403,7 @@ const fr: Catalogue = {
     mental_health: {
       booked: '{{reference}} : une séance de santé mentale a été réservée avec vous le {{when}}',
       reminder: '{{reference}} : la séance de santé mentale commence dans {{minutes}} min ({{when}})',
+      cancelled: '{{reference}} : la séance de santé mentale du {{when}} a été annulée',
     },
     consultation: {
       waiting: '{{name}} attend dans la consultation',
