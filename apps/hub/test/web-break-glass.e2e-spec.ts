@@ -46,5 +46,5 @@ describe('break-the-glass in the web app (Chromium)', () => {
     const [g] = await web.hub.db.dataSource.query('SELECT review_state, review_note FROM break_glass_grants WHERE case_id = $1', [caseId]);
     expect(g).toEqual({ review_state: 'flagged', review_note: 'No emergency recorded at that time' });
     await manager.context().close();
-  });
+  }, 180_000);
 });
