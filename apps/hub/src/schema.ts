@@ -1,6 +1,6 @@
 import { AuditEntry, AuditSeal } from '@hub/audit';
 import { MIGRATIONS } from '@hub/database';
-import { CarePlan, CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, FollowUpCheck, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
+import { BreakGlassGrant, CarePlan, CaseAttachment, CaseEscalation, CaseMessage, CaseTransition, FollowUpCheck, Patient, PatientTransfer, ReferralCase, Specialty } from '@hub/cases';
 import { IdempotencyKey } from '@hub/idempotency';
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
 import { CaseFact } from '@hub/monitoring';
@@ -46,6 +46,7 @@ export const ENTITIES = [
   CaseEscalation,
   CarePlan,
   FollowUpCheck,
+  BreakGlassGrant,
   Notification,
   CaseFact,
   Course,

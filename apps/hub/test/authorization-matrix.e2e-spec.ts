@@ -9,6 +9,7 @@ import { all, Call, KEY, MISSION, only, RoleKey, ROLES, Row, Target } from './ma
 import { TRAINING_MATRIX } from './training-matrix';
 import { SYNC_MATRIX } from './sync-matrix';
 import { PLANS_MATRIX } from './plans-matrix';
+import { BREAK_GLASS_MATRIX } from './break-glass-matrix';
 import { MENTAL_HEALTH_MATRIX, SENSITIVE_MATRIX, SensitiveCall } from './sensitive-matrix';
 
 /**
@@ -386,6 +387,7 @@ const MATRIX: Record<string, Row> = {
   ...TRAINING_MATRIX,
   ...SYNC_MATRIX,
   ...PLANS_MATRIX,
+  ...BREAK_GLASS_MATRIX,
   ...MENTAL_HEALTH_MATRIX,
   ...consultationRows(),
 };

@@ -43,5 +43,18 @@ describe('FHIR R4 export', () => {
     // and the export is audited
     const [{ n }] = await hub.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'case.fhir_export' AND subject_id = $1`, [id]);
     expect(n).toBe(1);
+    // an ordinary case carries no confidentiality label
+    expect(bundle.meta).toBeUndefined();
+    expect(bundle.entry.every((e: { resource: { meta?: unknown } }) => !e.resource.meta)).toBe(true);
+
+    // A sensitive case (mental health) is labelled restricted (HL7 v3 Confidentiality R), on the Bundle and on every
+    // resource, and still validates; its treating clinician (assigned) exports it.
+    await hub.db.dataSource.query('UPDATE referral_cases SET sensitive = true WHERE id = $1', [id]);
+    const restricted = (await hub.http().get(`/api/cases/${id}/fhir`).set(doctor).expect(200)).body;
+    const label = { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' };
+    expect(restricted.meta).toEqual({ security: [label] });
+    for (const e of restricted.entry) expect(e.resource.meta.security).toEqual([label]);
+    expect(validator.validate(restricted)).toEqual([]);
+    for (const e of restricted.entry) expect(validator.validate(e.resource)).toEqual([]);
   });
 });

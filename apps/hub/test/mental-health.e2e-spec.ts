@@ -250,4 +250,54 @@ describe('mental-health sessions', () => {
     const bangui = (await hub.http().get('/api/notifications').set(officer).expect(200)).body.find((n: { kind: string }) => n.kind === 'mental_health.reminder');
     expect(bangui.params.when).toBe(`${day} 07:00 Africa/Bangui (UTC+01:00)`);
   });
+  it('cancels a booking (the officer who booked or the clinician): the slot is free again, audited, idempotent', async () => {
+    const freeSlot = async (days: number) =>
+      (
+        await hub.db.dataSource.query(
+          `INSERT INTO mental_health_slots (clinician_id, facility_id, starts_at, ends_at) VALUES ($1, $2, now() + make_interval(days => $3), now() + make_interval(days => $3, mins => 50)) RETURNING id`,
+          [hub.ids.users['psychologist@l4.demo'], hub.ids.facilities['Nairobi Reference Hospital (Level 4)'], days],
+        )
+      )[0].id as string;
+    const slotId = await freeSlot(20);
+    const booked = (await hub.http().post('/api/mental-health/bookings').set(officer).send({ slotId, patientId, reason: 'Follow-up after the ambush', chatConsent: true }).expect(201)).body;
+    // nobody but its two people: 404 (another officer of the clinic, the manager)
+    for (const who of ['newofficer@minusca.demo', 'manager@minusca.demo']) {
+      await hub.http().post(`/api/mental-health/bookings/${booked.id}/cancel`).set(bearer(await hub.login(who))).send({}).expect(404);
+    }
+    const first = await hub.http().post(`/api/mental-health/bookings/${booked.id}/cancel`).set(officer).set('Idempotency-Key', `mh-cancel-${booked.id}`).send({ note: 'Patient evacuated' }).expect(200);
+    expect(first.body.id).toBe(booked.id);
+    const again = await hub.http().post(`/api/mental-health/bookings/${booked.id}/cancel`).set(officer).set('Idempotency-Key', `mh-cancel-${booked.id}`).send({ note: 'Patient evacuated' }).expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    // the slot is free again; the booking is gone from both lists; the case is cancelled, the call ended
+    const open = (await hub.http().get('/api/mental-health/slots/open').set(officer).expect(200)).body.items.map((x: { id: string }) => x.id);
+    expect(open).toContain(slotId);
+    expect((await hub.http().get('/api/mental-health/bookings').set(psychologist).expect(200)).body.map((b: { id: string }) => b.id)).not.toContain(booked.id);
+    const c = (await hub.http().get(`/api/cases/${booked.caseId}`).set(officer).expect(200)).body;
+    expect(c.status).toBe('cancelled');
+    expect(c.transitions.at(-1)).toMatchObject({ to: 'cancelled', note: 'Mental-health session cancelled: Patient evacuated' });
+    const [session] = await hub.db.dataSource.query('SELECT status FROM consultation_sessions WHERE id = $1', [booked.consultationSessionId]);
+    expect(session.status).toBe('ended');
+    const audit = await hub.db.dataSource.query(`SELECT outcome, details FROM audit_entries WHERE action = 'mental_health.cancel' AND subject_id = $1`, [booked.caseId]);
+    expect(audit).toEqual([expect.objectContaining({ outcome: 'success', details: expect.objectContaining({ bookingId: booked.id, by: 'booker' }) })]);
+    const told = (await hub.http().get('/api/notifications').set(psychologist).expect(200)).body.filter((n: { kind: string; caseId: string }) => n.kind === 'mental_health.cancelled' && n.caseId === booked.caseId);
+    expect(told).toHaveLength(1);
+    // it can be booked again; the clinician cancels that one
+    const rebooked = (await hub.http().post('/api/mental-health/bookings').set(officer).send({ slotId, patientId, reason: 'Follow-up, new time', chatConsent: false }).expect(201)).body;
+    await hub.http().post(`/api/mental-health/bookings/${rebooked.id}/cancel`).set(psychologist).send({}).expect(200);
+    // a session that has started can no longer be cancelled
+    const late = (await hub.http().post('/api/mental-health/bookings').set(officer).send({ slotId: await freeSlot(21), patientId, reason: 'Another follow-up', chatConsent: false }).expect(201)).body;
+    await hub.db.dataSource.query(`UPDATE mental_health_slots SET starts_at = now() - interval '5 minutes' WHERE id = $1`, [late.slotId]);
+    const refused = await hub.http().post(`/api/mental-health/bookings/${late.id}/cancel`).set(officer).send({}).expect(409);
+    expect(refused.body.params).toMatchObject({ reason: 'booking_not_cancellable' });
+    await hub.http().post(`/api/mental-health/bookings/${late.id}/cancel`).set(officer).send({ note: 42 }).expect(400);
+  });
+  it('a facility keeps its own time zone, set and cleared by the mission administrator', async () => {
+    const admin = bearer(await hub.login('admin@minusca.demo'));
+    const clinic = `/api/facilities/${hub.ids.facilities['Bria Level 1 Clinic (ZAMBAT)']}`;
+    const bad = await hub.http().patch(clinic).set(admin).send({ timeZone: 'Mars/Olympus' }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('timeZone');
+    expect((await hub.http().patch(clinic).set(admin).send({ timeZone: 'Africa/Lagos' }).expect(200)).body.timeZone).toBe('Africa/Lagos');
+    expect((await hub.http().get(clinic).set(admin).expect(200)).body.timeZone).toBe('Africa/Lagos');
+    expect((await hub.http().patch(clinic).set(admin).send({ timeZone: null }).expect(200)).body.timeZone).toBeNull();
+  });
 });

@@ -106,6 +106,12 @@ export const MENTAL_HEALTH_MATRIX: Record<string, Row> = {
     anon: 401,
     expect: only([404, 404], { officer: [200, 404], doctor: [200, 404] }),
   },
+  // the officer who booked and the clinician cancel (a fresh booking each time); nobody else reaches it
+  'POST /api/mental-health/bookings/:id/cancel': {
+    build: async (hub, t) => ({ path: `/api/mental-health/bookings/${(await freshSensitiveCase(hub, t, 'officer', 'doctor')).bookingId}/cancel`, body: { note: 'Patient evacuated' } }),
+    anon: 401,
+    expect: only([404, 404], { officer: [200, 404], doctor: [200, 404] }),
+  },
   'GET /api/mental-health/bookings/:id/calendar.ics': {
     build: async (hub, t) => ({ path: `/api/mental-health/bookings/${(await freshSensitiveCase(hub, t, 'officer', 'doctor')).bookingId}/calendar.ics` }),
     anon: 401,

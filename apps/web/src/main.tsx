@@ -25,6 +25,7 @@ const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default:
 const PatientsPage = lazy(() => import('./pages/PatientsPage').then((m) => ({ default: m.PatientsPage })));
 const CasesPage = lazy(() => import('./pages/CasesPage').then((m) => ({ default: m.CasesPage })));
 const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
+const BreakGlassReviewPage = lazy(() => import('./break-glass/BreakGlassReviewPage').then((m) => ({ default: m.BreakGlassReviewPage })));
 const NewCasePage = lazy(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage })));
 const NotificationsPage = lazy(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
 const HandOverPage = lazy(() => import('./rotations/HandOverPage').then((m) => ({ default: m.HandOverPage })));
@@ -100,6 +101,7 @@ function Shell() {
         <Route path="/queue" element={<Protected><CasesPage view="queue" /></Protected>} />
         <Route path="/cases/new" element={<Protected><NewCasePage /></Protected>} />
         <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
+        <Route path="/break-glass" element={<Protected><BreakGlassReviewPage /></Protected>} />
         <Route path="/dashboard" element={<Protected><Suspense fallback={<LoadingText dashboard />}><DashboardPage /></Suspense></Protected>} />
         <Route path="/mental-health/slots" element={<Protected><SlotsPage /></Protected>} />
         <Route path="/mental-health/book" element={<Protected><BookingPage /></Protected>} />

@@ -40,7 +40,9 @@ export type SubjectName =
   /** A notification: only its recipient reads and marks it (policies/notification.policy.ts). */
   | 'Notification'
   /** A field node of a facility (registration, revocation, bandwidth budgets; policies/field-node.policy.ts). */
-  | 'FieldNode';
+  | 'FieldNode'
+  /** Break-the-glass grants, for their review by the mission's health managers. */
+  | 'EmergencyAccess';
 
 /** Subjects holding patient data: reached only through clinical memberships (clinical-scope.ts), never by admin roles. */
 export const CLINICAL_SUBJECTS: SubjectName[] = ['Patient', 'Case', 'Consultation', 'Attachment'];
@@ -73,6 +75,7 @@ export const MISSION_FIELD: Record<SubjectName, string> = {
   QuizAttempt: 'missionId',
   Notification: 'missionId',
   FieldNode: 'missionId',
+  EmergencyAccess: 'missionId',
 };
 
 /**
@@ -127,6 +130,8 @@ export const ROLE_GRANTS: Record<Role, Grant[]> = {
     g(Action.Read, 'Certificate'),
     g(Action.Read, 'Waiver'),
     g(Action.Read, 'Compliance'),
+    g(Action.Read, 'EmergencyAccess'),
+    g(Action.Update, 'EmergencyAccess'),
   ],
   [Role.Trainer]: [
     ...READ_OWN_MISSION,

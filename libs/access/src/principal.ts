@@ -11,6 +11,20 @@ export interface PrincipalMembership {
   missionIds: string[];
 }
 
+/**
+ * A break-the-glass grant of the caller that is running now (table break_glass_grants): read access to one case of
+ * a mission where the caller is a clinician, for a limited time, with the reason they stated. The principal resolver
+ * loads the running ones and keeps the principal no later than the first `expiresAt` (docs/security-model.md).
+ */
+export interface EmergencyGrant {
+  id: string;
+  caseId: string;
+  missionId: string;
+  reason: string;
+  /** ISO time at which the grant ends. */
+  expiresAt: string;
+}
+
 /** The authenticated caller, loaded fresh from the database on every request. */
 export interface Principal {
   userId: string;
@@ -34,6 +48,8 @@ export interface Principal {
    * work). A kind missing here but listed in `certifications` applies everywhere.
    */
   certificationScope?: Partial<Record<CertificationKind, 'all' | string[]>>;
+  /** Break-the-glass grants running now (the case policy's `emergency-access` rule). */
+  emergencyAccess?: EmergencyGrant[];
 }
 
 /** Who is asking, for audit records. */

@@ -8,8 +8,8 @@ import { open, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DataSource, EntityManager } from 'typeorm';
-import { Action, actorOf, attachmentRecordOf, attachmentScopeOf, CallerContext, subjectOf } from '@hub/access';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Action, actorOf, attachmentRecordOf, attachmentScopeOf, CallerContext, emergencyAuditDetails, subjectOf, writesInCaseThread } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 import { DomainException, ErrorCode, infrastructureProblem, storageHealth } from '@hub/common';
@@ -242,7 +242,16 @@ export class AttachmentsService implements OnModuleInit {
     if (!a) throw DomainException.notFound('Attachment');
     const path = join(this.directory, thumbnail ? `${a.uploadId}.thumb.jpg` : a.uploadId);
     if (!existsSync(path)) throw DomainException.notFound(thumbnail ? 'Thumbnail' : 'Attachment file');
-    await this.audit.record({ action: thumbnail ? 'case.attachment_thumbnail' : 'case.attachment_read', outcome: 'success', ...actorOf(caller), missionId: c.missionId, subjectType: 'CaseAttachment', subjectId: a.id });
+    const emergency = emergencyAuditDetails(caller.principal, { ...c });
+    await this.audit.record({
+      action: thumbnail ? 'case.attachment_thumbnail' : 'case.attachment_read',
+      outcome: 'success',
+      ...actorOf(caller),
+      missionId: c.missionId,
+      subjectType: 'CaseAttachment',
+      subjectId: a.id,
+      ...(emergency.emergencyAccess ? { details: emergency } : {}),
+    });
     return { path, mediaType: thumbnail ? 'image/jpeg' : (a.mediaType ?? 'application/octet-stream'), filename: a.filename };
   }
 }

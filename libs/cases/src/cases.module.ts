@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { NotificationsModule } from '@hub/notifications';
 import { AttachmentsRepository } from './attachments.repository';
 import { AttachmentsService } from './attachments.service';
+import { BreakGlassController } from './break-glass.controller';
+import { BreakGlassService } from './break-glass.service';
 import { CasesController } from './cases.controller';
 import { CasesRepository } from './cases.repository';
 import { CasesService } from './cases.service';
@@ -15,8 +17,8 @@ import { UploadsController } from './uploads.controller';
 
 @Module({
   imports: [NotificationsModule],
-  controllers: [PatientsController, CasesController, FollowUpController, UploadsController],
-  providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsRepository, AttachmentsService, SlaService, FollowUpService],
+  controllers: [PatientsController, CasesController, BreakGlassController, FollowUpController, UploadsController],
+  providers: [PatientsRepository, PatientsService, CasesRepository, CasesService, AttachmentsRepository, AttachmentsService, SlaService, FollowUpService, BreakGlassService],
   exports: [CasesService, SlaService, FollowUpService, AttachmentsService, CasesRepository],
 })
 export class CasesModule {}

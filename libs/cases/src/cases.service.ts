@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Action, actorOf, attachmentScopeOf, CallerContext, caseScopeOf, clinicalMissionsOf, isAssignedDoctor, RecordAccess, sensitiveAudience, subjectOf, writesInCaseThread } from '@hub/access';
+import { Action, actorOf, attachmentScopeOf, CallerContext, caseScopeOf, clinicalMissionsOf, emergencyAuditDetails, emergencyGrantFor, isAssignedDoctor, RecordAccess, sensitiveAudience, subjectOf, writesInCaseThread } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { CaseEvent, CasePage, CaseView, NotificationCode, NotificationKind, NotificationParams, URGENCY_RANK } from '@hub/contracts';
@@ -32,6 +32,12 @@ interface Pending {
   code?: NotificationCode;
   params: NotificationParams;
   text: string;
+}
+
+/** The break-the-glass grant through which the caller reads the case, for the banner of the case's pages. */
+function emergencyView(caller: CallerContext, c: ReferralCase): CaseView['emergencyAccess'] {
+  const g = emergencyGrantFor(caller.principal, { ...c });
+  return g ? { grantId: g.id, reason: g.reason, expiresAt: g.expiresAt } : null;
 }
 
 @Injectable()
@@ -70,14 +76,17 @@ export class CasesService {
 
   async get(caller: CallerContext, id: string): Promise<CaseView> {
     const c = await this.load(caller, Action.Read, id);
-    await this.audit.record({ ...actorOf(caller), action: 'case.read', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id });
+    // A read under a break-the-glass grant is marked as emergency access, with the grant and its reason.
+    const emergency = emergencyAuditDetails(caller.principal, { ...c });
+    await this.audit.record({ ...actorOf(caller), action: 'case.read', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, ...(emergency.emergencyAccess ? { details: emergency } : {}) });
     return this.view(caller, c);
   }
 
   /** The case as a FHIR R4 Bundle; audited as an export (which includes the read). */
   async fhirBundle(caller: CallerContext, id: string, baseUrl: string): Promise<Record<string, unknown>> {
     const c = await this.load(caller, Action.Read, id);
-    await this.audit.record({ ...actorOf(caller), action: 'case.fhir_export', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id });
+    const emergency = emergencyAuditDetails(caller.principal, { ...c });
+    await this.audit.record({ ...actorOf(caller), action: 'case.fhir_export', outcome: 'success', missionId: c.missionId, subjectType: 'Case', subjectId: id, ...(emergency.emergencyAccess ? { details: emergency } : {}) });
     return caseToFhirBundle(await this.view(caller, c), baseUrl, this.clock.now());
   }
 
@@ -162,6 +171,8 @@ export class CasesService {
       responsibleOfficerId: c.responsibleOfficerId,
       responsibleOfficerName: c.responsibleOfficerId ? (who.get(c.responsibleOfficerId) ?? null) : null,
       allowedActions: (['submit', 'accept', 'request_information', 'resubmit', 'answer', 'close', 'cancel', 'hand_over'] as CaseEvent[]).filter(may),
+      sensitive: c.sensitive,
+      emergencyAccess: emergencyView(caller, c),
     };
   }
 

@@ -25,6 +25,9 @@ const TASK_STATUS: Record<CaseStatus, string> = {
   cancelled: 'cancelled',
 };
 
+/** The HL7 v3 Confidentiality code "restricted": the security label of a sensitive case's resources. */
+export const RESTRICTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' } as const;
+
 const PRIORITY = { emergency: 'stat', urgent: 'urgent', routine: 'routine' } as const;
 const GENDER: Record<string, string> = { female: 'female', male: 'male', other: 'other', unknown: 'unknown' };
 
@@ -138,9 +141,15 @@ export function caseToFhirBundle(c: CaseView, baseUrl: string, now: Date = new D
 
   if (c.plan) resources.push(...planResources(c, c.plan, patientRef, requestRef));
 
+  // A sensitive case (mental health) is labelled restricted, on the Bundle and on every resource, so a receiving
+  // system keeps it to the treating clinician and the referring officer too (HL7 v3 Confidentiality `R`).
+  const meta = c.sensitive ? { meta: { security: [RESTRICTED] } } : {};
+  if (c.sensitive) for (const r of resources) r.meta = { ...((r.meta as object) ?? {}), security: [RESTRICTED] };
+
   return {
     resourceType: 'Bundle',
     id: `case-${c.id}`,
+    ...meta,
     type: 'collection',
     timestamp: now.toISOString(),
     entry: resources.map((r) => ({ fullUrl: `${baseUrl}/fhir/${r.resourceType}/${r.id}`, resource: r })),

@@ -7,6 +7,8 @@ export * from './entities/case-message.entity';
 export * from './entities/attachment.entity';
 export * from './entities/case-escalation.entity';
 export * from './entities/care-plan.entity';
+export * from './entities/break-glass-grant.entity';
+export * from './break-glass.service';
 export * from './case-workflow';
 export * from './cases.service';
 export * from './sla.service';

@@ -70,6 +70,8 @@ export class ConsultationsService {
     const session = await this.dataSource.transaction(async (m) => {
       let missionId: string;
       let hostId: string;
+      // A sensitive (mental-health) case's call is audio-only by default, as a booked session is.
+      let audioOnlyDefault = false;
       if (dto.caseId) {
         if (dto.missionId) throw DomainException.invalid('missionId', 'give either caseId or missionId, not both');
         const c = await this.cases.load(caller, Action.Read, dto.caseId, m, true);
@@ -86,6 +88,7 @@ export class ConsultationsService {
         if (open) return open;
         missionId = c.missionId;
         hostId = c.assignedDoctorId;
+        audioOnlyDefault = c.sensitive;
       } else {
         if (!dto.missionId) throw DomainException.invalid('missionId', 'a session without a case needs its mission');
         // The consultation policy's `mission-doctor` rule: a reference doctor of the mission, hosting it.
@@ -99,7 +102,7 @@ export class ConsultationsService {
         hostId = userId;
       }
       const s = await m.getRepository(ConsultationSession).save(
-        m.create(ConsultationSession, { missionId, caseId: dto.caseId ?? null, title: dto.title ?? null, scheduledAt, hostId, createdById: userId, status: 'waiting' }),
+        m.create(ConsultationSession, { missionId, caseId: dto.caseId ?? null, title: dto.title ?? null, scheduledAt, hostId, createdById: userId, status: 'waiting', audioOnlyDefault }),
       );
       await this.audit.record({ ...actorOf(caller), action: 'consultation.create', outcome: 'success', missionId, subjectType: 'Consultation', subjectId: s.id, details: { caseId: s.caseId, scheduledAt: scheduledAt?.toISOString() ?? null } }, m);
       return s;

@@ -1,3 +1,4 @@
+import type { EmergencyAccessView } from './break-glass';
 import type { CarePlanView } from './follow-up';
 export type Urgency = 'emergency' | 'urgent' | 'routine';
 export const URGENCIES: Urgency[] = ['emergency', 'urgent', 'routine'];
@@ -49,7 +50,11 @@ export type NotificationKind =
   | 'rotation.left_unassigned'
   /** A mental-health session was booked with the user (the clinician), or is about to start (both people). */
   | 'mental_health.booked'
-  | 'mental_health.reminder';
+  | 'mental_health.reminder'
+  /** A booked mental-health session was cancelled (to the other of its two people). */
+  | 'mental_health.cancelled'
+  /** A clinician opened a case of the mission through break-the-glass (to the mission's health managers, for review). */
+  | 'case.emergency_access';
 
 export interface NotificationView {
   id: string;
@@ -102,6 +107,8 @@ export const NOTIFICATION_CODES = [
   'rotation.left_unassigned',
   'mental_health.booked',
   'mental_health.reminder',
+  'mental_health.cancelled',
+  'case.emergency_access',
 ] as const;
 export type NotificationCode = (typeof NOTIFICATION_CODES)[number];
 
@@ -205,6 +212,10 @@ export interface CaseView extends CaseSummaryView {
   responsibleOfficerName: string | null;
   /** What the caller may do now (drives the buttons of the case page). */
   allowedActions: CaseEvent[];
+  /** A sensitive record (mental health): audio-only calls by default, FHIR export labelled restricted. */
+  sensitive?: boolean;
+  /** Set when the caller reads this case only through a break-the-glass grant (banner on every page of the case). */
+  emergencyAccess?: EmergencyAccessView | null;
 }
 
 export interface CasePage {

@@ -51,6 +51,10 @@ export const CONFLICT_REASONS = [
   'attachment_id_taken',
   /** `chain`, `seq`: a field node's audit record differs from the one the hub holds (a forked trail). */
   'audit_forked',
+  /** The caller reads this case already: no break-the-glass needed. */
+  'break_glass_not_needed',
+  /** `status`: the mental-health booking was cancelled already, or its session has started. */
+  'booking_not_cancellable',
 ] as const;
 
 export type ConflictReason = (typeof CONFLICT_REASONS)[number];

@@ -87,6 +87,8 @@ export interface MissionView {
   timeZone: string;
   /** Staff may book mental-health sessions for themselves. */
   staffSelfBooking: boolean;
+  /** How long a break-the-glass grant lasts in this mission (minutes). */
+  breakGlassMinutes?: number;
 }
 
 export interface FacilityView {
@@ -96,6 +98,8 @@ export interface FacilityView {
   /** Missions this facility belongs to or serves (a Level 4 reference hospital may serve several). */
   missionIds: string[];
   active: boolean;
+  /** IANA zone of the facility when it differs from its mission's (null: the mission's). */
+  timeZone?: string | null;
 }
 
 export interface UserView {

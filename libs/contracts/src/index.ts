@@ -10,3 +10,4 @@ export * from './errors';
 export * from './follow-up';
 export * from './rotations';
 export * from './mental-health';
+export * from './break-glass';

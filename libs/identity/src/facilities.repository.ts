@@ -8,10 +8,11 @@ interface Row {
   name: string;
   level: number;
   active: boolean;
+  time_zone: string | null;
   mission_ids: string[];
 }
 
-const SELECT = `SELECT f.id, f.name, f.level, f.active,
+const SELECT = `SELECT f.id, f.name, f.level, f.active, f.time_zone,
   COALESCE((SELECT array_agg(fm.mission_id ORDER BY fm.mission_id) FROM facility_missions fm WHERE fm.facility_id = f.id), '{}') AS mission_ids
   FROM facilities f`;
 
@@ -20,6 +21,7 @@ const toView = (r: Row): FacilityView => ({
   name: r.name,
   level: r.level as FacilityView['level'],
   active: r.active,
+  timeZone: r.time_zone,
   missionIds: r.mission_ids,
 });
 

@@ -25,6 +25,7 @@ interface Row {
   mission_ids: string[] | null;
   starts_at: Date | null;
   ends_at: Date | null;
+  emergency: { id: string; caseId: string; missionId: string; reason: string; expiresAt: string }[];
 }
 
 @Injectable()
@@ -77,11 +78,14 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
               EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.user_id = u.id
                         AND rt.revoked_at IS NULL AND rt.expires_at > now()) AS session_live,
               m.id AS membership_id, m.role, m.mission_id, m.facility_id, f.level AS facility_level, m.starts_at, m.ends_at,
-              CASE WHEN m.id IS NULL THEN NULL ELSE ${MEMBERSHIP_MISSIONS_SQL} END AS mission_ids
+              CASE WHEN m.id IS NULL THEN NULL ELSE ${MEMBERSHIP_MISSIONS_SQL} END AS mission_ids,
+              (SELECT COALESCE(json_agg(json_build_object('id', g.id, 'caseId', g.case_id, 'missionId', g.mission_id,
+                        'reason', g.reason, 'expiresAt', g.expires_at) ORDER BY g.expires_at), '[]'::json)
+                 FROM break_glass_grants g WHERE g.user_id = u.id AND g.started_at <= $3 AND g.expires_at > $3) AS emergency
          FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN facilities f ON f.id = m.facility_id
         WHERE u.id = $1
         ORDER BY m.created_at`,
-      [userId, sessionId],
+      [userId, sessionId, this.clock.now()],
     );
     const user = rows[0];
     if (!user) throw new DomainException(ErrorCode.Unauthenticated, 'Access token is not valid');
@@ -92,7 +96,11 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
     const now = this.clock.now().getTime();
     // A membership gives rights from its start to its end (a rotation); outside them it counts for nothing.
     const current = (r: Row) => (!r.starts_at || r.starts_at.getTime() <= now) && (!r.ends_at || r.ends_at.getTime() > now);
-    const upcoming = rows.flatMap((r) => [r.starts_at, r.ends_at]).filter((d): d is Date => !!d && d.getTime() > now);
+    // Break-the-glass grants running now (by the injected Clock); the first to end bounds the cached principal too.
+    const emergency = (user.emergency ?? []).map((g) => ({ ...g, expiresAt: new Date(g.expiresAt).toISOString() }));
+    const upcoming = [...rows.flatMap((r) => [r.starts_at, r.ends_at]), ...emergency.map((g) => new Date(g.expiresAt))].filter(
+      (d): d is Date => !!d && d.getTime() > now,
+    );
     const nextChange = upcoming.length ? new Date(Math.min(...upcoming.map((d) => d.getTime()))) : null;
     const principal: Principal = {
       ...certifications,
@@ -113,6 +121,7 @@ export class DatabasePrincipalResolver implements PrincipalResolver {
           facilityLevel: r.facility_level,
           missionIds: r.mission_ids ?? [],
         })),
+      ...(emergency.length ? { emergencyAccess: emergency } : {}),
     };
     return { principal, nextChange };
   }

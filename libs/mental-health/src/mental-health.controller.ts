@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
 import { IdParam } from '@hub/common';
 import type { MentalHealthBookingView, MentalHealthSlotList, MentalHealthSlotView } from '@hub/contracts';
-import { BookSessionDto, PublishSlotsDto } from './dto/mental-health.dto';
+import { BookSessionDto, CancelBookingDto, PublishSlotsDto } from './dto/mental-health.dto';
 import { MentalHealthService } from './mental-health.service';
 
 /** Mental-health sessions (docs/consultations.md, "Mental-health sessions"). */
@@ -54,6 +54,17 @@ export class MentalHealthController {
   @Policy.can(Action.Read, 'Case')
   booking(@Caller() caller: CallerContext, @Param() { id }: IdParam): Promise<MentalHealthBookingView> {
     return this.service.bookingView(caller, id);
+  }
+
+  /**
+   * Cancels a booked session (the officer who booked it, or the clinician): the slot is free again, the case
+   * cancelled. Send an Idempotency-Key; a session that has started: 409.
+   */
+  @Post('bookings/:id/cancel')
+  @HttpCode(200)
+  @Policy.authenticated()
+  cancel(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Body() dto: CancelBookingDto): Promise<MentalHealthBookingView> {
+    return this.service.cancel(caller, id, dto.note?.trim() || null);
   }
 
   /** The session as an iCalendar (.ics) file. */

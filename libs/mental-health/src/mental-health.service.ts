@@ -367,6 +367,65 @@ export class MentalHealthService {
     return this.toBookingView(row, await this.zoneOf(caller.principal.userId));
   }
 
+  /**
+   * Cancels a booked session: the officer who booked it (or the member of staff, for their own) or the clinician.
+   * The slot is free to book again (the booking row goes; the audit record keeps its facts), the scheduled call
+   * ends, a self-booking's invitation is revoked and the sensitive case is cancelled with a transition in its
+   * thread. A session that has started cannot be cancelled (409). Send an Idempotency-Key: a retry replays the answer.
+   */
+  async cancel(caller: CallerContext, id: string, note: string | null): Promise<MentalHealthBookingView> {
+    const userId = caller.principal.userId;
+    const now = this.clock.now();
+    const zone = await this.zoneOf(userId);
+    let told: Awaited<ReturnType<NotificationsService['record']>> = [];
+    const cancelled = await this.dataSource.transaction(async (m) => {
+      const [row]: BookingRow[] = await m.query(`${BOOKING_SQL} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
+      if (!row) throw DomainException.notFound('Booking');
+      // Through its case first (the sensitive rule: its requesting officer and treating clinician), then the two people.
+      if (row.case_id) await this.cases.load(caller, Action.Read, row.case_id, m, true);
+      if (row.booked_by_id !== userId && row.clinician_id !== userId) {
+        throw DomainException.notFound('Booking').deniedOn({ action: 'mental_health.cancel', missionId: null, subjectType: 'MentalHealthBooking', subjectId: id, details: { attempted: 'cancel' } });
+      }
+      if (row.starts_at <= now) throw DomainException.conflict('This session has started; it can no longer be cancelled', 'booking_not_cancellable', { status: 'started' });
+      const view = this.toBookingView(row, zone);
+      await m.query('DELETE FROM mental_health_bookings WHERE id = $1', [id]);
+      await m.query(`UPDATE consultation_sessions SET status = 'ended', ended_at = $2 WHERE id = $1 AND status <> 'ended'`, [row.consultation_session_id, now]);
+      await m.query('UPDATE consultation_invitations SET revoked_at = $2 WHERE session_id = $1 AND revoked_at IS NULL', [row.consultation_session_id, now]);
+      if (row.case_id) {
+        const [c]: { status: string }[] = await m.query(`SELECT status FROM referral_cases WHERE id = $1`, [row.case_id]);
+        if (c && !['closed', 'cancelled'].includes(c.status)) {
+          await m.query(`UPDATE referral_cases SET status = 'cancelled', updated_at = now() WHERE id = $1`, [row.case_id]);
+          await m.getRepository(CaseTransition).insert({ caseId: row.case_id, fromStatus: c.status, toStatus: 'cancelled', actorId: userId, note: ['Mental-health session cancelled', note].filter(Boolean).join(': ') });
+        }
+      }
+      await this.audit.record(
+        {
+          ...actorOf(caller),
+          action: 'mental_health.cancel',
+          outcome: 'success',
+          missionId: row.for_self ? null : await this.missionOfCase(m, row.case_id),
+          subjectType: row.case_id ? 'Case' : 'MentalHealthBooking',
+          subjectId: row.case_id ?? id,
+          details: { bookingId: id, slotId: row.slot_id, sessionId: row.consultation_session_id, by: row.clinician_id === userId ? 'clinician' : 'booker' },
+        },
+        m,
+      );
+      // The other of the two people is told.
+      const other = row.clinician_id === userId ? row.booked_by_id : row.clinician_id;
+      const when = zonedLabel(zonedTime(row.starts_at, await this.zoneOf(other, m)));
+      told = await this.notifications.record([other], { kind: 'mental_health.cancelled', caseId: row.case_id, params: { reference: view.caseReference, when }, text: `${view.caseReference}: the mental-health session of ${when} was cancelled` }, m);
+      return view;
+    });
+    this.notifications.publish(told);
+    return cancelled;
+  }
+
+  private async missionOfCase(m: EntityManager, caseId: string | null): Promise<string | null> {
+    if (!caseId) return null;
+    const [r]: { mission_id: string }[] = await m.query('SELECT mission_id FROM referral_cases WHERE id = $1', [caseId]);
+    return r?.mission_id ?? null;
+  }
+
   /** The session as an iCalendar file: times in UTC, described in the viewer's zone; no patient name in it. */
   async calendar(caller: CallerContext, id: string): Promise<{ filename: string; body: string }> {
     const b = await this.bookingView(caller, id);

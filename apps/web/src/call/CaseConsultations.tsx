@@ -12,6 +12,7 @@ import { formatDateTime, formatNumber } from '../i18n/format';
 /**
  * The case page's live-consultation card: "Start / join live consultation" (one open call per case: the hub
  * returns the open one if there is) and the record of each session (start, end, duration, participants, quality).
+ * A sensitive case's call (the session's `audioOnlyDefault`) is joined audio-only, the camera off until chosen.
  */
 export function CaseConsultations({ k }: { k: CaseView }) {
   const { t } = useTranslation();
@@ -20,7 +21,8 @@ export function CaseConsultations({ k }: { k: CaseView }) {
   useEffect(() => onNotification((n) => n.caseId === k.id && void records.reload()), [k.id, records.reload]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const callable = !!k.assignedDoctorName && !['closed', 'cancelled', 'draft'].includes(k.status);
+  // Emergency (break-the-glass) access reads the case only: no call from it.
+  const callable = !!k.assignedDoctorName && !['closed', 'cancelled', 'draft'].includes(k.status) && !k.emergencyAccess;
   const open = records.data?.find((r) => r.status !== 'ended');
 
   const start = async () => {
@@ -28,7 +30,8 @@ export function CaseConsultations({ k }: { k: CaseView }) {
     setError(null);
     try {
       const s = await post<ConsultationSessionView>('/api/consultations', { caseId: k.id });
-      navigate(`/consultations/${s.id}/check`);
+      // A sensitive (mental-health) case's call starts audio-only, as from the booking list; otherwise the pre-call check.
+      navigate(s.audioOnlyDefault ? `/consultations/${s.id}?audioOnly=1` : `/consultations/${s.id}/check`);
     } catch (e) {
       setError(errorText(t, e));
     } finally {
@@ -47,6 +50,7 @@ export function CaseConsultations({ k }: { k: CaseView }) {
             {open ? t('call.join') : t('call.start')}
           </button>
           {open && <span className="muted"> {open.status === 'live' ? t('call.openLive') : t('call.openWaiting')}</span>}
+          {k.sensitive && <span className="muted" data-testid="call-audio-only-note"> {t('call.audioOnlyPrivate')}</span>}
         </p>
       )}
       {records.error && <div role="alert" className="alert">{records.error}</div>}

@@ -35,6 +35,7 @@ export function TopBar() {
           {officer && <NavLink to="/mental-health/book">{t('nav.mentalHealth')}</NavLink>}
           {psychologist && <NavLink to="/mental-health/slots">{t('nav.mySlots')}</NavLink>}
           {has(Role.HealthManager, Role.SystemAdmin) && <NavLink to="/dashboard">{t('nav.dashboard')}</NavLink>}
+          {manager && <NavLink to="/break-glass">{t('nav.emergencyAccess')}</NavLink>}
           {isAdmin(user) && (
             <>
               <NavLink to="/admin/missions">{t('nav.missions')}</NavLink>

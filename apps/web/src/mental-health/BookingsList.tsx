@@ -2,8 +2,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { MentalHealthBookingView } from '@hub/contracts';
-import { fetchBlob } from '../api/client';
+import { fetchBlob, post } from '../api/client';
+import { ErrorAlert } from '../components/Alert';
+import { ConfirmButton } from '../components/ConfirmButton';
 import { useApi } from '../components/useApi';
+import { useSubmit } from '../components/useLoad';
+import { newKey } from '../offline/db';
 import { zonedText } from './zoned';
 
 /** The sessions the reader booked or treats (only those two people see them): join audio-only, or add to a calendar. */
@@ -11,6 +15,16 @@ export function BookingsList({ reloadKey }: { reloadKey: number }) {
   const { t } = useTranslation();
   const bookings = useApi<MentalHealthBookingView[]>(`/api/mental-health/bookings?v=${reloadKey}`);
   const [downloadError, setDownloadError] = useState<string | null>(null);
+  const cancelling = useSubmit();
+  const [cancelled, setCancelled] = useState(false);
+  // The officer who booked, or the clinician, cancels: the slot is free again and the case is cancelled.
+  const cancel = (b: MentalHealthBookingView) =>
+    cancelling.submit(async () => {
+      setCancelled(false);
+      await post(`/api/mental-health/bookings/${b.id}/cancel`, {}, { idempotencyKey: newKey() });
+      setCancelled(true);
+      await bookings.reload();
+    });
   const download = async (b: MentalHealthBookingView) => {
     setDownloadError(null);
     try {
@@ -31,6 +45,8 @@ export function BookingsList({ reloadKey }: { reloadKey: number }) {
       {bookings.loading && <p className="muted">{t('mentalHealth.loadingBookings')}</p>}
       {bookings.error && <div role="alert" className="alert">{bookings.error}</div>}
       {downloadError && <div role="alert" className="alert">{downloadError}</div>}
+      <ErrorAlert error={cancelling.error} />
+      {cancelled && <p role="status" data-testid="mh-cancelled">{t('mentalHealth.cancelled')}</p>}
       {bookings.data && !bookings.data.length && <p className="muted">{t('mentalHealth.noBookings')}</p>}
       <ul className="bookings" data-testid="mh-bookings">
         {bookings.data?.map((b) => (
@@ -41,7 +57,10 @@ export function BookingsList({ reloadKey }: { reloadKey: number }) {
             {b.chatConsent ? t('mentalHealth.chatKept') : t('mentalHealth.chatNotKept')}
             <div className="actions">
               <Link className="button" to={b.joinPath} data-testid="mh-join">{t('mentalHealth.join')}</Link>{' '}
-              <button type="button" className="secondary" onClick={() => void download(b)}>{t('mentalHealth.calendar')}</button>
+              <button type="button" className="secondary" onClick={() => void download(b)}>{t('mentalHealth.calendar')}</button>{' '}
+              {new Date(b.startsAt.utc).getTime() > Date.now() && (
+                <ConfirmButton label={t('mentalHealth.cancel')} question={t('mentalHealth.cancelQuestion')} yes={t('mentalHealth.cancelYes')} no={t('mentalHealth.cancelNo')} onConfirm={() => cancel(b)} />
+              )}
             </div>
           </li>
         ))}

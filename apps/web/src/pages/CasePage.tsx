@@ -2,7 +2,7 @@ import { FormEvent, lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
 import type { CaseView, EvacuationAdviceView } from '@hub/contracts';
-import { post } from '../api/client';
+import { ApiError, get, post } from '../api/client';
 import { onNotification } from '../api/socket';
 import { CaseConsultations } from '../call/CaseConsultations';
 import { ErrorAlert } from '../components/Alert';
@@ -15,7 +15,9 @@ import { useDraft } from '../offline/useDraft';
 
 import { Field } from '../components/Field';
 import { AuthImage, UploadList } from '../components/Uploads';
-import { queryClient, useApi } from '../components/useApi';
+import { queryClient, useApiQuery } from '../components/useApi';
+import { BreakGlassOffer } from '../break-glass/BreakGlassOffer';
+import { EmergencyBanner } from '../break-glass/EmergencyBanner';
 import { useSubmit } from '../components/useLoad';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDateTime } from '../i18n/format';
@@ -47,7 +49,13 @@ export function useEvacuationText() {
 export function CasePage() {
   const { t } = useTranslation();
   const { id } = useParams();
-  const c = useApi<CaseView>(`/api/cases/${id}`);
+  // "Not found" (not there, or not the reader's to see) is an answer: a clinician may then break the glass.
+  const c = useApiQuery<CaseView | null>([`/api/cases/${id}`], () =>
+    get<CaseView>(`/api/cases/${id}`).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }),
+  );
   useEffect(() => onNotification((n) => n.caseId === id && void c.reload()), [id, c.reload]);
   const heading = usePageTitle(c.data ? c.data.reference : t('app.loading'));
   const evacuationText = useEvacuationText();
@@ -68,7 +76,15 @@ export function CasePage() {
   const [outcome, setOutcome] = useState({ outcome: 'treated_locally', evacuationDone: false, evacuationAvoided: false, note: '' });
 
   if (c.error) return <main className="page"><div role="alert" className="alert">{c.error}</div></main>;
-  if (!c.data) return <main className="page muted">{t('app.loading')}</main>;
+  if (c.loading) return <main className="page muted">{t('app.loading')}</main>;
+  if (!c.data) {
+    return (
+      <main className="page" data-testid="case-not-found">
+        <div role="alert" className="alert">{t('errors.NOT_FOUND')}</div>
+        <BreakGlassOffer caseId={id!} onOpened={c.reload} />
+      </main>
+    );
+  }
   const k = c.data;
   const can = (a: string) => k.allowedActions.includes(a as never);
   const run = (path: string, body: object = {}) =>
@@ -123,6 +139,7 @@ export function CasePage() {
 
   return (
     <main className="page" data-testid="case-page">
+      <EmergencyBanner access={k.emergencyAccess} />
       {evacuation && (
         // The specialist's evacuation advice is what the clinic must act on first: at the top, in words.
         <section className="evacuation-banner" role="status" aria-label={t('evacuation.bannerTitle')} data-testid="evacuation-banner">

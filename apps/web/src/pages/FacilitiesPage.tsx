@@ -1,4 +1,5 @@
 import { FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { FacilityLevel, FacilityView, MissionView } from '@hub/contracts';
 import { get, patch, post, query } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
@@ -19,11 +20,14 @@ interface Draft {
   name: string;
   level: FacilityLevel;
   missionIds: string[];
+  /** IANA zone when it differs from the mission's ('' = the mission's); set when editing. */
+  timeZone: string;
 }
-const blank: Draft = { id: null, name: '', level: 1, missionIds: [] };
+const blank: Draft = { id: null, name: '', level: 1, missionIds: [], timeZone: '' };
 
 /** Clinics and hospitals. Levels 1-3 belong to one mission; a Level 4 reference hospital may serve several. */
 export function FacilitiesPage() {
+  const { t } = useTranslation();
   const [missionId, setMissionId] = useState('');
   const missions = useApi<MissionView[]>('/api/missions');
   const facilities = useApi<FacilityView[]>(`/api/facilities${query({ missionId })}`);
@@ -35,7 +39,7 @@ export function FacilitiesPage() {
 
   async function save(e: FormEvent) {
     e.preventDefault();
-    const body = { name: draft.name.trim(), level: draft.level, missionIds: draft.missionIds };
+    const body = { name: draft.name.trim(), level: draft.level, missionIds: draft.missionIds, ...(draft.id ? { timeZone: draft.timeZone.trim() || null } : {}) };
     const ok = await form.submit(() =>
       (draft.id ? patch(`/api/facilities/${draft.id}`, body) : post('/api/facilities', body)).then(() => undefined),
     );
@@ -64,6 +68,7 @@ export function FacilitiesPage() {
               <th>Name</th>
               <th>Level</th>
               <th>Missions</th>
+              <th>{t('missionSettings.facilityTimeZoneColumn')}</th>
               <th>Status</th>
               <th><span className="sr-only">Actions</span></th>
             </tr>
@@ -71,7 +76,7 @@ export function FacilitiesPage() {
           <tbody>
             {facilities.data?.length === 0 && (
               <tr>
-                <td colSpan={5} className="muted">No facilities.</td>
+                <td colSpan={6} className="muted">No facilities.</td>
               </tr>
             )}
             {facilities.data?.map((f) => (
@@ -79,12 +84,13 @@ export function FacilitiesPage() {
                 <td>{f.name}</td>
                 <td>Level {f.level}</td>
                 <td>{f.missionIds.map(code).join(', ')}</td>
+                <td>{f.timeZone ?? t('missionSettings.missionZone')}</td>
                 <td>{f.active ? 'Active' : 'Inactive'}</td>
                 <td className="nowrap">
                   <button
                     type="button"
                     className="secondary small"
-                    onClick={() => setDraft({ id: f.id, name: f.name, level: f.level, missionIds: f.missionIds })}
+                    onClick={() => setDraft({ id: f.id, name: f.name, level: f.level, missionIds: f.missionIds, timeZone: f.timeZone ?? '' })}
                   >
                     Edit<span className="sr-only"> {f.name}</span>
                   </button>
@@ -151,7 +157,12 @@ export function FacilitiesPage() {
             )}
           </Field>
         )}
-        <ErrorAlert error={form.error} shown={['name', 'level', 'missionIds']} />
+        {draft.id && (
+          <Field label={t('missionSettings.facilityTimeZone')} problems={form.problems('timeZone')}>
+            {(id, d) => <input id={id} aria-describedby={d} value={draft.timeZone} placeholder="Africa/Nairobi" onChange={(e) => setDraft({ ...draft, timeZone: e.target.value })} />}
+          </Field>
+        )}
+        <ErrorAlert error={form.error} shown={['name', 'level', 'missionIds', 'timeZone']} />
         <div className="buttons">
           <button type="submit" disabled={form.busy}>{draft.id ? 'Save facility' : 'Create facility'}</button>
           {draft.id && (

@@ -1,4 +1,5 @@
 import { FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { MissionView } from '@hub/contracts';
 import { get, patch, post } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
@@ -116,6 +117,7 @@ export function MissionsPage() {
           </tbody>
         </table>
       </div>
+      {data?.map((m) => <MissionSettings key={`${m.id}:${m.timeZone}:${m.staffSelfBooking}:${m.breakGlassMinutes}`} m={m} onSaved={reload} />)}
       {sys && (
         <form onSubmit={create} className="card inline-form" aria-label="New mission">
           <h2>New mission</h2>
@@ -133,5 +135,58 @@ export function MissionsPage() {
         </form>
       )}
     </main>
+  );
+}
+
+/** IANA zones the browser knows, offered while typing a mission's time zone (the hub checks the name). */
+const ZONES: string[] = (() => {
+  try {
+    return (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
+  } catch {
+    return ['Africa/Bangui', 'Africa/Juba', 'Africa/Nairobi', 'UTC'];
+  }
+})();
+
+/**
+ * A mission's settings: the time zone its times are shown in, whether staff may book mental-health sessions for
+ * themselves, and how long a break-the-glass (emergency) access lasts.
+ */
+function MissionSettings({ m, onSaved }: { m: MissionView; onSaved: () => unknown }) {
+  const { t } = useTranslation();
+  const save = useSubmit();
+  const [timeZone, setTimeZone] = useState(m.timeZone);
+  const [selfBooking, setSelfBooking] = useState(m.staffSelfBooking);
+  const [minutes, setMinutes] = useState(String(m.breakGlassMinutes ?? 120));
+  const [saved, setSaved] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setSaved(false);
+    const body = { timeZone: timeZone.trim(), staffSelfBooking: selfBooking, breakGlassMinutes: Number(minutes) };
+    if (await save.submit(() => patch(`/api/missions/${m.id}`, body))) {
+      setSaved(true);
+      await onSaved();
+    }
+  }
+  return (
+    <form onSubmit={(e) => void submit(e)} className="card inline-form" aria-label={t('missionSettings.title', { code: m.code })} data-testid={`mission-settings-${m.code}`}>
+      <h2>{t('missionSettings.title', { code: m.code })}</h2>
+      <Field label={t('missionSettings.timeZone')} problems={save.problems('timeZone')}>
+        {(id, d) => (
+          <>
+            <input id={id} aria-describedby={d} list={`${id}-zones`} value={timeZone} required onChange={(e) => setTimeZone(e.target.value)} />
+            <datalist id={`${id}-zones`}>{ZONES.map((z) => <option key={z} value={z} />)}</datalist>
+          </>
+        )}
+      </Field>
+      <label className="check">
+        <input type="checkbox" checked={selfBooking} onChange={(e) => setSelfBooking(e.target.checked)} /> {t('missionSettings.staffSelfBooking')}
+      </label>
+      <Field label={t('missionSettings.breakGlassMinutes')} problems={save.problems('breakGlassMinutes')}>
+        {(id, d) => <input id={id} aria-describedby={d} type="number" min={15} max={720} step={5} value={minutes} required onChange={(e) => setMinutes(e.target.value)} />}
+      </Field>
+      <ErrorAlert error={save.error} shown={['timeZone', 'breakGlassMinutes']} />
+      {saved && <p role="status">{t('missionSettings.saved')}</p>}
+      <button type="submit" disabled={save.busy}>{t('missionSettings.save')}</button>
+    </form>
   );
 }

@@ -4,7 +4,7 @@ import { AbilityFactory, subjectOf } from '../ability.factory';
 import { Action } from '../permissions';
 import type { Principal, PrincipalMembership } from '../principal';
 import { AccessScope, SubjectPolicy } from '../policy/subject-policy';
-import { CasePolicy, caseScopeOf, MY_CASES, PatientPolicy, patientScopeOf, QUEUE_CASES } from './case.policy';
+import { CasePolicy, CaseRule, caseScopeOf, emergencyGrantFor, MY_CASES, PatientPolicy, patientScopeOf, QUEUE_CASES } from './case.policy';
 
 /**
  * The engine's promise: one policy per subject yields the CASL rules (record checks) and the SQL filter (lists), and
@@ -86,9 +86,28 @@ function grid(): CaseRecord[] {
   return out;
 }
 
+/**
+ * Break-the-glass grants (the `emergency-access` rule): chosen from the grid so that each kind is present — a case of
+ * another clinic of the officer's mission (reached), a sensitive one (refused by the restriction), one of a mission
+ * where the caller is no clinician (refused), and a grant naming another mission than its case's (refused).
+ */
+const GRID = grid();
+const pick = (f: (r: CaseRecord) => boolean) => GRID.find(f)!;
+const EMERGENCY = {
+  reached: pick((r) => r.missionId === M1 && r.facilityId === F3 && r.status === 'draft' && !r.sensitive && r.assignedDoctorId === null),
+  sensitive: pick((r) => r.missionId === M1 && r.facilityId === F3 && r.status === 'draft' && r.sensitive && r.requestedById === OTHER_OFFICER),
+  otherMission: pick((r) => r.missionId === M2 && r.status === 'draft' && !r.sensitive),
+  wrongMission: pick((r) => r.missionId === M1 && r.facilityId === F3 && r.status === 'submitted' && !r.sensitive && r.specialtyCode === 'cardiology'),
+};
+const grantOf = (r: CaseRecord, missionId = r.missionId) => ({ id: `g-${r.id}`, caseId: r.id, missionId, reason: 'unconscious', expiresAt: '2099-01-01T00:00:00Z' });
+const EMERGENCY_GRANTS = [grantOf(EMERGENCY.reached), grantOf(EMERGENCY.sensitive), grantOf(EMERGENCY.otherMission), grantOf(EMERGENCY.wrongMission, M2)];
+CALLERS['officer with emergency grants'] = principal(OFFICER, [member(Role.FieldMedicalOfficer, [M1], F1, 1)], { emergencyAccess: EMERGENCY_GRANTS });
+CALLERS['L2 doctor with emergency grants'] = principal(DOC_A, [member(Role.ReferenceDoctor, [M1], F2, 2)], { specialties: ['dermatology'], emergencyAccess: EMERGENCY_GRANTS });
+CALLERS['health manager with a grant (no clinician)'] = principal('00000000-0000-4000-8000-0000000000e1', [member(Role.HealthManager, [M2])], { emergencyAccess: [grantOf(EMERGENCY.otherMission)] });
+
 describe('case and patient policies: the CASL rules and the SQL filter agree (PostgreSQL)', () => {
   let db: TestDatabase;
-  const records = grid();
+  const records = GRID;
   const abilities = new AbilityFactory();
 
   beforeAll(async () => {
@@ -173,6 +192,28 @@ describe('case and patient policies: the CASL rules and the SQL filter agree (Po
     // Health managers and administrators reach none.
     expect(sensitive(await selected(caseScopeOf(CALLERS['health manager']), Action.Read))).toEqual([]);
     expect(sensitive(await selected(caseScopeOf(CALLERS['system administrator']), Action.Read))).toEqual([]);
+  });
+
+  it('break-the-glass: a grant reaches its case in a mission where the caller is a clinician, read only, never a sensitive one', async () => {
+    for (const who of ['officer with emergency grants', 'L2 doctor with emergency grants']) {
+      const p = CALLERS[who];
+      const base = CALLERS[who === 'officer with emergency grants' ? 'officer' : 'L2 doctor'];
+      const withGrants = await selected(caseScopeOf(p), Action.Read);
+      const without = await selected(caseScopeOf(base), Action.Read);
+      // Exactly one more case: the granted one, not the sensitive, other-mission or mismatched grants.
+      expect(withGrants.filter((id) => !without.includes(id))).toEqual([EMERGENCY.reached.id]);
+      expect(without).not.toContain(EMERGENCY.reached.id);
+      // In "my cases" while it runs; and only for reading.
+      expect(await selected(caseScopeOf(p), Action.Read, MY_CASES)).toContain(EMERGENCY.reached.id);
+      expect(await selected(caseScopeOf(p), Action.Refer)).toEqual(await selected(caseScopeOf(base), Action.Refer));
+      expect(await selected(caseScopeOf(p), Action.Consult)).toEqual(await selected(caseScopeOf(base), Action.Consult));
+      expect(await selected(caseScopeOf(p), Action.Read, [CaseRule.EmergencyAccess])).toEqual([EMERGENCY.reached.id]);
+      // Reads under it are recognised as emergency access; normal reads are not.
+      expect(emergencyGrantFor(p, { ...EMERGENCY.reached })?.caseId).toBe(EMERGENCY.reached.id);
+      const normal = records.find((r) => without.includes(r.id))!;
+      expect(emergencyGrantFor(p, { ...normal })).toBeNull();
+    }
+    expect(await selected(caseScopeOf(CALLERS['health manager with a grant (no clinician)']), Action.Read)).toEqual(await selected(caseScopeOf(CALLERS['health manager']), Action.Read));
   });
 
   it('patients: SQL and CASL agree for read, create and update', async () => {

@@ -3,7 +3,7 @@ import type { AppAbility } from '../ability.factory';
 import { certifiedMissions } from '../certification';
 import { clinicalScopeOf } from '../clinical-scope';
 import { Action } from '../permissions';
-import type { Principal } from '../principal';
+import type { EmergencyGrant, Principal } from '../principal';
 import { Conditions, FieldCondition } from '../policy/conditions';
 import { AccessScope, PolicyRule, SubjectPolicy } from '../policy/subject-policy';
 
@@ -22,6 +22,12 @@ export const CaseRule = {
   /** Mission health managers: read every case of their missions. */
   HealthManager: 'health-manager',
   /**
+   * Break-the-glass: a clinician (field medical officer, reference doctor) who stated a reason reads one case of a
+   * mission where they are a clinician, outside their normal scope, until the grant ends (`EmergencyGrant`, loaded
+   * per request with the principal). Read only; never another mission's case; `sensitive-record` still applies.
+   */
+  EmergencyAccess: 'emergency-access',
+  /**
    * Restriction: a sensitive case (mental health) is reached only by its treating clinician (the assigned doctor)
    * and its referring officer; not by the clinic's other staff, other doctors of the specialty, health managers
    * (their dashboard still counts it) or administrators. See sensitive-records.ts for the node and notification side.
@@ -30,7 +36,7 @@ export const CaseRule = {
 } as const;
 
 /** The rules behind "my cases" (the clinic's, mine as doctor, my missions' as manager) and behind a doctor's queue. */
-export const MY_CASES: readonly string[] = [CaseRule.Clinic, CaseRule.AssignedDoctor, CaseRule.HealthManager];
+export const MY_CASES: readonly string[] = [CaseRule.Clinic, CaseRule.AssignedDoctor, CaseRule.HealthManager, CaseRule.EmergencyAccess];
 export const QUEUE_CASES: readonly string[] = [CaseRule.PrimarySpecialist, CaseRule.BackupSpecialist];
 
 /** A certification held only through waivers narrows a rule to the waivers' missions (issue 12, finding 2). */
@@ -81,6 +87,11 @@ export const CasePolicy: SubjectPolicy & { subject: 'Case' } = {
       reach(CaseRule.AssignedDoctor, { assignedDoctorId: principal.userId }, Action.Consult, consultant);
     }
     if (c.managerMissionIds.length) rules.push({ name: CaseRule.HealthManager, actions: [Action.Read], conditions: { missionId: { $in: c.managerMissionIds } } });
+    // One rule per running grant: that case, and only while it lies in a mission where the caller is a clinician.
+    const clinician = breakGlassMissionsOf(principal);
+    for (const g of principal.emergencyAccess ?? []) {
+      if (clinician.includes(g.missionId)) rules.push({ name: CaseRule.EmergencyAccess, actions: [Action.Read], conditions: { id: g.caseId, missionId: g.missionId } });
+    }
     rules.push({
       name: CaseRule.SensitiveRecord,
       restricts: true,
@@ -90,6 +101,33 @@ export const CasePolicy: SubjectPolicy & { subject: 'Case' } = {
     return rules;
   },
 };
+
+/**
+ * The missions where the caller may break the glass: those where they are a clinician (field medical officer at a
+ * clinic of the mission, reference doctor at a hospital serving it). Health managers (who read their missions'
+ * cases anyway), trainers and administrators have none.
+ */
+export function breakGlassMissionsOf(principal: Principal): string[] {
+  const c = clinicalScopeOf(principal);
+  return [...new Set([...c.clinicMissionIds, ...c.primaryMissionIds, ...c.backupMissionIds])];
+}
+
+/**
+ * The break-the-glass grant through which the caller reaches this case, when no other rule does (null when a normal
+ * rule reaches it, or nothing does). Reads under it are audited as emergency access (`emergencyAuditDetails`).
+ */
+export function emergencyGrantFor(principal: Principal, c: Record<string, unknown>): EmergencyGrant | null {
+  const scope = caseScopeOf(principal);
+  const normal = scope.rules().grants.map((r) => r.name).filter((n) => n !== CaseRule.EmergencyAccess);
+  if (scope.matches(c, { only: normal }) || !scope.matches(c, { only: [CaseRule.EmergencyAccess] })) return null;
+  return principal.emergencyAccess?.find((g) => g.caseId === c.id) ?? null;
+}
+
+/** Audit details marking an access made under a break-the-glass grant (empty for a normal access). */
+export function emergencyAuditDetails(principal: Principal, c: Record<string, unknown>): Record<string, unknown> {
+  const g = emergencyGrantFor(principal, c);
+  return g ? { emergencyAccess: true, grantId: g.id, reason: g.reason } : {};
+}
 
 /** Names of the patient policy's rules. */
 export const PatientRule = {

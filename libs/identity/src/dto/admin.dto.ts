@@ -17,7 +17,9 @@ import {
   IsTimeZone,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -51,6 +53,13 @@ export class CreateMissionDto {
   @IsOptional()
   @IsBoolean({ message: 'staffSelfBooking must be true or false' })
   staffSelfBooking?: boolean;
+
+  @ApiPropertyOptional({ description: 'How long a break-the-glass grant lasts (minutes, 15 to 720; default 120)' })
+  @IsOptional()
+  @IsInt({ message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
+  @Min(15, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
+  @Max(720, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
+  breakGlassMinutes?: number;
 }
 
 export class UpdateMissionDto {
@@ -80,6 +89,13 @@ export class UpdateMissionDto {
   @IsOptional()
   @IsBoolean({ message: 'staffSelfBooking must be true or false' })
   staffSelfBooking?: boolean;
+
+  @ApiPropertyOptional({ description: 'How long a break-the-glass grant lasts (minutes, 15 to 720; default 120)' })
+  @IsOptional()
+  @IsInt({ message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
+  @Min(15, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
+  @Max(720, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
+  breakGlassMinutes?: number;
 }
 
 export class CreateFacilityDto {
@@ -130,6 +146,12 @@ export class UpdateFacilityDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, example: 'Africa/Nairobi', description: 'IANA time zone when it differs from the mission’s (null: the mission’s)' })
+  @IsOptional()
+  @NullAllowed()
+  @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Africa/Nairobi, or null' })
+  timeZone?: string | null;
 }
 
 export class CreateMembershipDto {

@@ -51,6 +51,10 @@ export class Mission {
   @Column({ type: 'integer', default: 20 })
   slaBreachAlertPercent: number;
 
+  /** How long a break-the-glass grant lasts in this mission (minutes; 2 h by default). */
+  @Column({ type: 'integer', default: 120 })
+  breakGlassMinutes: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -55,3 +55,11 @@ export class BookSessionDto implements BookSessionRequest {
   @IsBoolean({ message: 'chatConsent must be true or false' })
   chatConsent: boolean;
 }
+
+export class CancelBookingDto {
+  @ApiPropertyOptional({ description: 'Why the session is cancelled (kept in the case thread)' })
+  @IsOptional()
+  @IsString({ message: 'note must be text' })
+  @MaxLength(1000, { message: 'note must be at most 1000 characters' })
+  note?: string;
+}
