@@ -1,4 +1,5 @@
 import { FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { FacilityLevel, FacilityView, MissionView } from '@hub/contracts';
 import { get, patch, post, query } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
@@ -6,13 +7,10 @@ import { Field } from '../components/Field';
 import { MissionFilter } from '../components/MissionFilter';
 import { useSubmit } from '../components/useLoad';
 import { useApi } from '../components/useApi';
+import { usePageTitle } from '../components/usePageTitle';
 
-const LEVELS: { level: FacilityLevel; label: string }[] = [
-  { level: 1, label: 'Level 1 (unit clinic)' },
-  { level: 2, label: 'Level 2 (field hospital)' },
-  { level: 3, label: 'Level 3 (advanced)' },
-  { level: 4, label: 'Level 4 (reference hospital)' },
-];
+/** Facility levels; their names are `admin.facilities.levels.<level>`. */
+const LEVELS: FacilityLevel[] = [1, 2, 3, 4];
 
 interface Draft {
   id: string | null;
@@ -25,6 +23,8 @@ const blank: Draft = { id: null, name: '', level: 1, missionIds: [] };
 /** Clinics and hospitals. Levels 1-3 belong to one mission; a Level 4 reference hospital may serve several. */
 export function FacilitiesPage() {
   const [missionId, setMissionId] = useState('');
+  const { t } = useTranslation();
+  const heading = usePageTitle(t('admin.facilities.title'));
   const missions = useApi<MissionView[]>('/api/missions');
   const facilities = useApi<FacilityView[]>(`/api/facilities${query({ missionId })}`);
   const form = useSubmit();
@@ -51,7 +51,7 @@ export function FacilitiesPage() {
 
   return (
     <main className="page" data-testid="admin-facilities">
-      <h1>Facilities</h1>
+      <h1 ref={heading} tabIndex={-1}>{t('admin.facilities.title')}</h1>
       <div className="filters">
         <MissionFilter missions={missions.data} value={missionId} onChange={setMissionId} />
       </div>
@@ -61,32 +61,32 @@ export function FacilitiesPage() {
         <table>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Level</th>
-              <th>Missions</th>
-              <th>Status</th>
-              <th><span className="sr-only">Actions</span></th>
+              <th>{t('admin.facilities.name')}</th>
+              <th>{t('admin.facilities.level')}</th>
+              <th>{t('admin.facilities.missions')}</th>
+              <th>{t('admin.missions.status')}</th>
+              <th><span className="sr-only">{t('admin.facilities.actions')}</span></th>
             </tr>
           </thead>
           <tbody>
             {facilities.data?.length === 0 && (
               <tr>
-                <td colSpan={5} className="muted">No facilities.</td>
+                <td colSpan={5} className="muted">{t('admin.facilities.none')}</td>
               </tr>
             )}
             {facilities.data?.map((f) => (
               <tr key={f.id} className={[f.active ? '' : 'inactive', draft.id === f.id ? 'selected' : ''].join(' ').trim()}>
                 <td>{f.name}</td>
-                <td>Level {f.level}</td>
+                <td>{t('evacuation.level', { level: f.level })}</td>
                 <td>{f.missionIds.map(code).join(', ')}</td>
-                <td>{f.active ? 'Active' : 'Inactive'}</td>
+                <td>{f.active ? t('admin.active') : t('admin.inactive')}</td>
                 <td className="nowrap">
                   <button
                     type="button"
                     className="secondary small"
                     onClick={() => setDraft({ id: f.id, name: f.name, level: f.level, missionIds: f.missionIds })}
                   >
-                    Edit<span className="sr-only"> {f.name}</span>
+                    {t('admin.facilities.edit')}<span className="sr-only"> {f.name}</span>
                   </button>
                   <button
                     type="button"
@@ -94,7 +94,7 @@ export function FacilitiesPage() {
                     disabled={action.busy}
                     onClick={() => action.submit(() => patch(`/api/facilities/${f.id}`, { active: !f.active }).then(facilities.reload))}
                   >
-                    {f.active ? 'Deactivate' : 'Activate'}
+                    {f.active ? t('admin.deactivate') : t('admin.activate')}
                     <span className="sr-only"> {f.name}</span>
                   </button>
                 </td>
@@ -103,23 +103,23 @@ export function FacilitiesPage() {
           </tbody>
         </table>
       </div>
-      <form onSubmit={save} className="card inline-form" aria-label={draft.id ? 'Edit facility' : 'New facility'}>
-        <h2>{draft.id ? `Edit ${facilities.data?.find((f) => f.id === draft.id)?.name ?? 'facility'}` : 'New facility'}</h2>
-        <Field label="Name" problems={form.problems('name')}>
+      <form onSubmit={save} className="card inline-form" aria-label={draft.id ? t('admin.facilities.editForm') : t('admin.facilities.new')}>
+        <h2>{draft.id ? t('admin.facilities.editName', { name: facilities.data?.find((f) => f.id === draft.id)?.name ?? t('admin.facilities.facility') }) : t('admin.facilities.new')}</h2>
+        <Field label={t('admin.facilities.name')} problems={form.problems('name')}>
           {(id, d) => <input id={id} aria-describedby={d} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />}
         </Field>
-        <Field label="Level" problems={form.problems('level')}>
+        <Field label={t('admin.facilities.level')} problems={form.problems('level')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={draft.level} onChange={(e) => setLevel(Number(e.target.value) as FacilityLevel)}>
               {LEVELS.map((l) => (
-                <option key={l.level} value={l.level}>{l.label}</option>
+                <option key={l} value={l}>{t(`admin.facilities.levels.${l}`)}</option>
               ))}
             </select>
           )}
         </Field>
         {multi ? (
           <fieldset className="field">
-            <legend>Missions served</legend>
+            <legend>{t('admin.facilities.missionsServed')}</legend>
             <div className="checks">
               {missions.data?.map((m) => (
                 <label key={m.id} className="check">
@@ -140,10 +140,10 @@ export function FacilitiesPage() {
             {form.problems('missionIds').length > 0 && <div className="field-error">{form.problems('missionIds').join('; ')}</div>}
           </fieldset>
         ) : (
-          <Field label="Mission" problems={form.problems('missionIds')}>
+          <Field label={t('admin.users.mission')} problems={form.problems('missionIds')}>
             {(id, d) => (
               <select id={id} aria-describedby={d} required value={draft.missionIds[0] ?? ''} onChange={(e) => setDraft({ ...draft, missionIds: e.target.value ? [e.target.value] : [] })}>
-                <option value="">Choose…</option>
+                <option value="">{t('common.choose')}</option>
                 {missions.data?.map((m) => (
                   <option key={m.id} value={m.id}>{m.code} — {m.name}</option>
                 ))}
@@ -153,10 +153,10 @@ export function FacilitiesPage() {
         )}
         <ErrorAlert error={form.error} shown={['name', 'level', 'missionIds']} />
         <div className="buttons">
-          <button type="submit" disabled={form.busy}>{draft.id ? 'Save facility' : 'Create facility'}</button>
+          <button type="submit" disabled={form.busy}>{draft.id ? t('admin.facilities.save') : t('admin.facilities.create')}</button>
           {draft.id && (
             <button type="button" className="secondary" onClick={() => setDraft(blank)}>
-              Cancel
+              {t('common.cancel')}
             </button>
           )}
         </div>
