@@ -206,11 +206,11 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     await learner.getByRole('heading', { level: 1, name: 'Ma formation' }).waitFor();
     expect(await learner.title()).toBe('Ma formation — Plateforme de télémédecine de terrain');
     await learner.getByTestId('required-telemedicine_user').filter({ hasText: 'Non certifié' }).waitFor();
-    await learner.getByRole('heading', { name: 'Certifications exigées pour moi' }).waitFor();
+    await learner.getByRole('heading', { name: 'Certifications exigées pour mon rôle' }).waitFor();
     await noEnglish(learner, 'my training');
     await learner.getByRole('link', { name: TITLE }).first().click();
     await learner.getByRole('heading', { level: 1, name: TITLE }).waitFor();
-    expect(await learner.getByTestId('course-needs').innerText()).toBe('Reste à faire : 2 leçons à lire; réussir le quiz; 1 compétence pratique à faire valider par un formateur.');
+    expect(await learner.getByTestId('course-needs').innerText()).toBe('Reste à faire : 2 leçons à lire ; réussir le quiz ; 1 compétence pratique à faire valider par un formateur.');
     await noEnglish(learner, 'course');
     await learner.getByRole('link', { name: 'Commencer la première leçon' }).click();
     await learner.getByTestId('lesson').getByText('Leçon 1 sur 2 · 5 min').waitFor();

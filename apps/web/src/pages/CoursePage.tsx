@@ -87,7 +87,7 @@ export function CoursePage() {
               ) : p?.complete ? (
                 <p className="notice" data-testid="course-complete">{p.completedVersions[0] ? t('training.course.completedOn', { date: day(p.completedVersions[0].completedAt) }) : t('training.course.completed')}</p>
               ) : (
-                needs.length > 0 && <p data-testid="course-needs"><strong>{t('training.course.stillToDo')}</strong> {needs.join('; ')}.</p>
+                needs.length > 0 && <p data-testid="course-needs"><strong>{t('training.course.stillToDo')}</strong> {needs.join(t('training.listSeparator'))}.</p>
               )}
               {c.lessons[0] && <Link className="button-link" to={`/training/courses/${c.id}/lessons/${(c.lessons.find((l) => !lessonDone(l.id)) ?? c.lessons[0]).id}`}>{p?.lessonsDone ? t('training.course.continueReading') : t('training.course.startFirst')}</Link>}
             </section>

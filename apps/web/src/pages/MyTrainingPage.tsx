@@ -106,7 +106,7 @@ export function MyTrainingPage() {
                       <td>{c.certificationKind ? certificationName(t, c.certificationKind) : '—'}</td>
                       <td>{t('training.minutes', { count: c.estimatedMinutes })}</td>
                       <td><ProgressLine p={c.myProgress} c={c} certified={cert} /></td>
-                      <td>{needs.length ? needs.join('; ') : <span className="muted">—</span>}</td>
+                      <td>{needs.length ? needs.join(t('training.listSeparator')) : <span className="muted">—</span>}</td>
                     </tr>
                   );
                 })}

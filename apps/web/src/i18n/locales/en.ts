@@ -951,6 +951,7 @@ const en = {
     nothingNeeded: 'Nothing: you may act.',
     courseLabel: 'Course:',
     or: 'or',
+    listSeparator: '; ',
     noCourseYet: 'No course available yet; ask your trainer.',
     noCourseOpen: 'No course is open to you yet.',
     noCertificate: 'No certificate yet.',
