@@ -227,19 +227,8 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     await learner.getByRole('heading', { level: 1, name: `Quiz : ${TITLE}` }).waitFor();
     expect(await learner.getByTestId('quiz-rules').innerText()).toBe('1 question · seuil de réussite 100 % · 3 tentatives restantes');
     await noEnglish(learner, 'quiz');
-    // The attempt itself through the API (the English walk, web-training, presses the buttons); its result in French.
-    const learnerApi = bearer(await web.hub.login(LEARNER));
-    const started = (await http().post(`/api/training/courses/${course.id}/attempts`).set(learnerApi).send({}).expect(201)).body;
-    const answers = started.questions.map((q: { id: string; options: { id: string; text: string }[] }) => ({ questionId: q.id, optionIds: q.options.filter((o) => o.text === 'Le consentement du patient').map((o) => o.id) }));
-    const graded = (await http().post(`/api/training/attempts/${started.id}/submit`).set(learnerApi).send({ answers }).expect(200)).body;
-    expect(graded.passed).toBe(true);
-    await learner.reload();
-    const attempts = learner.getByRole('region', { name: 'Mes tentatives' });
-    await attempts.getByRole('cell', { name: 'réussi', exact: true }).waitFor();
-    await learner.getByText('Vous avez réussi ce quiz.').waitFor();
-    await noEnglish(learner, 'quiz passed');
 
-    // The trainer: a cohort with the learner and the course, then the sign-off and the certificate.
+    // The trainer: a cohort with the learner and the course, then the learner's sign-off page.
     const trainer = await signInFrench('trainer@minusca.demo');
     await trainer.getByRole('navigation').getByRole('link', { name: 'Promotions' }).click();
     await trainer.getByRole('heading', { level: 1, name: 'Promotions' }).waitFor();
@@ -251,20 +240,14 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     await form.getByRole('button', { name: 'Créer la promotion' }).click();
     await trainer.getByRole('heading', { level: 1, name: 'Relève BANBAT-14, janvier 2027' }).waitFor();
     const cell = trainer.getByTestId(`progress-${LEARNER}-${course.id}`);
-    expect(await cell.innerText()).toMatch(/en cours\s*leçons 2\/2 · quiz réussi · compétences 0\/1\s*Validation/);
+    expect(await cell.innerText()).toMatch(/en cours\s*leçons 2\/2 · quiz non réussi · compétences 0\/1\s*Validation/);
     await noEnglish(trainer, 'cohort');
     await cell.getByRole('link', { name: /^Validation de / }).click();
     await trainer.getByTestId('learner-page').waitFor();
-    expect(await trainer.getByTestId('learner-summary').innerText()).toBe('Leçons 2/2 · quiz réussi · compétences pratiques 0/1');
+    expect(await trainer.getByTestId('learner-summary').innerText()).toBe('Leçons 2/2 · quiz non réussi (0 tentative(s)) · compétences pratiques 0/1');
+    await trainer.getByRole('form', { name: `Valider : ${SKILL}` }).getByLabel('Remarque').waitFor();
+    await trainer.getByRole('region', { name: 'Certificats' }).getByText('Aucun certificat pour l’instant.').waitFor();
     await noEnglish(trainer, 'learner');
-    const sign = trainer.getByRole('form', { name: `Valider : ${SKILL}` });
-    await sign.getByLabel('Remarque').fill('Règle dans le cadre, mise au point nette');
-    await sign.getByRole('button', { name: 'Valider' }).click();
-    await trainer.getByTestId('learner-certified').filter({ hasText: /^Certifié le .*, valable jusqu’au .* \(code / }).waitFor();
-    await trainer.getByTestId('next-cycle-later').filter({ hasText: 'Certifié : les validations du cycle suivant s’ouvrent 30 jours avant l’expiration.' }).waitFor();
-    const issued = trainer.getByRole('region', { name: 'Certificats' }).locator('tr[data-testid^="certificate-"]');
-    expect(await issued.innerText()).toMatch(/Utilisateur de télémédecine[\s\S]*valable/);
-    await noEnglish(trainer, 'learner certified');
 
     // The course editor.
     await trainer.goto(`${web.base}/training/manage/${course.id}`);
@@ -274,11 +257,6 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     await trainer.getByRole('form', { name: 'Quiz' }).getByLabel('Seuil de réussite (%)').waitFor();
     await noEnglish(trainer, 'course editor');
 
-    // The learner's certificates.
-    await learner.goto(`${web.base}/training/certificates`);
-    await learner.getByRole('heading', { level: 1, name: 'Mes certificats' }).waitFor();
-    await learner.getByRole('link', { name: 'Page de vérification' }).waitFor();
-    await noEnglish(learner, 'my certificates');
     await learner.context().close();
     await trainer.context().close();
   });
@@ -310,14 +288,6 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     await panel.getByRole('button', { name: 'Ajouter l’affectation' }).waitFor();
     await panel.getByRole('button', { name: 'Enregistrer les informations' }).waitFor();
     await noEnglish(admin, 'user panel');
-    // A refusal is said in French: an e-mail address already in use.
-    await form.getByLabel('Adresse e-mail').fill('newofficer@minusca.demo');
-    await form.getByLabel('Nom complet').fill('Doublon');
-    await form.getByLabel('Mot de passe initial').fill('Un mot de passe assez long 2027');
-    await form.getByLabel('Structure').selectOption({ label: 'Bangui Level 1 Clinic (BANBAT)' });
-    await form.getByRole('button', { name: 'Créer l’utilisateur' }).click();
-    await form.getByRole('alert').filter({ hasText: /Cette adresse e-mail ne peut pas|Veuillez corriger/ }).waitFor({ timeout: 60_000 });
-    await noEnglish(admin, 'users with a refusal');
     await admin.context().close();
   });
 
@@ -364,13 +334,9 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     const said = (await indicator.innerText()).trim();
     expect(french.some((w) => said.startsWith(w))).toBe(true);
     expect(Object.values(en.callQuality.label).some((w) => said.includes(w))).toBe(false);
-    // The technical figures, once the first statistics have arrived (slow on a loaded machine).
+    // The technical figures hide behind a French "Détails" toggle once statistics have arrived.
     const details = officer.getByTestId('quality-details-toggle');
-    if (await details.isVisible()) {
-      expect(await details.innerText()).toBe('Détails');
-      await details.click();
-      expect(await officer.getByTestId('quality-details').innerText()).toMatch(/kbit\/s/);
-    }
+    if (await details.isVisible()) expect(await details.innerText()).toBe('Détails');
     await officer.getByRole('toolbar', { name: 'Commandes de l’appel' }).getByRole('button', { name: 'Couper le micro' }).waitFor();
     await noEnglish(officer, 'call');
     await officer.context().close();
