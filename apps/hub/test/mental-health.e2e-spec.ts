@@ -109,6 +109,12 @@ describe('mental-health sessions', () => {
     expect(text).toContain(`DTEND:${day.replace(/-/g, '')}T065000Z`);
     expect(text).toContain('07:00 Africa/Bangui (UTC+01:00)');
     expect(text).not.toContain(PATIENT.lastName);
+    expect(text).toContain('SUMMARY:Mental-health session C-');
+    // In the reader's language: with no stored choice, a browser in French gets the French words.
+    const fr = await hub.http().get(`/api/mental-health/bookings/${bookingId}/calendar.ics`).set(officer).set('Accept-Language', 'fr-FR,fr;q=0.9,en;q=0.5').expect(200);
+    expect(fr.text).toContain('SUMMARY:Séance de santé mentale C-');
+    expect(fr.text).toContain('DESCRIPTION:Séance privée (audio seul) avec');
+    expect(fr.text).not.toContain('Mental-health session');
     await hub.http().get(`/api/mental-health/bookings/${bookingId}/calendar.ics`).set(psychologist).expect(200);
     for (const who of ['manager@minusca.demo', 'doctor@minusca.demo', 'newofficer@minusca.demo', 'officer@unmiss.demo']) {
       await hub.http().get(`/api/mental-health/bookings/${bookingId}/calendar.ics`).set(bearer(await hub.login(who))).expect(404);

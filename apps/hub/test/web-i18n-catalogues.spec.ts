@@ -58,11 +58,12 @@ describe('web app catalogues (en, fr)', () => {
     expect(Object.values(Role).filter((r) => !has(fr, `roles.${r}`) || !has(en, `roles.${r}`))).toEqual([]);
   });
 
-  it('hold every key the web app asks for with a literal t("…")', () => {
+  it('hold every key the web app asks for with a literal t("…") or <Trans i18nKey="…">', () => {
     const used = new Set<string>();
     for (const file of sources(WEB)) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z0-9_.]+)'/g)) used.add(m[1]);
+      for (const m of text.matchAll(/\bi18nKey="([a-zA-Z0-9_.]+)"/g)) used.add(m[1]);
     }
     expect(used.size).toBeGreaterThan(20);
     expect([...used].filter((k) => !has(en, k) || !has(fr, k)).sort()).toEqual([]);

@@ -88,7 +88,7 @@ function Shell() {
       {user && later && <Suspense fallback={null}><OutboxPanel /></Suspense>}
       {/* A screen whose code cannot be fetched (offline, not yet cached) says so here; the top bar stays. */}
       <RouteErrorBoundary>
-      <Suspense fallback={<p className="page muted">Loading…</p>}>
+      <Suspense fallback={<LoadingText />}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/mfa-setup" element={loading ? null : user ? <MfaSetupPage /> : <Navigate to="/login" replace />} />

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Action, Caller, CallerContext, Policy } from '@hub/access';
@@ -67,11 +67,11 @@ export class MentalHealthController {
     return this.service.cancel(caller, id, dto.note?.trim() || null);
   }
 
-  /** The session as an iCalendar (.ics) file. */
+  /** The session as an iCalendar (.ics) file, in the reader's language (stored choice, else the browser's). */
   @Get('bookings/:id/calendar.ics')
   @Policy.can(Action.Read, 'Case')
-  async calendar(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Res() res: Response): Promise<void> {
-    const { filename, body } = await this.service.calendar(caller, id);
+  async calendar(@Caller() caller: CallerContext, @Param() { id }: IdParam, @Headers('accept-language') acceptLanguage: string | undefined, @Res() res: Response): Promise<void> {
+    const { filename, body } = await this.service.calendar(caller, id, acceptLanguage);
     res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
     res.setHeader('Cache-Control', 'private, no-store');

@@ -427,17 +427,19 @@ export class MentalHealthService {
   }
 
   /** The session as an iCalendar file: times in UTC, described in the viewer's zone; no patient name in it. */
-  async calendar(caller: CallerContext, id: string): Promise<{ filename: string; body: string }> {
+  async calendar(caller: CallerContext, id: string, acceptLanguage?: string): Promise<{ filename: string; body: string }> {
     const b = await this.bookingView(caller, id);
+    const [me] = await this.dataSource.query(`SELECT locale FROM users WHERE id = $1`, [caller.principal.userId]);
+    const w = CALENDAR_WORDS[calendarLocale(me?.locale ?? null, acceptLanguage)];
     await this.audit.record({ ...actorOf(caller), action: 'mental_health.calendar', outcome: 'success', missionId: null, subjectType: b.caseId ? 'Case' : 'MentalHealthBooking', subjectId: b.caseId ?? b.id, details: { bookingId: id } });
-    const cal = ical({ name: 'Field Telemedicine Hub', prodId: { company: 'field-telemed-hub', product: 'mental-health-sessions', language: 'EN' }, method: ICalCalendarMethod.PUBLISH });
+    const cal = ical({ name: w.calendar, prodId: { company: 'field-telemed-hub', product: 'mental-health-sessions', language: w.language }, method: ICalCalendarMethod.PUBLISH });
     cal.createEvent({
       id: `${b.id}@field-telemed-hub`,
       start: new Date(b.startsAt.utc),
       end: new Date(b.endsAt.utc),
       stamp: new Date(b.createdAt),
-      summary: `Mental-health session ${b.caseReference}`,
-      description: `Private session (audio only) with ${b.clinicianName}. ${zonedLabel(b.startsAt)}. Join from the hub: ${b.joinPath}`,
+      summary: w.summary(b.caseReference),
+      description: w.description(b.clinicianName, zonedLabel(b.startsAt), b.joinPath),
       url: null,
     });
     return { filename: `session-${b.caseReference}.ics`, body: cal.toString() };
@@ -531,3 +533,29 @@ export class MentalHealthService {
   }
 }
 
+
+/** The words of a session's .ics file, per interface language (the web app's catalogues cannot reach a calendar). */
+const CALENDAR_WORDS: Record<'en' | 'fr', { calendar: string; language: string; summary: (ref: string) => string; description: (clinician: string, when: string, joinPath: string) => string }> = {
+  en: {
+    calendar: 'Field Telemedicine Hub',
+    language: 'EN',
+    summary: (ref) => `Mental-health session ${ref}`,
+    description: (clinician, when, joinPath) => `Private session (audio only) with ${clinician}. ${when}. Join from the hub: ${joinPath}`,
+  },
+  fr: {
+    calendar: 'Plateforme de télémédecine de terrain',
+    language: 'FR',
+    summary: (ref) => `Séance de santé mentale ${ref}`,
+    description: (clinician, when, joinPath) => `Séance privée (audio seul) avec ${clinician}. ${when}. À rejoindre depuis la plateforme : ${joinPath}`,
+  },
+};
+
+/** The reader's language: their stored choice, else the first of the browser's languages we speak, else English. */
+function calendarLocale(stored: string | null, acceptLanguage?: string): 'en' | 'fr' {
+  if (stored === 'fr' || stored === 'en') return stored;
+  const first = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => part.trim().slice(0, 2).toLowerCase())
+    .find((l) => l === 'fr' || l === 'en');
+  return first === 'fr' ? 'fr' : 'en';
+}

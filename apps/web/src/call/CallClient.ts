@@ -15,6 +15,7 @@ import {
   type TransportOptions,
 } from '@hub/contracts';
 import { post } from '../api/client';
+import { callErrorText, callText } from './errors';
 import { Signalling, SignallingError, takePreconnected } from './signalling';
 import { StatsSampler } from './stats';
 
@@ -206,7 +207,7 @@ export class CallClient {
   async start(): Promise<void> {
     this.localMedia = this.openLocalMedia().catch((e) => {
       // No camera or microphone permission: still join (the others can be seen and heard), say why.
-      this.set({ error: `Camera or microphone unavailable: ${(e as Error).message}` });
+      this.set({ error: callText.mediaUnavailable(e) });
     });
     if (this.closed) return;
     const s = takePreconnected(this.options.namespace, this.options.origin) ?? new Signalling(this.options.namespace, this.options.origin);
@@ -218,7 +219,7 @@ export class CallClient {
       this.knownProducers.clear(); // the rejoin answer lists the live producers
       this.stopStats();
       if (['in-call', 'joining', 'waiting'].includes(this.state.phase) || this.joinedOnce) {
-        this.set({ phase: 'reconnecting', reconnectReason: 'The link to the hub was lost. Reconnecting…' });
+        this.set({ phase: 'reconnecting', reconnectReason: callText.hubLost });
       }
     });
     s.on('waiting', (p) => this.set({ phase: 'waiting', participantId: p.participantId, session: p.session, isHost: p.session.isHost, participants: p.session.participants }));
@@ -318,7 +319,7 @@ export class CallClient {
     } catch (e) {
       const err = e as SignallingError;
       if (err.code === 'DISCONNECTED' || err.code === 'TIMEOUT') return; // the next connect retries
-      await this.finish(err.code === 'SESSION_ENDED' ? 'ended' : 'error', err.message);
+      await this.finish(err.code === 'SESSION_ENDED' ? 'ended' : 'error', callErrorText(err));
     }
   }
 
@@ -326,7 +327,7 @@ export class CallClient {
     // The producers we knew died with the old router: the payload lists the live ones, newProducer the rest (without
     // this, every old id was consumed again and failed with "producer not found").
     this.knownProducers.clear();
-    this.set({ phase: 'reconnecting', reconnectReason: 'The media server restarted. Reconnecting…' });
+    this.set({ phase: 'reconnecting', reconnectReason: callText.mediaServerRestarted });
     await this.buildMedia(payload);
   }
 
@@ -383,7 +384,7 @@ export class CallClient {
       if (gen !== this.generation) return;
       const err = e as SignallingError;
       if (err.code === 'DISCONNECTED' || err.code === 'TIMEOUT') return; // reconnect handles it
-      this.set({ phase: 'error', error: `Could not set up the call media: ${err.message}` });
+      this.set({ phase: 'error', error: callText.mediaSetupFailed(err) });
     }
   }
 
@@ -427,7 +428,7 @@ export class CallClient {
       setTimeout(async () => {
         if (gen !== this.generation || transport.closed || !this.signalling?.connected) return;
         if (!['disconnected', 'failed'].includes(transport.connectionState)) return;
-        this.set({ phase: 'reconnecting', reconnectReason: `Media path ${why}. Restarting the connection…` });
+        this.set({ phase: 'reconnecting', reconnectReason: callText.mediaPath(why) });
         try {
           const { iceParameters } = await this.signalling.request('restartIce', { transportId: transport.id });
           if (gen === this.generation && !transport.closed) await transport.restartIce({ iceParameters });

@@ -8,6 +8,7 @@ import { errorText } from '../i18n/errors';
 import { formatNumber, formatTime } from '../i18n/format';
 import type { CallClient, CallState, RemoteMedia } from './CallClient';
 import { AudioSink, LevelMeter, TrackView, useAudioLevel, VideoView } from './MediaTile';
+import { callErrorText } from './errors';
 import { describeCall, QUALITY_VIEW } from './quality';
 import { useCall } from './useCall';
 
@@ -237,7 +238,7 @@ function Controls({ client, state, onLeft }: { client: CallClient; state: CallSt
   const [error, setError] = useState<string | null>(null);
   const run = (fn: () => Promise<unknown>) => () => {
     setError(null);
-    fn().catch((e: Error) => setError(e.message));
+    fn().catch((e: Error) => setError(callErrorText(e)));
   };
   return (
     <div className="controls" role="toolbar" aria-label={t('call.controls')}>
@@ -312,7 +313,7 @@ function Chat({ client, state }: { client: CallClient; state: CallState }) {
       await client.sendChat(body);
       setText('');
     } catch (err) {
-      setError((err as Error).message);
+      setError(callErrorText(err));
     }
   };
   return (

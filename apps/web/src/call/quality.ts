@@ -1,14 +1,27 @@
 import { QUALITY_LEVEL_INFO, QUALITY_LEVELS, type CallQualityLevel } from '@hub/contracts';
+import i18n from '../i18n';
+
+const t = (key: string) => i18n.t(key);
 
 /**
- * What the user sees at each level of the degradation ladder: the label and banner texts of the one media policy
- * (libs/contracts/src/media-policy.ts, whose thresholds the server applies), plus signal bars for the indicator.
+ * What the user sees at each level of the degradation ladder: the label and banner of the one media policy
+ * (libs/contracts/src/media-policy.ts, whose thresholds the server applies) in the reader's language
+ * (`callQuality.label.<level>`, `callQuality.banner.<level>`), plus signal bars for the indicator.
  */
 export const QUALITY_VIEW: Record<CallQualityLevel, { label: string; banner: string | null; video: boolean; bars: number }> =
   Object.fromEntries(
     QUALITY_LEVELS.map((level, rank) => [
       level,
-      { label: QUALITY_LEVEL_INFO[level].label, banner: QUALITY_LEVEL_INFO[level].banner, video: QUALITY_LEVEL_INFO[level].video, bars: 4 - rank },
+      {
+        get label() {
+          return t(`callQuality.label.${level}`);
+        },
+        get banner() {
+          return QUALITY_LEVEL_INFO[level].banner ? t(`callQuality.banner.${level}`) : null;
+        },
+        video: QUALITY_LEVEL_INFO[level].video,
+        bars: 4 - rank,
+      },
     ]),
   ) as Record<CallQualityLevel, { label: string; banner: string | null; video: boolean; bars: number }>;
 
@@ -32,7 +45,8 @@ export interface IndicatorView {
   uplinkBanner: string | null;
 }
 
-const LAYER_LABEL = ['Low video quality', 'Reduced video quality', 'Good connection'];
+/** The words for the video layer that arrives (0 = lowest). */
+const LAYER_LEVEL: CallQualityLevel[] = ['low', 'reduced', 'full'];
 
 /**
  * What the user actually gets, in words: never "Good connection" while no video layer arrives, and in a call the
@@ -42,11 +56,11 @@ export function describeCall(s: IndicatorInput): IndicatorView {
   const view = QUALITY_VIEW[s.quality];
   const uplinkBanner =
     !s.audioOnly && s.cameraOn && !QUALITY_LEVEL_INFO[s.uplink].video
-      ? 'Your connection cannot carry your video: it is paused, the others still hear you. It comes back when the link recovers.'
+      ? t('callQuality.uplinkPaused')
       : null;
   if (s.audioOnly || !view.video) {
     if (s.quality === 'text_suggested') return { label: view.label, bars: view.bars, banner: view.banner, uplinkBanner };
-    if (s.audioOnly) return { label: 'Audio call', bars: view.bars, banner: null, uplinkBanner };
+    if (s.audioOnly) return { label: t('callQuality.audioCall'), bars: view.bars, banner: null, uplinkBanner };
     return { label: view.label, bars: view.bars, banner: view.banner, uplinkBanner };
   }
   // Video level: what arrives decides the words (a cap the SFU has not reached yet, or no layer at all).
@@ -54,8 +68,8 @@ export function describeCall(s: IndicatorInput): IndicatorView {
   if (flowing.length === 0) return { label: view.label, bars: view.bars, banner: view.banner, uplinkBanner };
   const layers = flowing.map((c) => c.spatialLayer);
   if (layers.some((l) => l === null)) {
-    return { label: 'Weak connection: no video arriving', bars: Math.min(view.bars, 1), banner: view.banner, uplinkBanner };
+    return { label: t('callQuality.noVideoArriving'), bars: Math.min(view.bars, 1), banner: view.banner, uplinkBanner };
   }
   const layer = Math.min(QUALITY_LEVEL_INFO[s.quality].spatialLayer ?? 0, ...(layers as number[]));
-  return { label: LAYER_LABEL[layer] ?? view.label, bars: Math.min(view.bars, layer + 2), banner: view.banner, uplinkBanner };
+  return { label: LAYER_LEVEL[layer] ? t(`callQuality.label.${LAYER_LEVEL[layer]}`) : view.label, bars: Math.min(view.bars, layer + 2), banner: view.banner, uplinkBanner };
 }

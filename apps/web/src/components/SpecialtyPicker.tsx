@@ -1,4 +1,6 @@
 import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import { specialtyName } from '../i18n/words';
 import { get } from '../api/client';
 import { useApi } from './useApi';
 
@@ -11,6 +13,7 @@ interface Specialty {
 export function SpecialtyPicker(props: { legend: string; value: string[]; onChange: (v: string[]) => void; problems?: string[] }) {
   const list = useApi<Specialty[]>('/api/specialties');
   const id = useId();
+  const { t } = useTranslation();
   const problems = props.problems ?? [];
   const known = list.data ?? [];
   // Codes the user already has but that are not (or no longer) in the active list stay visible.
@@ -23,7 +26,7 @@ export function SpecialtyPicker(props: { legend: string; value: string[]; onChan
       {list.error ? (
         <>
           <label htmlFor={`${id}-text`} className="muted">
-            Codes, separated by commas (e.g. dermatology, cardiology)
+            {t('admin.specialtyCodesHint')}
           </label>
           <input
             id={`${id}-text`}
@@ -35,10 +38,10 @@ export function SpecialtyPicker(props: { legend: string; value: string[]; onChan
         <div className="checks">
           {[...known, ...extra.map((code) => ({ code, name: code }))].map((s) => (
             <label key={s.code} className="check">
-              <input type="checkbox" checked={props.value.includes(s.code)} onChange={(e) => toggle(s.code, e.target.checked)} /> {s.name}
+              <input type="checkbox" checked={props.value.includes(s.code)} onChange={(e) => toggle(s.code, e.target.checked)} /> {specialtyName(t, s.code, s.name)}
             </label>
           ))}
-          {!list.data && <span className="muted">Loading specialties…</span>}
+          {!list.data && <span className="muted">{t('admin.loadingSpecialties')}</span>}
         </div>
       )}
       {problems.length > 0 && (

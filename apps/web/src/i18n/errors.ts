@@ -15,6 +15,11 @@ export function fieldLabel(t: TFunction, field: string): string {
 export function fieldProblemTexts(t: TFunction, error: ApiError | null | undefined, field: string): string[] {
   const entry = error?.problemFields.find((f) => f.field === field);
   if (!entry) return [];
+  // A refusal the server ties to a field (409 with a reason, e.g. an e-mail address in use): its sentence, in French too.
+  const reason = error?.body.params?.reason;
+  if (i18n.resolvedLanguage !== 'en' && !entry.rules?.length && typeof reason === 'string' && i18n.exists(`reasons.${reason}`)) {
+    return [t(`reasons.${reason}`, { ...(error?.body.params ?? {}) })];
+  }
   // In English the server's own sentence is the most precise ("must be at least 12 characters"); its field's code
   // name becomes the clinical one ("presentingComplaint must…" → "Presenting complaint must…").
   if (i18n.resolvedLanguage === 'en' || !entry.rules?.length) {

@@ -16,3 +16,10 @@ export const formatNumber = (n: number, digits = 0): string =>
 
 /** A time of day in the reader's language ("14:05"). */
 export const formatTime = (v: string | Date | null | undefined): string => (v ? new Date(v).toLocaleTimeString(locale(), { timeStyle: 'short' }) : '');
+
+/** A time of day with seconds in the reader's language ("14:05:09"). */
+export const formatTimeSeconds = (v: Date): string => v.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** A file size in the reader's units ("1,2 Mo", "1.2 MB"). */
+export const formatSize = (n: number): string =>
+  n > 1e6 ? i18n.t('common.sizeMB', { value: formatNumber(n / 1e6, 1) }) : i18n.t('common.sizeKB', { value: formatNumber(Math.max(1, Math.round(n / 1e3))) });

@@ -1,4 +1,5 @@
 import { FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { CertificateView, CohortDetailView, CohortSummaryView, CourseSummaryView, UserView } from '@hub/contracts';
 import { Role } from '@hub/contracts';
@@ -7,6 +8,7 @@ import { ErrorAlert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { useSubmit } from '../components/useLoad';
 import { useApi } from '../components/useApi';
+import { usePageTitle } from '../components/usePageTitle';
 import { useAuth } from '../auth/AuthContext';
 import { day, LANGUAGE_LABELS, T } from '../training/api';
 
@@ -40,6 +42,8 @@ export function CohortsPage() {
   const courses = useApi<CourseSummaryView[]>(isTrainer ? `${T}/courses?status=published` : null);
   const [v, setV] = useState({ name: '', description: '', startsOn: '', endsOn: '', memberIds: [] as string[], courseIds: [] as string[] });
   const form = useSubmit();
+  const { t } = useTranslation();
+  const heading = usePageTitle(t('training.cohorts.title'));
   const create = (e: FormEvent) => {
     e.preventDefault();
     void form.submit(async () => {
@@ -50,12 +54,12 @@ export function CohortsPage() {
   };
   return (
     <main className="page">
-      <h1>Cohorts</h1>
+      <h1 ref={heading} tabIndex={-1}>{t('training.cohorts.title')}</h1>
       {cohorts.error && <div role="alert" className="alert">{cohorts.error}</div>}
-      {cohorts.data && !cohorts.data.length && <p className="muted">No cohort yet.</p>}
+      {cohorts.data && !cohorts.data.length && <p className="muted">{t('training.cohorts.none')}</p>}
       {cohorts.data && cohorts.data.length > 0 && (
         <table>
-          <thead><tr><th>Cohort</th><th>Members</th><th>Courses</th><th>From</th><th>To</th></tr></thead>
+          <thead><tr><th>{t('training.cohorts.cohort')}</th><th>{t('training.cohorts.members')}</th><th>{t('training.cohorts.courses')}</th><th>{t('training.cohorts.from')}</th><th>{t('training.cohorts.to')}</th></tr></thead>
           <tbody>
             {cohorts.data.map((c) => (
               <tr key={c.id}><td><Link to={`/training/cohorts/${c.id}`}>{c.name}</Link></td><td>{c.memberCount}</td><td>{c.courseIds.length}</td><td>{day(c.startsOn)}</td><td>{day(c.endsOn)}</td></tr>
@@ -64,25 +68,25 @@ export function CohortsPage() {
         </table>
       )}
       {isTrainer && (
-        <form className="card" aria-label="New cohort" onSubmit={create}>
-          <h2>New cohort</h2>
+        <form className="card" aria-label={t('training.cohorts.new')} onSubmit={create}>
+          <h2>{t('training.cohorts.new')}</h2>
           {missions.length > 1 && (
-            <Field label="Mission" problems={form.problems('missionId')}>
+            <Field label={t('training.cohorts.mission')} problems={form.problems('missionId')}>
               {(id) => <select id={id} value={missionId} onChange={(e) => setMissionId(e.target.value)}>{missions.map(([mid, code]) => <option key={mid} value={mid}>{code}</option>)}</select>}
             </Field>
           )}
           <div className="editor-grid">
-            <Field label="Cohort name" problems={form.problems('name')}>{(id) => <input id={id} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}</Field>
-            <Field label="Description" problems={form.problems('description')}>{(id) => <input id={id} value={v.description} onChange={(e) => setV({ ...v, description: e.target.value })} />}</Field>
-            <Field label="Starts on" problems={form.problems('startsOn')}>{(id) => <input id={id} type="date" value={v.startsOn} onChange={(e) => setV({ ...v, startsOn: e.target.value })} />}</Field>
-            <Field label="Ends on" problems={form.problems('endsOn')}>{(id) => <input id={id} type="date" value={v.endsOn} onChange={(e) => setV({ ...v, endsOn: e.target.value })} />}</Field>
+            <Field label={t('training.cohorts.name')} problems={form.problems('name')}>{(id) => <input id={id} value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} />}</Field>
+            <Field label={t('training.cohorts.description')} problems={form.problems('description')}>{(id) => <input id={id} value={v.description} onChange={(e) => setV({ ...v, description: e.target.value })} />}</Field>
+            <Field label={t('training.cohorts.startsOn')} problems={form.problems('startsOn')}>{(id) => <input id={id} type="date" value={v.startsOn} onChange={(e) => setV({ ...v, startsOn: e.target.value })} />}</Field>
+            <Field label={t('training.cohorts.endsOn')} problems={form.problems('endsOn')}>{(id) => <input id={id} type="date" value={v.endsOn} onChange={(e) => setV({ ...v, endsOn: e.target.value })} />}</Field>
           </div>
-          <Picker legend="Members" items={users.data ?? []} label={(u) => `${u.displayName} (${u.email})`} chosen={v.memberIds} onChange={(memberIds) => setV({ ...v, memberIds })} />
+          <Picker legend={t('training.cohorts.members')} items={users.data ?? []} label={(u) => `${u.displayName} (${u.email})`} chosen={v.memberIds} onChange={(memberIds) => setV({ ...v, memberIds })} />
           {form.problems('memberIds').length > 0 && <div className="field-error">{form.problems('memberIds').join('; ')}</div>}
-          <Picker legend="Courses" items={courses.data ?? []} label={(c) => `${c.title} (${LANGUAGE_LABELS[c.language]})`} chosen={v.courseIds} onChange={(courseIds) => setV({ ...v, courseIds })} />
+          <Picker legend={t('training.cohorts.courses')} items={courses.data ?? []} label={(c) => `${c.title} (${LANGUAGE_LABELS[c.language]})`} chosen={v.courseIds} onChange={(courseIds) => setV({ ...v, courseIds })} />
           {form.problems('courseIds').length > 0 && <div className="field-error">{form.problems('courseIds').join('; ')}</div>}
           <ErrorAlert error={form.error} shown={['name', 'description', 'startsOn', 'endsOn', 'memberIds', 'courseIds', 'missionId']} />
-          <button type="submit" disabled={form.busy}>Create cohort</button>
+          <button type="submit" disabled={form.busy}>{t('training.cohorts.create')}</button>
         </form>
       )}
     </main>
@@ -102,9 +106,11 @@ export function CohortPage() {
   const certs = useApi<CertificateView[]>(missionId ? `${T}/certificates${query({ missionId })}` : null);
   const [enrol, setEnrol] = useState<{ memberIds: string[]; courseIds: string[] } | null>(null);
   const form = useSubmit();
+  const { t } = useTranslation();
+  const heading = usePageTitle(cohort.data?.name);
   if (cohort.error) return <main className="page"><div role="alert" className="alert">{cohort.error}</div></main>;
   const c = cohort.data;
-  if (!c) return <main className="page muted">Loading…</main>;
+  if (!c) return <main className="page muted">{t('app.loading')}</main>;
   const row = (userId: string, courseId: string) => c.progress.find((p) => p.userId === userId && p.courseId === courseId);
   const e = enrol ?? { memberIds: c.members.map((m) => m.userId), courseIds: c.courses.map((x) => x.id) };
   const save = (ev: FormEvent) => {
@@ -117,14 +123,14 @@ export function CohortPage() {
   };
   return (
     <main className="page wide" data-testid="cohort-page">
-      <p className="muted"><Link to="/training/cohorts">Cohorts</Link> › {c.name}</p>
-      <h1>{c.name}</h1>
+      <p className="muted"><Link to="/training/cohorts">{t('training.cohorts.title')}</Link> › {c.name}</p>
+      <h1 ref={heading} tabIndex={-1}>{c.name}</h1>
       <p className="muted">{c.description} {c.startsOn && `· ${day(c.startsOn)} – ${day(c.endsOn)}`}</p>
-      <section className="card table-wrap" aria-label="Progress">
-        <h2>Progress</h2>
+      <section className="card table-wrap" aria-label={t('training.cohorts.progress')}>
+        <h2>{t('training.cohorts.progress')}</h2>
         <table data-testid="cohort-progress">
           <thead>
-            <tr><th>Member</th>{c.courses.map((x) => <th key={x.id}>{x.title}</th>)}</tr>
+            <tr><th>{t('training.cohorts.member')}</th>{c.courses.map((x) => <th key={x.id}>{x.title}</th>)}</tr>
           </thead>
           <tbody>
             {c.members.map((m) => (
@@ -135,20 +141,20 @@ export function CohortPage() {
                   const cert = certs.data?.find((k) => k.userId === m.userId && k.courseId === x.id && k.status === 'valid');
                   return (
                     <td key={x.id} data-testid={`progress-${m.email}-${x.id}`}>
-                      {cert && <div><span className="status valid">certified</span> <span className="muted">until {day(cert.expiresAt)}</span></div>}
+                      {cert && <div><span className="status valid">{t('training.cohorts.certified')}</span> <span className="muted">{t('training.course.until', { date: day(cert.expiresAt) })}</span></div>}
                       {cert && p && !p.lessonsDone && !p.quizPassed && !p.signOffsDone ? null : p ? (
                         <>
-                          {p.complete ? <span className="status valid">complete</span> : <span className="muted">in progress</span>}
+                          {p.complete ? <span className="status valid">{t('training.learner.complete')}</span> : <span className="muted">{t('training.cohorts.inProgress')}</span>}
                           <div className="muted">
-                            lessons {p.lessonsDone}/{p.lessonsTotal}
-                            {p.quizRequired && <> · quiz {p.quizPassed ? 'passed' : 'not passed'}</>}
-                            {p.signOffsTotal > 0 && <> · skills {p.signOffsDone}/{p.signOffsTotal}</>}
+                            {t('training.cohorts.lessons', { done: p.lessonsDone, total: p.lessonsTotal })}
+                            {p.quizRequired && <> · {p.quizPassed ? t('training.cohorts.quizPassed') : t('training.cohorts.quizNotPassed')}</>}
+                            {p.signOffsTotal > 0 && <> · {t('training.cohorts.skills', { done: p.signOffsDone, total: p.signOffsTotal })}</>}
                           </div>
                         </>
                       ) : (
-                        <span className="muted">not started</span>
+                        <span className="muted">{t('training.cohorts.notStarted')}</span>
                       )}
-                      {isTrainer && <div><Link to={`/training/courses/${x.id}/learners/${m.userId}`} aria-label={`Sign-off for ${m.displayName} in ${x.title}`}>Sign-off</Link></div>}
+                      {isTrainer && <div><Link to={`/training/courses/${x.id}/learners/${m.userId}`} aria-label={t('training.cohorts.signOffAria', { name: m.displayName, course: x.title })}>{t('training.cohorts.signOff')}</Link></div>}
                     </td>
                   );
                 })}
@@ -158,12 +164,12 @@ export function CohortPage() {
         </table>
       </section>
       {isTrainer && (
-        <form className="card" aria-label="Enrolment" onSubmit={save}>
-          <h2>Enrolment</h2>
-          <Picker legend="Members" items={users.data ?? []} label={(u) => `${u.displayName} (${u.email})`} chosen={e.memberIds} onChange={(memberIds) => setEnrol({ ...e, memberIds })} />
-          <Picker legend="Courses" items={courses.data ?? []} label={(x) => `${x.title} (${LANGUAGE_LABELS[x.language]})`} chosen={e.courseIds} onChange={(courseIds) => setEnrol({ ...e, courseIds })} />
+        <form className="card" aria-label={t('training.cohorts.enrolment')} onSubmit={save}>
+          <h2>{t('training.cohorts.enrolment')}</h2>
+          <Picker legend={t('training.cohorts.members')} items={users.data ?? []} label={(u) => `${u.displayName} (${u.email})`} chosen={e.memberIds} onChange={(memberIds) => setEnrol({ ...e, memberIds })} />
+          <Picker legend={t('training.cohorts.courses')} items={courses.data ?? []} label={(x) => `${x.title} (${LANGUAGE_LABELS[x.language]})`} chosen={e.courseIds} onChange={(courseIds) => setEnrol({ ...e, courseIds })} />
           <ErrorAlert error={form.error} />
-          <button type="submit" disabled={form.busy || !enrol}>Save enrolment</button>
+          <button type="submit" disabled={form.busy || !enrol}>{t('training.cohorts.saveEnrolment')}</button>
         </form>
       )}
     </main>

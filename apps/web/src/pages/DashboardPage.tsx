@@ -110,7 +110,7 @@ export function DashboardPage() {
         <Field label={t('dashboard.facility')}>
           {(id) => (
             <select id={id} value={params.get('facilityId') ?? ''} onChange={set('facilityId')}>
-              <option value="">All</option>
+              <option value="">{t('common.all')}</option>
               {facilities.data?.filter((f) => f.level === 1).map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
             </select>
           )}
@@ -118,7 +118,7 @@ export function DashboardPage() {
         <Field label={t('dashboard.specialty')}>
           {(id) => (
             <select id={id} value={params.get('specialty') ?? ''} onChange={set('specialty')}>
-              <option value="">All</option>
+              <option value="">{t('common.all')}</option>
               {specialties.data?.map((s) => <option key={s.code} value={s.code}>{specialtyName(t, s.code, s.name)}</option>)}
             </select>
           )}

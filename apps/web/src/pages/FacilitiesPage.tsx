@@ -7,13 +7,10 @@ import { Field } from '../components/Field';
 import { MissionFilter } from '../components/MissionFilter';
 import { useSubmit } from '../components/useLoad';
 import { useApi } from '../components/useApi';
+import { usePageTitle } from '../components/usePageTitle';
 
-const LEVELS: { level: FacilityLevel; label: string }[] = [
-  { level: 1, label: 'Level 1 (unit clinic)' },
-  { level: 2, label: 'Level 2 (field hospital)' },
-  { level: 3, label: 'Level 3 (advanced)' },
-  { level: 4, label: 'Level 4 (reference hospital)' },
-];
+/** Facility levels; their names are `admin.facilities.levels.<level>`. */
+const LEVELS: FacilityLevel[] = [1, 2, 3, 4];
 
 interface Draft {
   id: string | null;
@@ -27,8 +24,9 @@ const blank: Draft = { id: null, name: '', level: 1, missionIds: [], timeZone: '
 
 /** Clinics and hospitals. Levels 1-3 belong to one mission; a Level 4 reference hospital may serve several. */
 export function FacilitiesPage() {
-  const { t } = useTranslation();
   const [missionId, setMissionId] = useState('');
+  const { t } = useTranslation();
+  const heading = usePageTitle(t('admin.facilities.title'));
   const missions = useApi<MissionView[]>('/api/missions');
   const facilities = useApi<FacilityView[]>(`/api/facilities${query({ missionId })}`);
   const form = useSubmit();
@@ -55,7 +53,7 @@ export function FacilitiesPage() {
 
   return (
     <main className="page" data-testid="admin-facilities">
-      <h1>Facilities</h1>
+      <h1 ref={heading} tabIndex={-1}>{t('admin.facilities.title')}</h1>
       <div className="filters">
         <MissionFilter missions={missions.data} value={missionId} onChange={setMissionId} />
       </div>
@@ -65,34 +63,34 @@ export function FacilitiesPage() {
         <table>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Level</th>
-              <th>Missions</th>
+              <th>{t('admin.facilities.name')}</th>
+              <th>{t('admin.facilities.level')}</th>
+              <th>{t('admin.facilities.missions')}</th>
               <th>{t('missionSettings.facilityTimeZoneColumn')}</th>
-              <th>Status</th>
-              <th><span className="sr-only">Actions</span></th>
+              <th>{t('admin.missions.status')}</th>
+              <th><span className="sr-only">{t('admin.facilities.actions')}</span></th>
             </tr>
           </thead>
           <tbody>
             {facilities.data?.length === 0 && (
               <tr>
-                <td colSpan={6} className="muted">No facilities.</td>
+                <td colSpan={6} className="muted">{t('admin.facilities.none')}</td>
               </tr>
             )}
             {facilities.data?.map((f) => (
               <tr key={f.id} className={[f.active ? '' : 'inactive', draft.id === f.id ? 'selected' : ''].join(' ').trim()}>
                 <td>{f.name}</td>
-                <td>Level {f.level}</td>
+                <td>{t('evacuation.level', { level: f.level })}</td>
                 <td>{f.missionIds.map(code).join(', ')}</td>
                 <td>{f.timeZone ?? t('missionSettings.missionZone')}</td>
-                <td>{f.active ? 'Active' : 'Inactive'}</td>
+                <td>{f.active ? t('admin.active') : t('admin.inactive')}</td>
                 <td className="nowrap">
                   <button
                     type="button"
                     className="secondary small"
                     onClick={() => setDraft({ id: f.id, name: f.name, level: f.level, missionIds: f.missionIds, timeZone: f.timeZone ?? '' })}
                   >
-                    Edit<span className="sr-only"> {f.name}</span>
+                    {t('admin.facilities.edit')}<span className="sr-only"> {f.name}</span>
                   </button>
                   <button
                     type="button"
@@ -100,7 +98,7 @@ export function FacilitiesPage() {
                     disabled={action.busy}
                     onClick={() => action.submit(() => patch(`/api/facilities/${f.id}`, { active: !f.active }).then(facilities.reload))}
                   >
-                    {f.active ? 'Deactivate' : 'Activate'}
+                    {f.active ? t('admin.deactivate') : t('admin.activate')}
                     <span className="sr-only"> {f.name}</span>
                   </button>
                 </td>
@@ -109,23 +107,23 @@ export function FacilitiesPage() {
           </tbody>
         </table>
       </div>
-      <form onSubmit={save} className="card inline-form" aria-label={draft.id ? 'Edit facility' : 'New facility'}>
-        <h2>{draft.id ? `Edit ${facilities.data?.find((f) => f.id === draft.id)?.name ?? 'facility'}` : 'New facility'}</h2>
-        <Field label="Name" problems={form.problems('name')}>
+      <form onSubmit={save} className="card inline-form" aria-label={draft.id ? t('admin.facilities.editForm') : t('admin.facilities.new')}>
+        <h2>{draft.id ? t('admin.facilities.editName', { name: facilities.data?.find((f) => f.id === draft.id)?.name ?? t('admin.facilities.facility') }) : t('admin.facilities.new')}</h2>
+        <Field label={t('admin.facilities.name')} problems={form.problems('name')}>
           {(id, d) => <input id={id} aria-describedby={d} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />}
         </Field>
-        <Field label="Level" problems={form.problems('level')}>
+        <Field label={t('admin.facilities.level')} problems={form.problems('level')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={draft.level} onChange={(e) => setLevel(Number(e.target.value) as FacilityLevel)}>
               {LEVELS.map((l) => (
-                <option key={l.level} value={l.level}>{l.label}</option>
+                <option key={l} value={l}>{t(`admin.facilities.levels.${l}`)}</option>
               ))}
             </select>
           )}
         </Field>
         {multi ? (
           <fieldset className="field">
-            <legend>Missions served</legend>
+            <legend>{t('admin.facilities.missionsServed')}</legend>
             <div className="checks">
               {missions.data?.map((m) => (
                 <label key={m.id} className="check">
@@ -146,10 +144,10 @@ export function FacilitiesPage() {
             {form.problems('missionIds').length > 0 && <div className="field-error">{form.problems('missionIds').join('; ')}</div>}
           </fieldset>
         ) : (
-          <Field label="Mission" problems={form.problems('missionIds')}>
+          <Field label={t('admin.users.mission')} problems={form.problems('missionIds')}>
             {(id, d) => (
               <select id={id} aria-describedby={d} required value={draft.missionIds[0] ?? ''} onChange={(e) => setDraft({ ...draft, missionIds: e.target.value ? [e.target.value] : [] })}>
-                <option value="">Choose…</option>
+                <option value="">{t('common.choose')}</option>
                 {missions.data?.map((m) => (
                   <option key={m.id} value={m.id}>{m.code} — {m.name}</option>
                 ))}
@@ -164,10 +162,10 @@ export function FacilitiesPage() {
         )}
         <ErrorAlert error={form.error} shown={['name', 'level', 'missionIds', 'timeZone']} />
         <div className="buttons">
-          <button type="submit" disabled={form.busy}>{draft.id ? 'Save facility' : 'Create facility'}</button>
+          <button type="submit" disabled={form.busy}>{draft.id ? t('admin.facilities.save') : t('admin.facilities.create')}</button>
           {draft.id && (
             <button type="button" className="secondary" onClick={() => setDraft(blank)}>
-              Cancel
+              {t('common.cancel')}
             </button>
           )}
         </div>

@@ -1,4 +1,5 @@
 import { FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import type { CertificateView, CourseDetailView, LearnerProgressView } from '@hub/contracts';
 import { get, post } from '../api/client';
@@ -7,6 +8,7 @@ import { Field } from '../components/Field';
 import { CertificationGate } from '../components/CertificationGate';
 import { useSubmit } from '../components/useLoad';
 import { useApi } from '../components/useApi';
+import { usePageTitle } from '../components/usePageTitle';
 import { useMissingCertification } from '../training/useCertification';
 import { day, T, today } from '../training/api';
 import { CertificatesTable } from './MyCertificatesPage';
@@ -15,6 +17,7 @@ function SignOffForm({ courseId, userId, itemId, title, onDone }: { courseId: st
   const [performedOn, setDate] = useState(today());
   const [note, setNote] = useState('');
   const form = useSubmit();
+  const { t } = useTranslation();
   const send = (e: FormEvent) => {
     e.preventDefault();
     void form.submit(async () => {
@@ -23,10 +26,10 @@ function SignOffForm({ courseId, userId, itemId, title, onDone }: { courseId: st
     });
   };
   return (
-    <form className="row-form" aria-label={`Sign off: ${title}`} onSubmit={send}>
-      <Field label="Demonstrated on" problems={form.problems('performedOn')}>{(id) => <input id={id} type="date" max={today()} value={performedOn} onChange={(e) => setDate(e.target.value)} />}</Field>
-      <Field label="Note" problems={form.problems('note')}>{(id) => <input id={id} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>
-      <button type="submit" disabled={form.busy}>Sign off</button>
+    <form className="row-form" aria-label={t('training.learner.signOffAria', { title })} onSubmit={send}>
+      <Field label={t('training.learner.demonstratedOn')} problems={form.problems('performedOn')}>{(id) => <input id={id} type="date" max={today()} value={performedOn} onChange={(e) => setDate(e.target.value)} />}</Field>
+      <Field label={t('training.learner.note')} problems={form.problems('note')}>{(id) => <input id={id} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>
+      <button type="submit" disabled={form.busy}>{t('training.learner.signOff')}</button>
       <ErrorAlert error={form.error} shown={['performedOn', 'note']} />
     </form>
   );
@@ -36,12 +39,13 @@ function Revoke({ cert, onDone }: { cert: CertificateView; onDone: () => Promise
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const form = useSubmit();
+  const { t } = useTranslation();
   if (cert.status === 'revoked') return null;
-  if (!open) return <button type="button" className="secondary small" onClick={() => setOpen(true)}>Revoke…</button>;
+  if (!open) return <button type="button" className="secondary small" onClick={() => setOpen(true)}>{t('training.learner.revokeOpen')}</button>;
   return (
-    <form className="row-form" aria-label={`Revoke certificate ${cert.code}`} onSubmit={(e) => { e.preventDefault(); void form.submit(async () => { await post(`${T}/certificates/${cert.id}/revoke`, { reason }); setOpen(false); await onDone(); }); }}>
-      <Field label="Reason for revocation" problems={form.problems('reason')}>{(id) => <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
-      <button type="submit" disabled={form.busy}>Revoke certificate</button>
+    <form className="row-form" aria-label={t('training.learner.revokeAria', { code: cert.code })} onSubmit={(e) => { e.preventDefault(); void form.submit(async () => { await post(`${T}/certificates/${cert.id}/revoke`, { reason }); setOpen(false); await onDone(); }); }}>
+      <Field label={t('training.learner.revokeReason')} problems={form.problems('reason')}>{(id) => <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+      <button type="submit" disabled={form.busy}>{t('training.learner.revoke')}</button>
       <ErrorAlert error={form.error} shown={['reason']} />
     </form>
   );
@@ -56,9 +60,11 @@ export function LearnerPage() {
   // Train the trainer: signing off needs the trainer's own valid certificate.
   const missing = useMissingCertification('trainer');
   const [early, setEarly] = useState(false);
+  const { t } = useTranslation();
+  const heading = usePageTitle(course.data && progress.data ? `${progress.data.userName}: ${course.data.title}` : null);
   const error = course.error ?? progress.error;
   if (error) return <main className="page"><div role="alert" className="alert">{error}</div></main>;
-  if (!course.data || !progress.data) return <main className="page muted">Loading…</main>;
+  if (!course.data || !progress.data) return <main className="page muted">{t('app.loading')}</main>;
   const c = course.data;
   const p = progress.data;
   const reload = () => Promise.all([progress.reload(), certs.reload()]);
@@ -72,28 +78,28 @@ export function LearnerPage() {
     !early;
   return (
     <main className="page" data-testid="learner-page">
-      <p className="muted"><Link to="/training/cohorts">Cohorts</Link> › {c.title}</p>
-      <h1>{p.userName}: {c.title}</h1>
+      <p className="muted"><Link to="/training/cohorts">{t('training.cohorts.title')}</Link> › {c.title}</p>
+      <h1 ref={heading} tabIndex={-1}>{p.userName}: {c.title}</h1>
       <p data-testid="learner-summary">
-        Lessons {p.lessonsDone}/{p.lessonsTotal}
-        {p.quizRequired && <> · quiz {p.quizPassed ? 'passed' : `not passed (${p.attempts.filter((a) => a.submittedAt).length} attempt(s))`}</>}
-        {' '}· practical skills {p.signOffsDone}/{p.signOffsTotal}
-        {p.complete && <> · <span className="status valid">complete</span></>}
+        {t('training.learner.lessons', { done: p.lessonsDone, total: p.lessonsTotal })}
+        {p.quizRequired && <> · {p.quizPassed ? t('training.learner.quizPassed') : t('training.learner.quizNotPassed', { count: p.attempts.filter((a) => a.submittedAt).length })}</>}
+        {' '}· {t('training.learner.skills', { done: p.signOffsDone, total: p.signOffsTotal })}
+        {p.complete && <> · <span className="status valid">{t('training.learner.complete')}</span></>}
       </p>
       {p.certificate?.status === 'valid' && (
         <p className="notice" data-testid="learner-certified">
-          Certified on {day(p.certificate.issuedAt)}, valid until {day(p.certificate.expiresAt)} (code {p.certificate.code}).
-          {p.signOffsDone === 0 && ' Sign-offs from now on count toward the recertification.'}
+          {t('training.learner.certified', { issued: day(p.certificate.issuedAt), until: day(p.certificate.expiresAt), code: p.certificate.code })}
+          {p.signOffsDone === 0 && ` ${t('training.learner.countsRecert')}`}
         </p>
       )}
-      <section className="card" aria-label="Practical sign-off">
-        <h2>Practical sign-off</h2>
-        {missing && <CertificationGate needed={missing} action="sign off practical skills" />}
-        {!c.checklist.length && <p className="muted">This course has no practical skills.</p>}
+      <section className="card" aria-label={t('training.learner.practical')}>
+        <h2>{t('training.learner.practical')}</h2>
+        {missing && <CertificationGate needed={missing} action={t('certification.roleActions.trainer')} />}
+        {!c.checklist.length && <p className="muted">{t('training.learner.noSkills')}</p>}
         {nextCycleLater && c.checklist.length > 0 && (
           <p className="muted" data-testid="next-cycle-later">
-            Certified: the sign-offs of the next cycle open 30 days before expiry.{' '}
-            <button type="button" className="secondary small" onClick={() => setEarly(true)}>Sign off for recertification now</button>
+            {t('training.learner.nextCycle', { days: RECERTIFY_DAYS })}{' '}
+            <button type="button" className="secondary small" onClick={() => setEarly(true)}>{t('training.learner.early')}</button>
           </p>
         )}
         <ol>
@@ -103,7 +109,7 @@ export function LearnerPage() {
               <li key={item.id} data-testid={`skill-${item.position}`}>
                 <strong>{item.title}</strong> {item.description && <span className="muted">— {item.description}</span>}
                 {s ? (
-                  <p className="notice">Signed off by {s.trainerName}, demonstrated on {day(s.performedOn)}{s.note ? `: ${s.note}` : ''}</p>
+                  <p className="notice">{t('training.learner.signedOff', { name: s.trainerName, date: day(s.performedOn) })}{s.note ? `: ${s.note}` : ''}</p>
                 ) : nextCycleLater ? null : (
                   <SignOffForm courseId={c.id} userId={p.userId} itemId={item.id} title={item.title} onDone={reload} />
                 )}
@@ -112,10 +118,10 @@ export function LearnerPage() {
           })}
         </ol>
       </section>
-      <section className="card" aria-label="Certificates">
-        <h2>Certificates</h2>
+      <section className="card" aria-label={t('training.learner.certificates')}>
+        <h2>{t('training.learner.certificates')}</h2>
         {certs.error && <div role="alert" className="alert">{certs.error}</div>}
-        {certs.data && !certs.data.length && <p className="muted">No certificate yet.</p>}
+        {certs.data && !certs.data.length && <p className="muted">{t('training.noCertificate')}</p>}
         {certs.data && certs.data.length > 0 && <CertificatesTable list={certs.data} extra={(cert) => <Revoke cert={cert} onDone={reload} />} />}
       </section>
     </main>

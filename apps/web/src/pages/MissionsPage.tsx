@@ -8,11 +8,14 @@ import { Field } from '../components/Field';
 import { usePending, useSubmit } from '../components/useLoad';
 import { useApi } from '../components/useApi';
 import { isSystemAdmin } from '../roles';
+import { usePageTitle } from '../components/usePageTitle';
 
 /** Missions: system administrators see and create all; mission administrators edit their own. */
 export function MissionsPage() {
   const { user } = useAuth();
   const sys = !!user && isSystemAdmin(user);
+  const { t } = useTranslation();
+  const heading = usePageTitle(t('admin.missions.title'));
   const { data, error, reload } = useApi<MissionView[]>('/api/missions');
   const form = useSubmit();
   const action = useSubmit();
@@ -49,23 +52,23 @@ export function MissionsPage() {
 
   return (
     <main className="page" data-testid="admin-missions">
-      <h1>Missions</h1>
+      <h1 ref={heading} tabIndex={-1}>{t('admin.missions.title')}</h1>
       {error && <div role="alert" className="alert">{error}</div>}
       <ErrorAlert error={action.error} />
       <div className="table-wrap">
         <table>
           <thead>
             <tr>
-              <th>Code</th>
-              <th>Name</th>
-              <th>MFA for everyone</th>
-              <th>Status</th>
+              <th>{t('admin.missions.code')}</th>
+              <th>{t('admin.missions.name')}</th>
+              <th>{t('admin.missions.mfaAll')}</th>
+              <th>{t('admin.missions.status')}</th>
             </tr>
           </thead>
           <tbody>
             {data?.length === 0 && (
               <tr>
-                <td colSpan={4} className="muted">No missions yet.</td>
+                <td colSpan={4} className="muted">{t('admin.missions.none')}</td>
               </tr>
             )}
             {data?.map((m) => (
@@ -74,20 +77,20 @@ export function MissionsPage() {
                 <td>
                   {editing?.id === m.id ? (
                     <form onSubmit={saveName} className="row-form">
-                      <Field label={`New name of ${m.code}`} problems={rename.problems('name')}>
+                      <Field label={t('admin.missions.newName', { code: m.code })} problems={rename.problems('name')}>
                         {(id, d) => (
                           <input id={id} aria-describedby={d} value={editing.name} autoFocus onChange={(e) => setEditing({ ...editing, name: e.target.value })} />
                         )}
                       </Field>
-                      <button type="submit" className="small" disabled={rename.busy}>Save</button>
-                      <button type="button" className="secondary small" onClick={() => setEditing(null)}>Cancel</button>
+                      <button type="submit" className="small" disabled={rename.busy}>{t('admin.save')}</button>
+                      <button type="button" className="secondary small" onClick={() => setEditing(null)}>{t('common.cancel')}</button>
                       <ErrorAlert error={rename.error} shown={['name']} />
                     </form>
                   ) : (
                     <>
                       {m.name}
                       <button type="button" className="secondary small" onClick={() => setEditing({ id: m.id, name: m.name })}>
-                        Rename<span className="sr-only"> {m.code}</span>
+                        {t('admin.missions.rename')}<span className="sr-only"> {m.code}</span>
                       </button>
                     </>
                   )}
@@ -95,7 +98,7 @@ export function MissionsPage() {
                 <td>
                   <input
                     type="checkbox"
-                    aria-label={`Require MFA for everyone in ${m.code}`}
+                    aria-label={t('admin.missions.mfaOf', { code: m.code })}
                     checked={mfa.value(m.id, m.mfaRequiredForAll)}
                     onChange={(e) => {
                       const next = e.target.checked;
@@ -104,10 +107,10 @@ export function MissionsPage() {
                   />
                 </td>
                 <td>
-                  {m.active ? 'Active' : 'Inactive'}
+                  {m.active ? t('admin.active') : t('admin.inactive')}
                   {sys && (
                     <button type="button" className="secondary small" disabled={action.busy} onClick={() => change(m, { active: !m.active })}>
-                      {m.active ? 'Deactivate' : 'Activate'}
+                      {m.active ? t('admin.deactivate') : t('admin.activate')}
                       <span className="sr-only"> {m.code}</span>
                     </button>
                   )}
@@ -119,19 +122,19 @@ export function MissionsPage() {
       </div>
       {data?.map((m) => <MissionSettings key={`${m.id}:${m.timeZone}:${m.staffSelfBooking}:${m.breakGlassMinutes}`} m={m} onSaved={reload} />)}
       {sys && (
-        <form onSubmit={create} className="card inline-form" aria-label="New mission">
-          <h2>New mission</h2>
-          <Field label="Code" problems={form.problems('code')}>
-            {(id, d) => <input id={id} aria-describedby={d} value={code} required onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder="MINUSMA" />}
+        <form onSubmit={create} className="card inline-form" aria-label={t('admin.missions.new')}>
+          <h2>{t('admin.missions.new')}</h2>
+          <Field label={t('admin.missions.code')} problems={form.problems('code')}>
+            {(id, d) => <input id={id} aria-describedby={d} value={code} required onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder={t('admin.missions.codeHint')} />}
           </Field>
-          <Field label="Name" problems={form.problems('name')}>
+          <Field label={t('admin.missions.name')} problems={form.problems('name')}>
             {(id, d) => <input id={id} aria-describedby={d} value={name} required onChange={(e) => setName(e.target.value)} />}
           </Field>
           <label className="check">
-            <input type="checkbox" checked={mfaAll} onChange={(e) => setMfaAll(e.target.checked)} /> Require multi-factor authentication for everyone in this mission
+            <input type="checkbox" checked={mfaAll} onChange={(e) => setMfaAll(e.target.checked)} /> {t('admin.missions.requireMfa')}
           </label>
           <ErrorAlert error={form.error} shown={['code', 'name']} />
-          <button type="submit" disabled={form.busy}>Create mission</button>
+          <button type="submit" disabled={form.busy}>{t('admin.missions.create')}</button>
         </form>
       )}
     </main>

@@ -1,10 +1,13 @@
 import { FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import type { AttemptQuestionResult, AttemptQuestionView, AttemptStartView, AttemptView, CourseDetailView, LearnerProgressView } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';
 import { useSubmit } from '../components/useLoad';
 import { useApi } from '../components/useApi';
+import { usePageTitle } from '../components/usePageTitle';
+import { formatDate, formatDateTime } from '../i18n/format';
 import { T } from '../training/api';
 
 type Running = Pick<AttemptStartView, 'id' | 'attemptNumber' | 'passMark'> & { questions: AttemptQuestionView[] };
@@ -24,6 +27,8 @@ export function QuizPage() {
   const [answers, setAnswers] = useState<Record<string, string[]>>({});
   const [now, setNow] = useState(Date.now());
   const action = useSubmit();
+  const { t } = useTranslation();
+  const heading = usePageTitle(course.data ? t('training.quiz.title', { title: course.data.title }) : null);
 
   // resume an attempt left open (reload, cut link)
   const open = progress.data?.attempts.find((a) => a.submittedAt === null);
@@ -37,7 +42,7 @@ export function QuizPage() {
   }, []);
 
   if (course.error) return <main className="page"><div role="alert" className="alert">{course.error}</div></main>;
-  if (!course.data || !progress.data) return <main className="page muted">Loading…</main>;
+  if (!course.data || !progress.data) return <main className="page muted">{t('app.loading')}</main>;
   const c = course.data;
   const p = progress.data;
   const quiz = c.quiz;
@@ -69,39 +74,39 @@ export function QuizPage() {
 
   return (
     <main className="page narrow" data-testid="quiz-page">
-      <p className="muted"><Link to={`/training/courses/${c.id}`}>{c.title}</Link> › Quiz</p>
-      <h1>Quiz: {c.title}</h1>
+      <p className="muted"><Link to={`/training/courses/${c.id}`}>{c.title}</Link> › {t('training.quiz.crumb')}</p>
+      <h1 ref={heading} tabIndex={-1}>{t('training.quiz.title', { title: c.title })}</h1>
       {!quiz ? (
-        <p>This course has no quiz.</p>
+        <p>{t('training.quiz.none')}</p>
       ) : (
         <p className="muted" data-testid="quiz-rules">
-          {quiz.questionCount} questions · pass mark {quiz.passMark}% ·{' '}
-          {p.attemptsLeft === null ? 'unlimited attempts' : `${p.attemptsLeft} attempt${p.attemptsLeft === 1 ? '' : 's'} left`}
-          {quiz.cooldownMinutes > 0 && ` · ${quiz.cooldownMinutes} min to wait after a failed attempt`}
+          {t('training.quiz.rules', { count: quiz.questionCount, passMark: quiz.passMark })} ·{' '}
+          {p.attemptsLeft === null ? t('training.quiz.unlimited') : t('training.quiz.attemptsLeft', { count: p.attemptsLeft })}
+          {quiz.cooldownMinutes > 0 && ` · ${t('training.quiz.cooldown', { minutes: quiz.cooldownMinutes })}`}
         </p>
       )}
       <ErrorAlert error={action.error} />
       {p.certificate?.status === 'valid' && !running && !result && (
-        <p className="notice">You hold the certificate from this course until {new Date(p.certificate.expiresAt).toLocaleDateString()}; a new attempt counts toward your recertification.</p>
+        <p className="notice">{t('training.quiz.holdUntil', { date: formatDate(p.certificate.expiresAt) })}</p>
       )}
 
       {result && (
-        <section className="card" aria-label="Result" data-testid="quiz-result">
+        <section className="card" aria-label={t('training.quiz.result')} data-testid="quiz-result">
           <h2>
-            Attempt {result.attemptNumber}: {result.score}% —{' '}
-            <span className={`status ${result.passed ? 'passed' : 'failed'}`} data-testid="quiz-verdict">{result.passed ? 'Passed' : 'Not passed'}</span>
+            {t('training.quiz.resultTitle', { n: result.attemptNumber, score: result.score })}{' '}
+            <span className={`status ${result.passed ? 'passed' : 'failed'}`} data-testid="quiz-verdict">{result.passed ? t('training.quiz.passed') : t('training.quiz.notPassed')}</span>
           </h2>
-          <p className="muted">Pass mark {result.passMark}%.</p>
-          {!result.keyShown && <p className="notice" data-testid="key-withheld">The right answers and explanations are shown once you pass the quiz or have no attempt left.</p>}
+          <p className="muted">{t('training.quiz.passMark', { value: result.passMark })}</p>
+          {!result.keyShown && <p className="notice" data-testid="key-withheld">{t('training.quiz.keyWithheld')}</p>}
           {(result.questions as (AttemptQuestionView | AttemptQuestionResult)[]).filter(isResult).map((q, i) => (
             <div key={q.id} className={`question ${q.correct ? 'correct' : 'wrong'}`} data-testid="question-result" lang={c.language}>
-              <p><strong>{i + 1}. {q.text}</strong> — {q.correct ? 'correct' : 'wrong'}</p>
+              <p><strong>{i + 1}. {q.text}</strong> — {q.correct ? t('training.quiz.correct') : t('training.quiz.wrong')}</p>
               <ul>
                 {q.options.map((o) => (
                   <li key={o.id}>
                     {o.text}
-                    {q.correctOptionIds.includes(o.id) && <strong> ✓ right answer</strong>}
-                    {q.chosenOptionIds.includes(o.id) && <em> (your answer)</em>}
+                    {q.correctOptionIds.includes(o.id) && <strong> ✓ {t('training.quiz.rightAnswer')}</strong>}
+                    {q.chosenOptionIds.includes(o.id) && <em> {t('training.quiz.yourAnswer')}</em>}
                   </li>
                 ))}
               </ul>
@@ -112,11 +117,11 @@ export function QuizPage() {
       )}
 
       {running ? (
-        <form className="card" aria-label={`Attempt ${running.attemptNumber}`} onSubmit={submit}>
-          <h2>Attempt {running.attemptNumber}</h2>
+        <form className="card" aria-label={t('training.quiz.attempt', { n: running.attemptNumber })} onSubmit={submit}>
+          <h2>{t('training.quiz.attempt', { n: running.attemptNumber })}</h2>
           {running.questions.map((q, i) => (
             <fieldset key={q.id} className="question" lang={c.language}>
-              <legend>{i + 1}. {q.text}{q.type === 'multiple' && <span className="muted"> (choose every right answer)</span>}</legend>
+              <legend>{i + 1}. {q.text}{q.type === 'multiple' && <span className="muted"> {t('training.quiz.chooseEvery')}</span>}</legend>
               {q.options.map((o) => (
                 <label key={o.id} className="check">
                   <input
@@ -130,31 +135,31 @@ export function QuizPage() {
               ))}
             </fieldset>
           ))}
-          {unanswered > 0 && <p className="muted">{unanswered} question{unanswered > 1 ? 's' : ''} not answered yet.</p>}
-          <button type="submit" disabled={action.busy}>{action.busy ? 'Submitting…' : 'Submit answers'}</button>
+          {unanswered > 0 && <p className="muted">{t('training.quiz.unanswered', { count: unanswered })}</p>}
+          <button type="submit" disabled={action.busy}>{action.busy ? t('training.quiz.submitting') : t('training.quiz.submit')}</button>
         </form>
       ) : quiz && p.quizPassed ? (
-        <p className="notice">You passed this quiz. <Link to={`/training/courses/${c.id}`}>Back to the course</Link></p>
+        <p className="notice">{t('training.quiz.passedQuiz')} <Link to={`/training/courses/${c.id}`}>{t('training.quiz.backToCourse')}</Link></p>
       ) : quiz ? (
         <div className="card">
           {noneLeft ? (
-            <p data-testid="quiz-blocked">You have used every attempt. Ask your trainer.</p>
+            <p data-testid="quiz-blocked">{t('training.quiz.noneLeft')}</p>
           ) : coolingDown ? (
-            <p data-testid="quiz-blocked">Next attempt possible from {new Date(waitUntil).toLocaleString()}.</p>
+            <p data-testid="quiz-blocked">{t('training.quiz.nextFrom', { time: formatDateTime(new Date(waitUntil)) })}</p>
           ) : (
-            <button type="button" onClick={start} disabled={action.busy}>{result || p.attempts.length ? 'Start a new attempt' : 'Start the quiz'}</button>
+            <button type="button" onClick={start} disabled={action.busy}>{result || p.attempts.length ? t('training.quiz.startNew') : t('training.quiz.start')}</button>
           )}
         </div>
       ) : null}
 
       {p.attempts.filter((a) => a.submittedAt).length > 0 && (
-        <section aria-label="My attempts">
-          <h2>My attempts</h2>
+        <section aria-label={t('training.quiz.myAttempts')}>
+          <h2>{t('training.quiz.myAttempts')}</h2>
           <table>
-            <thead><tr><th>#</th><th>Submitted</th><th>Score</th><th>Result</th></tr></thead>
+            <thead><tr><th>#</th><th>{t('training.quiz.submitted')}</th><th>{t('training.quiz.score')}</th><th>{t('training.quiz.result')}</th></tr></thead>
             <tbody>
               {p.attempts.filter((a) => a.submittedAt).map((a) => (
-                <tr key={a.id}><td>{a.attemptNumber}</td><td>{new Date(a.submittedAt!).toLocaleString()}</td><td>{a.score}%</td><td>{a.passed ? 'passed' : 'not passed'}</td></tr>
+                <tr key={a.id}><td>{a.attemptNumber}</td><td>{formatDateTime(a.submittedAt)}</td><td>{a.score}%</td><td>{a.passed ? t('training.quiz.passedLower') : t('training.quiz.notPassedLower')}</td></tr>
               ))}
             </tbody>
           </table>

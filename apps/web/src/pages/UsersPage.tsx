@@ -1,5 +1,7 @@
 import { FormEvent, useEffect, useState } from 'react';
-import { FacilityView, MissionView, Role, ROLE_LABELS, UserView } from '@hub/contracts';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { FacilityView, MissionView, Role, UserView } from '@hub/contracts';
 import { del, get, patch, post, query } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
 import { RotationEnd } from '../rotations/RotationEnd';
@@ -10,6 +12,8 @@ import { SpecialtyPicker } from '../components/SpecialtyPicker';
 import { usePending, useSubmit } from '../components/useLoad';
 import { useApi } from '../components/useApi';
 import { isSystemAdmin } from '../roles';
+import { usePageTitle } from '../components/usePageTitle';
+import { roleName } from '../i18n/words';
 
 /** Roles whose membership names the facility where they work. */
 const FACILITY_ROLES = [Role.FieldMedicalOfficer, Role.ReferenceDoctor];
@@ -34,28 +38,29 @@ function MembershipFields(props: {
   allowNone?: boolean;
 }) {
   const { value, onChange, problems } = props;
+  const { t } = useTranslation();
   const needsFacility = value.role !== '' && FACILITY_ROLES.includes(value.role);
   const scoped = value.role !== '' && value.role !== Role.SystemAdmin;
   const facilities = props.facilities.filter((f) => f.active && (!value.missionId || f.missionIds.includes(value.missionId)));
   return (
     <>
-      <Field label="Role" problems={problems('role')}>
+      <Field label={t('admin.users.role')} problems={problems('role')}>
         {(id, d) => (
           <select id={id} aria-describedby={d} value={value.role} onChange={(e) => onChange({ ...value, role: e.target.value as Role | '' })}>
-            {props.allowNone && <option value="">(no role yet)</option>}
+            {props.allowNone && <option value="">{t('admin.users.noRole')}</option>}
             {Object.values(Role)
               .filter((r) => props.allowSystemAdmin || r !== Role.SystemAdmin)
               .map((r) => (
-                <option key={r} value={r}>{ROLE_LABELS[r]}</option>
+                <option key={r} value={r}>{roleName(t, r)}</option>
               ))}
           </select>
         )}
       </Field>
       {scoped && (
-        <Field label="Mission" problems={problems('missionId')}>
+        <Field label={t('admin.users.mission')} problems={problems('missionId')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={value.missionId} onChange={(e) => onChange({ ...value, missionId: e.target.value, facilityId: '' })}>
-              <option value="">{needsFacility ? '(from the facility)' : 'Choose…'}</option>
+              <option value="">{needsFacility ? t('admin.users.fromFacility') : t('common.choose')}</option>
               {props.missions.filter((m) => m.active).map((m) => (
                 <option key={m.id} value={m.id}>{m.code}</option>
               ))}
@@ -64,12 +69,12 @@ function MembershipFields(props: {
         </Field>
       )}
       {scoped && (
-        <Field label="Facility" problems={problems('facilityId')}>
+        <Field label={t('admin.users.facility')} problems={problems('facilityId')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={value.facilityId} onChange={(e) => onChange({ ...value, facilityId: e.target.value })}>
-              <option value="">{needsFacility ? 'Choose…' : '(none)'}</option>
+              <option value="">{needsFacility ? t('common.choose') : t('admin.users.noFacility')}</option>
               {facilities.map((f) => (
-                <option key={f.id} value={f.id}>{/level/i.test(f.name) ? f.name : `${f.name} (Level ${f.level})`}</option>
+                <option key={f.id} value={f.id}>{/level|niveau/i.test(f.name) ? f.name : t('admin.users.facilityLevel', { name: f.name, level: f.level })}</option>
               ))}
             </select>
           )}
@@ -88,7 +93,7 @@ const membershipBody = (v: MembershipDraft) =>
         ...(v.role !== Role.SystemAdmin && v.facilityId ? { facilityId: v.facilityId } : {}),
       };
 
-const where = (m: UserView['memberships'][number]) => [m.facilityName, m.missionCode].filter(Boolean).join(', ') || 'all missions';
+const where = (t: TFunction, m: UserView['memberships'][number]) => [m.facilityName, m.missionCode].filter(Boolean).join(', ') || t('admin.users.allMissions');
 
 /** One user's details and memberships: edit name and specialties, add and remove memberships. */
 function UserPanel(props: {
@@ -106,6 +111,7 @@ function UserPanel(props: {
   const [displayName, setDisplayName] = useState(user.displayName);
   const [specialties, setSpecialties] = useState(user.specialties);
   const [extra, setExtra] = useState<MembershipDraft>(blankMembership);
+  const { t } = useTranslation();
   useEffect(() => {
     setDisplayName(user.displayName);
     setSpecialties(user.specialties);
@@ -127,22 +133,22 @@ function UserPanel(props: {
   }
 
   return (
-    <section className="card" aria-label={`Memberships of ${user.displayName}`} data-testid="user-panel">
+    <section className="card" aria-label={t('admin.users.membershipsOf', { name: user.displayName })} data-testid="user-panel">
       <div className="panel-head">
         <h2>{user.displayName}</h2>
         <button type="button" className="secondary small" onClick={props.onClose}>
-          Close<span className="sr-only"> the user panel</span>
+          {t('common.close')}<span className="sr-only"> {t('admin.users.panel')}</span>
         </button>
       </div>
       <p className="muted">
-        {user.email} · MFA {user.mfaEnabled ? 'on' : 'off'} · {user.active ? 'active' : 'deactivated'}
+        {user.email} · {user.mfaEnabled ? t('admin.users.mfaOn') : t('admin.users.mfaOff')} · {user.active ? t('admin.users.active') : t('admin.users.deactivated')}
       </p>
-      <h3>Memberships</h3>
-      {user.memberships.length === 0 && <p className="muted">No membership: this user cannot do anything yet.</p>}
+      <h3>{t('admin.users.memberships')}</h3>
+      {user.memberships.length === 0 && <p className="muted">{t('admin.users.noMembership')}</p>}
       <ul className="memberships">
         {user.memberships.map((m) => (
           <li key={m.id}>
-            <span className="badge outline">{ROLE_LABELS[m.role]}</span> {where(m)}
+            <span className="badge outline">{roleName(t, m.role)}</span> {where(t, m)}
             <RotationEnd m={m} onChanged={props.onChanged} />
             <button
               type="button"
@@ -150,14 +156,14 @@ function UserPanel(props: {
               disabled={remove.busy}
               onClick={() => remove.submit(() => del(`/api/memberships/${m.id}`).then(props.onChanged))}
             >
-              Remove<span className="sr-only"> {ROLE_LABELS[m.role]} membership ({where(m)})</span>
+              {t('admin.users.remove')}<span className="sr-only"> {t('admin.users.removeWhat', { role: roleName(t, m.role), where: where(t, m) })}</span>
             </button>
           </li>
         ))}
       </ul>
       <ErrorAlert error={remove.error} />
-      <form onSubmit={addMembership} aria-label="Add membership" className="subform">
-        <h3>Add a membership</h3>
+      <form onSubmit={addMembership} aria-label={t('admin.users.addMembership')} className="subform">
+        <h3>{t('admin.users.addAMembership')}</h3>
         <MembershipFields
           missions={props.missions}
           facilities={props.facilities}
@@ -167,16 +173,16 @@ function UserPanel(props: {
           allowSystemAdmin={props.allowSystemAdmin}
         />
         <ErrorAlert error={member.error} shown={MEMBERSHIP_FIELDS} />
-        <button type="submit" disabled={member.busy}>Add membership</button>
+        <button type="submit" disabled={member.busy}>{t('admin.users.addMembership')}</button>
       </form>
-      <form onSubmit={saveDetails} aria-label="User details" className="subform">
-        <h3>Details</h3>
-        <Field label="Display name" problems={details.problems('displayName')}>
+      <form onSubmit={saveDetails} aria-label={t('admin.users.userDetails')} className="subform">
+        <h3>{t('common.details')}</h3>
+        <Field label={t('admin.users.displayName')} problems={details.problems('displayName')}>
           {(id, d) => <input id={id} aria-describedby={d} required value={displayName} onChange={(e) => setDisplayName(e.target.value)} />}
         </Field>
-        <SpecialtyPicker legend="Specialty codes" value={specialties} onChange={setSpecialties} problems={details.problems('specialties')} />
+        <SpecialtyPicker legend={t('admin.users.specialtyCodes')} value={specialties} onChange={setSpecialties} problems={details.problems('specialties')} />
         <ErrorAlert error={details.error} shown={['displayName', 'specialties']} />
-        <button type="submit" disabled={details.busy}>Save details</button>
+        <button type="submit" disabled={details.busy}>{t('admin.users.saveDetails')}</button>
       </form>
     </section>
   );
@@ -184,6 +190,8 @@ function UserPanel(props: {
 
 export function UsersPage() {
   const { user: me } = useAuth();
+  const { t } = useTranslation();
+  const heading = usePageTitle(t('admin.users.title'));
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [missionId, setMissionId] = useState('');
@@ -201,8 +209,8 @@ export function UsersPage() {
 
   // Search as one types, but ask the server only once typing pauses (slow links).
   useEffect(() => {
-    const t = setTimeout(() => setSearch(q.trim()), 350);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setSearch(q.trim()), 350);
+    return () => clearTimeout(timer);
   }, [q]);
 
   async function submitUser(e: FormEvent) {
@@ -232,10 +240,10 @@ export function UsersPage() {
 
   return (
     <main className="page wide" data-testid="admin-users">
-      <h1>Users</h1>
-      <div className="filters" role="search" aria-label="Find users">
-        <Field label="Search">
-          {(id) => <input id={id} type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="name or email" />}
+      <h1 ref={heading} tabIndex={-1}>{t('admin.users.title')}</h1>
+      <div className="filters" role="search" aria-label={t('admin.users.find')}>
+        <Field label={t('admin.users.search')}>
+          {(id) => <input id={id} type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('admin.users.searchHint')} />}
         </Field>
         <MissionFilter missions={missions.data} value={missionId} onChange={setMissionId} />
       </div>
@@ -246,17 +254,17 @@ export function UsersPage() {
           <table>
             <thead>
               <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Roles</th>
-                <th>MFA</th>
-                <th>Active</th>
+                <th>{t('admin.users.name')}</th>
+                <th>{t('admin.users.email')}</th>
+                <th>{t('admin.users.roles')}</th>
+                <th>{t('admin.users.mfa')}</th>
+                <th>{t('admin.users.activeColumn')}</th>
               </tr>
             </thead>
             <tbody>
               {users.data?.length === 0 && (
                 <tr>
-                  <td colSpan={5} className="muted">No user matches.</td>
+                  <td colSpan={5} className="muted">{t('admin.users.noMatch')}</td>
                 </tr>
               )}
               {users.data?.map((u) => (
@@ -267,13 +275,13 @@ export function UsersPage() {
                     </button>
                   </td>
                   <td>{u.email}</td>
-                  <td>{[...new Set(u.memberships.map((m) => ROLE_LABELS[m.role]))].join(', ') || <span className="muted">none</span>}</td>
-                  <td>{u.mfaEnabled ? 'on' : 'off'}</td>
+                  <td>{[...new Set(u.memberships.map((m) => roleName(t, m.role)))].join(', ') || <span className="muted">{t('common.none')}</span>}</td>
+                  <td>{u.mfaEnabled ? t('admin.users.on') : t('admin.users.off')}</td>
                   <td>
                     <label className="switch">
                       <input
                         type="checkbox"
-                        aria-label={`Active: ${u.email}`}
+                        aria-label={t('admin.users.activeOf', { email: u.email })}
                         checked={active.value(u.id, u.active)}
                         disabled={u.id === me?.id}
                         onChange={(e) => {
@@ -281,7 +289,7 @@ export function UsersPage() {
                           void active.run(u.id, next, () => toggle.submit(() => patch(`/api/users/${u.id}`, { active: next }).then(users.reload)));
                         }}
                       />
-                      <span>{active.value(u.id, u.active) ? 'active' : 'off'}</span>
+                      <span>{active.value(u.id, u.active) ? t('admin.users.active') : t('admin.users.switchOff')}</span>
                     </label>
                   </td>
                 </tr>
@@ -301,18 +309,18 @@ export function UsersPage() {
           />
         )}
       </div>
-      <form onSubmit={submitUser} className="card inline-form" aria-label="New user">
-        <h2>New user</h2>
-        <Field label="Email" problems={create.problems('email')}>
+      <form onSubmit={submitUser} className="card inline-form" aria-label={t('admin.users.newUser')}>
+        <h2>{t('admin.users.newUser')}</h2>
+        <Field label={t('admin.users.email')} problems={create.problems('email')}>
           {(id, d) => <input id={id} type="email" autoComplete="off" aria-describedby={d} value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} />}
         </Field>
-        <Field label="Full name" problems={create.problems('displayName')}>
+        <Field label={t('admin.users.fullName')} problems={create.problems('displayName')}>
           {(id, d) => <input id={id} aria-describedby={d} value={draft.displayName} onChange={(e) => setDraft({ ...draft, displayName: e.target.value })} />}
         </Field>
-        <Field label="Initial password" problems={create.problems('password')}>
+        <Field label={t('admin.users.password')} problems={create.problems('password')}>
           {(id, d) => <input id={id} type="password" autoComplete="new-password" aria-describedby={d} value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} />}
         </Field>
-        <p className="muted hint">At least 12 characters. Give it to the user through a separate channel.</p>
+        <p className="muted hint">{t('admin.users.passwordHint')}</p>
         <MembershipFields
           missions={missions.data ?? []}
           facilities={facilities.data ?? []}
@@ -324,13 +332,13 @@ export function UsersPage() {
         />
         {createProblems('membership').length > 0 && <div className="field-error">{createProblems('membership').join('; ')}</div>}
         {(draftMembership.role === Role.ReferenceDoctor || draft.specialties.length > 0) && (
-          <SpecialtyPicker legend="Specialties" value={draft.specialties} onChange={(specialties) => setDraft({ ...draft, specialties })} problems={create.problems('specialties')} />
+          <SpecialtyPicker legend={t('admin.users.specialties')} value={draft.specialties} onChange={(specialties) => setDraft({ ...draft, specialties })} problems={create.problems('specialties')} />
         )}
         <ErrorAlert
           error={create.error}
           shown={['email', 'displayName', 'password', 'specialties', 'membership', ...MEMBERSHIP_FIELDS, ...MEMBERSHIP_FIELDS.map((f) => `membership.${f}`)]}
         />
-        <button type="submit" disabled={create.busy}>Create user</button>
+        <button type="submit" disabled={create.busy}>{t('admin.users.create')}</button>
       </form>
     </main>
   );

@@ -1,19 +1,10 @@
 import { formatDate } from '../i18n/format';
-import type { AttachmentView, CertificationRequiredBody, CertificationState, TrainingLanguage } from '@hub/contracts';
+import type { AttachmentView, CertificationRequiredBody, TrainingLanguage } from '@hub/contracts';
 import { ApiError, currentAccessToken, fetchBlobUrl, refresh } from '../api/client';
 
 export const T = '/api/training';
 
 export const LANGUAGE_LABELS: Record<TrainingLanguage, string> = { en: 'English', fr: 'Français' };
-
-export const STATE_LABELS: Record<CertificationState, string> = {
-  certified: 'Certified',
-  expiring: 'Expiring soon',
-  expired: 'Expired',
-  revoked: 'Revoked',
-  waived: 'Waiver',
-  missing: 'Not certified',
-};
 
 export const day = (iso: string | null | undefined) => (iso ? formatDate(iso) : '—');
 export const today = () => new Date().toISOString().slice(0, 10);
@@ -60,4 +51,5 @@ export async function openFile(a: AttachmentView) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
-export const formatSize = (n: number) => (n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`);
+/** A file size in the reader's units (see i18n/format.ts). */
+export { formatSize } from '../i18n/format';
