@@ -87,6 +87,8 @@ export interface MissionView {
   timeZone: string;
   /** Staff may book mental-health sessions for themselves. */
   staffSelfBooking: boolean;
+  /** Hours without contact after which a field node of the mission is reported silent (null: the hub's default). */
+  fieldNodeSilentHours: number | null;
 }
 
 export interface FacilityView {

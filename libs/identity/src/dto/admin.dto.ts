@@ -17,7 +17,9 @@ import {
   IsTimeZone,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -80,6 +82,14 @@ export class UpdateMissionDto {
   @IsOptional()
   @IsBoolean({ message: 'staffSelfBooking must be true or false' })
   staffSelfBooking?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, example: 24, description: "Hours without contact after which a field node is reported silent to the mission's health managers (null: the hub's FIELD_NODE_SILENT_HOURS)" })
+  @IsOptional()
+  @NullAllowed()
+  @IsInt({ message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
+  @Min(1, { message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
+  @Max(720, { message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
+  fieldNodeSilentHours?: number | null;
 }
 
 export class CreateFacilityDto {

@@ -51,6 +51,10 @@ export class Mission {
   @Column({ type: 'integer', default: 20 })
   slaBreachAlertPercent: number;
 
+  /** Alert health managers when a field node of the mission has not reached the hub for this many hours (null: FIELD_NODE_SILENT_HOURS). */
+  @Column({ type: 'integer', nullable: true })
+  fieldNodeSilentHours: number | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
