@@ -96,7 +96,7 @@ export function SyncPage() {
                 <tbody>
                   {files.map((f) => {
                     const moving = current && current.filename === f.filename && current.direction === f.direction;
-                    const percent = moving ? current.percent : f.receivedBytes !== null && f.size ? Math.floor((f.receivedBytes / f.size) * 100) : null;
+                    const percent = moving && current ? current.percent : f.receivedBytes !== null && f.size ? Math.floor((f.receivedBytes / f.size) * 100) : null;
                     return (
                       <tr key={f.attachmentId}>
                         <td><Link to={`/cases/${f.caseId}`}>{f.filename}</Link></td>
