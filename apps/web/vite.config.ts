@@ -24,6 +24,8 @@ const SHELL_SCREENS = [
   'src/pages/NotificationsPage.tsx',
   'src/pages/MfaSetupPage.tsx',
   'src/offline/OutboxPanel.tsx',
+  'src/sync/SyncBar.tsx',
+  'src/sync/SyncPage.tsx',
   // the catalogues, loaded on demand by apps/web/src/i18n
   'src/i18n/locales/en.ts',
   'src/i18n/locales/fr.ts',

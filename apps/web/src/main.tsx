@@ -17,6 +17,9 @@ import './styles.css';
 // field screens are precached by the service worker once the first page has loaded: vite.config.ts SHELL_SCREENS).
 // The outbox (IndexedDB, tus) is needed only once signed in.
 const OutboxPanel = lazy(() => import('./offline/OutboxPanel').then((m) => ({ default: m.OutboxPanel })));
+// On a field node: the node's sync with the hub (nothing shows on the hub, whose status route does not exist).
+const SyncBar = lazy(() => import('./sync/SyncBar').then((m) => ({ default: m.SyncBar })));
+const SyncPage = lazy(() => import('./sync/SyncPage').then((m) => ({ default: m.SyncPage })));
 const HomePage = lazy(() => import('./pages/HomePage').then((m) => ({ default: m.HomePage })));
 const MfaSetupPage = lazy(() => import('./pages/MfaSetupPage').then((m) => ({ default: m.MfaSetupPage })));
 const MissionsPage = lazy(() => import('./pages/MissionsPage').then((m) => ({ default: m.MissionsPage })));
@@ -85,6 +88,7 @@ function Shell() {
   return (
     <>
       {user && <TopBar />}
+      {user && later && <Suspense fallback={null}><SyncBar /></Suspense>}
       {user && later && <Suspense fallback={null}><OutboxPanel /></Suspense>}
       {/* A screen whose code cannot be fetched (offline, not yet cached) says so here; the top bar stays. */}
       <RouteErrorBoundary>
@@ -106,6 +110,7 @@ function Shell() {
         <Route path="/mental-health/slots" element={<Protected><SlotsPage /></Protected>} />
         <Route path="/mental-health/book" element={<Protected><BookingPage /></Protected>} />
         <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
+        <Route path="/sync" element={<Protected><SyncPage /></Protected>} />
         <Route path="/rotation/hand-over" element={<Protected><HandOverPage /></Protected>} />
         <Route path="/admin/rotations/import" element={<Protected admin><RotationImportPage /></Protected>} />
         <Route path="/training" element={<Loading><Protected><MyTrainingPage /></Protected></Loading>} />

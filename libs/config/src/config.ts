@@ -63,6 +63,8 @@ export interface AppConfig {
   backup: { dir: string; intervalHours: number; keep: number };
   /** METRICS_TOKEN: the bearer token of GET /metrics; null = /metrics is off. */
   metricsToken: string | null;
+  /** FIELD_NODE_SILENT_HOURS: a field node not heard from for this long is alerted (unless its mission sets its own). */
+  fieldNodeSilentHours: number;
 }
 
 /** Live consultation SFU settings (MEDIA_* variables). */
@@ -200,6 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     turn: { secret: env.TURN_SECRET, urls: env.TURN_URLS ? env.TURN_URLS.split(',') : [], ttlSeconds: env.TURN_TTL_SECONDS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
     metricsToken: env.METRICS_TOKEN ?? null,
+    fieldNodeSilentHours: env.FIELD_NODE_SILENT_HOURS,
     backup: {
       dir: resolve(env.BACKUP_DIR ?? join(resolve(env.HUB_DATA_DIR ?? defaultDataDir()), 'backups')),
       intervalHours: env.BACKUP_INTERVAL_HOURS ?? (env.DATABASE_URL ? 0 : 24),

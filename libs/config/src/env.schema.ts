@@ -295,6 +295,13 @@ export class EnvironmentVariables {
   @Max(120)
   MEDIA_NODE_TTL_SECONDS = 4;
 
+  /** Hours a field node may go without reaching the hub before the health managers are alerted (a mission may set its own). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  FIELD_NODE_SILENT_HOURS = 24;
+
   /** Bearer token that GET /metrics requires (Prometheus `authorization.credentials`); unset: /metrics is off (404). */
   @IsOptional()
   @IsString()

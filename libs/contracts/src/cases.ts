@@ -1,5 +1,6 @@
 import type { EmergencyAccessView } from './break-glass';
 import type { CarePlanView } from './follow-up';
+import type { FieldNodeHealth } from './node-status';
 export type Urgency = 'emergency' | 'urgent' | 'routine';
 export const URGENCIES: Urgency[] = ['emergency', 'urgent', 'routine'];
 export const URGENCY_RANK: Record<Urgency, number> = { emergency: 0, urgent: 1, routine: 2 };
@@ -103,6 +104,8 @@ export const NOTIFICATION_CODES = [
   'case.follow_up_overdue',
   'caseload.follow_up_overdue',
   'caseload.unassigned_after_rotation',
+  'caseload.field_node_silent',
+  'caseload.field_node_back',
   'rotation.handed_over',
   'rotation.left_unassigned',
   'mental_health.booked',
@@ -250,8 +253,10 @@ export interface ResponseTimeRow {
 
 export interface DashboardAlert {
   /** `storage`: the hub's file store or database disk is full or read-only (nothing new can be stored). */
-  kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue' | 'storage' | 'follow_up_overdue' | 'unassigned_after_rotation';
+  kind: 'dormant_site' | 'sla_breach_rate' | 'outcome_overdue' | 'storage' | 'follow_up_overdue' | 'unassigned_after_rotation' | 'field_node_silent';
   missionId: string;
+  /** `field_node_silent`: the node not heard from. */
+  nodeId?: string;
   facilityId?: string;
   /** English sentence; clients render `code` with `params` in the reader's language. */
   text: string;
@@ -284,4 +289,6 @@ export interface DashboardView {
   /** Follow-up checks of care plans not yet recorded: on their day (due) and past it (overdue). */
   followUps: { due: number; overdue: number };
   alerts: DashboardAlert[];
+  /** The missions' field nodes (of the facility filtered on, if any): last contact, backlog, version, revoked. */
+  fieldNodes: FieldNodeHealth[];
 }

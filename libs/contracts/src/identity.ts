@@ -89,6 +89,8 @@ export interface MissionView {
   staffSelfBooking: boolean;
   /** How long a break-the-glass grant lasts in this mission (minutes). */
   breakGlassMinutes?: number;
+  /** Hours without contact after which a field node of the mission is reported silent (null: the hub's default). */
+  fieldNodeSilentHours: number | null;
 }
 
 export interface FacilityView {

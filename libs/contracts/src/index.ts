@@ -6,6 +6,7 @@ export * from './media';
 export * from './media-policy';
 export * from './consultations';
 export * from './sync';
+export * from './node-status';
 export * from './errors';
 export * from './follow-up';
 export * from './rotations';

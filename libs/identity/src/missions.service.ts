@@ -17,6 +17,7 @@ const view = (m: Mission): MissionView => ({
   timeZone: m.timeZone,
   staffSelfBooking: m.staffSelfBooking,
   breakGlassMinutes: m.breakGlassMinutes,
+  fieldNodeSilentHours: m.fieldNodeSilentHours ?? null,
 });
 
 @Injectable()

@@ -1,12 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
-import type { DashboardView, FacilityView, ResponseTimeRow } from '@hub/contracts';
+import type { DashboardView, FacilityView, FieldNodeHealth, ResponseTimeRow } from '@hub/contracts';
 import { get } from '../api/client';
 import { Field } from '../components/Field';
 import { AuditCheckpoint } from '../components/AuditCheckpoint';
 import { useApi } from '../components/useApi';
 import { usePageTitle } from '../components/usePageTitle';
+import { formatDate, formatDateTime } from '../i18n/format';
 import { notificationText } from '../i18n/notifications';
 import { specialtyName } from '../i18n/words';
 
@@ -140,6 +141,7 @@ export function DashboardPage() {
               <ul>{d.alerts.map((a, i) => <li key={i} className={a.kind}>{notificationText(t, a)}</li>)}</ul>
             </section>
           )}
+          {d.fieldNodes.length > 0 && <FieldNodes nodes={d.fieldNodes} />}
           <section className="card" aria-label={t('followUp.dashboardTitle')} data-testid="follow-up-counts">
             <h2>{t('followUp.dashboardTitle')}</h2>
             <p>{t('followUp.dashboardDue', { count: d.followUps.due })} · <span className={d.followUps.overdue ? 'field-error' : ''}>{t('followUp.dashboardOverdue', { count: d.followUps.overdue })}</span></p>
@@ -199,5 +201,43 @@ export function DashboardPage() {
         </>
       )}
     </main>
+  );
+}
+
+/** The missions' field nodes: last contact, changes waiting, version, and whether each is silent or revoked. */
+function FieldNodes({ nodes }: { nodes: FieldNodeHealth[] }) {
+  const { t } = useTranslation();
+  const state = (n: FieldNodeHealth) =>
+    n.status === 'revoked'
+      ? t('dashboard.fieldNodes.revoked', { date: formatDate(n.revokedAt) })
+      : n.status === 'awaiting_enrolment'
+        ? t('dashboard.fieldNodes.awaiting_enrolment')
+        : n.silent
+          ? t('dashboard.fieldNodes.silent', { hours: n.silentAfterHours })
+          : t('dashboard.fieldNodes.inContact');
+  return (
+    <section className="card field-nodes" aria-label={t('dashboard.fieldNodes.title')} data-testid="field-nodes">
+      <h2>{t('dashboard.fieldNodes.title')}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>{t('dashboard.fieldNodes.name')}</th><th>{t('dashboard.fieldNodes.facility')}</th><th>{t('dashboard.fieldNodes.state')}</th>
+            <th>{t('dashboard.fieldNodes.lastContact')}</th><th>{t('dashboard.fieldNodes.backlog')}</th><th>{t('dashboard.fieldNodes.version')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {nodes.map((n) => (
+            <tr key={n.id} data-node={n.id}>
+              <td>{n.name}</td>
+              <td>{n.facilityName}</td>
+              <td className={n.silent ? 'silent' : n.status}>{state(n)}</td>
+              <td>{n.lastContactAt ? formatDateTime(n.lastContactAt) : t('dashboard.fieldNodes.never')}</td>
+              <td>{n.backlog ?? '—'}</td>
+              <td>{n.version ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

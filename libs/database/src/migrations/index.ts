@@ -18,6 +18,7 @@ import { ClusterMediaNodes1795950500000 } from './1795950500000-ClusterMediaNode
 import { MentalHealth1795950600000 } from './1795950600000-MentalHealth';
 import { FollowUpPlansRotations1795950700000 } from './1795950700000-FollowUpPlansRotations';
 import { BreakGlass1795954200000 } from './1795954200000-BreakGlass';
+import { FieldNodeAlerts1795954300000 } from './1795954300000-FieldNodeAlerts';
 import { SyncLogDedup1795954900000 } from './1795954900000-SyncLogDedup';
 
 // Ordered by timestamp, the order TypeORM applies them and a backup records them; add new ones at the end.
@@ -42,5 +43,6 @@ export const MIGRATIONS: Function[] = [
   MentalHealth1795950600000,
   FollowUpPlansRotations1795950700000,
   BreakGlass1795954200000,
+  FieldNodeAlerts1795954300000,
   SyncLogDedup1795954900000,
 ];

@@ -96,6 +96,13 @@ export class UpdateMissionDto {
   @Min(15, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
   @Max(720, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
   breakGlassMinutes?: number;
+  @ApiPropertyOptional({ nullable: true, example: 24, description: "Hours without contact after which a field node is reported silent to the mission's health managers (null: the hub's FIELD_NODE_SILENT_HOURS)" })
+  @IsOptional()
+  @NullAllowed()
+  @IsInt({ message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
+  @Min(1, { message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
+  @Max(720, { message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
+  fieldNodeSilentHours?: number | null;
 }
 
 export class CreateFacilityDto {

@@ -54,6 +54,9 @@ export class Mission {
   /** How long a break-the-glass grant lasts in this mission (minutes; 2 h by default). */
   @Column({ type: 'integer', default: 120 })
   breakGlassMinutes: number;
+  /** Alert health managers when a field node of the mission has not reached the hub for this many hours (null: FIELD_NODE_SILENT_HOURS). */
+  @Column({ type: 'integer', nullable: true })
+  fieldNodeSilentHours: number | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
