@@ -51,6 +51,8 @@ export const CONFLICT_REASONS = [
   'attachment_id_taken',
   /** `chain`, `seq`: a field node's audit record differs from the one the hub holds (a forked trail). */
   'audit_forked',
+  /** A consultation without a case cannot be recorded (nothing to attach the file to). */
+  'recording_unavailable',
 ] as const;
 
 export type ConflictReason = (typeof CONFLICT_REASONS)[number];

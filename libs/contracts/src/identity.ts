@@ -87,6 +87,8 @@ export interface MissionView {
   timeZone: string;
   /** Staff may book mental-health sessions for themselves. */
   staffSelfBooking: boolean;
+  /** Days a consultation recording stays on its case before the retention sweep deletes it. */
+  recordingRetentionDays: number;
 }
 
 export interface FacilityView {

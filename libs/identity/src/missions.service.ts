@@ -16,6 +16,7 @@ const view = (m: Mission): MissionView => ({
   active: m.active,
   timeZone: m.timeZone,
   staffSelfBooking: m.staffSelfBooking,
+  recordingRetentionDays: m.recordingRetentionDays,
 });
 
 @Injectable()

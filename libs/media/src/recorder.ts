@@ -30,7 +30,7 @@ export interface RecordingResult {
 export interface RecorderOptions {
   /** The WebM file to write (the directory must exist). */
   outputPath: string;
-  /** Producers to record (default: every producer of the room now). */
+  /** Producers to record (default: every producer of the room now but paused video). */
   producerIds?: string[];
   ffmpegPath?: string;
   /** How long to wait for ffmpeg to listen on its ports before giving up. */
@@ -75,7 +75,8 @@ export class RoomRecorder {
   static async start(room: Room, options: RecorderOptions): Promise<RoomRecorder> {
     room.assertOpen();
     const wanted = options.producerIds ? new Set(options.producerIds) : undefined;
-    const producers = room.listProducers().filter((p) => !wanted || wanted.has(p.producerId));
+    // A paused camera sends nothing: ffmpeg could not learn the size of its video (a muted microphone is fine).
+    const producers = room.listProducers().filter((p) => (wanted ? wanted.has(p.producerId) : !(p.paused && p.kind === 'video')));
     if (!producers.length) throw new MediaError('INVALID_PARAMETERS', 'nothing to record: the room has no producer');
     const legs: Leg[] = [];
     try {

@@ -9,6 +9,7 @@ import { formatNumber, formatTime } from '../i18n/format';
 import type { CallClient, CallState, RemoteMedia } from './CallClient';
 import { AudioSink, LevelMeter, TrackView, useAudioLevel, VideoView } from './MediaTile';
 import { describeCall, QUALITY_VIEW } from './quality';
+import { RecordingControls } from './RecordingControls';
 import { useCall } from './useCall';
 
 /**
@@ -220,6 +221,7 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
           <QualityIndicator state={state} />
         </div>
         <div>
+          <RecordingControls client={client} state={state} />
           <Chat client={client} state={state} />
           {state.isHost && state.session && <Invite sessionId={state.session.id} />}
         </div>

@@ -17,7 +17,9 @@ import {
   IsTimeZone,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -51,6 +53,13 @@ export class CreateMissionDto {
   @IsOptional()
   @IsBoolean({ message: 'staffSelfBooking must be true or false' })
   staffSelfBooking?: boolean;
+
+  @ApiPropertyOptional({ example: 30, description: 'Days a consultation recording stays on its case before it is deleted (0 to 3650)' })
+  @IsOptional()
+  @IsInt({ message: 'recordingRetentionDays must be a whole number of days' })
+  @Min(0, { message: 'recordingRetentionDays must be at least 0' })
+  @Max(3650, { message: 'recordingRetentionDays must be at most 3650' })
+  recordingRetentionDays?: number;
 }
 
 export class UpdateMissionDto {
@@ -80,6 +89,13 @@ export class UpdateMissionDto {
   @IsOptional()
   @IsBoolean({ message: 'staffSelfBooking must be true or false' })
   staffSelfBooking?: boolean;
+
+  @ApiPropertyOptional({ example: 30, description: 'Days a consultation recording stays on its case before it is deleted (0 to 3650)' })
+  @IsOptional()
+  @IsInt({ message: 'recordingRetentionDays must be a whole number of days' })
+  @Min(0, { message: 'recordingRetentionDays must be at least 0' })
+  @Max(3650, { message: 'recordingRetentionDays must be at most 3650' })
+  recordingRetentionDays?: number;
 }
 
 export class CreateFacilityDto {

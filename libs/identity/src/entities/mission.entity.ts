@@ -51,6 +51,10 @@ export class Mission {
   @Column({ type: 'integer', default: 20 })
   slaBreachAlertPercent: number;
 
+  /** Days a recording of a live consultation is kept on its case before it is deleted (0: at the next sweep). */
+  @Column({ type: 'integer', default: 30 })
+  recordingRetentionDays: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

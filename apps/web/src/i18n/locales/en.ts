@@ -627,6 +627,7 @@ const en = {
     own_slot: 'You cannot book your own slot.',
     attachment_id_taken: 'Another file already has this attachment id.',
     audit_forked: 'The audit trail of chain {{chain}} differs from the hub’s at record {{seq}}.',
+    recording_unavailable: 'This consultation has no case to keep a recording in, so it cannot be recorded.',
     other_consultation: 'This window is already in another consultation: leave it first.',
   },
   mfa: {
@@ -680,6 +681,18 @@ const en = {
     joinVideo: 'Join with video',
     joinAudio: 'Join audio only',
     back: 'Back',
+  },
+  recording: {
+    title: 'Recording',
+    on: 'Recording',
+    onSince: 'Recording since {{time}}',
+    off: 'Not recording',
+    unavailable: 'This consultation has no case, so it cannot be recorded.',
+    explain: 'The call is recorded only while everyone in it consents; it stops at once if anyone withdraws. The recording is kept on the case for the period your mission sets, then deleted.',
+    consent: 'I consent to recording',
+    withdraw: 'Withdraw my consent',
+    consented: 'consents',
+    notConsented: 'has not consented',
   },
   call: {
     live: 'Live consultation',

@@ -625,6 +625,7 @@ const fr: Catalogue = {
     own_slot: 'Vous ne pouvez pas réserver votre propre créneau.',
     attachment_id_taken: 'Un autre fichier porte déjà cet identifiant de pièce jointe.',
     audit_forked: 'La piste d’audit de la chaîne {{chain}} diffère de celle du hub à l’enregistrement {{seq}}.',
+    recording_unavailable: 'Cette consultation n’a pas de dossier où garder un enregistrement : elle ne peut pas être enregistrée.',
     other_consultation: 'Cette fenêtre est déjà dans une autre consultation : quittez-la d’abord.',
   },
   mfa: {
@@ -678,6 +679,18 @@ const fr: Catalogue = {
     joinVideo: 'Rejoindre avec la vidéo',
     joinAudio: 'Rejoindre en audio seul',
     back: 'Retour',
+  },
+  recording: {
+    title: 'Enregistrement',
+    on: 'Enregistrement en cours',
+    onSince: 'Enregistrement depuis {{time}}',
+    off: 'Pas d’enregistrement',
+    unavailable: 'Cette consultation n’a pas de dossier : elle ne peut pas être enregistrée.',
+    explain: 'L’appel n’est enregistré que tant que tous les participants y consentent ; l’enregistrement s’arrête aussitôt si l’un d’eux retire son consentement. Il est conservé dans le dossier pendant la durée fixée par votre mission, puis supprimé.',
+    consent: 'Je consens à l’enregistrement',
+    withdraw: 'Retirer mon consentement',
+    consented: 'consent',
+    notConsented: 'n’a pas consenti',
   },
   call: {
     live: 'Consultation en direct',
