@@ -159,7 +159,7 @@ export class RoomRecorder {
       for (const leg of this.legs) if (leg.track.kind === 'video' && !leg.consumer.closed) leg.consumer.requestKeyFrame().catch(() => undefined);
     };
     keyFrames();
-    for (const ms of [500, 1500]) setTimeout(() => this.running && keyFrames(), ms).unref();
+    for (const delay of [500, 1500]) setTimeout(() => this.running && keyFrames(), delay).unref();
     ffmpeg.once('exit', (code, signal) => {
       if (!this.stopping) this.logger.warn(`room ${this.room.id}: ffmpeg exited on its own (${code ?? signal}): ${this.stderr.join('').slice(-300)}`);
     });

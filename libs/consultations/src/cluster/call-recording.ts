@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { RecordingStateView } from '@hub/contracts';
-import { RecordingResult, Room, RoomRecorder } from '@hub/media';
+import { RoomRecorder } from '@hub/media';
+import type { RecordingResult, Room } from '@hub/media';
 import type { RecordingsService } from '../recording/recordings.service';
 
 /** The part of a CallHost room this needs: the room and who holds a seat in it. */
@@ -79,6 +80,11 @@ export class CallRecording {
 
   /** A producer appeared or resumed in the room: recorded from now on (a new file if a recording runs without it). */
   trackAdded(producerId: string): void {
+    // A recording being started may have missed it: look again once it runs.
+    if (this.starting) {
+      void this.chain.then(() => this.trackAdded(producerId));
+      return;
+    }
     if (this.running) {
       if (!this.running.recorder.tracks.some((t) => t.producerId === producerId)) void this.settle('new_track', true);
     } else if (this.wanted()) void this.settle('consent');
@@ -92,6 +98,9 @@ export class CallRecording {
   /** The call ends or the node shuts down: stop and store, and never start again. */
   async close(reason: 'ended' | 'shutdown' | 'empty'): Promise<void> {
     this.closed = true;
+    for (const participantId of this.consents) {
+      void this.store.lapse(this.sessionId, participantId, reason).catch((e: Error) => this.logger.error(`consent of ${participantId}: ${e.message}`));
+    }
     this.consents.clear();
     await this.settle(reason);
     await this.chain;
@@ -116,6 +125,8 @@ export class CallRecording {
   private settle(reason: string, roll = false): Promise<void> {
     this.reason = reason;
     const stopped = this.stopUnwanted(reason, roll);
+    // Everyone sees the change now (consent shown, recording off); again once a start or the storing is done.
+    this.broadcast(this.view());
     this.chain = this.chain
       .then(() => this.startIfWanted(reason))
       .catch((e: Error) => this.logger.error(`session ${this.sessionId}: ${e.message}`))
@@ -130,7 +141,9 @@ export class CallRecording {
     if (!running || (!roll && this.wanted())) return Promise.resolve();
     this.running = undefined;
     const stopping = running.recorder.stop();
-    this.chain = this.chain.then(() => this.keep(running, stopping, reason));
+    this.chain = this.chain
+      .then(() => this.keep(running, stopping, reason))
+      .catch((e: Error) => this.logger.error(`session ${this.sessionId}: keeping the recording failed: ${e.message}`));
     return stopping.then(() => undefined, () => undefined);
   }
 
@@ -160,9 +173,9 @@ export class CallRecording {
         return;
       }
       this.running = { recorder, recordingId, startedAt: new Date() };
-      this.reason = reason;
-      // Someone withdrew or left while ffmpeg was starting: stop at once.
+      // Someone withdrew or left while ffmpeg was starting (settle saw nothing to stop then): stop at once.
       if (!this.wanted()) await this.stopUnwanted(this.reason ?? 'withdrawn', false);
+      else this.reason = reason;
     } finally {
       this.starting = false;
     }
