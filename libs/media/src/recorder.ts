@@ -90,13 +90,20 @@ export class RoomRecorder {
         // ffmpeg knows no RTP header extension: offer none, so the consumer sends plain RTP.
         const consumer = await transport.consume({
           producerId: p.producerId,
-          rtpCapabilities: { codecs: (caps.codecs ?? []).filter((c) => c.kind === p.kind), headerExtensions: [] },
+          // nor RTX (it never asks for a retransmission)
+          rtpCapabilities: { codecs: (caps.codecs ?? []).filter((c) => c.kind === p.kind && !/\/rtx$/i.test(c.mimeType)), headerExtensions: [] },
           paused: true,
         });
         legs[legs.length - 1].consumer = consumer;
       }
       const recorder = new RoomRecorder(room, legs, options);
-      await recorder.launch();
+      try {
+        await recorder.launch();
+      } catch (e) {
+        recorder.abort();
+        await rm(recorder.sdpPath(), { force: true });
+        throw e;
+      }
       return recorder;
     } catch (e) {
       for (const leg of legs) leg.transport.close();

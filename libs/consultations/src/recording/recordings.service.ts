@@ -191,6 +191,7 @@ export class RecordingsService implements OnApplicationBootstrap, OnApplicationS
 
   /** The recording could not be made or kept (ffmpeg failed, no file): the row says so, audited as a failure. */
   async fail(recordingId: string, reason: string, message: string): Promise<void> {
+    await rm(join(this.workDirectory, `${recordingId}.webm`), { force: true }).catch(() => undefined);
     await this.dataSource.transaction(async (manager) => {
       const rec = await manager.getRepository(ConsultationRecording).findOneBy({ id: recordingId });
       if (!rec || rec.status !== 'recording') return;
