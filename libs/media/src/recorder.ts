@@ -83,7 +83,7 @@ export class RoomRecorder {
       // One consumer per producer, on its own transport towards ffmpeg's port pair (RTP even, RTCP = RTP + 1).
       const caps = room.router.rtpCapabilities;
       for (const p of producers) {
-        const rtpPort = await freePortPair();
+        const rtpPort = await freePortPair(legs.map((l) => l.rtpPort));
         const transport = await room.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false, enableSctp: false });
         legs.push({ track: { producerId: p.producerId, peerId: p.peerId, kind: p.kind, source: p.source }, transport, consumer: undefined as never, rtpPort });
         await transport.connect({ ip: '127.0.0.1', port: rtpPort, rtcpPort: rtpPort + 1 });
@@ -226,12 +226,16 @@ function sdpOf(legs: Leg[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (millis: number) => new Promise((r) => setTimeout(r, millis));
 
-/** An even UDP port whose successor is free too (checked by binding both, then released for ffmpeg). */
-async function freePortPair(): Promise<number> {
+/**
+ * An even UDP port whose successor is free too (checked by binding both, then released for ffmpeg), other than the
+ * pairs already chosen for this recording (still unbound until ffmpeg starts).
+ */
+async function freePortPair(chosen: number[]): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 20000 + 2 * Math.floor(Math.random() * 10000);
+    if (chosen.includes(port)) continue;
     const sockets = [createSocket('udp4'), createSocket('udp4')];
     try {
       await Promise.all(sockets.map((s, i) => new Promise<void>((resolve, reject) => {
