@@ -150,7 +150,7 @@ export class RoomRecorder {
       if (this.stderr.length > 50) this.stderr.shift();
     });
     const ports = this.legs.map((l) => l.rtpPort);
-    const deadline = Date.now() + (this.options.listenTimeoutMs ?? 10_000);
+    const deadline = Date.now() + (this.options.listenTimeoutMs ?? 30_000);
     while (!(await listening(ports))) {
       if (!this.running) throw new MediaError('RECORDING_FAILED', `ffmpeg stopped before recording: ${this.stderr.join('').slice(-400)}`);
       if (Date.now() > deadline) {

@@ -59,7 +59,10 @@ export class CallRecording {
     };
   }
 
-  /** A participant present gave or withdrew consent; answers the state once it is applied (recording or not). */
+  /**
+   * A participant present gave or withdrew consent. Answers at once with the consents (a withdrawal: once ffmpeg has
+   * stopped); a recording that starts because of it is announced by `recordingState`.
+   */
   async consent(participantId: string, consent: boolean): Promise<RecordingStateView> {
     if (consent) this.consents.add(participantId);
     else this.consents.delete(participantId);
@@ -131,8 +134,8 @@ export class CallRecording {
       .then(() => this.startIfWanted(reason))
       .catch((e: Error) => this.logger.error(`session ${this.sessionId}: ${e.message}`))
       .then(() => this.broadcast(this.view()));
-    // Consent answers wait for the whole change (the ack says whether it records now).
-    return roll || reason === 'consent' ? this.chain : stopped;
+    // Not the start: ffmpeg may take seconds to listen on a loaded node; `recordingState` says when it records.
+    return roll ? this.chain : stopped;
   }
 
   /** Sends SIGTERM now when the recording must stop; resolves once ffmpeg exited (the file is stored in the chain). */
