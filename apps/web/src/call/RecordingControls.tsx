@@ -14,7 +14,8 @@ export function RecordingControls({ client, state }: { client: CallClient; state
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const r = state.recording;
-  if (!r || state.phase !== 'in-call') return null;
+  // Also while reconnecting: the indicator must not vanish while the hub may still be recording.
+  if (!r || (state.phase !== 'in-call' && state.phase !== 'reconnecting')) return null;
   const mine = r.consents.find((c) => c.participantId === state.participantId)?.consented ?? false;
   const give = async (consent: boolean) => {
     setBusy(true);
