@@ -4,7 +4,7 @@ import { BreakGlassGrant, CarePlan, CaseAttachment, CaseEscalation, CaseMessage,
 import { IdempotencyKey } from '@hub/idempotency';
 import { Facility, Membership, Mission, RefreshToken, User } from '@hub/identity';
 import { CaseFact } from '@hub/monitoring';
-import { ConsultationInvitation, ConsultationParticipant, ConsultationSession } from '@hub/consultations';
+import { ConsultationInvitation, ConsultationParticipant, ConsultationRecording, ConsultationSession, RecordingConsent } from '@hub/consultations';
 import { Notification } from '@hub/notifications';
 import { FieldNode, SyncChange, SyncOperationRecord } from '@hub/sync';
 import { AvailabilitySlot, MentalHealthBooking } from '@hub/mental-health';
@@ -67,6 +67,8 @@ export const ENTITIES = [
   ConsultationSession,
   ConsultationParticipant,
   ConsultationInvitation,
+  RecordingConsent,
+  ConsultationRecording,
   FieldNode,
   SyncOperationRecord,
   SyncChange,

@@ -648,6 +648,8 @@ describe('authorization matrix', () => {
       ping: { payload: () => ({ sentAt: 1 }), notJoined: 'ok', officer: 'ok' },
       end: { payload: () => ({}), notJoined: 'NOT_JOINED', officer: 'FORBIDDEN' },
       leave: { payload: () => ({}), notJoined: 'NOT_JOINED', officer: 'ok' },
+      // own consent only; withdrawing with nothing recorded is accepted (and recorded)
+      recordingConsent: { payload: () => ({ consent: false }), notJoined: 'NOT_JOINED', officer: 'ok' },
     };
     // who may join a session about an accepted case of the target mission
     const JOIN: Record<RoleKey, [string, string]> = {

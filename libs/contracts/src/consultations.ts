@@ -227,6 +227,37 @@ export interface AdmittedPayload {
    * `rtpCapabilities` (empty otherwise: consume them with `consume`). Later producers arrive as `newConsumer`.
    */
   consumers: ConsumerOptions[];
+  /** Who consented to recording and whether the call is being recorded now (also sent as `recordingState`). */
+  recording?: RecordingStateView;
+}
+
+/** One participant present in the call and their recording consent. */
+export interface RecordingConsentView {
+  participantId: string;
+  userId: string;
+  displayName: string;
+  consented: boolean;
+}
+
+/**
+ * Recording of a live consultation (docs/consultations.md, "Recording with consent"): the SFU records only while
+ * every participant present (at least two) has consented; it stops at once when anyone withdraws, leaves, is
+ * declined or someone joins without consent. Each stopped recording is attached to the case.
+ */
+export interface RecordingStateView {
+  sessionId: string;
+  /** The session has a case to attach a recording to (sessions without a case cannot be recorded). */
+  available: boolean;
+  recording: boolean;
+  /** When the current recording started (ISO), null when not recording. */
+  startedAt: string | null;
+  /** Participants present now, with their consent. */
+  consents: RecordingConsentView[];
+  /**
+   * Why the state last changed: 'consent' | 'withdrawn' | 'left' | 'declined' | 'joined' | 'ended' | 'reset' |
+   * 'failed' | 'new_track' | null.
+   */
+  reason: string | null;
 }
 
 export interface WaitingPayload {
@@ -330,6 +361,8 @@ export interface ConsultationClientEvents {
   leave: [Record<string, never>, Record<string, never>];
   /** Host only: ends the session for everyone and writes the record. */
   end: [Record<string, never>, ConsultationRecordView];
+  /** Gives (true) or withdraws (false) the caller's consent to recording the call; answers the new state. */
+  recordingConsent: [{ consent: boolean }, RecordingStateView];
 }
 
 export interface JoinRequest {
@@ -366,6 +399,7 @@ export const CONSULTATION_CLIENT_EVENTS: ConsultationClientEventName[] = [
   'ping',
   'leave',
   'end',
+  'recordingConsent',
 ];
 
 /** Server -> client events: name -> payload. */
@@ -410,6 +444,8 @@ export interface ConsultationServerEvents {
    */
   mediaReset: AdmittedPayload;
   chat: ChatMessageView;
+  /** To everyone in the call: consents changed, or a recording started or stopped. */
+  recordingState: RecordingStateView;
   sessionEnded: { sessionId: string; record: ConsultationRecordView };
 }
 

@@ -55,6 +55,8 @@ export const CONFLICT_REASONS = [
   'break_glass_not_needed',
   /** `status`: the mental-health booking was cancelled already, or its session has started. */
   'booking_not_cancellable',
+  /** A consultation without a case cannot be recorded (nothing to attach the file to). */
+  'recording_unavailable',
 ] as const;
 
 export type ConflictReason = (typeof CONFLICT_REASONS)[number];

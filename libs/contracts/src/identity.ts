@@ -91,6 +91,8 @@ export interface MissionView {
   breakGlassMinutes?: number;
   /** Hours without contact after which a field node of the mission is reported silent (null: the hub's default). */
   fieldNodeSilentHours: number | null;
+  /** Days a consultation recording stays on its case before the retention sweep deletes it. */
+  recordingRetentionDays: number;
 }
 
 export interface FacilityView {

@@ -18,6 +18,7 @@ const view = (m: Mission): MissionView => ({
   staffSelfBooking: m.staffSelfBooking,
   breakGlassMinutes: m.breakGlassMinutes,
   fieldNodeSilentHours: m.fieldNodeSilentHours ?? null,
+  recordingRetentionDays: m.recordingRetentionDays,
 });
 
 @Injectable()

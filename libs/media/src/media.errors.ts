@@ -10,7 +10,8 @@ export type MediaErrorReason =
   | 'CONSUMER_NOT_FOUND'
   | 'CANNOT_CONSUME'
   | 'INVALID_PARAMETERS'
-  | 'LIMIT_REACHED';
+  | 'LIMIT_REACHED'
+  | 'RECORDING_FAILED';
 
 const CODE: Record<MediaErrorReason, ErrorCode> = {
   MEDIA_UNAVAILABLE: ErrorCode.MediaUnavailable,
@@ -22,6 +23,7 @@ const CODE: Record<MediaErrorReason, ErrorCode> = {
   CANNOT_CONSUME: ErrorCode.ValidationFailed,
   INVALID_PARAMETERS: ErrorCode.ValidationFailed,
   LIMIT_REACHED: ErrorCode.Conflict,
+  RECORDING_FAILED: ErrorCode.MediaUnavailable,
 };
 
 /**

@@ -11,6 +11,7 @@ import {
   type ParticipantView,
   type ProducerInfo,
   type ProducerSource,
+  type RecordingStateView,
   type StatsReport,
   type TransportOptions,
 } from '@hub/contracts';
@@ -65,6 +66,8 @@ export interface CallState {
   endedByHost: boolean;
   /** Media rebuilds after the first join (rejoin after a lost socket, media reset). */
   reconnects: number;
+  /** Who consented to recording and whether the call is recorded now (null until admitted). */
+  recording: RecordingStateView | null;
 }
 
 export interface CallOptions {
@@ -181,6 +184,7 @@ export class CallClient {
       chat: [],
       endedByHost: false,
       reconnects: 0,
+      recording: null,
     };
   }
 
@@ -270,6 +274,7 @@ export class CallClient {
       void this.applyUplink();
     });
     s.on('chat', (m) => this.set({ chat: [...this.state.chat.filter((c) => c.id !== m.id), m] }));
+    s.on('recordingState', (r) => this.set({ recording: r }));
     if (s.connected) void this.onConnect(); // a socket opened ahead (pre-call page) is already in
   }
 
@@ -346,6 +351,7 @@ export class CallClient {
       isHost: p.session.isHost,
       participants: p.participants,
       remote: [],
+      ...(p.recording ? { recording: p.recording } : {}),
     });
     try {
       let device = this.preloaded?.capabilities === JSON.stringify(p.routerRtpCapabilities) ? this.preloaded.device : null;
@@ -662,6 +668,11 @@ export class CallClient {
   }
   decline(participantId: string, reason?: string) {
     return this.signalling!.request('decline', { participantId, ...(reason ? { reason } : {}) }).then((p) => this.upsertParticipant(p));
+  }
+  /** Gives or withdraws our consent to recording the call; the answer is the call's new recording state. */
+  async setRecordingConsent(consent: boolean) {
+    const r = await this.signalling!.request('recordingConsent', { consent });
+    this.set({ recording: r });
   }
   async sendChat(body: string) {
     const m = await this.signalling!.request('chat', { body });

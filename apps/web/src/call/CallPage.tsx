@@ -10,6 +10,7 @@ import type { CallClient, CallState, RemoteMedia } from './CallClient';
 import { AudioSink, LevelMeter, TrackView, useAudioLevel, VideoView } from './MediaTile';
 import { callErrorText } from './errors';
 import { describeCall, QUALITY_VIEW } from './quality';
+import { RecordingControls } from './RecordingControls';
 import { useCall } from './useCall';
 
 /**
@@ -221,6 +222,7 @@ function CallView({ client, state, caseLink }: { client: CallClient; state: Call
           <QualityIndicator state={state} />
         </div>
         <div>
+          <RecordingControls client={client} state={state} />
           <Chat client={client} state={state} />
           {state.isHost && state.session && <Invite sessionId={state.session.id} />}
         </div>

@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { DomainException, ErrorCode } from '@hub/common';
-import type { ConsultationServerEvents, ConsumerOptions, ProducerInfo as CallProducerInfo, RtpCapabilities as CallRtpCapabilities, TransportOptions } from '@hub/contracts';
+import type { ConsultationServerEvents, ConsumerOptions, ProducerInfo as CallProducerInfo, RecordingStateView, RtpCapabilities as CallRtpCapabilities, TransportOptions } from '@hub/contracts';
 import { ConsumerParams, MediaService, Peer, ProducerInfo as MediaProducerInfo, Room, RtpCapabilities } from '@hub/media';
+import { RecordingsService } from '../recording/recordings.service';
+import { CallRecording } from './call-recording';
 
 /** Who enters the call and what their client said about its media at `join`. */
 export interface EnterRequest {
@@ -22,6 +24,8 @@ export interface EnterResult {
   producers: CallProducerInfo[];
   /** Participants with a media peer in the room now. */
   livePeers: string[];
+  /** Consents and whether the call is recorded (the newcomer has not consented). */
+  recording: RecordingStateView;
 }
 
 /** One operation of a participant on their own media peer (the signalling events after the join). */
@@ -48,6 +52,8 @@ export interface CallHostApi {
   remove(sessionId: string, participantId: string): Promise<{ hadPeer: boolean }>;
   end(sessionId: string): Promise<void>;
   livePeers(sessionId: string): Promise<string[]>;
+  /** The participant (holding the peer on `socketId`) gives or withdraws consent to recording the call. */
+  recording(sessionId: string, participantId: string, socketId: string, consent: boolean): Promise<RecordingStateView>;
 }
 
 /** A participant's media peer in a room of this node: the socket (on any instance) that holds it and its client's media. */
@@ -61,6 +67,7 @@ interface PeerSeat {
 interface LiveRoom {
   room: Room;
   seats: Map<string, PeerSeat>;
+  recording: CallRecording;
 }
 
 export const sessionRoom = (id: string) => `session:${id}`;
@@ -68,7 +75,7 @@ export const hostRoom = (id: string) => `host:${id}`;
 export const participantRoom = (id: string) => `participant:${id}`;
 
 /** Methods other instances may call over CallRpcServer. */
-export const CALL_HOST_METHODS = new Set(['enter', 'peer', 'leave', 'remove', 'end', 'livePeers']);
+export const CALL_HOST_METHODS = new Set(['enter', 'peer', 'leave', 'remove', 'end', 'livePeers', 'recording']);
 
 /**
  * The media rooms of consultations placed on this hub instance (a media node), and the media peers in them. The
@@ -87,7 +94,10 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
   private readonly events = new EventEmitter();
   private emit: ClusterEmit = () => undefined;
 
-  constructor(private readonly media: MediaService) {}
+  constructor(
+    private readonly media: MediaService,
+    private readonly recordings: RecordingsService,
+  ) {}
 
   /** The gateway hands its namespace's emitter once the socket.io server exists. */
   attach(emit: ClusterEmit): void {
@@ -113,6 +123,8 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
     // Claim the seat before the awaits, so a late leave of an older socket cannot close the new peer.
     live.seats.set(participant.id, { socketId, userId: participant.userId, displayName: participant.displayName, media });
     try {
+      // Someone (re)entering has not consented: a recording stops before their peer exists.
+      await live.recording.lapse(participant.id, 'joined');
       const result = await this.seat(live, participant.id);
       return { ...result, replacedSocketId: previous && previous.socketId !== socketId ? previous.socketId : null };
     } catch (e) {
@@ -149,6 +161,7 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
       consumers,
       producers: live.room.listProducers(participantId).map(producerInfo),
       livePeers: [...live.seats.keys()],
+      recording: live.recording.view(),
     };
   }
 
@@ -212,10 +225,13 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
     const live = this.live.get(sessionId);
     if (!live || live.seats.get(participantId)?.socketId !== socketId) return { heldPeer: false, empty: !live?.seats.size };
     live.seats.delete(participantId);
+    // The recording stops (ffmpeg finalises the file) while the peer's media still flows, then the peer goes.
+    await live.recording.lapse(participantId, 'left');
     live.room.leave(participantId);
     // Nobody left in the call: free the router; the next join opens a new room (on this node while it lives).
     if (!live.seats.size && this.live.get(sessionId) === live) {
       this.live.delete(sessionId);
+      void live.recording.close('empty');
       live.room.close('empty');
     }
     return { heldPeer: true, empty: !live.seats.size };
@@ -225,17 +241,29 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
     const live = this.live.get(sessionId);
     if (!live?.seats.has(participantId)) return { hadPeer: false };
     live.seats.delete(participantId);
+    await live.recording.lapse(participantId, 'declined');
     live.room.leave(participantId);
     return { hadPeer: true };
   }
 
   async end(sessionId: string): Promise<void> {
-    this.live.get(sessionId)?.room.close('ended');
+    const live = this.live.get(sessionId);
     this.live.delete(sessionId);
+    if (!live) return;
+    await live.recording.close('ended');
+    live.room.close('ended');
   }
 
   async livePeers(sessionId: string): Promise<string[]> {
     return [...(this.live.get(sessionId)?.seats.keys() ?? [])];
+  }
+
+  async recording(sessionId: string, participantId: string, socketId: string, consent: boolean): Promise<RecordingStateView> {
+    const live = this.live.get(sessionId);
+    if (!live || live.seats.get(participantId)?.socketId !== socketId) {
+      throw new DomainException(ErrorCode.Conflict, 'Your media connection was reset: join again');
+    }
+    return live.recording.consent(participantId, consent === true);
   }
 
   /** Answers a call of another instance (CallRpcServer): only the methods of CallHostApi. */
@@ -244,9 +272,12 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
     return (this as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method](...args);
   }
 
-  onModuleDestroy() {
-    for (const live of this.live.values()) live.room.close('shutdown');
+  async onModuleDestroy() {
+    const rooms = [...this.live.values()];
     this.live.clear();
+    // Recordings in progress are finalised and attached before their rooms close.
+    await Promise.all(rooms.map((live) => live.recording.close('shutdown').catch(() => undefined)));
+    for (const live of rooms) live.room.close('shutdown');
   }
 
   private liveRoom(sessionId: string): Promise<LiveRoom> {
@@ -256,7 +287,10 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
     if (pending) return pending;
     const opening = (async () => {
       const room = await this.media.getOrCreateRoom(sessionId);
-      const live: LiveRoom = { room, seats: new Map() };
+      const recordable = await this.recordings.recordable(sessionId).catch(() => false);
+      const seats = new Map<string, PeerSeat>();
+      const recording = new CallRecording(sessionId, { room, seats }, this.recordings, recordable, (view) => this.emit(sessionRoom(sessionId), 'recordingState', view));
+      const live: LiveRoom = { room, seats, recording };
       this.wire(sessionId, live);
       this.live.set(sessionId, live);
       return live;
@@ -268,7 +302,10 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
   private wire(sessionId: string, live: LiveRoom) {
     const { room } = live;
     const everyone = sessionRoom(sessionId);
-    room.on('newProducer', (p) => this.emit(everyone, 'newProducer', producerInfo(p), participantRoom(p.peerId)));
+    room.on('newProducer', (p) => {
+      this.emit(everyone, 'newProducer', producerInfo(p), participantRoom(p.peerId));
+      live.recording.trackAdded(p.producerId);
+    });
     room.on('newConsumer', ({ peerId, consumer }) => {
       const seat = live.seats.get(peerId);
       if (seat) this.emit(seat.socketId, 'newConsumer', consumerOptions(consumer));
@@ -278,16 +315,23 @@ export class CallHost implements CallHostApi, OnModuleDestroy {
       for (const c of consumers) this.emit(participantRoom(c.peerId), 'consumerClosed', { consumerId: c.consumerId, producerId });
     });
     room.on('producerPaused', ({ producerId, peerId }) => this.emit(everyone, 'producerPaused', { producerId, participantId: peerId }));
-    room.on('producerResumed', ({ producerId, peerId }) => this.emit(everyone, 'producerResumed', { producerId, participantId: peerId }));
+    room.on('producerResumed', ({ producerId, peerId }) => {
+      this.emit(everyone, 'producerResumed', { producerId, participantId: peerId });
+      live.recording.trackAdded(producerId);
+    });
     room.on('consumerLayersChanged', ({ peerId, ...layers }) => this.emit(participantRoom(peerId), 'consumerLayersChanged', layers));
     room.on('activeSpeaker', ({ peerId }) => this.emit(everyone, 'activeSpeaker', { participantId: peerId, producerId: null, volume: null }));
     room.on('peerQuality', ({ peerId, level, previous }) =>
       this.emit(participantRoom(peerId), 'quality', { level, previous, reason: level === previous ? null : `link moved from ${previous} to ${level}` }),
     );
     room.on('peerUplink', ({ peerId, level, previous, probing }) => this.emit(everyone, 'uplinkQuality', { participantId: peerId, level, previous, probing }));
-    room.on('reset', ({ reason }) => void this.reseat(sessionId, live, reason));
+    room.on('reset', ({ reason }) => {
+      live.recording.reset();
+      void this.reseat(sessionId, live, reason);
+    });
     room.on('closed', () => {
       if (this.live.get(sessionId) === live) this.live.delete(sessionId);
+      void live.recording.close('shutdown');
     });
   }
 

@@ -80,6 +80,7 @@ export class CallNodes implements OnApplicationBootstrap, OnApplicationShutdown 
       remove: (sessionId: string, participantId: string) => call('remove', sessionId, participantId),
       end: (sessionId: string) => call('end', sessionId),
       livePeers: (sessionId: string) => call('livePeers', sessionId),
+      recording: (sessionId: string, participantId: string, socketId: string, consent: boolean) => call('recording', sessionId, participantId, socketId, consent),
     };
   }
 

@@ -27,6 +27,7 @@ import { ConsultationEvents } from '../consultation-events';
 import { ConsultationsService } from '../consultations.service';
 import { ConsultationParticipant } from '../entities/consultation-participant.entity';
 import { ConsultationSession } from '../entities/consultation-session.entity';
+import { RecordingHandlers } from './recording.handlers';
 import { SignallingDeclaration, SignallingEvent, SIGNALLING_EVENTS, RATE_LIMITS } from './signalling-policy';
 import {
   AudioOnlyDto,
@@ -43,6 +44,7 @@ import {
   PreferredLayersDto,
   ProduceDto,
   ProducerRefDto,
+  RecordingConsentDto,
   StatsDto,
   TransportRefDto,
 } from './signalling.dto';
@@ -115,6 +117,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     private readonly consultations: ConsultationsService,
     private readonly media: MediaService,
     private readonly calls: CallNodes,
+    private readonly recording: RecordingHandlers,
     events: ConsultationEvents,
     sessions: SessionEvents,
   ) {
@@ -325,6 +328,11 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     return this.consultations.end(ctx.caller, ctx.session!.id);
   }
 
+  @SignallingEvent({ event: 'recordingConsent', policy: 'admitted', dto: RecordingConsentDto, rate: 'consent' })
+  recordingConsent(ctx: EventContext, dto: RecordingConsentDto): Promise<Data<'recordingConsent'>> {
+    return this.recording.consent({ caller: ctx.caller, session: ctx.session!, participant: ctx.participant!, socketId: ctx.socket.id, nodeId: ctx.state.joined?.nodeId }, dto);
+  }
+
   // ---- dispatch -----------------------------------------------------------------------------------------
 
   /** Runs one declared event: principal reload, validation, policy, handler; always answers an Ack. */
@@ -476,6 +484,7 @@ export class ConsultationsGateway implements OnGatewayInit, OnGatewayConnection,
     return {
       transports: media.transports,
       consumers: media.consumers,
+      recording: media.recording,
       sessionId: session.id,
       participantId: participant.id,
       callRole: participant.callRole,

@@ -18,6 +18,8 @@ export const RATE_LIMITS = {
   chat: { capacity: 10, perSecond: 1 },
   stats: { capacity: 4, perSecond: 0.5 },
   ping: { capacity: 20, perSecond: 5 },
+  /** Recording consent: each change is a row, an audit record and maybe an ffmpeg start or stop. */
+  consent: { capacity: 6, perSecond: 0.5 },
 } as const;
 export type RateClass = Exclude<keyof typeof RATE_LIMITS, 'all'>;
 

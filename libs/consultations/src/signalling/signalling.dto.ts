@@ -123,6 +123,11 @@ export class AudioOnlyDto {
   audioOnly: boolean;
 }
 
+export class RecordingConsentDto {
+  @IsBoolean({ message: 'consent must be true (give) or false (withdraw)' })
+  consent: boolean;
+}
+
 export class ChatDto {
   @IsString({ message: 'body must be text' })
   @Length(1, 4000, { message: 'body must be 1 to 4000 characters' })

@@ -17,6 +17,7 @@ import { ScaleOut1795950400000 } from './1795950400000-ScaleOut';
 import { ClusterMediaNodes1795950500000 } from './1795950500000-ClusterMediaNodes';
 import { MentalHealth1795950600000 } from './1795950600000-MentalHealth';
 import { FollowUpPlansRotations1795950700000 } from './1795950700000-FollowUpPlansRotations';
+import { ConsultationRecording1795954100000 } from './1795954100000-ConsultationRecording';
 import { BreakGlass1795954200000 } from './1795954200000-BreakGlass';
 import { FieldNodeAlerts1795954300000 } from './1795954300000-FieldNodeAlerts';
 import { SyncLogDedup1795954900000 } from './1795954900000-SyncLogDedup';
@@ -42,6 +43,7 @@ export const MIGRATIONS: Function[] = [
   ClusterMediaNodes1795950500000,
   MentalHealth1795950600000,
   FollowUpPlansRotations1795950700000,
+  ConsultationRecording1795954100000,
   BreakGlass1795954200000,
   FieldNodeAlerts1795954300000,
   SyncLogDedup1795954900000,

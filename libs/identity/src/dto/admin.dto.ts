@@ -60,6 +60,12 @@ export class CreateMissionDto {
   @Min(15, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
   @Max(720, { message: 'breakGlassMinutes must be a whole number of minutes from 15 to 720' })
   breakGlassMinutes?: number;
+  @ApiPropertyOptional({ example: 30, description: 'Days a consultation recording stays on its case before it is deleted (0 to 3650)' })
+  @IsOptional()
+  @IsInt({ message: 'recordingRetentionDays must be a whole number of days' })
+  @Min(0, { message: 'recordingRetentionDays must be at least 0' })
+  @Max(3650, { message: 'recordingRetentionDays must be at most 3650' })
+  recordingRetentionDays?: number;
 }
 
 export class UpdateMissionDto {
@@ -103,6 +109,12 @@ export class UpdateMissionDto {
   @Min(1, { message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
   @Max(720, { message: 'fieldNodeSilentHours must be a whole number of hours from 1 to 720, or null' })
   fieldNodeSilentHours?: number | null;
+  @ApiPropertyOptional({ example: 30, description: 'Days a consultation recording stays on its case before it is deleted (0 to 3650)' })
+  @IsOptional()
+  @IsInt({ message: 'recordingRetentionDays must be a whole number of days' })
+  @Min(0, { message: 'recordingRetentionDays must be at least 0' })
+  @Max(3650, { message: 'recordingRetentionDays must be at most 3650' })
+  recordingRetentionDays?: number;
 }
 
 export class CreateFacilityDto {

@@ -57,6 +57,9 @@ export class Mission {
   /** Alert health managers when a field node of the mission has not reached the hub for this many hours (null: FIELD_NODE_SILENT_HOURS). */
   @Column({ type: 'integer', nullable: true })
   fieldNodeSilentHours: number | null;
+  /** Days a recording of a live consultation is kept on its case before it is deleted (0: at the next sweep). */
+  @Column({ type: 'integer', default: 30 })
+  recordingRetentionDays: number;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
