@@ -17,6 +17,7 @@ import { ScaleOut1795950400000 } from './1795950400000-ScaleOut';
 import { ClusterMediaNodes1795950500000 } from './1795950500000-ClusterMediaNodes';
 import { MentalHealth1795950600000 } from './1795950600000-MentalHealth';
 import { FollowUpPlansRotations1795950700000 } from './1795950700000-FollowUpPlansRotations';
+import { SyncLogPruning1795954400000 } from './1795954400000-SyncLogPruning';
 
 // Ordered by timestamp, the order TypeORM applies them and a backup records them; add new ones at the end.
 export const MIGRATIONS: Function[] = [
@@ -39,4 +40,5 @@ export const MIGRATIONS: Function[] = [
   ClusterMediaNodes1795950500000,
   MentalHealth1795950600000,
   FollowUpPlansRotations1795950700000,
+  SyncLogPruning1795954400000,
 ];

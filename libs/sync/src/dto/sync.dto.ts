@@ -79,8 +79,9 @@ export class PushDto {
 }
 
 export class PullQueryDto {
+  /** A log cursor `xid:seq`, or a snapshot's `s:base:table:key` while the node pages through a snapshot. */
   @IsOptional()
-  @Matches(/^\d{1,19}:\d{1,19}$/, { message: 'cursor must be the cursor returned by the previous pull' })
+  @Matches(/^(\d{1,19}:\d{1,19}|s:\d{1,19}:\d{1,2}:[A-Za-z0-9_-]{0,400})$/, { message: 'cursor must be the cursor returned by the previous pull' })
   cursor?: string;
 
   @IsOptional()
