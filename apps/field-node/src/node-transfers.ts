@@ -54,6 +54,8 @@ const MAX_CHUNK = 512 * 1024;
 /** Aim for chunks of a few seconds: a cut loses at most that much, and headers stay a small share of the bytes. */
 const CHUNK_SECONDS = 4;
 const UNKNOWN_LINK_BYTES_PER_SECOND = 2048;
+/** A thumbnail is sent ahead of its file only when the file is at least this many times larger. */
+const THUMBNAIL_WORTH = 4;
 
 /**
  * Attachments between the node and the hub (docs/field-node.md, "Attachments"): up, files the clinic attached;
@@ -132,6 +134,12 @@ export class NodeTransfers {
       const thumb = join(this.directory(), `${t.upload_id}.thumb.jpg`);
       if (t.has_thumbnail && !t.thumb_done && existsSync(thumb)) {
         const jpeg = await readFile(thumb);
+        if (jpeg.length * THUMBNAIL_WORTH > Number(t.size)) {
+          // A small photo is its own preview: its thumbnail would cost more than a quarter of it (the hub makes one
+          // when the file is complete). Small files go first within a case anyway.
+          await this.dataSource.query('UPDATE node_transfers SET thumb_done = true WHERE attachment_id = $1', [t.attachment_id]);
+          continue;
+        }
         if (!(await this.allow(budget, jpeg.length))) return;
         await this.paced(budget, jpeg.length, () => this.hub.raw('PUT', `/api/sync/attachments/${t.attachment_id}/thumbnail`, jpeg, { 'Content-Type': 'image/jpeg' }));
         await this.dataSource.query('UPDATE node_transfers SET thumb_done = true WHERE attachment_id = $1', [t.attachment_id]);
