@@ -454,6 +454,27 @@ describe('field-node sync (hub side)', () => {
       expect((await hub.http().post('/api/sync/attachments').set('Authorization', auth).send({ ...offerOf(caseId, bytes), sha256: 'nope' }).expect(400)).body.message).toMatch(/sha256/);
     });
 
+    it('announces many files in one request, each answered as alone (ready to take, not yet, refused)', async () => {
+      const { auth } = await enrolledNode();
+      const caseId = await submittedCase(auth);
+      const bytes = Buffer.from('a small file');
+      const ok = offerOf(caseId, bytes);
+      const early = offerOf(uuidv7(), bytes);
+      const stranger = { ...offerOf(caseId, bytes), uploadedById: doctorId };
+      const batch = () => hub.http().post('/api/sync/attachments/offers').set('Authorization', auth).send({ offers: [ok, early, stranger] }).expect(200);
+      const first = (await batch()).body.results;
+      expect(first).toEqual([
+        { id: ok.id, status: 200, progress: { id: ok.id, offset: 0, size: bytes.length, status: 'uploading' } },
+        { id: early.id, status: 404, code: 'NOT_FOUND', message: expect.stringMatching(/caseId/) },
+        { id: stranger.id, status: 403, code: expect.any(String), message: expect.stringMatching(/member of this node's facility|could not add files/) },
+      ]);
+      // replayed (the answer lost): the same answers, one file
+      expect((await batch()).body.results.map((r: { status: number }) => r.status)).toEqual([200, 404, 403]);
+      expect((await q('SELECT count(*)::int AS n FROM case_attachments WHERE id = $1', [ok.id]))[0].n).toBe(1);
+      const bad = await hub.http().post('/api/sync/attachments/offers').set('Authorization', auth).send({ offers: [{ ...ok, sha256: 'nope' }] }).expect(400);
+      expect(JSON.stringify(bad.body)).toMatch(/sha256/);
+    });
+
     it('never takes a second pool connection while a push or an announced file holds a transaction', () => {
       // Every push and file announcement above (applied, refused, replayed) ran with the connection watch on.
       expect(nestedConnectionAcquisitions).toEqual([]);

@@ -104,6 +104,14 @@ export interface AttachmentProgress {
   reason?: string;
 }
 
+/**
+ * One answer of a batch of announcements (`POST /api/sync/attachments/offers`): where the file stands, or the error
+ * the single announcement would have answered (404: its case is not on the hub yet; 403: refused, with the reason).
+ */
+export type AttachmentOfferResult =
+  | { id: string; status: 200; progress: AttachmentProgress }
+  | { id: string; status: number; code: string; message: string };
+
 export interface EnrolRequest {
   code: string;
   /**

@@ -126,6 +126,14 @@ export class AttachmentOfferDto {
   createdAt: string;
 }
 
+export class AttachmentOffersDto {
+  @IsArray({ message: 'offers must be an array' })
+  @ArrayMaxSize(100, { message: 'offers: at most 100 per batch' })
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentOfferDto)
+  offers: AttachmentOfferDto[];
+}
+
 export class NodeBudgetDto {
   @IsOptional()
   @NullAllowed()
