@@ -144,17 +144,26 @@ run(
     say('starting the node');
     const node = await startProcess(NODE_MAIN, {
       NODE_ENV: 'test', PORT: String(nodePort), HUB_URL: `http://127.0.0.1:${relay.tcpPort}`, NODE_DATA_DIR: nodeDir,
-      NODE_SYNC_INTERVAL_MS: '1000', NODE_SYNC_MAX_BACKOFF_MS: '5000', LOG_LEVEL: 'error', LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+      NODE_SYNC_INTERVAL_MS: '1000', NODE_SYNC_MAX_BACKOFF_MS: '5000', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     }, 'Field node is running on', cleanups);
-    let officer;
-    for (let i = 0; i < 600 && !officer; i++) {
-      officer = await api(nodeBase, 'POST', '/api/auth/login', undefined, { email: 'officer@minusca.demo', password: PASSWORD }).then((r) => r.accessToken, () => undefined);
-      if (!officer) await sleep(500);
-    }
-    if (!officer) throw new Error(`the node never synced its officer:\n${node.output().slice(-3000)}`);
     const hubSql = new pg.Client({ connectionString: url });
     await hubSql.connect();
     cleanups.unshift(() => hubSql.end());
+    // The node has applied its snapshot (paged) once it pulls the log: the hub keeps its cursor from then on. Signing
+    // in before would count failed sign-ins against the officer (and lock the account).
+    const enrolled = Date.now();
+    for (;;) {
+      const { rows } = await hubSql.query('SELECT 1 FROM sync_node_cursors k JOIN field_nodes n ON n.id = k.node_id WHERE n.revoked_at IS NULL');
+      if (rows.length) break;
+      if (Date.now() - enrolled > 600_000) throw new Error(`the node did not finish its first snapshot within 600 s:\n${node.output().slice(-3000)}`);
+      await sleep(1000);
+    }
+    say(`the node enrolled and applied its first snapshot in ${Math.round((Date.now() - enrolled) / 1000)} s`);
+    let officer;
+    for (let i = 0; i < 5 && !officer; i++) {
+      officer = await api(nodeBase, 'POST', '/api/auth/login', undefined, { email: 'officer@minusca.demo', password: PASSWORD }).then((r) => r.accessToken, (e) => (i === 4 ? Promise.reject(e) : undefined));
+      if (!officer) await sleep(2000);
+    }
     relay.set('both', { delayMs: RTT_MS / 2, rateKbps: RATE_KBPS });
 
     /** Offline on the node: CASES cases with PHOTOS photos each; returns their ids, photos and raw bytes. */

@@ -161,9 +161,9 @@ export class PullService {
       const scope = NODE_SCOPE[name];
       const want = limit - changes.length;
       const rows: { k: string; row: Record<string, unknown> }[] = await this.dataSource.query(
-        `SELECT k, row FROM (SELECT ${scope.key} AS k, to_jsonb(t) AS row FROM ${name} t
+        `SELECT x.k, x.doc AS "row" FROM (SELECT ${scope.key} AS k, to_jsonb(t) AS doc FROM ${name} t
             WHERE ${scope.where} AND $1::uuid IS NOT NULL AND $2::uuid IS NOT NULL) x
-          WHERE k COLLATE "C" > $3 ORDER BY k COLLATE "C" LIMIT $4`,
+          WHERE x.k COLLATE "C" > $3 ORDER BY x.k COLLATE "C" LIMIT $4`,
         [node.facilityId, node.missionId, after, want + 1],
       );
       for (const r of rows) {
