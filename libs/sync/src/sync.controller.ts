@@ -45,9 +45,9 @@ export class SyncController {
    */
   @Get('pull')
   @Policy.node()
-  async pull(@CallingNode() node: NodeIdentity, @Query() query: PullQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<PullResponse | Buffer> {
+  async pull(@CallingNode() node: NodeIdentity, @Query() query: PullQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const page: PullResponse = { ...(await this.pulls.pull(node, query.cursor, query.limit)), budget: await this.transfers.budget(node) };
-    return compressed(page, req, res);
+    sendCompressed(page, req, res);
   }
 
   /** Live events for nodes: a long poll that answers when something for the node can be pulled (docs/field-node.md). */
@@ -60,17 +60,21 @@ export class SyncController {
   }
 }
 
-/** The JSON of `body`, compressed as the client accepts (small bodies as they are). */
-function compressed<T>(body: T, req: Request, res: Response): T | Buffer {
+/** Sends `body` as JSON, compressed as the client accepts (small bodies as they are). */
+function sendCompressed(body: unknown, req: Request, res: Response): void {
   const json = JSON.stringify(body);
   const accepts = String(req.headers['accept-encoding'] ?? '');
-  if (json.length < 1024 || !/\b(br|gzip)\b/.test(accepts)) return body;
+  if (json.length < 1024 || !/\b(br|gzip)\b/.test(accepts)) {
+    res.json(body);
+    return;
+  }
   res.setHeader('Vary', 'Accept-Encoding');
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   if (/\bbr\b/.test(accepts)) {
     res.setHeader('Content-Encoding', 'br');
-    return brotliCompressSync(json, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: json.length } });
+    res.send(brotliCompressSync(json, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: json.length } }));
+    return;
   }
   res.setHeader('Content-Encoding', 'gzip');
-  return gzipSync(json);
+  res.send(gzipSync(json));
 }
