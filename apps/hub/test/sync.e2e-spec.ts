@@ -625,7 +625,7 @@ describe('field-node sync (hub side)', () => {
 
       // The hourly task is registered with the coordinator (one run across instances).
       const [task] = await q(`SELECT runs FROM periodic_task_runs WHERE name = 'Sync log pruning'`);
-      expect(task?.runs).toBeGreaterThanOrEqual(1);
+      expect(Number(task?.runs)).toBeGreaterThanOrEqual(1);
     });
   });
 });
