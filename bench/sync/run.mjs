@@ -313,7 +313,7 @@ run(
         '',
         `sync goodput ${fmt(mean(rows, 'sync', 'goodput'))} (goal >= 0.85), baseline ${fmt(mean(rows, 'baseline', 'goodput'))}; ` +
           `time sync/baseline ${fmt(mean(rows, 'sync', 'seconds') / mean(rows, 'baseline', 'seconds'))}x`,
-        `idle: ${idleBytes} bytes on the wire in ${IDLE_SECONDS} s, ${Math.round((idleBytes * 60) / IDLE_SECONDS)} bytes a minute (long poll of 25 s plus an empty round each time it ends)`,
+        `idle: ${idleBytes} bytes on the wire in ${IDLE_SECONDS} s, ${Math.round((idleBytes * 60) / IDLE_SECONDS)} bytes a minute (a 25 s long poll; a full round every 5 minutes)`,
       ].join('\n'),
     );
     const out = join(root, 'bench/results');
