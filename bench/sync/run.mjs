@@ -2,17 +2,21 @@
 // Field-node sync over a satellite-like link (issue 10): a hub and a field node as separate processes (the compiled
 // apps), the test kit's link relay between them (libs/testing/src/link-relay.ts) at BENCH_RATE_KBPS (256) each way
 // with BENCH_RTT_MS (600) round trip. On the node, with the link cut, an officer opens BENCH_CASES (100) cases with
-// BENCH_PHOTOS (3) photos each; then the link opens and the script times the sync until the hub holds every case and
-// every photo (checked: each photo byte-identical on the hub) and counts the bytes on the wire (TCP payload through
-// the relay, both directions). Goodput ratio = raw bytes of the data (photos + the case, patient and message rows
-// as JSON) / bytes on the wire; goal >= 0.85.
+// BENCH_PHOTOS (3) photos each (real JPEGs of gaussian noise, 384x288 to 544x408 at quality 70: 32 to 62 kB, about
+// 47 kB on average, so incompressible like a photo); then the link opens and the script times the sync until the hub
+// holds every case, message and photo, and counts the bytes on the wire (TCP payload through the relay, both
+// directions). Before a figure is trusted it checks that nothing was lost: every case and message once on the hub,
+// every photo ready with the SHA-256 of the bytes made on the node. Goodput ratio = raw bytes of the data (photos +
+// the case, patient and message rows as JSON) / bytes on the wire; goal >= 0.85.
 // Baseline in the same run: the same raw bytes sent as one HTTP PUT through the same relay to a bare node:http
-// server (the best any protocol can do on this link), in balanced order with the sync (sync, baseline, baseline, sync),
-// each sync on fresh cases. Then the cost of idle sync: bytes on the wire while the node has nothing to send.
-// A measurement, not a test: exits 0 when it ran, 1 when something broke, 3 on timeout (BENCH_TIMEOUT_SECONDS).
+// server (the best any protocol can do on this link). BENCH_ROUNDS=2 runs sync, baseline, baseline, sync (balanced
+// order, each sync on fresh cases); 1 (the default, a full run takes about 15 minutes) runs sync, baseline. Then the
+// cost of idle sync: bytes on the wire in BENCH_IDLE_SECONDS while the node has nothing to send.
+// A measurement, not a test: exits 0 when it ran, 1 when something broke (or a sync stalled for
+// BENCH_STALL_SECONDS), 3 on timeout (BENCH_TIMEOUT_SECONDS).
 //
 //   npm run build:hub && npm run build:node && npm run bench:sync
-//   quick run: BENCH_CASES=5 BENCH_PHOTOS=2 npm run bench:sync
+//   quick run: BENCH_CASES=5 BENCH_PHOTOS=2 BENCH_IDLE_SECONDS=30 npm run bench:sync
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -38,6 +42,8 @@ const PHOTOS = knob('BENCH_PHOTOS', 3, 0);
 const RATE_KBPS = knob('BENCH_RATE_KBPS', 256, 8);
 const RTT_MS = knob('BENCH_RTT_MS', 600, 0);
 const IDLE_SECONDS = knob('BENCH_IDLE_SECONDS', 60, 10);
+const ROUNDS = knob('BENCH_ROUNDS', 1, 1);
+const STALL_SECONDS = knob('BENCH_STALL_SECONDS', 300, 30);
 const say = log('sync');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const NODE_MAIN = join(root, 'dist/apps/field-node/apps/field-node/src/main.js');
@@ -99,8 +105,14 @@ async function attach(base, token, caseId, filename, bytes) {
   return patch.headers.get('x-attachment-id');
 }
 
-const photo = (seed) =>
-  sharp({ create: { width: 160, height: 160, channels: 3, background: { r: seed % 255, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 92 }).toBuffer();
+/** A photo-sized JPEG (32 to 62 kB): gaussian noise compresses as badly as a photo does. */
+const photo = (seed) => {
+  const width = 384 + (seed % 5) * 40;
+  return sharp({ create: { width, height: (width * 3) / 4, channels: 3, background: { r: seed % 255, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 30 } } })
+    .jpeg({ quality: 70 })
+    .toBuffer();
+};
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 const wire = async (relay) => {
   const c = await relay.counters();
@@ -132,17 +144,26 @@ run(
     say('starting the node');
     const node = await startProcess(NODE_MAIN, {
       NODE_ENV: 'test', PORT: String(nodePort), HUB_URL: `http://127.0.0.1:${relay.tcpPort}`, NODE_DATA_DIR: nodeDir,
-      NODE_SYNC_INTERVAL_MS: '1000', NODE_SYNC_MAX_BACKOFF_MS: '5000', LOG_LEVEL: 'error', LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+      NODE_SYNC_INTERVAL_MS: '1000', NODE_SYNC_MAX_BACKOFF_MS: '5000', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     }, 'Field node is running on', cleanups);
-    let officer;
-    for (let i = 0; i < 600 && !officer; i++) {
-      officer = await api(nodeBase, 'POST', '/api/auth/login', undefined, { email: 'officer@minusca.demo', password: PASSWORD }).then((r) => r.accessToken, () => undefined);
-      if (!officer) await sleep(500);
-    }
-    if (!officer) throw new Error(`the node never synced its officer:\n${node.output().slice(-3000)}`);
     const hubSql = new pg.Client({ connectionString: url });
     await hubSql.connect();
     cleanups.unshift(() => hubSql.end());
+    // The node has applied its snapshot (paged) once it pulls the log: the hub keeps its cursor from then on. Signing
+    // in before would count failed sign-ins against the officer (and lock the account).
+    const enrolled = Date.now();
+    for (;;) {
+      const { rows } = await hubSql.query('SELECT 1 FROM sync_node_cursors k JOIN field_nodes n ON n.id = k.node_id WHERE n.revoked_at IS NULL');
+      if (rows.length) break;
+      if (Date.now() - enrolled > 600_000) throw new Error(`the node did not finish its first snapshot within 600 s:\n${node.output().slice(-3000)}`);
+      await sleep(1000);
+    }
+    say(`the node enrolled and applied its first snapshot in ${Math.round((Date.now() - enrolled) / 1000)} s`);
+    let officer;
+    for (let i = 0; i < 5 && !officer; i++) {
+      officer = await api(nodeBase, 'POST', '/api/auth/login', undefined, { email: 'officer@minusca.demo', password: PASSWORD }).then((r) => r.accessToken, (e) => (i === 4 ? Promise.reject(e) : undefined));
+      if (!officer) await sleep(2000);
+    }
     relay.set('both', { delayMs: RTT_MS / 2, rateKbps: RATE_KBPS });
 
     /** Offline on the node: CASES cases with PHOTOS photos each; returns their ids, photos and raw bytes. */
@@ -152,6 +173,7 @@ run(
         serviceNumber: `BENCH-${tag}`, firstName: 'Bench', lastName: tag, dateOfBirth: '1990-01-01', sex: 'female', nationality: 'BGD', contingent: 'BANBAT',
       });
       const cases = [];
+      const messages = [];
       const photos = new Map();
       for (let n = 0; n < CASES; n++) {
         const c = await api(nodeBase, 'POST', '/api/cases', officer, {
@@ -166,10 +188,11 @@ run(
           photos.set(id, bytes);
           ids.push(id);
         }
-        await api(nodeBase, 'POST', `/api/cases/${c.id}/messages`, officer, { body: `Photos of case ${n}`, attachmentIds: ids });
+        const message = await api(nodeBase, 'POST', `/api/cases/${c.id}/messages`, officer, { body: `Photos of case ${n}`, attachmentIds: ids });
+        messages.push(message?.id ?? message?.message?.id ?? n);
         if ((n + 1) % 10 === 0) say(`  ${tag}: ${n + 1} of ${CASES} cases made on the node`);
       }
-      return { cases, photos };
+      return { cases, photos, messages };
     }
 
     /** Raw bytes of what the sync must carry: the records as JSON (as the node holds them) and the photos. */
@@ -186,15 +209,22 @@ run(
     }
 
     async function syncOnce(tag) {
-      const { cases, photos } = await offlineWork(tag);
-      const before = await wire(relay);
+      const { cases, photos, messages } = await offlineWork(tag);
+      const before = await relay.counters();
       const started = Date.now();
       relay.cut(false);
       let lastSay = 0;
+      let lastProgress = { at: Date.now(), n: -1 };
       for (;;) {
         const [{ n }] = (await hubSql.query(`SELECT count(*)::int AS n FROM referral_cases WHERE id = ANY($1)`, [cases])).rows;
         const [{ f }] = (await hubSql.query(`SELECT count(*)::int AS f FROM case_attachments WHERE case_id = ANY($1) AND status = 'ready'`, [cases])).rows;
+        const [{ r }] = (await hubSql.query(`SELECT coalesce(sum(received_bytes), 0)::bigint AS r FROM case_attachments WHERE case_id = ANY($1) AND status = 'uploading'`, [cases])).rows;
         if (n === cases.length && f === photos.size) break;
+        const progress = n * 1e12 + f * 1e9 + Number(r);
+        if (progress !== lastProgress.n) lastProgress = { at: Date.now(), n: progress };
+        if (Date.now() - lastProgress.at > STALL_SECONDS * 1000) {
+          throw new Error(`${tag}: no progress for ${STALL_SECONDS} s (${n}/${cases.length} cases, ${f}/${photos.size} photos on the hub); node output:\n${node.output().slice(-4000)}`);
+        }
         if (Date.now() - lastSay > 15_000) {
           lastSay = Date.now();
           say(`  ${tag}: ${n}/${cases.length} cases and ${f}/${photos.size} photos on the hub after ${Math.round((Date.now() - started) / 1000)} s`);
@@ -202,15 +232,26 @@ run(
         await sleep(250);
       }
       const seconds = (Date.now() - started) / 1000;
-      const bytes = (await wire(relay)) - before;
-      // Nothing lost: every photo byte-identical on the hub.
-      const files = await hubSql.query(`SELECT id, upload_id FROM case_attachments WHERE case_id = ANY($1)`, [cases]);
-      for (const r of files.rows) {
-        if (!readFileSync(join(hubDir, 'uploads', r.upload_id)).equals(photos.get(r.id))) throw new Error(`photo ${r.id} differs on the hub`);
+      const after = await relay.counters();
+      const up = after.up.deliveredBytes - before.up.deliveredBytes;
+      const down = after.down.deliveredBytes - before.down.deliveredBytes;
+      // Nothing lost before any figure counts: every case and message once, every photo with the SHA-256 made on the node.
+      const [{ dup }] = (await hubSql.query(`SELECT count(*)::int AS dup FROM (SELECT id FROM referral_cases WHERE id = ANY($1) GROUP BY id HAVING count(*) > 1) d`, [cases])).rows;
+      if (dup) throw new Error(`${tag}: ${dup} cases twice on the hub`);
+      const [{ m }] = (await hubSql.query(`SELECT count(*)::int AS m FROM case_messages WHERE case_id = ANY($1) AND kind = 'message'`, [cases])).rows;
+      if (m !== messages.length) throw new Error(`${tag}: ${m} of ${messages.length} messages on the hub`);
+      const files = await hubSql.query(`SELECT id, upload_id, sha256, message_id FROM case_attachments WHERE case_id = ANY($1)`, [cases]);
+      if (files.rows.length !== photos.size) throw new Error(`${tag}: ${files.rows.length} photos on the hub, ${photos.size} made`);
+      for (const row of files.rows) {
+        const made = photos.get(row.id);
+        if (!made) throw new Error(`${tag}: photo ${row.id} on the hub was never made on the node`);
+        const held = sha256(readFileSync(join(hubDir, 'uploads', row.upload_id)));
+        if (held !== sha256(made) || row.sha256 !== held) throw new Error(`${tag}: photo ${row.id} differs on the hub (SHA-256)`);
+        if (!row.message_id) throw new Error(`${tag}: photo ${row.id} is not linked to its message on the hub`);
       }
-      if (files.rows.length !== photos.size) throw new Error(`${files.rows.length} photos on the hub, ${photos.size} made`);
+      say(`  ${tag}: checked: ${cases.length} cases, ${messages.length} messages, ${photos.size} photos byte-identical (SHA-256) on the hub`);
       const raw = await rawBytes(cases, photos);
-      return { kind: 'sync', seconds, wireBytes: bytes, rawBytes: raw.total, rawText: raw.text, rawFiles: raw.files, goodput: raw.total / bytes };
+      return { kind: 'sync', seconds, wireBytes: up + down, upBytes: up, downBytes: down, rawBytes: raw.total, rawText: raw.text, rawFiles: raw.files, goodput: raw.total / (up + down) };
     }
 
     /** The same raw bytes as one PUT through the same relay to a bare server: the link's own best. */
@@ -238,15 +279,19 @@ run(
       }
     }
 
-    // Balanced order (sync, baseline, baseline, sync): the baseline needs the raw size the first sync measures.
+    // Balanced order (sync, baseline, baseline, sync) with BENCH_ROUNDS=2: the baseline needs the raw size the first
+    // sync measures.
     const rows = [];
-    say('B: sync 1');
+    say(`B: sync 1 (${loadLine()})`);
     rows.push(await syncOnce('s1'));
-    say(`A: baseline (${rows[0].rawBytes} raw bytes), twice`);
-    rows.push(await baseline(rows[0].rawBytes));
-    rows.push(await baseline(rows[0].rawBytes));
-    say('B: sync 2');
-    rows.push(await syncOnce('s2'));
+    for (let round = 1; round <= ROUNDS; round++) {
+      say(`A: baseline ${round} (${rows[0].rawBytes} raw bytes; ${loadLine()})`);
+      rows.push(await baseline(rows[0].rawBytes));
+    }
+    for (let round = 2; round <= ROUNDS; round++) {
+      say(`B: sync ${round} (${loadLine()})`);
+      rows.push(await syncOnce(`s${round}`));
+    }
 
     say(`idle: ${IDLE_SECONDS} s with nothing to sync`);
     await sleep(5000);
@@ -259,17 +304,21 @@ run(
       [
         '',
         `field-node sync of ${CASES} cases with ${PHOTOS} photos each over ${RATE_KBPS} kbit/s, ${RTT_MS} ms RTT (${loadLine()})`,
-        'run        seconds   raw bytes   wire bytes   goodput',
-        ...rows.map((r) => `${r.kind.padEnd(10)} ${fmt(r.seconds, 1).padStart(7)} ${String(r.rawBytes).padStart(11)} ${String(r.wireBytes).padStart(12)}   ${fmt(r.goodput)}`),
+        'run        seconds   raw bytes   (text)   wire bytes   (up / down)            goodput',
+        ...rows.map(
+          (r) =>
+            `${r.kind.padEnd(10)} ${fmt(r.seconds, 1).padStart(7)} ${String(r.rawBytes).padStart(11)} ${String(r.rawText ?? '').padStart(8)} ${String(r.wireBytes).padStart(12)}   ` +
+            `${r.upBytes === undefined ? ''.padEnd(21) : `${r.upBytes} / ${r.downBytes}`.padEnd(21)}  ${fmt(r.goodput)}`,
+        ),
         '',
         `sync goodput ${fmt(mean(rows, 'sync', 'goodput'))} (goal >= 0.85), baseline ${fmt(mean(rows, 'baseline', 'goodput'))}; ` +
           `time sync/baseline ${fmt(mean(rows, 'sync', 'seconds') / mean(rows, 'baseline', 'seconds'))}x`,
-        `idle: ${idleBytes} bytes on the wire in ${IDLE_SECONDS} s (long poll of 25 s plus an empty round each time it ends)`,
+        `idle: ${idleBytes} bytes on the wire in ${IDLE_SECONDS} s, ${Math.round((idleBytes * 60) / IDLE_SECONDS)} bytes a minute (a 25 s long poll; a full round every 5 minutes)`,
       ].join('\n'),
     );
     const out = join(root, 'bench/results');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, `sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ cases: CASES, photos: PHOTOS, rateKbps: RATE_KBPS, rttMs: RTT_MS, rows, idle: { seconds: IDLE_SECONDS, bytes: idleBytes } }, null, 2));
+    writeFileSync(join(out, `sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ cases: CASES, photos: PHOTOS, rateKbps: RATE_KBPS, rttMs: RTT_MS, load: loadLine(), rows, idle: { seconds: IDLE_SECONDS, bytes: idleBytes } }, null, 2));
   },
   { timeoutSeconds: 3600 },
 );

@@ -10,11 +10,12 @@ import { AttachmentsService, caseReference } from '@hub/cases';
 import { NotificationsService } from '@hub/notifications';
 import { NodeOutbox1795940000000 } from './migrations/1795940000000-NodeOutbox';
 import { NodeTransfers1795950320000 } from './migrations/1795950320000-NodeTransfers';
+import { NodeSnapshotPaging1795954410000 } from './migrations/1795954410000-NodeSnapshotPaging';
 import { NodeStatusModule } from './node-status.module';
 import { NodeSync } from './node-sync';
 
 /** The hub's migrations, then the node's own (outbox, sync state). */
-export const NODE_MIGRATIONS = [...MIGRATIONS, NodeOutbox1795940000000, NodeTransfers1795950320000];
+export const NODE_MIGRATIONS = [...MIGRATIONS, NodeOutbox1795940000000, NodeTransfers1795950320000, NodeSnapshotPaging1795954410000];
 
 const logger = new Logger('FieldNode');
 

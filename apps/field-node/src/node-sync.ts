@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { DataSource, EntityManager } from 'typeorm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnrolResponse, NodeBudget, PulledChange, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
+import { EnrolResponse, NodeBudget, PulledChange, PULLED_TABLES, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
 import { EVERYONE, PRINCIPAL_CHANNEL } from '@hub/identity';
 import { LOCAL_TRANSITION_BASE } from './migrations/1795940000000-NodeOutbox';
 import { NodeAuditShipper } from './node-audit-shipper';
@@ -55,6 +56,8 @@ export interface NodeSyncOptions {
 
 
 const PUSHED = new Set<string>(PUSHED_TABLES);
+/** With nothing changing on either side, a full round still runs this often (audit of reads shipped, files retried). */
+const IDLE_ROUND_MS = 5 * 60_000;
 const KEYS: Record<string, string[]> = { specialties: ['code'], facility_missions: ['facility_id', 'mission_id'] };
 
 /**
@@ -133,7 +136,15 @@ export class NodeSync {
       const longPoll = this.options.longPollMs ?? 25_000;
       // A cut link never answers: give up a little after the hub would have, and fall back to polling.
       const signal = AbortSignal.any([ctl.signal, AbortSignal.timeout(longPoll + 10_000)]);
-      await this.call<{ changed: boolean }>('GET', `/api/sync/wait?cursor=${encodeURIComponent(cursor)}&timeoutMs=${longPoll}`, undefined, true, signal);
+      const { changed } = await this.call<{ changed: boolean }>('GET', `/api/sync/wait?cursor=${encodeURIComponent(cursor)}&timeoutMs=${longPoll}`, undefined, true, signal);
+      // Nothing changed at the hub and nothing was written here (a write aborts the wait): wait again, without a round
+      // (a round costs a pull and its headers on a link billed by the byte). A round still runs every IDLE_ROUND_MS,
+      // which ships the audit of reads and sign-ins made meanwhile.
+      if (!changed && this.waiter === ctl && Date.now() - (this.lastSyncAt?.getTime() ?? 0) < IDLE_ROUND_MS) {
+        this.markConnected(false);
+        this.waiter = null;
+        return this.listen();
+      }
       wake(0);
     })().catch(() => wake(this.options.intervalMs));
   }
@@ -174,10 +185,11 @@ export class NodeSync {
     }
   }
 
-  private markConnected() {
+  /** The hub answered; `synced`: a whole round ran (the status bar's "last sync"). */
+  private markConnected(synced = true) {
     this.state = 'connected';
     this.offlineSince = null;
-    this.lastSyncAt = new Date();
+    if (synced) this.lastSyncAt = new Date();
   }
 
   // ---- enrolment --------------------------------------------------------------------------------------------
@@ -234,15 +246,34 @@ export class NodeSync {
 
   // ---- pull ---------------------------------------------------------------------------------------------------
 
+  /**
+   * Pulls until the hub has nothing more. A first pull, or one from a cursor older than the hub's pruned change log
+   * (a node restored from an old backup), pages through a snapshot of the facility's data: each page is applied with
+   * its cursor, so a cut resumes from the last page applied; after the last page, rows no page carried are dropped.
+   */
   private async pullAll(): Promise<void> {
     for (;;) {
       const cursor = await this.get('cursor');
       const page = await this.call<PullResponse>('GET', `/api/sync/pull${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
       this.notices = [];
+      if (page.snapshot?.restart && cursor && !cursor.startsWith('s:')) {
+        this.logger.warn("the hub's change log no longer reaches back to this node's position: taking a fresh copy of the facility's data");
+      }
       await this.dataSource.transaction(async (m) => {
         // Replica mode: no outbox echo, no checks of references to rows this node does not hold.
         await m.query(`SET LOCAL session_replication_role = replica`);
+        if (page.snapshot?.restart) {
+          await m.query('DELETE FROM node_snapshot_seen');
+          await this.set('snapshot_started', new Date().toISOString(), m);
+        }
         for (const change of page.changes) await this.applyChange(m, change);
+        if (page.snapshot) {
+          await m.query(
+            `INSERT INTO node_snapshot_seen (table_name, record_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+            [page.changes.map((c) => c.table), page.changes.map((c) => c.id)],
+          );
+          if (page.snapshot.done) await this.dropUnseen(m);
+        }
         // Replica mode fires no trigger, so neither does the one telling the principal cache that a user, membership,
         // session or certification changed: say it here, or a certificate withdrawn on the hub would still count on
         // this node until the cache entry ages out.
@@ -253,6 +284,36 @@ export class NodeSync {
       if (this.notices.length && this.notify) await this.notify(this.notices).catch((e) => this.logger.warn(`could not raise local notifications: ${e}`));
       if (!page.more) return;
     }
+  }
+
+  /**
+   * After a snapshot's last page: rows of the hub's tables that no page carried have left the facility's scope on the
+   * hub (a member who left, a patient transferred) while this node was not reading the log. Work of this node not
+   * yet on the hub (pending or refused operations, operations acknowledged since the snapshot began, its own
+   * transitions and files) is kept.
+   */
+  private async dropUnseen(m: EntityManager): Promise<void> {
+    const since = (await this.get('snapshot_started', m)) ?? new Date().toISOString();
+    const keyOf: Record<string, string> = { specialties: 't.code', facility_missions: "t.facility_id::text || ':' || t.mission_id::text" };
+    const ownWork = `NOT EXISTS (SELECT 1 FROM node_outbox o WHERE o.record_id::text = t.id::text AND (o.status IN ('pending', 'refused') OR o.acknowledged_at >= $2))`;
+    const keep: Record<string, string> = {
+      patients: ownWork,
+      referral_cases: ownWork,
+      case_messages: ownWork,
+      case_transitions: `t.id < ${LOCAL_TRANSITION_BASE}`,
+      case_attachments: `NOT EXISTS (SELECT 1 FROM node_transfers x WHERE x.attachment_id = t.id AND x.direction = 'up')`,
+    };
+    for (const table of [...PULLED_TABLES].reverse()) {
+      const key = keyOf[table] ?? 't.id::text';
+      const removed = await m.query(
+        `DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM node_snapshot_seen s WHERE s.table_name = $1 AND s.record_id = ${key})
+            AND ${keep[table] ?? 'true'} AND $2::timestamptz IS NOT NULL`,
+        [table, since],
+      );
+      const count = Array.isArray(removed) ? Number(removed[1] ?? 0) : 0;
+      if (count) this.logger.log(`${count} ${table} row(s) no longer in this facility's scope on the hub were removed`);
+    }
+    await m.query('DELETE FROM node_snapshot_seen');
   }
 
   private async applyChange(m: EntityManager, change: PulledChange): Promise<void> {
@@ -388,12 +449,21 @@ export class NodeSync {
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true, abort?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let payload: string | Buffer | undefined;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body);
+      // JSON batches shrink four- to tenfold: on a satellite link that is most of the time a push takes.
+      if (payload.length > 1024) {
+        payload = gzipSync(payload);
+        headers['Content-Encoding'] = 'gzip';
+      }
+    }
     if (authenticated) headers.Authorization = `Node ${await this.get('credential')}`;
     const res = await fetch(`${this.options.hubUrl}${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: payload,
       signal: abort ? AbortSignal.any([abort, AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000)]) : AbortSignal.timeout(this.options.requestTimeoutMs ?? 120_000),
     });
     const text = await res.text();
@@ -422,8 +492,8 @@ export class NodeSync {
     return res;
   }
 
-  private async get(key: string): Promise<string | undefined> {
-    const [row] = await this.dataSource.query('SELECT value FROM node_state WHERE key = $1', [key]);
+  private async get(key: string, m: EntityManager = this.dataSource.manager): Promise<string | undefined> {
+    const [row] = await m.query('SELECT value FROM node_state WHERE key = $1', [key]);
     return row?.value;
   }
 

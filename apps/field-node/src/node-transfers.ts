@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AttachmentOffer, AttachmentProgress, NodeBudget } from '@hub/contracts';
+import type { AttachmentOffer, AttachmentOfferResult, AttachmentProgress, NodeBudget } from '@hub/contracts';
 
 /** The hub, as the transfers see it: JSON calls and raw-body calls, both authenticated as the node. */
 export interface HubLink {
@@ -54,6 +54,10 @@ const MAX_CHUNK = 512 * 1024;
 /** Aim for chunks of a few seconds: a cut loses at most that much, and headers stay a small share of the bytes. */
 const CHUNK_SECONDS = 4;
 const UNKNOWN_LINK_BYTES_PER_SECOND = 2048;
+/** Files sent at once when no rate budget applies. */
+const UPLOADS_IN_FLIGHT = 2;
+/** A thumbnail is sent ahead of its file only when the file is at least this many times larger. */
+const THUMBNAIL_WORTH = 4;
 
 /**
  * Attachments between the node and the hub (docs/field-node.md, "Attachments"): up, files the clinic attached;
@@ -68,6 +72,8 @@ export class NodeTransfers {
   /** Set when the daily volume is used up: files wait for the next day (UTC). */
   volumeExhaustedOn: string | null = null;
   private bytesPerSecond = 0;
+  /** Where the hub stands with each file announced in this process's earlier rounds. */
+  private readonly announced = new Map<string, AttachmentProgress>();
   private deadline = Infinity;
 
   /** Whether the round's time for transfers is up (the loop runs another round at once). */
@@ -120,8 +126,9 @@ export class NodeTransfers {
     if (!queue.length) return;
     const progress = new Map<string, AttachmentProgress>();
     // Announce every file and send every thumbnail first: the doctor sees each photo small before any is sent whole.
+    const offered = await this.offerAll(queue);
     for (const t of queue) {
-      const p = await this.offer(t);
+      const p = offered.get(t.attachment_id);
       if (!p) continue;
       progress.set(t.attachment_id, p);
       if (t.relink) await this.dataSource.query('UPDATE node_transfers SET relink = false WHERE attachment_id = $1', [t.attachment_id]);
@@ -132,59 +139,119 @@ export class NodeTransfers {
       const thumb = join(this.directory(), `${t.upload_id}.thumb.jpg`);
       if (t.has_thumbnail && !t.thumb_done && existsSync(thumb)) {
         const jpeg = await readFile(thumb);
+        if (jpeg.length * THUMBNAIL_WORTH > Number(t.size)) {
+          // A small photo is its own preview: its thumbnail would cost more than a quarter of it (the hub makes one
+          // when the file is complete). Small files go first within a case anyway.
+          await this.dataSource.query('UPDATE node_transfers SET thumb_done = true WHERE attachment_id = $1', [t.attachment_id]);
+          continue;
+        }
         if (!(await this.allow(budget, jpeg.length))) return;
         await this.paced(budget, jpeg.length, () => this.hub.raw('PUT', `/api/sync/attachments/${t.attachment_id}/thumbnail`, jpeg, { 'Content-Type': 'image/jpeg' }));
         await this.dataSource.query('UPDATE node_transfers SET thumb_done = true WHERE attachment_id = $1', [t.attachment_id]);
       }
     }
     const files = queue.filter((t) => progress.get(t.attachment_id)?.status === 'uploading');
-    for (const [i, t] of files.entries()) {
-      let p = progress.get(t.attachment_id)!;
-      const path = join(this.directory(), t.upload_id);
-      if (!existsSync(path)) {
-        await this.refuse(t, 'the file is missing on this node');
-        continue;
+    // Two files in flight keep a long link busy while one waits for its answer (600 ms a chunk on a satellite link).
+    // Under a rate budget one at a time, so the pacing holds for the node as a whole.
+    let next = 0;
+    let stop = false;
+    const worker = async () => {
+      while (!stop && next < files.length) {
+        const i = next++;
+        if (!(await this.send(files[i], progress.get(files[i].attachment_id)!, i, files.length, budget))) stop = true;
       }
-      const fd = await open(path, 'r');
-      try {
-        while (p.status === 'uploading' && p.offset < p.size) {
-          if (this.more) return;
-          this.current = { direction: 'up', filename: t.filename, index: i + 1, total: files.length, percent: Math.floor((100 * p.offset) / p.size) };
-          const length = Math.min(this.chunkSize(budget), p.size - p.offset);
-          if (!(await this.allow(budget, length))) return;
-          const chunk = Buffer.alloc(length);
-          await fd.read(chunk, 0, length, p.offset);
-          try {
-            const res = await this.paced(budget, length, () =>
-              this.hub.raw('PATCH', `/api/sync/attachments/${t.attachment_id}`, chunk, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(p.offset) }),
-            );
-            p = (await res.json()) as AttachmentProgress;
-          } catch (e) {
-            // The hub holds another offset (a chunk acknowledged but its answer lost on the link): resume from its.
-            if (e instanceof HubError && e.status === 409) p = await this.hub.json<AttachmentProgress>('GET', `/api/sync/attachments/${t.attachment_id}`);
-            else throw e;
-          }
-        }
-      } finally {
-        await fd.close();
-      }
-      await this.finish(t, p);
+    };
+    const settled = await Promise.allSettled(Array.from({ length: budget.rateKbps ? 1 : UPLOADS_IN_FLIGHT }, worker));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Sends one file from the acknowledged offset; false when the round's time or the day's volume is up. */
+  private async send(t: Queued, from: AttachmentProgress, i: number, total: number, budget: NodeBudget): Promise<boolean> {
+    let p = from;
+    const path = join(this.directory(), t.upload_id);
+    if (!existsSync(path)) {
+      await this.refuse(t, 'the file is missing on this node');
+      return true;
     }
+    const fd = await open(path, 'r');
+    try {
+      while (p.status === 'uploading' && p.offset < p.size) {
+        if (this.more) return false;
+        this.current = { direction: 'up', filename: t.filename, index: i + 1, total, percent: Math.floor((100 * p.offset) / p.size) };
+        const length = Math.min(this.chunkSize(budget), p.size - p.offset);
+        if (!(await this.allow(budget, length))) return false;
+        const chunk = Buffer.alloc(length);
+        await fd.read(chunk, 0, length, p.offset);
+        try {
+          const offset = p.offset;
+          const res = await this.paced(budget, length, () =>
+            this.hub.raw('PATCH', `/api/sync/attachments/${t.attachment_id}`, chunk, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) }),
+          );
+          p = (await res.json()) as AttachmentProgress;
+        } catch (e) {
+          // The hub holds another offset (a chunk acknowledged but its answer lost on the link): resume from its.
+          if (e instanceof HubError && e.status === 409) p = await this.hub.json<AttachmentProgress>('GET', `/api/sync/attachments/${t.attachment_id}`);
+          else if (e instanceof HubError && e.status === 404) {
+            this.announced.delete(t.attachment_id); // announced again next round
+            throw e;
+          } else throw e;
+        }
+        this.announced.set(t.attachment_id, p);
+      }
+    } finally {
+      await fd.close();
+    }
+    this.announced.delete(t.attachment_id);
+    await this.finish(t, p);
+    return true;
+  }
+
+  /**
+   * Announces the queued files, up to 100 per request (one round trip instead of one per file); an older hub without
+   * the batch route gets them one by one. Files that must wait or were refused are left out of the answer.
+   */
+  private async offerAll(all: Queued[]): Promise<Map<string, AttachmentProgress>> {
+    const found = new Map<string, AttachmentProgress>();
+    // Files announced in an earlier round go on from the offset the hub last acknowledged (a stale one is answered
+    // 409 with the right one): a round ends every transferSliceMs, and announcing a long queue again each time would
+    // cost more than its headers.
+    const queue = all.filter((t) => {
+      const known = this.announced.get(t.attachment_id);
+      if (known && !t.relink) found.set(t.attachment_id, known);
+      return !known || t.relink;
+    });
+    for (let i = 0; i < queue.length; i += 100) {
+      const batch = queue.slice(i, i + 100);
+      let results: AttachmentOfferResult[];
+      try {
+        results = (await this.hub.json<{ results: AttachmentOfferResult[] }>('POST', '/api/sync/attachments/offers', { offers: batch.map(offerOf) })).results;
+      } catch (e) {
+        if (!(e instanceof HubError && e.status === 404 && i === 0)) throw e;
+        for (const t of queue) {
+          const p = await this.offer(t);
+          if (p) found.set(t.attachment_id, p);
+        }
+        return found;
+      }
+      for (const r of results) {
+        const t = batch.find((x) => x.attachment_id === r.id);
+        if (!t) continue;
+        if ('progress' in r) {
+          found.set(r.id, r.progress);
+          this.announced.set(r.id, r.progress);
+        }
+        else if (r.status === 404) continue; // the case's text is still on its way
+        else if (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 429) await this.refuse(t, `hub answered ${r.status} ${r.code}: ${r.message}`);
+        else throw new HubError(r.status, r.code, `hub answered ${r.status} ${r.code}: ${r.message}`);
+      }
+    }
+    return found;
   }
 
   /** Announces a file (idempotent); null when it must wait (its case is not on the hub yet) or was refused. */
   private async offer(t: Queued): Promise<AttachmentProgress | null> {
-    const offer: AttachmentOffer = {
-      id: t.attachment_id,
-      caseId: t.case_id,
-      messageId: t.message_id,
-      uploadId: t.upload_id,
-      filename: t.filename,
-      size: Number(t.size),
-      sha256: t.sha256,
-      uploadedById: t.uploaded_by_id,
-      createdAt: new Date(t.created_at).toISOString(),
-    };
+    const offer = offerOf(t);
     try {
       return await this.hub.json<AttachmentProgress>('POST', '/api/sync/attachments', offer);
     } catch (e) {
@@ -309,6 +376,20 @@ export class NodeTransfers {
       [`volume:${day}`, String(bytes)],
     );
   }
+}
+
+function offerOf(t: Queued): AttachmentOffer {
+  return {
+    id: t.attachment_id,
+    caseId: t.case_id,
+    messageId: t.message_id,
+    uploadId: t.upload_id,
+    filename: t.filename,
+    size: Number(t.size),
+    sha256: t.sha256,
+    uploadedById: t.uploaded_by_id,
+    createdAt: new Date(t.created_at).toISOString(),
+  };
 }
 
 function sleep(ms: number): Promise<void> {

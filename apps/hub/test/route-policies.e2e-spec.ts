@@ -41,6 +41,7 @@ describe('every route declares its access policy', () => {
       'GET /api/sync/wait',
       'PATCH /api/sync/attachments/:id',
       'POST /api/sync/attachments',
+      'POST /api/sync/attachments/offers',
       'POST /api/sync/audit',
       'POST /api/sync/push',
       'PUT /api/sync/attachments/:id/thumbnail',

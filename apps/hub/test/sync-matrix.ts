@@ -43,6 +43,7 @@ export const SYNC_MATRIX: Record<string, Row> = {
   'GET /api/sync/wait': { build: () => ({ path: '/api/sync/wait?cursor=0:0&timeoutMs=0' }), anon: 401, expect: all(401) },
   'POST /api/sync/audit': { build: () => ({ path: '/api/sync/audit', body: { records: [] } }), anon: 401, expect: all(401) },
   'POST /api/sync/attachments': { build: () => ({ path: '/api/sync/attachments', body: {} }), anon: 401, expect: all(401) },
+  'POST /api/sync/attachments/offers': { build: () => ({ path: '/api/sync/attachments/offers', body: { offers: [] } }), anon: 401, expect: all(401) },
   'GET /api/sync/attachments/:id': { build: () => ({ path: `/api/sync/attachments/${NO_ID}` }), anon: 401, expect: all(401) },
   'PATCH /api/sync/attachments/:id': { build: () => ({ path: `/api/sync/attachments/${NO_ID}` }), anon: 401, expect: all(401) },
   'PUT /api/sync/attachments/:id/thumbnail': { build: () => ({ path: `/api/sync/attachments/${NO_ID}/thumbnail` }), anon: 401, expect: all(401) },

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { Client } from 'pg';
 import { uuidv7 } from 'uuidv7';
-import type { PullResponse, SyncOperation } from '@hub/contracts';
+import { PULLED_TABLES, type PullResponse, type SyncOperation } from '@hub/contracts';
+import { nestedConnectionAcquisitions } from '@hub/database';
+import { SyncLogPruner, SYNC_LOG_RETENTION_MS } from '@hub/sync';
 import { createTestHub, TestHub } from '@hub/testing';
 
 /**
@@ -43,8 +45,21 @@ describe('field-node sync (hub side)', () => {
   const push = (auth: string, operations: SyncOperation[]) =>
     hub.http().post('/api/sync/push').set('Authorization', auth).send({ operations, backlog: operations.length, version: 'test' });
 
-  const pull = async (auth: string, cursor?: string): Promise<PullResponse> =>
-    (await hub.http().get('/api/sync/pull').query(cursor ? { cursor } : {}).set('Authorization', auth).expect(200)).body;
+  const pull = async (auth: string, cursor?: string, limit?: number): Promise<PullResponse> =>
+    (await hub.http().get('/api/sync/pull').query({ ...(cursor ? { cursor } : {}), ...(limit ? { limit } : {}) }).set('Authorization', auth).expect(200)).body;
+
+  /** Pages through a snapshot (from `cursor`, or the start) to its last page; returns its rows and the log cursor. */
+  async function snapshot(auth: string, cursor?: string, limit?: number) {
+    const pages: PullResponse[] = [];
+    for (;;) {
+      const page = await pull(auth, cursor, limit);
+      expect(page.snapshot).toBeDefined();
+      pages.push(page);
+      cursor = page.cursor;
+      if (page.snapshot!.done) return { changes: pages.flatMap((p) => p.changes), cursor, pages };
+      expect(pages.length).toBeLessThan(1000);
+    }
+  }
 
   function patientOp(serviceNumber: string, at = new Date()): SyncOperation {
     const id = uuidv7();
@@ -260,7 +275,7 @@ describe('field-node sync (hub side)', () => {
   describe('pull', () => {
     it("starts with a snapshot of the facility's scope: its staff with password hashes and MFA state, not other clinics' patients", async () => {
       const { auth } = await enrolledNode();
-      const snap = await pull(auth);
+      const snap = await snapshot(auth);
       const of = (table: string) => snap.changes.filter((c) => c.table === table);
       const officer = of('users').find((u) => u.id === officerId)!;
       expect(officer.row).toMatchObject({ email: 'officer@minusca.demo', password_hash: expect.stringMatching(/^\$argon2/), mfa_enabled: false });
@@ -285,12 +300,46 @@ describe('field-node sync (hub side)', () => {
       expect(got.filter((x) => x.table === 'patients' && x.row?.current_facility_id !== facilityId)).toEqual([]);
     });
 
+    it('pages through the first snapshot by a cursor, resumes after a cut, and hands over to the log without losing a change made meanwhile', async () => {
+      const { auth } = await enrolledNode();
+      const whole = await snapshot(auth);
+      const keys = (changes: PullResponse['changes']) => changes.map((c) => `${c.table}|${c.id}`).sort();
+
+      const first = await pull(auth, undefined, 7);
+      expect(first.snapshot).toEqual({ restart: true, done: false });
+      expect(first.changes).toHaveLength(7);
+      expect(first.cursor).toMatch(/^s:\d+:\d+:/);
+      // A change while the node pages, to a table it has already paged past: it comes by the log afterwards.
+      await q('UPDATE missions SET name = name WHERE id = $1', [missionId]);
+      const second = await pull(auth, first.cursor, 7);
+      expect(second.snapshot).toEqual({ restart: false, done: false });
+      // The answer was lost on the link: the node asks again from the cursor it stored and gets the same page.
+      const again = await pull(auth, first.cursor, 7);
+      expect(again.changes).toEqual(second.changes);
+      expect(again.cursor).toBe(second.cursor);
+
+      const rest = await snapshot(auth, second.cursor, 7);
+      const paged = [first, second, ...rest.pages];
+      expect(paged.length).toBeGreaterThan(3);
+      expect(paged.every((p) => p.changes.length <= 7)).toBe(true);
+      expect(keys(paged.flatMap((p) => p.changes))).toEqual(keys(whole.changes));
+      // Referenced tables first, as the node applies them.
+      const order = paged.flatMap((p) => p.changes).map((c) => PULLED_TABLES.indexOf(c.table));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(rest.cursor).toMatch(/^\d+:0$/);
+      const log = await pullUntil(auth, rest.cursor, (changes) => changes.some((c) => c.table === 'missions' && c.id === missionId));
+      expect(log.find((c) => c.table === 'missions')!.row).toMatchObject({ id: missionId });
+
+      expect((await hub.http().get('/api/sync/pull').query({ cursor: 's:1:99:' }).set('Authorization', auth).expect(400)).body.message).toMatch(/cursor/);
+      expect((await hub.http().get('/api/sync/pull').query({ cursor: 's:1:2:not base64!' }).set('Authorization', auth).expect(400)).body.message).toMatch(/cursor/);
+    });
+
     it('never skips a transaction that took its place in the log first but commits last', async () => {
       const { auth } = await enrolledNode();
       const p = patientOp(`SN-LATE-${Date.now()}`);
       const c = caseOp(p.recordId);
       await push(auth, [p, c]).expect(200);
-      const { cursor } = await pull(auth);
+      const { cursor } = await snapshot(auth);
 
       const slow = new Client({ connectionString: hub.db.url });
       await slow.connect();
@@ -405,6 +454,32 @@ describe('field-node sync (hub side)', () => {
       expect((await hub.http().post('/api/sync/attachments').set('Authorization', auth).send({ ...offerOf(caseId, bytes), sha256: 'nope' }).expect(400)).body.message).toMatch(/sha256/);
     });
 
+    it('announces many files in one request, each answered as alone (ready to take, not yet, refused)', async () => {
+      const { auth } = await enrolledNode();
+      const caseId = await submittedCase(auth);
+      const bytes = Buffer.from('a small file');
+      const ok = offerOf(caseId, bytes);
+      const early = offerOf(uuidv7(), bytes);
+      const stranger = { ...offerOf(caseId, bytes), uploadedById: doctorId };
+      const batch = () => hub.http().post('/api/sync/attachments/offers').set('Authorization', auth).send({ offers: [ok, early, stranger] }).expect(200);
+      const first = (await batch()).body.results;
+      expect(first).toEqual([
+        { id: ok.id, status: 200, progress: { id: ok.id, offset: 0, size: bytes.length, status: 'uploading' } },
+        { id: early.id, status: 404, code: 'NOT_FOUND', message: expect.stringMatching(/caseId/) },
+        { id: stranger.id, status: 403, code: expect.any(String), message: expect.stringMatching(/member of this node's facility|could not add files/) },
+      ]);
+      // replayed (the answer lost): the same answers, one file
+      expect((await batch()).body.results.map((r: { status: number }) => r.status)).toEqual([200, 404, 403]);
+      expect((await q('SELECT count(*)::int AS n FROM case_attachments WHERE id = $1', [ok.id]))[0].n).toBe(1);
+      const bad = await hub.http().post('/api/sync/attachments/offers').set('Authorization', auth).send({ offers: [{ ...ok, sha256: 'nope' }] }).expect(400);
+      expect(JSON.stringify(bad.body)).toMatch(/sha256/);
+    });
+
+    it('never takes a second pool connection while a push or an announced file holds a transaction', () => {
+      // Every push and file announcement above (applied, refused, replayed) ran with the connection watch on.
+      expect(nestedConnectionAcquisitions).toEqual([]);
+    });
+
     it("gives nodes their mission's bandwidth budget with every pull", async () => {
       const { auth } = await enrolledNode();
       expect((await hub.http().put(`/api/sync/budgets/${missionId}`).set('Authorization', `Bearer ${admin}`).send({ rateKbps: 4, dailyMegabytes: 50 }).expect(400)).body.message).toMatch(/rateKbps/);
@@ -481,6 +556,76 @@ describe('field-node sync (hub side)', () => {
       // the offline read is on record at the hub, findable by its subject
       const [offline] = await q(`SELECT entry->>'action' AS action FROM node_audit_entries WHERE entry->>'subject_id' = $1`, [r2.entry.subject_id]);
       expect(offline.action).toBe('case.read');
+    });
+  });
+  describe('change-log pruning', () => {
+    /** Pulls the log from `cursor` until `id` arrived, then once more, which tells the hub the node applied it. */
+    async function pullPast(auth: string, cursor: string, id: string): Promise<string> {
+      const deadline = Date.now() + 20_000;
+      for (let seen = false; Date.now() < deadline; ) {
+        const page = await pull(auth, cursor);
+        expect(page.snapshot).toBeUndefined();
+        seen ||= page.changes.some((c) => c.id === id);
+        cursor = page.cursor;
+        if (seen && !page.more && !page.changes.length) return cursor;
+        if (!page.more) await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`${id} did not arrive within 20 s`);
+    }
+
+    /** Pulls the log until it has nothing more; the last pull tells the hub the node applied it all. */
+    async function drain(auth: string, cursor: string): Promise<string> {
+      for (let i = 0; i < 100; i++) {
+        const page = await pull(auth, cursor);
+        expect(page.snapshot).toBeUndefined();
+        cursor = page.cursor;
+        if (!page.more && !page.changes.length) return cursor;
+      }
+      throw new Error('the log did not drain');
+    }
+
+    it('deletes what every live node pulled once older than the retention; a node behind the pruned horizon takes a fresh snapshot', async () => {
+      // Only this test's nodes are live (a revoked node holds nothing back).
+      await q('UPDATE field_nodes SET revoked_at = now() WHERE revoked_at IS NULL');
+      const a = await enrolledNode();
+      const b = await enrolledNode();
+      const p = patientOp(`SN-PRUNE-${Date.now()}`);
+      const c = caseOp(p.recordId);
+      await push(a.auth, [p, c]).expect(200);
+      let ca = await drain(a.auth, (await snapshot(a.auth)).cursor);
+      let cb = await drain(b.auth, (await snapshot(b.auth)).cursor);
+      const backupOfB = cb;
+
+      const [msg] = await q(`INSERT INTO case_messages (case_id, author_id, kind, body) VALUES ($1, $2, 'message', 'Pruned later') RETURNING id`, [c.recordId, doctorId]);
+      const logged = async () => (await q('SELECT count(*)::int AS n FROM sync_changes WHERE record_id = $1', [msg.id]))[0].n;
+      expect(await logged()).toBe(1);
+      ca = await pullPast(a.auth, ca, msg.id);
+
+      const pruner = hub.app.get(SyncLogPruner);
+      await pruner.prune(0);
+      expect(await logged()).toBe(1); // B has not pulled it yet
+      cb = await pullPast(b.auth, cb, msg.id);
+      await pruner.prune(SYNC_LOG_RETENTION_MS);
+      expect(await logged()).toBe(1); // younger than the retention
+      await pruner.prune(0);
+      expect(await logged()).toBe(0);
+      const [horizon] = await q('SELECT xid::text, seq::text FROM sync_log_horizons WHERE scope = $1', [`facility:${facilityId}`]);
+      expect(horizon).toBeDefined();
+
+      // Nodes that kept up go on from their cursors.
+      expect((await pull(a.auth, ca)).snapshot).toBeUndefined();
+      expect((await pull(b.auth, cb)).snapshot).toBeUndefined();
+      // B restored from its backup: its cursor lies before the pruned horizon, so it is given a fresh snapshot,
+      // page by page, which holds the message the log no longer does; then the log goes on from there.
+      const restored = await snapshot(b.auth, backupOfB, 10);
+      expect(restored.pages[0].snapshot).toEqual({ restart: true, done: false });
+      expect(restored.pages.length).toBeGreaterThan(1);
+      expect(restored.changes.find((x) => x.id === msg.id)?.row).toMatchObject({ body: 'Pruned later' });
+      expect((await pull(b.auth, restored.cursor)).snapshot).toBeUndefined();
+
+      // The hourly task is registered with the coordinator (one run across instances).
+      const [task] = await q(`SELECT runs FROM periodic_task_runs WHERE name = 'Sync log pruning'`);
+      expect(Number(task?.runs)).toBeGreaterThanOrEqual(1);
     });
   });
 });

@@ -65,6 +65,12 @@ export interface PullResponse {
   /** Opaque position to send back; never skips a change committed later. */
   cursor: string;
   more: boolean;
+  /**
+   * Set on the pages of a snapshot (a node's first pull, or a node whose cursor is older than the pruned change
+   * log): `restart` on its first page (rows the node held before may be gone from its scope), `done` on its last
+   * (the node then drops the rows of the hub's tables that no page carried; the log follows from `cursor`).
+   */
+  snapshot?: { restart: boolean; done: boolean };
   /** The node's bandwidth budget for attachments, as its mission set it on the hub (null: unlimited). */
   budget?: NodeBudget;
 }
@@ -97,6 +103,14 @@ export interface AttachmentProgress {
   status: 'uploading' | 'ready' | 'rejected';
   reason?: string;
 }
+
+/**
+ * One answer of a batch of announcements (`POST /api/sync/attachments/offers`): where the file stands, or the error
+ * the single announcement would have answered (404: its case is not on the hub yet; 403: refused, with the reason).
+ */
+export type AttachmentOfferResult =
+  | { id: string; status: 200; progress: AttachmentProgress }
+  | { id: string; status: number; code: string; message: string };
 
 export interface EnrolRequest {
   code: string;

@@ -45,17 +45,14 @@ export class AttachmentTransfersService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Announces a node's file, or answers where its transfer stands (a retry after a cut). */
+  /**
+   * Announces a node's file, or answers where its transfer stands (a retry after a cut). The uploader's rights are
+   * checked, and a refusal audited, before the transaction opens: a request never holds one pool connection while
+   * waiting for another (connection-watch.ts).
+   */
   async offer(node: NodeIdentity, offer: AttachmentOffer): Promise<AttachmentProgress> {
-    return this.dataSource.transaction(async (m) => {
-      const existing = await this.row(m, offer.id, true);
-      if (existing) {
-        if (existing.facility_id !== node.facilityId) throw DomainException.notFound('Attachment');
-        if (existing.upload_id !== offer.uploadId || existing.sha256 !== offer.sha256) throw DomainException.conflict('id: another file already has this attachment id', 'attachment_id_taken');
-        if (offer.messageId && !existing.message_id) await m.query('UPDATE case_attachments SET message_id = $2 WHERE id = $1', [offer.id, offer.messageId]);
-        return this.progress(existing);
-      }
-      const [c] = await m.query('SELECT * FROM referral_cases WHERE id = $1', [offer.caseId]);
+    if (!(await this.row(this.dataSource.manager, offer.id))) {
+      const [c] = await this.dataSource.query('SELECT * FROM referral_cases WHERE id = $1', [offer.caseId]);
       if (!c || c.facility_id !== node.facilityId) {
         // Not there yet (its text is still in the node's outbox) or not this facility's: the node retries later.
         throw new DomainException(ErrorCode.NotFound, "caseId: the case is not (yet) on the hub for this node's facility");
@@ -72,11 +69,28 @@ export class AttachmentTransfersService {
         throw new DomainException(ErrorCode.Forbidden, e.message);
       }
       if (offer.size > MAX_UPLOAD_BYTES) throw new DomainException(ErrorCode.PayloadTooLarge, `size: files are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
-      await m.query(
+    }
+    return this.dataSource.transaction(async (m) => {
+      const existing = await this.row(m, offer.id, true);
+      if (existing) {
+        if (existing.facility_id !== node.facilityId) throw DomainException.notFound('Attachment');
+        if (existing.upload_id !== offer.uploadId || existing.sha256 !== offer.sha256) throw DomainException.conflict('id: another file already has this attachment id', 'attachment_id_taken');
+        if (offer.messageId && !existing.message_id) await m.query('UPDATE case_attachments SET message_id = $2 WHERE id = $1', [offer.id, offer.messageId]);
+        return this.progress(existing);
+      }
+      // Checked above; a retry racing this one inserts nothing twice (the id is the key).
+      const inserted = await m.query(
         `INSERT INTO case_attachments (id, case_id, message_id, upload_id, filename, size, sha256, status, uploaded_by_id, created_at, received_bytes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'uploading', $8, $9, 0)`,
-        [offer.id, offer.caseId, offer.messageId, offer.uploadId, offer.filename, offer.size, offer.sha256, offer.uploadedById, offer.createdAt],
+         SELECT $1, $2, $3, $4, $5, $6, $7, 'uploading', $8, $9, 0 WHERE EXISTS (SELECT 1 FROM referral_cases WHERE id = $2 AND facility_id = $10)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [offer.id, offer.caseId, offer.messageId, offer.uploadId, offer.filename, offer.size, offer.sha256, offer.uploadedById, offer.createdAt, node.facilityId],
       );
+      if (!inserted.length) {
+        // Announced at the same moment by another request (a retry): where that one stands.
+        const again = await this.row(m, offer.id);
+        if (!again || again.facility_id !== node.facilityId) throw DomainException.notFound('Attachment');
+        return this.progress(again);
+      }
       await writeFile(this.file(offer.uploadId), Buffer.alloc(0), { flag: 'w' });
       await this.audit.record(
         { action: 'case.attachment_upload', outcome: 'success', actorId: offer.uploadedById, missionId: node.missionId, subjectType: 'Case', subjectId: offer.caseId, details: { offline: true, nodeId: node.nodeId, attachmentId: offer.id, size: offer.size } },

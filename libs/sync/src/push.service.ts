@@ -20,6 +20,8 @@ import { NotificationsService } from '@hub/notifications';
 
 type Outcome = { result: SyncOperationResult; reason?: string; submitted?: { caseId: string; missionId: string; specialty: string; urgency: string } };
 type Row = Record<string, unknown>;
+/** The acting user as the hub sees them, and their ability at the time of the change. */
+type Rights = { principal: Principal; ability: AppAbility };
 
 /** Clinical text a clinic owns while no specialist has taken the case (docs/field-node.md, "Conflict rules"). */
 const CLINIC_TEXT = ['urgency', 'urgency_rank', 'consent_given', 'consent_note', 'presenting_complaint', 'history', 'vitals', 'examination', 'working_diagnosis', 'question', 'specialty_code'];
@@ -68,7 +70,16 @@ export class PushService {
     return { results };
   }
 
-  private applyOnce(node: NodeIdentity, op: SyncOperation): Promise<Outcome> {
+  private async applyOnce(node: NodeIdentity, op: SyncOperation): Promise<Outcome> {
+    // The user's rights are read before the transaction opens: a request never holds one pool connection while it
+    // waits for another (connection-watch.ts). A replayed operation pays for this read and ignores it.
+    let rights: Rights | Refusal;
+    try {
+      rights = await this.rightsAt(node, op);
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      rights = e;
+    }
     return this.dataSource.transaction(async (m) => {
       const claimed = await m.query(
         `INSERT INTO sync_operations (op_id, node_id, table_name, record_id, actor_id, made_at, result)
@@ -84,8 +95,8 @@ export class PushService {
       await m.query('SAVEPOINT sync_op');
       try {
         if (op.row.id !== op.recordId) throw new Refusal('row.id must equal recordId');
-        const ability = await this.abilityAt(node, op);
-        outcome = await this.apply(m, node, op, ability);
+        if (rights instanceof Refusal) throw rights;
+        outcome = await this.apply(m, node, op, rights);
       } catch (e) {
         const reason = e instanceof Refusal ? e.message : e instanceof DomainException ? e.message : integrityReason(e);
         if (reason === null) throw e;
@@ -119,6 +130,11 @@ export class PushService {
    * that were valid when the change was made on the node (never later than now: a node's clock may run ahead).
    */
   async abilityAt(node: NodeIdentity, op: Pick<SyncOperation, 'actorId' | 'at'>): Promise<AppAbility> {
+    return (await this.rightsAt(node, op)).ability;
+  }
+
+  /** The ability of `abilityAt` and the principal it was built from (to name a missing certification). */
+  private async rightsAt(node: NodeIdentity, op: Pick<SyncOperation, 'actorId' | 'at'>): Promise<Rights> {
     let principal: Principal;
     try {
       principal = await this.principals.load(op.actorId, null, true);
@@ -131,13 +147,13 @@ export class PushService {
     const at = new Date(Math.min(new Date(op.at).getTime(), this.clock.now().getTime()));
     // The same rule as every request (certificates everywhere, a waiver only in its mission), at the change's time.
     const valid = (await this.certifications?.valid(op.actorId, at)) ?? [];
-    return this.abilities.createFor({ ...principal, ...certificationsOf(valid) });
+    return { principal, ability: this.abilities.createFor({ ...principal, ...certificationsOf(valid) }) };
   }
 
-  private async apply(m: EntityManager, node: NodeIdentity, op: SyncOperation, ability: AppAbility): Promise<Outcome> {
-    if (op.table === 'patients') return this.applyPatient(m, node, op, ability);
-    if (op.table === 'referral_cases') return this.applyCase(m, node, op, ability);
-    return this.applyMessage(m, node, op, ability);
+  private async apply(m: EntityManager, node: NodeIdentity, op: SyncOperation, rights: Rights): Promise<Outcome> {
+    if (op.table === 'patients') return this.applyPatient(m, node, op, rights.ability);
+    if (op.table === 'referral_cases') return this.applyCase(m, node, op, rights);
+    return this.applyMessage(m, node, op, rights.ability);
   }
 
   private async applyPatient(m: EntityManager, node: NodeIdentity, op: SyncOperation, ability: AppAbility): Promise<Outcome> {
@@ -162,7 +178,7 @@ export class PushService {
     return { result: 'applied' };
   }
 
-  private async applyCase(m: EntityManager, node: NodeIdentity, op: SyncOperation, ability: AppAbility): Promise<Outcome> {
+  private async applyCase(m: EntityManager, node: NodeIdentity, op: SyncOperation, { ability, principal }: Rights): Promise<Outcome> {
     const row = op.row;
     if (row.mission_id !== node.missionId || row.facility_id !== node.facilityId) throw new Refusal("case: a node opens cases of its own facility only");
     const [existing] = await m.query('SELECT * FROM referral_cases WHERE id = $1 FOR UPDATE', [op.recordId]);
@@ -177,7 +193,7 @@ export class PushService {
       escalationLevel: target.escalation_level ?? 0,
     });
     if (!ability.can(Action.Refer, subject)) {
-      const missing = this.abilities.missingCertification(await this.principals.load(op.actorId, null, true), Action.Refer, subject);
+      const missing = this.abilities.missingCertification(principal, Action.Refer, subject);
       throw new Refusal(missing ? `the user had no valid "${missing}" certification when the change was made` : 'the user may not open or change cases of this facility');
     }
     if (!existing) {

@@ -12,12 +12,13 @@ import { NodeAuditService } from './node-audit.service';
 import { PullService } from './pull.service';
 import { PushService } from './push.service';
 import { SyncController } from './sync.controller';
+import { SyncLogPruner } from './sync-log-pruner';
 
 /** Field-node registration and the sync protocol, hub side (docs/field-node.md). */
 @Module({
   imports: [AccessModule, IdentityModule, CasesModule, NotificationsModule],
   controllers: [FieldNodesController, SyncController, AttachmentTransfersController],
-  providers: [FieldNodesRepository, FieldNodesService, PushService, PullService, AttachmentTransfersService, NodeAuditService, { provide: NODE_AUTHENTICATOR, useExisting: FieldNodesService }],
-  exports: [NODE_AUTHENTICATOR, FieldNodesService],
+  providers: [FieldNodesRepository, FieldNodesService, PushService, PullService, AttachmentTransfersService, NodeAuditService, SyncLogPruner, { provide: NODE_AUTHENTICATOR, useExisting: FieldNodesService }],
+  exports: [NODE_AUTHENTICATOR, FieldNodesService, SyncLogPruner],
 })
 export class SyncModule {}

@@ -20,6 +20,7 @@ import { FollowUpPlansRotations1795950700000 } from './1795950700000-FollowUpPla
 import { ConsultationRecording1795954100000 } from './1795954100000-ConsultationRecording';
 import { BreakGlass1795954200000 } from './1795954200000-BreakGlass';
 import { FieldNodeAlerts1795954300000 } from './1795954300000-FieldNodeAlerts';
+import { SyncLogPruning1795954400000 } from './1795954400000-SyncLogPruning';
 import { SyncLogDedup1795954900000 } from './1795954900000-SyncLogDedup';
 
 // Ordered by timestamp, the order TypeORM applies them and a backup records them; add new ones at the end.
@@ -46,5 +47,6 @@ export const MIGRATIONS: Function[] = [
   ConsultationRecording1795954100000,
   BreakGlass1795954200000,
   FieldNodeAlerts1795954300000,
+  SyncLogPruning1795954400000,
   SyncLogDedup1795954900000,
 ];

@@ -79,8 +79,9 @@ export class PushDto {
 }
 
 export class PullQueryDto {
+  /** A log cursor `xid:seq`, or a snapshot's `s:base:table:key` while the node pages through a snapshot. */
   @IsOptional()
-  @Matches(/^\d{1,19}:\d{1,19}$/, { message: 'cursor must be the cursor returned by the previous pull' })
+  @Matches(/^(\d{1,19}:\d{1,19}|s:\d{1,19}:\d{1,2}:[A-Za-z0-9_-]{0,400})$/, { message: 'cursor must be the cursor returned by the previous pull' })
   cursor?: string;
 
   @IsOptional()
@@ -123,6 +124,14 @@ export class AttachmentOfferDto {
 
   @IsDateString({}, { message: 'createdAt must be an ISO 8601 time' })
   createdAt: string;
+}
+
+export class AttachmentOffersDto {
+  @IsArray({ message: 'offers must be an array' })
+  @ArrayMaxSize(100, { message: 'offers: at most 100 per batch' })
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentOfferDto)
+  offers: AttachmentOfferDto[];
 }
 
 export class NodeBudgetDto {

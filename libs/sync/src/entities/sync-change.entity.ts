@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * The hub's change log, written by triggers in the transaction of each change to a table nodes hold
@@ -26,4 +26,8 @@ export class SyncChange {
 
   @Column({ type: 'varchar', length: 80 })
   recordId: string;
+
+  /** When the entry was written: entries older than the retention that every node has pulled are pruned. */
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
 }
