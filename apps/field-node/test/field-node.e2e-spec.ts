@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,60 +6,8 @@ import { Client } from 'pg';
 import sharp from 'sharp';
 import { freePort } from '@hub/database';
 import { createTestDatabase, LinkRelay, TEST_JWT_SECRET, TestDatabase } from '@hub/testing';
+import { HUB_MAIN, NODE_MAIN, PASSWORD, Proc, until } from './node-processes';
 
-const HUB_MAIN = join(__dirname, '../../../dist/apps/hub/apps/hub/src/main.js');
-const NODE_MAIN = join(__dirname, '../../../dist/apps/field-node/apps/field-node/src/main.js');
-const PASSWORD = 'FieldHub!2026';
-
-/** A process in its own group, so a SIGKILL takes its embedded PostgreSQL down with it (a power cut). */
-class Proc {
-  output = '';
-  child!: ChildProcess;
-  constructor(
-    private readonly main: string,
-    private readonly env: Record<string, string>,
-  ) {}
-
-  async start(ready: string, timeoutMs = 90_000): Promise<void> {
-    this.output = '';
-    this.child = spawn(process.execPath, [this.main], { env: { ...process.env, ...this.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (d) => (this.output += d));
-    this.child.stderr!.on('data', (d) => (this.output += d));
-    await until(async () => this.output.includes(ready) || (this.child.exitCode !== null && fail(`exited:\n${this.output}`)), `start of ${this.main}`, timeoutMs, () => this.output);
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    if (this.child?.pid && this.child.exitCode === null) process.kill(-this.child.pid, signal);
-  }
-
-  async stop(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    this.kill('SIGKILL');
-  }
-}
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-async function until<T>(probe: () => Promise<T | false | null | undefined>, what: string, timeoutMs: number, detail: () => string = () => '', everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      if (String(e).includes('exited:')) throw e;
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}\n${detail().slice(-4000)}`);
-}
 
 let logs: () => string = () => '';
 

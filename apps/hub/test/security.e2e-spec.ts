@@ -192,6 +192,29 @@ describe('security (issue 12)', () => {
     });
   });
 
+  describe('7. a mission administrator cannot probe the hub for e-mail addresses', () => {
+    it('answers 409 to TAKEN_EMAIL_ANSWERS_PER_HOUR creations with an address in use, then 429 to every creation, each audited', async () => {
+      const admin = await auth('admin@unmiss.demo');
+      const body = (email: string) => ({ email, displayName: 'Probe', password: 'a-long-enough-password', membership: { role: 'field_medical_officer', facilityId: hub.ids.facilities['Juba Level 1 Clinic (RWANBAT)'] } });
+      // Addresses held in another mission: the answer is the same as for any taken address, and names nobody.
+      const taken = ['officer@minusca.demo', 'doctor@minusca.demo', 'manager@minusca.demo', 'trainer@minusca.demo', 'admin@minusca.demo'];
+      for (let i = 0; i < 10; i++) {
+        const res = await hub.http().post('/api/users').set(admin).send(body(taken[i % taken.length])).expect(409);
+        expect(res.body.params?.reason).toBe('email_taken');
+        expect(JSON.stringify(res.body)).not.toMatch(/MINUSCA|minusca\.demo/);
+      }
+      const over = await hub.http().post('/api/users').set(admin).send(body('officer@minusca.demo')).expect(429);
+      expect(over.body.retryAfterSeconds).toBeGreaterThan(0);
+      // A free address too, for the rest of the hour: the answer no longer tells taken from free.
+      await hub.http().post('/api/users').set(admin).send(body('brand-new-probe@example.org')).expect(429);
+      expect((await q(`SELECT count(*)::int AS n FROM users WHERE email = 'brand-new-probe@example.org'`))[0].n).toBe(0);
+      const [{ n }] = await q(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'user.create' AND outcome = 'denied' AND actor_id = $1 AND details->>'reason' = 'email taken'`, [id('admin@unmiss.demo')]);
+      expect(n).toBe(10);
+      // Another administrator is not held back by this one, and a system administrator is not limited.
+      await hub.http().post('/api/users').set(await auth('sysadmin@hub.demo')).send(body('officer@minusca.demo')).expect(409);
+    });
+  });
+
   describe('8. every refusal is audited, in one place', () => {
     it('audits refusals of routes that used to forget: turn credentials, invitations, admit/decline/end, attempts, progress, ids in bodies', async () => {
       const unmissDoctor = id('doctor@unmiss.demo');

@@ -7,7 +7,7 @@ import { DomainException, ErrorCode } from '@hub/common';
 import { APP_CONFIG, AppConfig } from '@hub/config';
 
 /** The hub's named limits: how many points per key and window. */
-export type RateLimitName = 'login-address' | 'login-failures' | 'login-failures-account' | 'certificate-verify';
+export type RateLimitName = 'login-address' | 'login-failures' | 'login-failures-account' | 'certificate-verify' | 'taken-email';
 
 /** The table of rate-limiter-flexible's PostgreSQL store (migration ScaleOut1795950400000). */
 export const RATE_LIMIT_TABLE = 'rate_limits';
@@ -24,7 +24,9 @@ export const RATE_LIMIT_TABLE = 'rate_limits';
  * - login-failures-account: failed sign-ins per account from any address (ten times the above), against guessing
  *   spread over many addresses. Both count unknown accounts exactly like real ones, so the answer never tells
  *   whether an account exists;
- * - certificate-verify: public certificate verifications per client address and minute.
+ * - certificate-verify: public certificate verifications per client address and minute;
+ * - taken-email: answers "this address is in use" to one (non system) administrator creating accounts, per hour
+ *   (TAKEN_EMAIL_ANSWERS_PER_HOUR): the answer reveals that an address exists somewhere in the hub.
  */
 @Injectable()
 export class RateLimits implements OnModuleInit, OnModuleDestroy {
@@ -41,6 +43,7 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
       'login-failures': { points: config.loginMaxFailures, duration: lock },
       'login-failures-account': { points: config.loginMaxFailures * 10, duration: lock },
       'certificate-verify': { points: config.certificateVerifyPerMinute, duration: 60 },
+      'taken-email': { points: config.takenEmailAnswersPerHour, duration: 3600 },
     };
     if (config.redisUrl) {
       // No offline queue: while Redis is unreachable a call fails at once and the insurance limiter answers.

@@ -42,6 +42,7 @@ export interface AppConfig {
   dbStatementTimeoutMs: number;
   dbIdleInTransactionTimeoutMs: number;
   certificateVerifyPerMinute: number;
+  takenEmailAnswersPerHour: number;
   corsOrigins: string[];
   logLevel: string;
   seedDemo: boolean;
@@ -176,6 +177,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     dbIdleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     certificateVerifyPerMinute: env.CERTIFICATE_VERIFY_PER_MINUTE,
+    takenEmailAnswersPerHour: env.TAKEN_EMAIL_ANSWERS_PER_HOUR,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
     logLevel: env.LOG_LEVEL,
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,

@@ -149,6 +149,16 @@ export class EnvironmentVariables {
   @Min(1)
   CERTIFICATE_VERIFY_PER_MINUTE = 30;
 
+  /**
+   * Accounts a mission administrator may try to create, per hour, with an e-mail address that is already in use:
+   * addresses are unique hub-wide, so each such answer tells that the address exists; past this, their account
+   * creations answer 429 for the rest of the hour (probing is bounded as well as audited).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TAKEN_EMAIL_ANSWERS_PER_HOUR = 10;
+
   /** Comma-separated list of allowed browser origins; empty means same-origin only. */
   @IsOptional()
   @Matches(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/, {

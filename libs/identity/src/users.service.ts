@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Action, actorOf, CallerContext, RecordAccess, scopeFor, SessionEvents, subjectOf } from '@hub/access';
+import { Action, actorOf, CallerContext, RateLimits, RecordAccess, scopeFor, SessionEvents, subjectOf } from '@hub/access';
 import { AuditService } from '@hub/audit';
 import { DomainException, ErrorCode } from '@hub/common';
 import { MembershipView, Role, UserView } from '@hub/contracts';
@@ -35,6 +35,7 @@ export class UsersService {
     private readonly access: RecordAccess,
     private readonly audit: AuditService,
     private readonly sessions: SessionEvents,
+    private readonly limits: RateLimits,
   ) {}
 
   async list(caller: CallerContext, filter: { missionId?: string; q?: string }): Promise<UserView[]> {
@@ -50,14 +51,20 @@ export class UsersService {
     if (!dto.membership && !isSystemAdmin) {
       throw DomainException.invalid('membership', 'a new user needs a first membership (role and mission or facility)');
     }
+    const email = dto.email.trim().toLowerCase();
+    // E-mail addresses are unique hub-wide, so a taken one cannot be hidden from whoever creates accounts; the answer
+    // names neither the user nor their mission (the same words whoever holds it), each such answer is audited, and a
+    // mission administrator gets only TAKEN_EMAIL_ANSWERS_PER_HOUR of them an hour (then 429 for every creation), so
+    // probing for addresses is bounded and shows in the trail. Counted before the transaction: the limiter's store
+    // takes a pool connection of its own.
+    const probeKey = isSystemAdmin ? null : caller.principal.userId;
+    const tooMany = 'Too many new accounts refused because their e-mail address is already in use';
+    if (probeKey) await this.limits.check('taken-email', probeKey, tooMany);
+    if (probeKey && (await this.dataSource.getRepository(User).existsBy({ email }))) await this.limits.consume('taken-email', probeKey, tooMany);
     const passwordHash = await this.passwords.hash(dto.password);
     return this.dataSource.transaction(async (manager) => {
-      const email = dto.email.trim().toLowerCase();
       const existing = await manager.getRepository(User).findOneBy({ email });
       if (existing) {
-        // E-mail addresses are unique hub-wide, so a taken one cannot be hidden from whoever creates accounts; the
-        // answer names neither the user nor their mission (the same words whoever holds it), and each such answer
-        // is audited, so probing for addresses shows in the trail.
         throw DomainException.conflict(
           'email: this address cannot be used for a new account; if the person already has one, ask a system administrator to add them to your mission',
           'email_taken',

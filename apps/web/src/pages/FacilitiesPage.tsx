@@ -157,7 +157,7 @@ export function FacilitiesPage() {
         )}
         {draft.id && (
           <Field label={t('missionSettings.facilityTimeZone')} problems={form.problems('timeZone')}>
-            {(id, d) => <input id={id} aria-describedby={d} value={draft.timeZone} placeholder="Africa/Nairobi" onChange={(e) => setDraft({ ...draft, timeZone: e.target.value })} />}
+            {(id, d) => <input id={id} aria-describedby={d} value={draft.timeZone} placeholder={t('missionSettings.timeZoneExample')} onChange={(e) => setDraft({ ...draft, timeZone: e.target.value })} />}
           </Field>
         )}
         <ErrorAlert error={form.error} shown={['name', 'level', 'missionIds', 'timeZone']} />

@@ -1016,6 +1016,7 @@ const en = {
     breakGlassMinutes: 'Length of an emergency access (minutes)',
     save: 'Save the settings',
     facilityTimeZone: 'Time zone (IANA; empty: the mission’s)',
+    timeZoneExample: 'Africa/Nairobi',
     facilityTimeZoneColumn: 'Time zone',
     missionZone: 'the mission’s',
     saved: 'Settings saved.',

@@ -1014,6 +1014,7 @@ const fr: Catalogue = {
     breakGlassMinutes: 'Durée d’un accès d’urgence (minutes)',
     save: 'Enregistrer les réglages',
     facilityTimeZone: 'Fuseau horaire (IANA ; vide : celui de la mission)',
+    timeZoneExample: 'Africa/Nairobi',
     facilityTimeZoneColumn: 'Fuseau horaire',
     missionZone: 'celui de la mission',
     saved: 'Réglages enregistrés.',
