@@ -223,6 +223,9 @@ describe('the web app in French (Chromium, fr-FR)', () => {
     await learner.getByRole('button', { name: 'Marquer comme lue et continuer' }).click();
     await learner.getByTestId('lesson').getByRole('heading', { name: 'La lumière et la règle' }).waitFor();
     await learner.getByRole('button', { name: 'Marquer comme lue', exact: true }).click();
+    // Marking the last lesson read takes the page back to the course once the hub has answered: wait for it, or that
+    // late navigation undoes the click on the quiz link.
+    await learner.waitForURL((u) => u.pathname === `/training/courses/${course.id}`);
     await learner.getByRole('link', { name: 'Aller au quiz' }).click();
     await learner.getByRole('heading', { level: 1, name: `Quiz : ${TITLE}` }).waitFor();
     expect(await learner.getByTestId('quiz-rules').innerText()).toBe('1 question · seuil de réussite 100 % · 3 tentatives restantes');
