@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { DataSource, EntityManager } from 'typeorm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnrolResponse, NodeBudget, PulledChange, PULLED_TABLES, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
+import { EnrolResponse, NodeBudget, NodeLinkState, NodeStatusView, PulledChange, PULLED_TABLES, PullResponse, PUSHED_TABLES, PushResponse, SyncOperation } from '@hub/contracts';
 import { EVERYONE, PRINCIPAL_CHANNEL } from '@hub/identity';
 import { LOCAL_TRANSITION_BASE } from './migrations/1795940000000-NodeOutbox';
 import { NodeAuditShipper } from './node-audit-shipper';
@@ -20,22 +20,10 @@ export interface LocalNotice {
   kind: 'case.accepted' | 'case.answered' | 'case.information_requested' | 'case.message';
 }
 
-export type LinkState = 'not_enrolled' | 'connected' | 'offline' | 'revoked';
+export type LinkState = NodeLinkState;
 
-export interface NodeSyncStatus {
-  state: LinkState;
-  /** Plain words for the status bar. */
-  message: string;
-  /** Outbox operations not yet acknowledged by the hub. */
-  waiting: number;
-  /** Operations the hub refused or kept as conflicts, with the reason, for the sync page. */
-  attention: { opId: string; table: string; recordId: string; status: string; reason: string | null }[];
-  offlineSince: string | null;
-  lastSyncAt: string | null;
-  facilityName: string | null;
-  /** Files waiting to go up to the hub or come down from it, and the one moving now. */
-  files: { up: number; down: number; current: TransferProgress | null; volumeExhaustedOn: string | null };
-}
+/** What GET /api/node/status answers (the web app's sync bar and page read it). */
+export type NodeSyncStatus = NodeStatusView;
 
 export interface NodeSyncOptions {
   hubUrl: string;

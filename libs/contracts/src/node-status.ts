@@ -15,7 +15,7 @@ export interface NodeTransferProgress {
   percent: number;
 }
 
-/** GET /api/node/status (apps/field-node/src/node-sync.ts `NodeSyncStatus` has this shape). */
+/** GET /api/node/status (apps/field-node/src/node-sync.ts answers it as `NodeSyncStatus`). */
 export interface NodeStatusView {
   state: NodeLinkState;
   /** English sentence for logs and older clients; the web app builds its own from the fields, in the reader's language. */
