@@ -2,9 +2,10 @@ import { Role } from '@hub/contracts';
 import { createTestDatabase, TestDatabase } from '@hub/testing';
 import { AbilityFactory, subjectOf } from '../ability.factory';
 import { Action } from '../permissions';
-import type { Principal, PrincipalMembership } from '../principal';
+import type { Principal } from '../principal';
 import { AccessScope, SubjectPolicy } from '../policy/subject-policy';
 import { CasePolicy, CaseRule, caseScopeOf, emergencyGrantFor, MY_CASES, PatientPolicy, patientScopeOf, QUEUE_CASES } from './case.policy';
+import { member, principal } from './test-principals';
 
 /**
  * The engine's promise: one policy per subject yields the CASL rules (record checks) and the SQL filter (lists), and
@@ -22,24 +23,6 @@ const DOC_B = '00000000-0000-4000-8000-00000000d0b0';
 const OFFICER = '00000000-0000-4000-8000-00000000c0c0';
 const OTHER_OFFICER = '00000000-0000-4000-8000-00000000c0c1';
 
-let n = 0;
-function member(role: Role, missionIds: string[], facilityId: string | null = null, facilityLevel: number | null = null): PrincipalMembership {
-  return { id: `m${++n}`, role, missionId: facilityId ? null : missionIds[0], facilityId, facilityLevel, missionIds };
-}
-function principal(userId: string, memberships: PrincipalMembership[], extra: Partial<Principal> = {}): Principal {
-  return {
-    userId,
-    email: `${userId}@x`,
-    displayName: userId,
-    mfaEnabled: true,
-    fullAccess: true,
-    sessionId: 's',
-    specialties: [],
-    memberships,
-    certifications: ['telemedicine_user', 'telemedicine_consultant'],
-    ...extra,
-  };
-}
 
 const CALLERS: Record<string, Principal> = {
   officer: principal(OFFICER, [member(Role.FieldMedicalOfficer, [M1], F1, 1)]),

@@ -2,11 +2,12 @@ import { Role } from '@hub/contracts';
 import { createTestDatabase, TestDatabase } from '@hub/testing';
 import { AbilityFactory, subjectOf } from '../ability.factory';
 import { Action } from '../permissions';
-import type { Principal, PrincipalMembership } from '../principal';
+import type { Principal } from '../principal';
 import { AccessScope } from '../policy/subject-policy';
 import { attachmentRecordOf, AttachmentRule, attachmentScopeOf } from './attachment.policy';
 import { CaseRule, caseScopeOf, writesInCaseThread } from './case.policy';
 import { consultationRecordOf, ConsultationRule, consultationScopeOf, MY_CONSULTATIONS } from './consultation.policy';
+import { member, principal } from './test-principals';
 
 /**
  * The consultation and attachment policies keep the engine's promise (see case-policy.int-spec.ts): for every caller
@@ -33,24 +34,6 @@ const REVOKED_INVITEE = '00000000-0000-4000-8000-0000000001e3'; // named by a re
 const GUEST = '00000000-0000-4000-8000-0000000001e4'; // let in by a link whose invitation stands
 const EX_GUEST = '00000000-0000-4000-8000-0000000001e5'; // let in by a link since revoked
 
-let n = 0;
-function member(role: Role, missionIds: string[], facilityId: string | null = null, facilityLevel: number | null = null): PrincipalMembership {
-  return { id: `m${++n}`, role, missionId: facilityId ? null : missionIds[0], facilityId, facilityLevel, missionIds };
-}
-function principal(userId: string, memberships: PrincipalMembership[], extra: Partial<Principal> = {}): Principal {
-  return {
-    userId,
-    email: `${userId}@x`,
-    displayName: userId,
-    mfaEnabled: true,
-    fullAccess: true,
-    sessionId: 's',
-    specialties: [],
-    memberships,
-    certifications: ['telemedicine_user', 'telemedicine_consultant'],
-    ...extra,
-  };
-}
 
 const CALLERS: Record<string, Principal> = {
   officer: principal(OFFICER, [member(Role.FieldMedicalOfficer, [M1], F1, 1)]),
