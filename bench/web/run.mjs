@@ -50,7 +50,11 @@ async function emulatedPage(context) {
   const counter = { bytes: 0, requests: 0, fromCache: 0, files: [] };
   const cached = new Set();
   const urls = new Map();
-  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+  const started = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    urls.set(e.requestId, e.request.url);
+    started.set(e.requestId, e.timestamp);
+  });
   cdp.on('Network.requestServedFromCache', (e) => cached.add(e.requestId));
   cdp.on('Network.responseReceived', (e) => {
     if (e.response.fromServiceWorker || e.response.fromDiskCache || e.response.fromPrefetchCache) cached.add(e.requestId);
@@ -60,7 +64,9 @@ async function emulatedPage(context) {
     else {
       counter.bytes += e.encodedDataLength;
       counter.requests++;
-      counter.files.push(`${e.encodedDataLength} ${new URL(urls.get(e.requestId) ?? 'http://x/?').pathname}`);
+      // bytes, then (with BENCH_VERBOSE) when the request was sent and when its last byte arrived, in seconds
+      const t = (s) => (s - (counter.t0 ??= started.get(e.requestId) ?? s)).toFixed(2);
+      counter.files.push(`${String(e.encodedDataLength).padStart(6)} ${t(started.get(e.requestId) ?? e.timestamp).padStart(5)} → ${t(e.timestamp).padStart(5)} s  ${new URL(urls.get(e.requestId) ?? 'http://x/?').pathname}`);
     }
   });
   return { page, counter };
