@@ -26,9 +26,11 @@ const SHELL_SCREENS = [
   'src/offline/OutboxPanel.tsx',
   'src/sync/SyncBar.tsx',
   'src/sync/SyncPage.tsx',
-  // the catalogues, loaded on demand by apps/web/src/i18n
-  'src/i18n/locales/en.ts',
-  'src/i18n/locales/fr.ts',
+  // the catalogues, loaded on demand by apps/web/src/i18n (the first part with the app, the screens' after it)
+  'src/i18n/locales/en/first.ts',
+  'src/i18n/locales/en/screens.ts',
+  'src/i18n/locales/fr/first.ts',
+  'src/i18n/locales/fr/screens.ts',
 ];
 
 interface ManifestChunk {
@@ -42,7 +44,7 @@ interface ManifestChunk {
 /**
  * The sign-in form in plain HTML (apps/web/boot/sign-in.js, inlined into index.html): usable before React and the
  * app's bundles arrive. The words of the form come from the app's catalogues, so the two never disagree. Only the
- * catalogue of the reader's language is preloaded, chosen by that script. The app's stylesheet is made
+ * first part of the reader's catalogue is preloaded, chosen by that script. The app's stylesheet is made
  * non-blocking (the first screen's styles are inline): the script applies it once it has arrived.
  */
 function bootSignIn(): Plugin {
@@ -88,7 +90,7 @@ function bootSignIn(): Plugin {
           home.push(...[...files].filter((f) => !inEntry.has(f)).map((f) => `/${f}`));
         }
         for (const c of Object.values(ctx.bundle ?? {})) {
-          const lang = c.type === 'chunk' && c.facadeModuleId ? /\/i18n\/locales\/([a-z]{2})\.ts$/.exec(c.facadeModuleId)?.[1] : undefined;
+          const lang = c.type === 'chunk' && c.facadeModuleId ? /\/i18n\/locales\/([a-z]{2})\/first\.ts$/.exec(c.facadeModuleId)?.[1] : undefined;
           if (lang) catalogues[lang] = `/${c.fileName}`;
         }
         // JSON inside <script>: no "</script>" can close it early.

@@ -100,8 +100,7 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource, ex
   // and slip past the per-address limits.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.use(
-    helmet({
+  const securityHeaders = helmet({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
@@ -115,8 +114,11 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource, ex
         },
       },
       crossOriginEmbedderPolicy: false,
-    }),
-  );
+  });
+  // A script, stylesheet or font under /assets/ is never a document: a policy for documents (CSP, framing, HSTS,
+  // referrer) means nothing on it, and on a 256 kbit/s link each response's kilobyte of such headers costs as much
+  // as a small screen's code. Those files get only what applies to them (bootstrap.ts serveWebApp).
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => (isAsset(req) ? next() : securityHeaders(req, res, next)));
   app.enableCors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     credentials: false,
@@ -160,20 +162,45 @@ export async function createHubApp(config: AppConfig, dataSource: DataSource, ex
  */
 function serveWebApp(app: NestExpressApplication, dir: string) {
   const index = join(dir, 'index.html');
+  type Res = { setHeader(name: string, value: string): unknown };
   const files = expressStaticGzip(dir, {
+    enableBrotli: true,
+    orderPreference: ['br', 'gz'],
+    index: false,
+    serveStatic: { index: false, setHeaders: (res: Res, path: string) => res.setHeader('Cache-Control', webCacheControl(path)) },
+  });
+  // Content-hashed files: cached for a year and never revalidated, so no ETag or Last-Modified; the only security
+  // headers that apply to a script or stylesheet (the others are set on everything else by helmet).
+  const assets = expressStaticGzip(dir, {
     enableBrotli: true,
     orderPreference: ['br', 'gz'],
     index: false,
     serveStatic: {
       index: false,
-      setHeaders: (res: { setHeader(name: string, value: string): unknown }, path: string) => res.setHeader('Cache-Control', webCacheControl(path)),
+      etag: false,
+      lastModified: false,
+      acceptRanges: false,
+      setHeaders: (res: Res, path: string) => {
+        res.setHeader('Cache-Control', webCacheControl(path));
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+      },
     },
   });
   const forApi = (req: express.Request) => req.path.startsWith('/api') || req.path.startsWith('/socket.io');
   // API requests never touch the file system (nor can a file shadow an API route).
-  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => (forApi(req) ? next() : files(req, res, next)));
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (forApi(req)) return next();
+    return isAsset(req) ? assets(req, res, next) : files(req, res, next);
+  });
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (req.method !== 'GET' || forApi(req)) return next();
+    // A hashed file that is not there (an old build's): not the app's page in its place, which would be served
+    // without the document headers above.
+    if (isAsset(req)) {
+      res.status(404).type('text/plain').send('No such file in this build of the web app.');
+      return;
+    }
     if (!existsSync(index)) {
       res.status(503).type('text/plain').send('The web app is not built; run `npm run build:web`.');
       return;
@@ -194,6 +221,9 @@ export function inlineScriptHashes(dir: string): string[] {
   const html = readFileSync(index, 'utf8');
   return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
 }
+
+/** A request for one of the web app's content-hashed files (scripts, stylesheets). */
+const isAsset = (req: express.Request) => req.method === 'GET' && req.path.startsWith('/assets/');
 
 /** Cache lifetime of a file of the web app, by its path relative to the build directory. */
 export function webCacheControl(path: string): string {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { AddressInfo } from 'node:net';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
@@ -31,6 +33,33 @@ describe('HTTP and socket hardening (finding 10)', () => {
       expect(directives['default-src']).toEqual(["'self'"]);
       expect(csp).not.toMatch(/(^|\s)(ws:|wss:|\*)(\s|;|$)/);
     }
+  });
+
+  it("sends the web app's hashed files with only the headers that apply to a script, and never a page in place of a missing one", async () => {
+    const assets = join(__dirname, '../../../dist/web/assets');
+    // `npm test` builds the web app first; a run of this file alone without a build has nothing to serve
+    const script = existsSync(assets) ? readdirSync(assets).find((f) => /^index-.*\.js$/.test(f)) : undefined;
+    if (!script) {
+      console.warn('dist/web is not built (npm run build:web): the /assets/ headers are not checked');
+      return;
+    }
+    const res = await hub.http().get(`/assets/${script}`).set('Accept-Encoding', 'br, gzip');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    // a document's policy means nothing on a script: not sent (a kilobyte per file on a 256 kbit/s link)
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect(res.headers.etag).toBeUndefined();
+    // the page itself keeps them
+    const page = await hub.http().get('/cases');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['x-frame-options']).toBeDefined();
+    // an old build's file: a plain 404, not the app's page (served without the page's headers) in its place
+    const missing = await hub.http().get('/assets/index-gone.js');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/^text\/plain/);
   });
 
   it('tus uploads answer CORS only to the configured origins, never *', async () => {

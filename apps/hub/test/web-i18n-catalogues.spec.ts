@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ErrorCode } from '@hub/common';
 import { CONFLICT_REASONS, NOTIFICATION_CODES, Role } from '@hub/contracts';
 import en from '../../web/src/i18n/locales/en';
 import fr from '../../web/src/i18n/locales/fr';
+import enFirst from '../../web/src/i18n/locales/en/first';
+import frFirst from '../../web/src/i18n/locales/fr/first';
 
 /** Every leaf key of a catalogue, dotted ("errors.NOT_FOUND"). */
 function keys(tree: object, prefix = ''): string[] {
@@ -67,5 +69,53 @@ describe('web app catalogues (en, fr)', () => {
     }
     expect(used.size).toBeGreaterThan(20);
     expect([...used].filter((k) => !has(en, k) || !has(fr, k)).sort()).toEqual([]);
+  });
+
+  /**
+   * The files the first screen runs: the entry and, transitively, what it and the home screen import statically
+   * (a lazy `import()` is not followed: those screens wait for the other screens' words).
+   */
+  function firstScreenFiles(): string[] {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^(?:import|export)\s(?!type\s)[^;]*?from\s+'(\.[^']+)'/gms)) {
+        const base = resolve(dirname(file), m[1]);
+        const found = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')].find((f) => {
+          try {
+            return statSync(f).isFile();
+          } catch {
+            return false;
+          }
+        });
+        if (found && !found.includes('/locales/')) visit(found);
+      }
+    };
+    visit(join(WEB, 'main.tsx'));
+    visit(join(WEB, 'pages/HomePage.tsx'));
+    return [...seen];
+  }
+
+  it("put in the first part every group the sign-in page, the top bar and the home use (the rest comes later)", () => {
+    const files = firstScreenFiles();
+    expect(files.map((f) => f.slice(WEB.length + 1))).toEqual(expect.arrayContaining(['main.tsx', 'components/TopBar.tsx', 'pages/HomePage.tsx', 'pages/LoginPage.tsx']));
+    const groups = Object.keys(en);
+    const used = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      // t('group.key'), t(`group.${x}`), keys in tables ('group.key'), and useTranslation(…, { keyPrefix: 'group' })
+      for (const g of groups) if (new RegExp(`['\`"]${g}\\.|keyPrefix: *'${g}'`).test(text)) used.add(g);
+    }
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((g) => !(g in enFirst) || !(g in frFirst)).sort()).toEqual([]);
+  });
+
+  it('make every screen but sign-in and home wait for the other screens\' words', () => {
+    const main = readFileSync(join(WEB, 'main.tsx'), 'utf8');
+    const lazy = [...main.matchAll(/lazy\((.*)$/gm)].map((m) => m[1]);
+    expect(lazy.length).toBeGreaterThan(20);
+    expect(lazy.filter((l) => !l.startsWith('screen(') && !l.includes("'./pages/HomePage'"))).toEqual([]);
   });
 });

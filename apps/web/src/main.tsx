@@ -9,45 +9,51 @@ import { RouteErrorBoundary } from './offline/RouteErrorBoundary';
 import { registerServiceWorker } from './offline/service-worker';
 import { isAdmin } from './roles';
 import { afterFirstScreen, firstScreenShown, useAfterFirstScreen } from './components/first-screen';
-import { i18nReady } from './i18n';
+import { i18nReady, screenWords } from './i18n';
 
 import './styles.css';
+
+/**
+ * A screen after the first (sign-in and home): its code and the other screens' words (i18n `screenWords`) are
+ * fetched together, so it never shows a key in place of a word.
+ */
+const screen = <T,>(load: () => Promise<T>) => () => Promise.all([load(), screenWords()]).then(([m]) => m);
 
 // Only the sign-in page ships with the entry; every other screen is its own chunk, fetched when first opened (the
 // field screens are precached by the service worker once the first page has loaded: vite.config.ts SHELL_SCREENS).
 // The outbox (IndexedDB, tus) is needed only once signed in.
-const OutboxPanel = lazy(() => import('./offline/OutboxPanel').then((m) => ({ default: m.OutboxPanel })));
+const OutboxPanel = lazy(screen(() => import('./offline/OutboxPanel').then((m) => ({ default: m.OutboxPanel }))));
 // On a field node: the node's sync with the hub (nothing shows on the hub, whose status route does not exist).
-const SyncBar = lazy(() => import('./sync/SyncBar').then((m) => ({ default: m.SyncBar })));
-const SyncPage = lazy(() => import('./sync/SyncPage').then((m) => ({ default: m.SyncPage })));
+const SyncBar = lazy(screen(() => import('./sync/SyncBar').then((m) => ({ default: m.SyncBar }))));
+const SyncPage = lazy(screen(() => import('./sync/SyncPage').then((m) => ({ default: m.SyncPage }))));
 const HomePage = lazy(() => import('./pages/HomePage').then((m) => ({ default: m.HomePage })));
-const MfaSetupPage = lazy(() => import('./pages/MfaSetupPage').then((m) => ({ default: m.MfaSetupPage })));
-const MissionsPage = lazy(() => import('./pages/MissionsPage').then((m) => ({ default: m.MissionsPage })));
-const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage').then((m) => ({ default: m.FacilitiesPage })));
-const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
-const PatientsPage = lazy(() => import('./pages/PatientsPage').then((m) => ({ default: m.PatientsPage })));
-const CasesPage = lazy(() => import('./pages/CasesPage').then((m) => ({ default: m.CasesPage })));
-const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
-const BreakGlassReviewPage = lazy(() => import('./break-glass/BreakGlassReviewPage').then((m) => ({ default: m.BreakGlassReviewPage })));
-const NewCasePage = lazy(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage })));
-const NotificationsPage = lazy(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
-const HandOverPage = lazy(() => import('./rotations/HandOverPage').then((m) => ({ default: m.HandOverPage })));
-const RotationImportPage = lazy(() => import('./rotations/RotationImportPage').then((m) => ({ default: m.RotationImportPage })));
+const MfaSetupPage = lazy(screen(() => import('./pages/MfaSetupPage').then((m) => ({ default: m.MfaSetupPage }))));
+const MissionsPage = lazy(screen(() => import('./pages/MissionsPage').then((m) => ({ default: m.MissionsPage }))));
+const FacilitiesPage = lazy(screen(() => import('./pages/FacilitiesPage').then((m) => ({ default: m.FacilitiesPage }))));
+const UsersPage = lazy(screen(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage }))));
+const PatientsPage = lazy(screen(() => import('./pages/PatientsPage').then((m) => ({ default: m.PatientsPage }))));
+const CasesPage = lazy(screen(() => import('./pages/CasesPage').then((m) => ({ default: m.CasesPage }))));
+const CasePage = lazy(screen(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage }))));
+const BreakGlassReviewPage = lazy(screen(() => import('./break-glass/BreakGlassReviewPage').then((m) => ({ default: m.BreakGlassReviewPage }))));
+const NewCasePage = lazy(screen(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage }))));
+const NotificationsPage = lazy(screen(() => import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage }))));
+const HandOverPage = lazy(screen(() => import('./rotations/HandOverPage').then((m) => ({ default: m.HandOverPage }))));
+const RotationImportPage = lazy(screen(() => import('./rotations/RotationImportPage').then((m) => ({ default: m.RotationImportPage }))));
 
 // The call screens carry mediasoup-client: load them only when a call is opened.
-const PreCallPage = lazy(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage })));
-const CallPage = lazy(() => import('./call/CallPage').then((m) => ({ default: m.CallPage })));
+const PreCallPage = lazy(screen(() => import('./call/PreCallPage').then((m) => ({ default: m.PreCallPage }))));
+const CallPage = lazy(screen(() => import('./call/CallPage').then((m) => ({ default: m.CallPage }))));
 
 // Mental-health sessions: the psychologist's slots and the officer's booking screen.
-const SlotsPage = lazy(() => import('./mental-health/SlotsPage').then((m) => ({ default: m.SlotsPage })));
-const BookingPage = lazy(() => import('./mental-health/BookingPage').then((m) => ({ default: m.BookingPage })));
+const SlotsPage = lazy(screen(() => import('./mental-health/SlotsPage').then((m) => ({ default: m.SlotsPage }))));
+const BookingPage = lazy(screen(() => import('./mental-health/BookingPage').then((m) => ({ default: m.BookingPage }))));
 
 // The charts library is large: load it only for the dashboard, so a clinic on a slow link never downloads it.
-const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
-const CompliancePage = lazy(() => import('./pages/CompliancePage').then((m) => ({ default: m.CompliancePage })));
+const DashboardPage = lazy(screen(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage }))));
+const CompliancePage = lazy(screen(() => import('./pages/CompliancePage').then((m) => ({ default: m.CompliancePage }))));
 // Training screens (with the markdown renderer) load on first use; one chunk for all of them.
 const training = <K extends keyof typeof import('./training/pages')>(name: K) =>
-  lazy(() => import('./training/pages').then((m) => ({ default: m[name] as () => ReactElement })));
+  lazy(screen(() => import('./training/pages').then((m) => ({ default: m[name] as () => ReactElement }))));
 const MyTrainingPage = training('MyTrainingPage');
 const CoursePage = training('CoursePage');
 const QuizPage = training('QuizPage');
@@ -163,4 +169,6 @@ const register = () => {
   registered = true;
 };
 afterFirstScreen(register);
+// The other screens' words follow the first screen at once (normally in before anyone opens another screen).
+afterFirstScreen(() => void screenWords().catch(() => undefined));
 setTimeout(register, 15_000);
