@@ -192,7 +192,7 @@ export default defineConfig({
               // What the first screen runs (React, the router, i18next, the shared contracts) in one file beside the
               // entry rather than a dozen small ones: on a 600 ms link each request's headers cost more than its body.
               name: 'boot',
-              test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|cookie|set-cookie-parser|i18next|react-i18next|i18next-browser-languagedetector|html-parse-stringify|void-elements|use-sync-external-store)[\\/]|libs[\\/]contracts[\\/]/,
+              test: /node_modules[\\/](react|react-dom|scheduler|wouter|regexparam|i18next|react-i18next|i18next-browser-languagedetector|html-parse-stringify|void-elements|use-sync-external-store)[\\/]|libs[\\/]contracts[\\/]/,
               priority: 10,
             },
           ],
