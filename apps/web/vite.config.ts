@@ -198,7 +198,7 @@ export default defineConfig({
           ],
         },
       },
-      // react-router marks its modules "use client" (for server components); meaningless in this client-only bundle.
+      // Some libraries mark their modules "use client" (for server components); meaningless in this client-only bundle.
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
         warn(warning);
