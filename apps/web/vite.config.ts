@@ -194,13 +194,13 @@ export default defineConfig({
               // What the first screen runs (React, the router, i18next, the shared contracts) in one file beside the
               // entry rather than a dozen small ones: on a 600 ms link each request's headers cost more than its body.
               name: 'boot',
-              test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|cookie|set-cookie-parser|i18next|react-i18next|i18next-browser-languagedetector|html-parse-stringify|void-elements|use-sync-external-store)[\\/]|libs[\\/]contracts[\\/]/,
+              test: /node_modules[\\/](react|react-dom|scheduler|wouter|regexparam|i18next|react-i18next|i18next-browser-languagedetector|html-parse-stringify|void-elements|use-sync-external-store)[\\/]|libs[\\/]contracts[\\/]/,
               priority: 10,
             },
           ],
         },
       },
-      // react-router marks its modules "use client" (for server components); meaningless in this client-only bundle.
+      // Some libraries mark their modules "use client" (for server components); meaningless in this client-only bundle.
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
         warn(warning);

@@ -1,7 +1,7 @@
 import { lazy, ReactElement, StrictMode, Suspense, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { Redirect, Route, Switch } from 'wouter';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { TopBar } from './components/TopBar';
 import { LoginPage } from './pages/LoginPage';
@@ -81,9 +81,9 @@ function Protected({ children, admin = false }: { children: ReactElement; admin?
     if (shown) firstScreenShown();
   }, [shown]);
   if (loading) return <LoadingText />;
-  if (!user) return <Navigate to="/login" replace />;
-  if (mfaEnrolmentRequired) return <Navigate to="/mfa-setup" replace />;
-  if (admin && !isAdmin(user)) return <Navigate to="/" replace />;
+  if (!user) return <Redirect to="/login" replace />;
+  if (mfaEnrolmentRequired) return <Redirect to="/mfa-setup" replace />;
+  if (admin && !isAdmin(user)) return <Redirect to="/" replace />;
   return children;
 }
 
@@ -99,46 +99,48 @@ function Shell() {
       {/* A screen whose code cannot be fetched (offline, not yet cached) says so here; the top bar stays. */}
       <RouteErrorBoundary>
       <Suspense fallback={<LoadingText />}>
-      <Routes>
-        <Route path="/login" element={<LoginPage />} />
-        <Route path="/mfa-setup" element={loading ? null : user ? <MfaSetupPage /> : <Navigate to="/login" replace />} />
-        <Route path="/" element={<Protected><HomePage /></Protected>} />
-        <Route path="/admin/missions" element={<Protected admin><MissionsPage /></Protected>} />
-        <Route path="/admin/facilities" element={<Protected admin><FacilitiesPage /></Protected>} />
-        <Route path="/admin/users" element={<Protected admin><UsersPage /></Protected>} />
-        <Route path="/patients" element={<Protected><PatientsPage /></Protected>} />
-        <Route path="/cases" element={<Protected><CasesPage view="mine" /></Protected>} />
-        <Route path="/queue" element={<Protected><CasesPage view="queue" /></Protected>} />
-        <Route path="/cases/new" element={<Protected><NewCasePage /></Protected>} />
-        <Route path="/cases/:id" element={<Protected><CasePage /></Protected>} />
-        <Route path="/break-glass" element={<Protected><BreakGlassReviewPage /></Protected>} />
-        <Route path="/dashboard" element={<Protected><Suspense fallback={<LoadingText dashboard />}><DashboardPage /></Suspense></Protected>} />
-        <Route path="/mental-health/slots" element={<Protected><SlotsPage /></Protected>} />
-        <Route path="/mental-health/book" element={<Protected><BookingPage /></Protected>} />
-        <Route path="/notifications" element={<Protected><NotificationsPage /></Protected>} />
-        <Route path="/sync" element={<Protected><SyncPage /></Protected>} />
-        <Route path="/rotation/hand-over" element={<Protected><HandOverPage /></Protected>} />
-        <Route path="/admin/rotations/import" element={<Protected admin><RotationImportPage /></Protected>} />
-        <Route path="/training" element={<Loading><Protected><MyTrainingPage /></Protected></Loading>} />
-        <Route path="/training/courses/:id" element={<Loading><Protected><CoursePage /></Protected></Loading>} />
-        <Route path="/training/courses/:id/lessons/:lessonId" element={<Loading><Protected><CoursePage /></Protected></Loading>} />
-        <Route path="/training/courses/:id/quiz" element={<Loading><Protected><QuizPage /></Protected></Loading>} />
-        <Route path="/training/courses/:courseId/learners/:userId" element={<Loading><Protected><LearnerPage /></Protected></Loading>} />
-        <Route path="/training/certificates" element={<Loading><Protected><MyCertificatesPage /></Protected></Loading>} />
-        <Route path="/training/manage" element={<Loading><Protected><CoursesManagePage /></Protected></Loading>} />
-        <Route path="/training/manage/:id" element={<Loading><Protected><CourseEditorPage /></Protected></Loading>} />
-        <Route path="/training/cohorts" element={<Loading><Protected><CohortsPage /></Protected></Loading>} />
-        <Route path="/training/cohorts/:id" element={<Loading><Protected><CohortPage /></Protected></Loading>} />
-        <Route path="/training/compliance" element={<Protected><Suspense fallback={<LoadingText />}><CompliancePage /></Suspense></Protected>} />
-        <Route path="/training/waivers" element={<Loading><Protected admin><WaiversPage /></Protected></Loading>} />
-        <Route path="/resources" element={<Loading><Protected><ResourcesPage /></Protected></Loading>} />
-        <Route path="/resources/:id" element={<Loading><Protected><ResourcePage /></Protected></Loading>} />
-        <Route path="/verify" element={<Loading><VerifyPage /></Loading>} />
-        <Route path="/verify/:code" element={<Loading><VerifyPage /></Loading>} />
-        <Route path="/consultations/:id/check" element={<Protected><Suspense fallback={<LoadingText />}><PreCallPage /></Suspense></Protected>} />
-        <Route path="/consultations/:id" element={<Protected><Suspense fallback={<LoadingText />}><CallPage /></Suspense></Protected>} />
-        <Route path="*" element={<Navigate to="/" replace />} />
-      </Routes>
+      {/* wouter's Switch renders the first route that matches, in this order: /cases/new before /cases/:id. */}
+      <Switch>
+        <Route path="/login"><LoginPage /></Route>
+        <Route path="/mfa-setup">{loading ? null : user ? <MfaSetupPage /> : <Redirect to="/login" replace />}</Route>
+        <Route path="/"><Protected><HomePage /></Protected></Route>
+        <Route path="/admin/missions"><Protected admin><MissionsPage /></Protected></Route>
+        <Route path="/admin/facilities"><Protected admin><FacilitiesPage /></Protected></Route>
+        <Route path="/admin/users"><Protected admin><UsersPage /></Protected></Route>
+        <Route path="/patients"><Protected><PatientsPage /></Protected></Route>
+        <Route path="/cases"><Protected><CasesPage view="mine" /></Protected></Route>
+        <Route path="/queue"><Protected><CasesPage view="queue" /></Protected></Route>
+        <Route path="/cases/new"><Protected><NewCasePage /></Protected></Route>
+        <Route path="/cases/:id"><Protected><CasePage /></Protected></Route>
+        <Route path="/break-glass"><Protected><BreakGlassReviewPage /></Protected></Route>
+        <Route path="/dashboard"><Protected><Suspense fallback={<LoadingText dashboard />}><DashboardPage /></Suspense></Protected></Route>
+        <Route path="/mental-health/slots"><Protected><SlotsPage /></Protected></Route>
+        <Route path="/mental-health/book"><Protected><BookingPage /></Protected></Route>
+        <Route path="/notifications"><Protected><NotificationsPage /></Protected></Route>
+        <Route path="/sync"><Protected><SyncPage /></Protected></Route>
+        <Route path="/rotation/hand-over"><Protected><HandOverPage /></Protected></Route>
+        <Route path="/admin/rotations/import"><Protected admin><RotationImportPage /></Protected></Route>
+        <Route path="/training"><Loading><Protected><MyTrainingPage /></Protected></Loading></Route>
+        <Route path="/training/courses/:id"><Loading><Protected><CoursePage /></Protected></Loading></Route>
+        <Route path="/training/courses/:id/lessons/:lessonId"><Loading><Protected><CoursePage /></Protected></Loading></Route>
+        <Route path="/training/courses/:id/quiz"><Loading><Protected><QuizPage /></Protected></Loading></Route>
+        <Route path="/training/courses/:courseId/learners/:userId"><Loading><Protected><LearnerPage /></Protected></Loading></Route>
+        <Route path="/training/certificates"><Loading><Protected><MyCertificatesPage /></Protected></Loading></Route>
+        <Route path="/training/manage"><Loading><Protected><CoursesManagePage /></Protected></Loading></Route>
+        <Route path="/training/manage/:id"><Loading><Protected><CourseEditorPage /></Protected></Loading></Route>
+        <Route path="/training/cohorts"><Loading><Protected><CohortsPage /></Protected></Loading></Route>
+        <Route path="/training/cohorts/:id"><Loading><Protected><CohortPage /></Protected></Loading></Route>
+        <Route path="/training/compliance"><Protected><Suspense fallback={<LoadingText />}><CompliancePage /></Suspense></Protected></Route>
+        <Route path="/training/waivers"><Loading><Protected admin><WaiversPage /></Protected></Loading></Route>
+        <Route path="/resources"><Loading><Protected><ResourcesPage /></Protected></Loading></Route>
+        <Route path="/resources/:id"><Loading><Protected><ResourcePage /></Protected></Loading></Route>
+        <Route path="/verify"><Loading><VerifyPage /></Loading></Route>
+        <Route path="/verify/:code"><Loading><VerifyPage /></Loading></Route>
+        <Route path="/consultations/:id/check"><Protected><Suspense fallback={<LoadingText />}><PreCallPage /></Suspense></Protected></Route>
+        <Route path="/consultations/:id"><Protected><Suspense fallback={<LoadingText />}><CallPage /></Suspense></Protected></Route>
+        {/* Any other address: the home screen (wouter: a Route without a path matches everything). */}
+        <Route><Redirect to="/" replace /></Route>
+      </Switch>
       </Suspense>
       </RouteErrorBoundary>
     </>
@@ -151,11 +153,9 @@ void i18nReady.finally(() =>
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <Suspense fallback={<p className="page muted">…</p>}>
-        <BrowserRouter>
-          <AuthProvider>
-            <Shell />
-          </AuthProvider>
-        </BrowserRouter>
+        <AuthProvider>
+          <Shell />
+        </AuthProvider>
       </Suspense>
     </StrictMode>,
   ),

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { BreakGlassGrantView } from '@hub/contracts';
 import { post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';

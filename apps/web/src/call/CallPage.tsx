@@ -1,6 +1,7 @@
 import { FormEvent, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'wouter';
+import { useNavigate } from '../routing';
 import type { CreatedInvitation, ParticipantView } from '@hub/contracts';
 import { post } from '../api/client';
 import { usePageTitle } from '../components/usePageTitle';

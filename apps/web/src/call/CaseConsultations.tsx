@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate } from '../routing';
 import type { CaseView, ConsultationRecordView, ConsultationSessionView, QualityFigures } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { onNotification } from '../api/socket';

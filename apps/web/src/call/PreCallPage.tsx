@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useParams, useSearchParams } from 'wouter';
+import { useNavigate } from '../routing';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatNumber } from '../i18n/format';
 import { CAMERA_CONSTRAINTS } from './CallClient';

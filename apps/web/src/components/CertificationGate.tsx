@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { CertificationRequiredBody, CertificationState } from '@hub/contracts';
 import { CERTIFICATION_FOR_ROLE, Role } from '@hub/contracts';
 import { day, LANGUAGE_LABELS } from '../training/api';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { NotificationView } from '@hub/contracts';
 import { get } from '../api/client';
 import { connectNotifications, disconnectNotifications, onNotification } from '../api/socket';

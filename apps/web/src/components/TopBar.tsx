@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { Link, NavLink, useNavigate } from 'react-router-dom';
+import { Link } from 'wouter';
+import { NavLink, useNavigate } from '../routing';
 import { Role } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';
 import { LanguageSwitch } from '../i18n/LanguageSwitch';

@@ -1,5 +1,5 @@
 import { Component, ReactNode } from 'react';
-import { useLocation } from 'react-router-dom';
+import { useLocation } from 'wouter';
 import { S } from './strings';
 
 interface State {
@@ -34,6 +34,6 @@ class Boundary extends Component<{ children: ReactNode; at: string }, State> {
 
 /** Keeps the app (and its top bar) when a screen cannot be shown, e.g. its code is not on this device and the link is down. */
 export function RouteErrorBoundary({ children }: { children: ReactNode }) {
-  const { pathname } = useLocation();
+  const [pathname] = useLocation();
   return <Boundary at={pathname}>{children}</Boundary>;
 }

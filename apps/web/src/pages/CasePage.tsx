@@ -1,6 +1,6 @@
 import { FormEvent, lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router-dom';
+import { useParams } from 'wouter';
 import type { CaseView, EvacuationAdviceView } from '@hub/contracts';
 import { ApiError, get, post } from '../api/client';
 import { onNotification } from '../api/socket';

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { CasePage } from '@hub/contracts';
 import { onNotification } from '../api/socket';
 import { CertificationGate } from '../components/CertificationGate';

@@ -1,6 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useParams } from 'wouter';
+import { useNavigate } from '../routing';
 import type { CertificateView, CohortDetailView, CohortSummaryView, CourseSummaryView, UserView } from '@hub/contracts';
 import { Role } from '@hub/contracts';
 import { get, patch, post, query } from '../api/client';

@@ -1,5 +1,6 @@
 import { Trans, useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useParams } from 'wouter';
+import { useNavigate } from '../routing';
 import type { CourseDetailView, LearnerProgressView } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { Attachment } from '../components/Attachment';

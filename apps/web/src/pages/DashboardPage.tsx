@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router-dom';
+import { useSearchParams } from 'wouter';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DashboardView, FacilityView, FieldNodeHealth, ResponseTimeRow } from '@hub/contracts';
 import { get } from '../api/client';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import { useTranslation } from 'react-i18next';
 import { MeResponse, Role } from '@hub/contracts';
 import { useAuth } from '../auth/AuthContext';

@@ -1,7 +1,8 @@
 import { FormEvent, useEffect, useState } from 'react';
 import type { LoginResponse } from '@hub/contracts';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate } from 'react-router-dom';
+import { Redirect } from 'wouter';
+import { useNavigate } from '../routing';
 import { ApiError, readAnswer } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
 import { clearBootForm, takeBootForm } from '../auth/boot-sign-in';
@@ -32,7 +33,7 @@ export function LoginPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once, for the form sent before this page arrived
   }, []);
 
-  if (user) return <Navigate to={mfaEnrolmentRequired ? '/mfa-setup' : '/'} replace />;
+  if (user) return <Redirect to={mfaEnrolmentRequired ? '/mfa-setup' : '/'} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -1,6 +1,7 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link } from 'wouter';
+import { useNavigate } from '../routing';
 import type { LoginResponse, MfaSetupResponse } from '@hub/contracts';
 import { ApiError, post } from '../api/client';
 import { useAuth } from '../auth/AuthContext';

@@ -1,5 +1,5 @@
 import { Trans, useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { CertificateView, MyTrainingStatus } from '@hub/contracts';
 import { get } from '../api/client';
 import { useApi } from '../components/useApi';

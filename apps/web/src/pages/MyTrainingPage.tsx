@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { CertificateView, CourseSummaryView, MyTrainingStatus, ProgressSummary } from '@hub/contracts';
 import { EXPIRY_WARNING_DAYS } from '@hub/contracts';
 import { get } from '../api/client';

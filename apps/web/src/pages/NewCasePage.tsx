@@ -1,6 +1,7 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useSearchParams } from 'react-router-dom';
+import { useSearchParams } from 'wouter';
+import { useNavigate } from '../routing';
 import type { PatientView } from '@hub/contracts';
 import { ErrorAlert } from '../components/Alert';
 import { CertificationGate } from '../components/CertificationGate';

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { NotificationView } from '@hub/contracts';
 import { post } from '../api/client';
 import { onNotification } from '../api/socket';

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { PatientView } from '@hub/contracts';
 import { DraftSaved } from '../offline/DraftSaved';
 import { send } from '../offline/outbox';

@@ -1,6 +1,6 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams } from 'wouter';
 import type { AttemptQuestionResult, AttemptQuestionView, AttemptStartView, AttemptView, CourseDetailView, LearnerProgressView } from '@hub/contracts';
 import { get, post } from '../api/client';
 import { ErrorAlert } from '../components/Alert';

@@ -1,6 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'wouter';
+import { useNavigate } from '../routing';
 import type { CreateResourceRequest, ResourceKind, ResourceView, TrainingLanguage } from '@hub/contracts';
 import { Role } from '@hub/contracts';
 import { get, post, query } from '../api/client';

@@ -1,6 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useParams } from 'wouter';
+import { useNavigate } from '../routing';
 import { CERTIFICATION_KINDS, CERTIFICATION_LABELS, type CertificateVerification } from '@hub/contracts';
 import { ApiError, get } from '../api/client';
 import { useApiQuery } from '../components/useApi';

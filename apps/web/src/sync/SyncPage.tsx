@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import type { NodeQueuedOperation, NodeStatusView } from '@hub/contracts';
 import { usePageTitle } from '../components/usePageTitle';
 import { errorText } from '../i18n/errors';
