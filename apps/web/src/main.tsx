@@ -1,7 +1,8 @@
-import { lazy, ReactElement, StrictMode, Suspense, useEffect } from 'react';
+import { ComponentType, lazy, ReactElement, StrictMode, Suspense, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
 import { Redirect, Route, Switch } from 'wouter';
+import { session } from './api/client';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { TopBar } from './components/TopBar';
 import { LoginPage } from './pages/LoginPage';
@@ -26,7 +27,21 @@ const OutboxPanel = lazy(screen(() => import('./offline/OutboxPanel').then((m) =
 // On a field node: the node's sync with the hub (nothing shows on the hub, whose status route does not exist).
 const SyncBar = lazy(screen(() => import('./sync/SyncBar').then((m) => ({ default: m.SyncBar }))));
 const SyncPage = lazy(screen(() => import('./sync/SyncPage').then((m) => ({ default: m.SyncPage }))));
-const HomePage = lazy(() => import('./pages/HomePage').then((m) => ({ default: m.HomePage })));
+/**
+ * The home screen, the first after signing in: a chunk of its own, rendered directly once its code is in. React keeps
+ * a suspended screen's "Loading…" up for at least 300 ms, so for someone signed in or signing in (the plain form's
+ * answer pending) the app's first render waits for the home's code (already fetched: index.html's script preloads it
+ * with the sign-in) instead of suspending on it.
+ */
+let LoadedHome: ComponentType | null = null;
+const loadHome = () =>
+  import('./pages/HomePage').then((m) => {
+    LoadedHome = m.HomePage;
+    return { default: m.HomePage };
+  });
+const LazyHome = lazy(loadHome);
+const HomePage = () => (LoadedHome ? <LoadedHome /> : <LazyHome />);
+const homeFirst = window.__hubLogin || session.refreshToken() ? loadHome().catch(() => undefined) : undefined;
 const MfaSetupPage = lazy(screen(() => import('./pages/MfaSetupPage').then((m) => ({ default: m.MfaSetupPage }))));
 const MissionsPage = lazy(screen(() => import('./pages/MissionsPage').then((m) => ({ default: m.MissionsPage }))));
 const FacilitiesPage = lazy(screen(() => import('./pages/FacilitiesPage').then((m) => ({ default: m.FacilitiesPage }))));
@@ -148,8 +163,9 @@ function Shell() {
 }
 
 // The app replaces index.html's plain sign-in form once the reader's catalogue is in (preloaded beside the entry), so
-// the form is never swapped for a blank "loading" state while the reader types.
-void i18nReady.finally(() =>
+// the form is never swapped for a blank "loading" state while the reader types; and the home's code, for someone
+// signing in (above).
+void Promise.allSettled([i18nReady, homeFirst]).finally(() =>
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <Suspense fallback={<p className="page muted">…</p>}>

@@ -78,6 +78,9 @@ export const currentLocale = (): Locale => (isLocale(i18n.resolvedLanguage) ? i1
 /** Shows the app in the given language and remembers it on this device. */
 export async function showLanguage(locale: Locale): Promise<void> {
   localStorage.setItem(LANGUAGE_KEY, locale);
+  // The language shown already (a sign-in in the language the page is in): nothing to change, and no screen
+  // suspended while i18next "changes" to it.
+  if (locale === i18n.resolvedLanguage) return;
   // A screen already showing keeps its words: the other screens' part comes first when the current one had it.
   if (screensLoaded.size > 0) await screenWords(locale).catch(() => undefined);
   await i18n.changeLanguage(locale);
