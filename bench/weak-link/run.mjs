@@ -82,6 +82,9 @@ const audioIn = (page) =>
     return null;
   });
 const concealment = (a, b) => (a && b && b.total > a.total ? (b.concealed - a.concealed) / (b.total - a.total) : null);
+// What the listener hears: without the samples Chromium counts as silent concealment (silence made up under DTX, or a
+// loss that fell in a silence; the fake microphone is silent between its beeps).
+const audible = (a, b) => (a && b && b.total > a.total ? (b.concealed - b.silent - (a.concealed - a.silent)) / (b.total - a.total) : null);
 const videoSent = (page) =>
   page.evaluate(async () => {
     const cam = window.__call?.producers.get('camera');
@@ -207,6 +210,8 @@ async function main(cleanups) {
     return {
       concealmentAtDoctor: concealment(da, db),
       concealmentAtOfficer: concealment(oa, ob),
+      audibleAtDoctor: audible(da, db),
+      audibleAtOfficer: audible(oa, ob),
       officerSentKbps: kbps(c0.o.up.bytes, c1.o.up.bytes),
       doctorSentKbps: kbps(c0.d.up.bytes, c1.d.up.bytes),
       officerUpDrops: c1.o.up.droppedQueue - c0.o.up.droppedQueue,
@@ -305,7 +310,7 @@ async function main(cleanups) {
     for (const side of ['open', 'weak']) {
       const m = r[side];
       lines.push(
-        `  ${side.padEnd(5)} concealment at doctor ${pct(m.concealmentAtDoctor).padStart(7)}, at officer ${pct(m.concealmentAtOfficer).padStart(7)}; ` +
+        `  ${side.padEnd(5)} concealment at doctor ${pct(m.concealmentAtDoctor).padStart(7)} (heard ${pct(m.audibleAtDoctor)}), at officer ${pct(m.concealmentAtOfficer).padStart(7)} (heard ${pct(m.audibleAtOfficer)}); ` +
           `officer sends ${m.officerSentKbps} kbit/s, doctor ${m.doctorSentKbps} kbit/s` +
           (m.stepDownMs !== undefined ? `; video stopped after ${ms(m.stepDownMs)}, back after ${ms(m.recoveryMs)}` : '') +
           (m.downlinkChanges !== undefined ? `; level changes after settling: downlink ${m.downlinkChanges}, uplink ${m.uplinkChanges} (settled on ${m.settledOn?.quality}/${m.settledOn?.uplink})` : '') +

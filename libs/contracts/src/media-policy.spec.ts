@@ -80,6 +80,44 @@ describe('nextQuality', () => {
     expect(run(initialQualityState(), [mild, mild]).state.level).toBe('reduced');
   });
 
+  it('for an uplink, drops video at the first severely lossy sample (its own audio waits in that queue), not at a mild one', () => {
+    const severe = { availableBitrate: 2_000_000, packetLoss: LOSS_SEVERE };
+    const mild = { availableBitrate: 2_000_000, packetLoss: LOSS_STEP_DOWN };
+    expect(nextQuality(initialQualityState('full'), severe, { estimateDown: false, severeAtOnce: true }).level).toBe('audio_only');
+    expect(nextQuality(initialQualityState('low'), { availableBitrate: 40_000, packetLoss: LOSS_TEXT }, { estimateDown: false, severeAtOnce: true }).level).toBe('text_suggested');
+    expect(nextQuality(initialQualityState('full'), mild, { estimateDown: false, severeAtOnce: true }).level).toBe('full');
+    // a downlink still confirms
+    expect(nextQuality(initialQualityState('full'), severe).level).toBe('full');
+    // a failing probe is not a level change: it ends the probe and waits longer, as before
+    let probing = initialQualityState('audio_only');
+    for (let i = 0; i < PROBE_HOLD_SAMPLES; i++) probing = nextQuality(probing, { availableBitrate: 40_000, packetLoss: 0 }, { estimateDown: false, severeAtOnce: true });
+    expect(probing.probing).toBe(true);
+    // (its first sample is not weighed: the restarted stream reads as loss)
+    const warming = nextQuality(probing, severe, { estimateDown: false, severeAtOnce: true });
+    expect([warming.level, warming.probing]).toEqual(['audio_only', true]);
+    const failed = nextQuality(warming, severe, { estimateDown: false, severeAtOnce: true });
+    expect([failed.level, failed.probing, failed.probeHold]).toEqual(['audio_only', false, PROBE_HOLD_SAMPLES * 2]);
+  });
+
+  it('for an uplink at full or reduced, an estimate too low for any video steps down at once; at low it does not', () => {
+    const uplink = { estimateDown: false, severeAtOnce: true, estimateDownFromHigh: true };
+    const squeezed = { availableBitrate: 40_000, packetLoss: 0 };
+    let s = initialQualityState('full');
+    const levels: QualityLevel[] = [];
+    for (let i = 0; i < 3; i++) levels.push((s = nextQuality(s, squeezed, uplink)).level);
+    expect(levels).toEqual(['audio_only', 'audio_only', 'audio_only']);
+    // an estimate that still leaves room for the lowest layer takes ESTIMATE_DOWN_SAMPLES, then settles (one change)
+    s = initialQualityState('full');
+    const settling: QualityLevel[] = [];
+    for (let i = 0; i < 60; i++) settling.push((s = nextQuality(s, { availableBitrate: 130_000, packetLoss: 0 }, uplink)).level);
+    expect(settling.indexOf('low')).toBe(ESTIMATE_DOWN_SAMPLES - 1);
+    expect(new Set(settling.slice(ESTIMATE_DOWN_SAMPLES - 1))).toEqual(new Set(['low']));
+    // at low, the estimate of a sender of the lowest layer alone may be its own restraint: loss decides
+    s = initialQualityState('low');
+    for (let i = 0; i < 30; i++) s = nextQuality(s, squeezed, uplink);
+    expect(s.level).toBe('low');
+  });
+
   it('ignores a single bad sample', () => {
     const { levels } = run(initialQualityState(), [good, { availableBitrate: 10_000, packetLoss: 0.5 }, good, good]);
     expect(levels).toEqual(['full', 'full', 'full', 'full']);
@@ -138,8 +176,11 @@ describe('nextQuality', () => {
     const before = run(initialQualityState('audio_only'), times(PROBE_HOLD_SAMPLES, quietButClean));
     expect(before.levels.every((l) => l === 'audio_only')).toBe(true);
     expect(before.state.probing).toBe(true);
-    // the probe fails at its first lossy sample: no level change, the next probe waits twice as long
-    const failed = nextQuality(before.state, lossy);
+    // the probe's first sample is not weighed (a restarted stream reads as loss)...
+    const warming = nextQuality(before.state, lossy);
+    expect(warming).toMatchObject({ level: 'audio_only', probing: true });
+    // ...then it fails at its first lossy sample: no level change, the next probe waits twice as long
+    const failed = nextQuality(warming, lossy);
     expect(failed).toMatchObject({ level: 'audio_only', probing: false, probeHold: PROBE_HOLD_SAMPLES * 2 });
     const waiting = run(failed, times(PROBE_HOLD_SAMPLES * 2 - 1, quietButClean));
     expect(waiting.state.probing).toBe(false);
@@ -148,14 +189,14 @@ describe('nextQuality', () => {
     // the wait never exceeds the cap (a recovered link is back within 20 s)
     let s = probing;
     for (let i = 0; i < 5; i++) {
-      s = nextQuality(s, lossy);
+      s = nextQuality(nextQuality(s, lossy), lossy);
       s = run(s, times(s.probeHold, quietButClean)).state;
     }
     expect(s.probeHold).toBe(MAX_PROBE_HOLD_SAMPLES);
-    expect(MAX_PROBE_HOLD_SAMPLES + PROBE_SAMPLES + UP_CONFIRM_SAMPLES).toBeLessThanOrEqual(20_000 / QUALITY_SAMPLE_INTERVAL_MS);
-    // a clean probe: `low` after PROBE_SAMPLES samples, and the wait is back to normal
-    const ok = run(probing, times(PROBE_SAMPLES, quietButClean));
-    expect(ok.levels).toEqual([...Array(PROBE_SAMPLES - 1).fill('audio_only'), 'low']);
+    expect(MAX_PROBE_HOLD_SAMPLES + 1 + PROBE_SAMPLES + UP_CONFIRM_SAMPLES).toBeLessThanOrEqual(20_000 / QUALITY_SAMPLE_INTERVAL_MS);
+    // a clean probe: `low` after its first sample and PROBE_SAMPLES more, and the wait is back to normal
+    const ok = run(probing, times(PROBE_SAMPLES + 1, quietButClean));
+    expect(ok.levels).toEqual([...Array(PROBE_SAMPLES).fill('audio_only'), 'low']);
     expect(ok.state).toMatchObject({ probing: false, probeHold: PROBE_HOLD_SAMPLES });
   });
 
@@ -169,7 +210,7 @@ describe('nextQuality', () => {
     }
     expect(levels).toContain('audio_only');
     expect(s.level).toBe('low');
-    expect(levels.length).toBeLessThanOrEqual(PROBE_HOLD_SAMPLES + PROBE_SAMPLES);
+    expect(levels.length).toBeLessThanOrEqual(PROBE_HOLD_SAMPLES + 1 + PROBE_SAMPLES);
   });
 
   it('a steady link too weak for video changes nothing for minutes (failed probes are not changes)', () => {

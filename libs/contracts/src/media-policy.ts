@@ -22,18 +22,21 @@ import type { QualityLevel } from './media';
  * level at audio_only; LOSS_TEXT or more means text_suggested.
  *
  * Hysteresis (so the call settles instead of flapping):
- * - Down: as soon as DOWN_CONFIRM_SAMPLES consecutive samples ask for a lower level, move straight to the
+ * - Down: for an uplink (QualityOptions.severeAtOnce), one sample with loss of LOSS_SEVERE or more at a level with
+ *   video goes to audio_only (or below) at once. Otherwise as soon as DOWN_CONFIRM_SAMPLES consecutive samples ask for a lower level, move straight to the
  *   mildest level those samples asked for (a single bad sample is ignored); if the later one has loss of LOSS_SEVERE
  *   or more, at least to audio_only (a queue overflowing leaves no time for a middle step). The bitrate asks for a lower level only
  *   below DOWN_MARGIN x the current level's floor (an estimate wandering around a floor does not move the level).
  * - The estimate alone (no loss) steps down only after ESTIMATE_DOWN_SAMPLES samples in a row, never within
- *   UP_GRACE_SAMPLES of a step up (it lags behind resumed video), and not at all for an uplink (QualityOptions).
+ *   UP_GRACE_SAMPLES of a step up (it lags behind resumed video). For an uplink only from `full` or `reduced`, and
+ *   at once when it leaves no room for video at all (QualityOptions.estimateDownFromHigh).
  * - Up with video flowing (the estimate means something): after UP_CONFIRM_SAMPLES consecutive samples with loss
  *   under LOSS_RECOVERED, straight to the best level all of them support with UP_MARGIN over its floor.
  * - From text_suggested, UP_CONFIRM_SAMPLES samples that allow audio go back to audio_only.
  * - Up without video (audio_only, text_suggested: the estimate says little): a PROBE. After `probeHold` samples
  *   with low loss, video is sent again at the lowest layer but the level does not change (the user is not shown
- *   video that may not last): if PROBE_SAMPLES samples stay clean the level becomes `low` (one change); the first
+ *   video that may not last): its first sample is not weighed (the restarted stream reads as loss), then if
+ *   PROBE_SAMPLES samples stay clean the level becomes `low` (one change); the first
  *   sample with loss of LOSS_STEP_DOWN or more ends the probe, and the next
  *   waits twice as long (up to MAX_PROBE_HOLD_SAMPLES). A failed probe is no level change at all.
  */
@@ -153,6 +156,8 @@ export interface QualityState {
   probeHold: number;
   /** Clean samples of the probe running now. */
   probeSamples: number;
+  /** Samples since the probe running now started (its first is not weighed: see step()). */
+  probeAge?: number;
   /** Samples since the last step up (the estimate is not trusted for a step down before UP_GRACE_SAMPLES). */
   sinceUp: number;
   /** Consecutive samples in which only the estimate asked for a lower level. */
@@ -167,6 +172,21 @@ export interface QualityOptions {
    * browser's send-side estimate tracks what it chooses to send, so it would drag an unlimited uplink down.
    */
   estimateDown?: boolean;
+  /**
+   * Whether one sample with loss of LOSS_SEVERE or more at a level with video drops the video at once, without the
+   * DOWN_CONFIRM_SAMPLES confirmation. On for an uplink: the queue overflowing is the sender's own, and its audio
+   * waits in it behind the video (measured: 59 % of a 48 kbit/s uplink's packets dropped, half the audio concealed);
+   * a wrong guess costs one probe, a late one costs the call's audio.
+   */
+  severeAtOnce?: boolean;
+  /**
+   * Whether the estimate steps the level down from `full` or `reduced` even when `estimateDown` is off: at once when
+   * it leaves no room for any video (under DOWN_MARGIN x LOW_MIN_BPS: the browser's congestion control, not one noisy
+   * reading, has already weighed it), after ESTIMATE_DOWN_SAMPLES otherwise. On for an uplink: at those levels the browser wants to send 300 kbit/s and more, so
+   * an estimate under the level's floor is the link (its congestion control has seen the queue grow), not a sender
+   * holding back; at `low` it may be the sender's own restraint, and loss decides.
+   */
+  estimateDownFromHigh?: boolean;
 }
 
 export function initialQualityState(level: QualityLevel = 'full'): QualityState {
@@ -222,10 +242,20 @@ export function nextQuality(state: QualityState, sample: LinkSample, options: Qu
   const noVideo = !QUALITY_LEVEL_INFO[state.level].video;
   const trustEstimateDown =
     !noVideo && options.estimateDown !== false && state.sinceUp + 1 >= UP_GRACE_SAMPLES && estimateDownSamples >= ESTIMATE_DOWN_SAMPLES;
-  if (estimateOnly && trustEstimateDown) {
+  const noVideoFits = sample.availableBitrate !== undefined && sample.availableBitrate < LOW_MIN_BPS * DOWN_MARGIN;
+  const trustHighDown =
+    !!options.estimateDownFromHigh &&
+    !state.probing &&
+    (state.level === 'full' || state.level === 'reduced') &&
+    (noVideoFits || (state.sinceUp + 1 >= UP_GRACE_SAMPLES && estimateDownSamples >= ESTIMATE_DOWN_SAMPLES));
+  if (estimateOnly && (trustEstimateDown || trustHighDown)) {
     return { ...state, level: withEstimate, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
   }
   const wanted = estimateOnly || noVideo ? byLoss : withEstimate;
+  if (options.severeAtOnce && !noVideo && !state.probing && clampLoss(sample.packetLoss) >= LOSS_SEVERE) {
+    const level = worse(wanted, 'audio_only');
+    return { ...state, level, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
+  }
   const next = step({ ...state, sinceUp: state.sinceUp + 1, estimateDownSamples }, sample, wanted);
   const moved = next.level !== state.level;
   return {
@@ -241,15 +271,20 @@ function step(state: QualityState, sample: LinkSample, wanted: QualityLevel): Qu
 
   if (state.probing) {
     // Only loss ends a probe: the estimate needs a few seconds of video to climb from where audio alone left it.
+    // Its first sample is not weighed: a camera sending again after a pause restarts its stream, and the receiver's
+    // first report counts the jump in sequence numbers as loss (measured: 67-94 % on a link restored to full speed,
+    // every probe failing).
+    const probeAge = (state.probeAge ?? 0) + 1;
+    if (probeAge === 1) return { ...state, ...reset, probeAge };
     const loss = clampLoss(sample.packetLoss);
     if (loss >= LOSS_STEP_DOWN) {
-      return { ...state, ...reset, probing: false, probeSamples: 0, probeHold: Math.min(state.probeHold * 2, MAX_PROBE_HOLD_SAMPLES) };
+      return { ...state, ...reset, probing: false, probeSamples: 0, probeAge: 0, probeHold: Math.min(state.probeHold * 2, MAX_PROBE_HOLD_SAMPLES) };
     }
     const probeSamples = loss < LOSS_RECOVERED ? state.probeSamples + 1 : state.probeSamples;
     if (probeSamples >= PROBE_SAMPLES) {
-      return { ...state, ...reset, level: 'low', probing: false, probeSamples: 0, probeHold: PROBE_HOLD_SAMPLES };
+      return { ...state, ...reset, level: 'low', probing: false, probeSamples: 0, probeAge: 0, probeHold: PROBE_HOLD_SAMPLES };
     }
-    return { ...state, ...reset, probeSamples };
+    return { ...state, ...reset, probeSamples, probeAge };
   }
 
   if (qualityRank(wanted) > current) {
@@ -275,7 +310,7 @@ function step(state: QualityState, sample: LinkSample, wanted: QualityLevel): Qu
         upSamples = 0;
       }
     }
-    if (cleanSamples >= state.probeHold) return { ...state, ...reset, level, probing: true, probeSamples: 0 };
+    if (cleanSamples >= state.probeHold) return { ...state, ...reset, level, probing: true, probeSamples: 0, probeAge: 0 };
     return { ...state, level, downSamples: 0, downTarget: null, upSamples, upTarget: null, cleanSamples };
   }
 

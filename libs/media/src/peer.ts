@@ -398,12 +398,19 @@ export class Peer {
 
   /** The browser's send-side bandwidth estimate (bit/s), from its stats report. */
   noteUplinkEstimate(bps: number): void {
-    if (Number.isFinite(bps) && bps > 0) this._uplinkEstimate = { bps, at: Date.now() };
+    if (!Number.isFinite(bps) || bps <= 0) return;
+    const before = this._uplinkEstimate;
+    this._uplinkEstimate = { bps, at: Date.now() };
+    // A collapsed uplink (the browser's estimate halved) is weighed now, not at the next sample: its own audio waits
+    // in the same overflowing queue as its video.
+    if (before && bps < before.bps / 2) this.room.uplinkChanged(this);
   }
 
   /** What the SFU sees of this peer's uplink, for the uplink ladder. */
   async getUplinkStats(): Promise<UplinkStats> {
-    let packetLoss = 0;
+    // Loss weighted by each stream's bitrate: a simulcast layer that just started again (a probe, a resumed camera)
+    // reads its jump in sequence numbers as loss at its first report, and must not pass for the whole uplink's.
+    let lossWeighted = 0;
     let recvBitrate = 0;
     let sendsVideo = false;
     await Promise.all(
@@ -412,14 +419,15 @@ export class Peer {
         const stats = await producer.getStats().catch(() => []);
         for (const s of stats) {
           if (s.type !== 'inbound-rtp') continue;
-          recvBitrate += s.bitrate ?? 0;
           // a stream that receives nothing (camera not sent) has nothing to say about loss
-          if ((s.bitrate ?? 0) > 0) packetLoss = Math.max(packetLoss, (s.fractionLost ?? 0) / 256);
+          recvBitrate += s.bitrate ?? 0;
+          lossWeighted += ((s.fractionLost ?? 0) / 256) * (s.bitrate ?? 0);
         }
       }),
     );
     const e = this._uplinkEstimate;
     const availableBitrate = e && Date.now() - e.at < UPLINK_ESTIMATE_TTL_MS ? e.bps : undefined;
+    const packetLoss = recvBitrate > 0 ? lossWeighted / recvBitrate : 0;
     return { packetLoss, recvBitrate, availableBitrate, sendsVideo };
   }
 

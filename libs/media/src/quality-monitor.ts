@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   initialQualityState,
+  type QualityLevel,
   nextQuality,
   QUALITY_SAMPLE_INTERVAL_MS,
   QualityState,
@@ -70,7 +71,7 @@ export class QualityMonitor {
           // when mediasoup itself forwards a video less than the level promises (a lower spatial layer than the
           // level's and the producer's, or none: its estimate fits nothing better) may the estimate step down too.
           // A capped downlink (setMaxOutgoingBitrate) loses nothing: mediasoup just forwards the lowest layer.
-          { estimateDown: underserved(peer) },
+          { estimateDown: underserved(peer, peer.quality) },
         );
         this.states.set(peer.id, after);
         if (after.level !== peer.quality && !peer.closed) {
@@ -87,6 +88,16 @@ export class QualityMonitor {
     }
   }
 
+  /** Weighs one peer's uplink at once (its browser reported a collapsed estimate), between the regular samples. */
+  async sampleUplinkNow(peer: Peer): Promise<void> {
+    if (this.running || this.room.closed || !this.timer) return;
+    try {
+      await this.sampleUplink(peer);
+    } catch (e) {
+      if (!this.room.closed) this.logger.warn(`room ${this.room.id}: uplink sample failed: ${(e as Error).message}`);
+    }
+  }
+
   private async sampleUplink(peer: Peer): Promise<void> {
     const send = peer.sendTransport()?.transport;
     if (peer.closed || !send || send.dtlsState !== 'connected' || !['connected', 'completed'].includes(send.iceState)) return;
@@ -97,8 +108,14 @@ export class QualityMonitor {
       return;
     }
     const before = this.uplinks.get(peer.id) ?? initialQualityState(peer.uplink.level);
-    // The browser's estimate tracks what it chooses to send: it may take the uplink up, never down (loss does).
-    const after = nextQuality(before, { availableBitrate: stats.availableBitrate, packetLoss: stats.packetLoss }, { estimateDown: false });
+    // The browser's estimate tracks what it chooses to send: it takes the uplink down only from full or reduced, and
+    // only when it leaves no room for video at all; loss does (severe loss at once: the overflowing queue holds the
+    // sender's own audio).
+    const after = nextQuality(
+      before,
+      { availableBitrate: stats.availableBitrate, packetLoss: stats.packetLoss },
+      { estimateDown: false, severeAtOnce: true, estimateDownFromHigh: true },
+    );
     this.uplinks.set(peer.id, after);
     const { level: previous, probing: wasProbing } = peer.uplink;
     if ((after.level !== previous || after.probing !== wasProbing) && !peer.closed) {
@@ -120,11 +137,15 @@ const describe = (bps: number | undefined, loss: number) =>
  * beside it. (A producer that sends only its lowest layer, as a weak uplink does, leaves a downlink cap visible only
  * in the temporal layers: 60 kbit/s carries 0:1 of an 80 kbit/s lowest layer, never "no layer".)
  */
-const underserved = (peer: Peer) =>
+const underserved = (peer: Peer, level: QualityLevel) =>
   [...peer.consumers.values()].some(({ consumer, clientPaused }) => {
     if (consumer.kind !== 'video' || consumer.type !== 'simulcast' || clientPaused || consumer.paused || consumer.producerPaused) return false;
     const current = consumer.currentLayers;
     if (!current) return true;
+    // At `low` the next step down pauses video: fewer frames of the lowest layer are still video (measured on a steady
+    // 150 kbit/s link: mediasoup's estimate dipped to 78-84 kbit/s every half minute, forwarding 0:1 without loss, and
+    // the level went audio only <-> low each time). Only no layer at all lets the estimate take video away.
+    if (level === 'low') return false;
     const topSent = consumer.score.producerScores.reduce((top, score, i) => (score > 0 ? i : top), -1);
     const spatial = Math.min(consumer.preferredLayers?.spatialLayer ?? topSent, topSent);
     if (current.spatialLayer < spatial) return true;

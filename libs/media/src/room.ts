@@ -185,6 +185,11 @@ export class Room extends EventEmitter<Listeners> {
     this.emit('reset', { reason, epoch: this._epoch });
   }
 
+  /** @internal A peer's uplink estimate collapsed: the quality monitor weighs that uplink now. */
+  uplinkChanged(peer: Peer): void {
+    if (!this._closed) void this.monitor.sampleUplinkNow(peer);
+  }
+
   /** @internal */
   assertOpen(): void {
     if (this._closed) throw new MediaError('ROOM_CLOSED', 'the room is closed');

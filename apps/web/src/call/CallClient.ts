@@ -103,7 +103,8 @@ const ICE_RESTART_DELAY_MS = 5000;
 /**
  * Opus for the worst link: mono, in-band FEC, DTX, NACK off (a retransmission arrives too late to play). A video
  * call sends 40 ms packets at up to 24 kbit/s; an audio-only call (chosen for a weak link) 60 ms packets at up to
- * 10 kbit/s, so audio with its RTP/SRTP headers stays near 16 kbit/s. The uplink ladder lowers the cap at run time
+ * 10 kbit/s, so audio with its RTP/SRTP headers stays near 16 kbit/s (8 kbit/s left too little for in-band FEC:
+ * more concealment at 2 % loss, not less). The uplink ladder lowers the cap at run time
  * (AUDIO_MAX_BPS_LOW) when the uplink cannot carry video.
  */
 export function opusOptions(audioOnly: boolean) {
@@ -710,7 +711,7 @@ export class CallClient {
   /**
    * Sends what the uplink carries (the server's uplink level): the camera's simulcast encodings switched on or off
    * and capped (`low`: the lowest layer only; a probe: the lowest layer at a few frames a second; no video: none, so
-   * the browser sends no video at all), audio first (`priority`, `networkPriority`) and capped lower when video is
+   * the encoder stops), audio first (`priority`, `networkPriority`) and capped lower when video is
    * off. Applied on every change and to each new producer.
    */
   private async applyUplink() {
@@ -729,6 +730,10 @@ export class CallClient {
     }
     const cam = this.producers.get('camera')?.rtpSender;
     if (!cam) return;
+    await this.setCameraEncodings(cam, video, uplink, uplinkProbing).catch((e) => console.warn('camera sender parameters', (e as Error).message));
+  }
+
+  private async setCameraEncodings(cam: RTCRtpSender, video: boolean, uplink: CallQualityLevel, uplinkProbing: boolean) {
     const params = cam.getParameters();
     const active = (i: number) => {
       if (!video) return uplinkProbing && i === 0;
@@ -744,22 +749,32 @@ export class CallClient {
       if (!video && i === 0) e.maxFramerate = 5;
       else delete e.maxFramerate;
     });
-    await cam.setParameters(params).catch((e) => console.warn('camera sender parameters', (e as Error).message));
+    await cam.setParameters(params);
   }
 
   private startStats() {
     this.stopStats();
     this.sampler = new StatsSampler();
+    const every = this.options.statsIntervalMs ?? 2000;
+    let reportedAt = 0;
+    let reportedKbps: number | undefined;
     const tick = async () => {
       if (!this.sampler) return;
       const report = await this.sampler.sample(this.sendTransport, this.recvTransport).catch(() => null);
       if (!report || !this.sampler) return;
       this.set({ stats: report });
+      // Every `every` ms, and at once when the browser's estimate of its uplink has halved: that estimate feeds the
+      // server's uplink ladder, and a link that just collapsed should not wait for the next report.
+      const kbps = report.availableOutgoingKbps;
+      const collapsed = kbps !== undefined && reportedKbps !== undefined && kbps < reportedKbps / 2;
+      if (performance.now() - reportedAt < every - 100 && !collapsed) return;
+      reportedAt = performance.now();
+      reportedKbps = kbps;
       const { jitterMs: _jitter, ...sent } = report; // the record keeps bitrate, loss and RTT
       this.signalling?.request('stats', sent).catch(() => undefined);
     };
-    // every 2 s: the send-side estimate in it feeds the server's uplink ladder
-    this.statsTimer = setInterval(() => void tick(), this.options.statsIntervalMs ?? 2000);
+    // sampled every half period (a second by default), reported every period or when the uplink collapses
+    this.statsTimer = setInterval(() => void tick(), every / 2);
   }
 
   private stopStats() {
