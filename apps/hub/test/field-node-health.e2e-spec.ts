@@ -54,6 +54,7 @@ describe('field nodes on the dashboard, and the silent-node alert', () => {
       facilityId: hub.ids.facilities[CLINIC],
       facilityName: CLINIC,
       status: 'active',
+      enrolledAt: now.toISOString(),
       lastContactAt: now.toISOString(),
       backlog: 7,
       version: '0.1.1',
@@ -62,7 +63,7 @@ describe('field nodes on the dashboard, and the silent-node alert', () => {
       silentAfterHours: 6,
     });
     // the demo node registered but never enrolled is listed as such
-    expect(d.fieldNodes.find((n) => n.name === 'Bangui Level 1 node')).toMatchObject({ status: 'awaiting_enrolment', lastContactAt: null, silent: false });
+    expect(d.fieldNodes.find((n) => n.name === 'Bangui Level 1 node')).toMatchObject({ status: 'awaiting_enrolment', enrolledAt: null, lastContactAt: null, silent: false });
     expect(d.alerts.filter((a) => a.kind === 'field_node_silent')).toEqual([]);
     // another mission's manager sees none of MINUSCA's nodes, and MINUSCA's own answers 404 to them
     const other = bearer(await hub.login('manager@unmiss.demo'));

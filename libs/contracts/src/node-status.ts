@@ -1,3 +1,5 @@
+import type { FieldNodeView } from './sync';
+
 /**
  * What the web app reads of a field node's sync (docs/field-node.md, "Sync status"): the node's own routes
  * `GET /api/node/status` and `GET /api/node/queue`, which exist only on a node (the hub answers 404, which is how
@@ -65,18 +67,8 @@ export interface NodeQueueView {
 }
 
 /** A field node as the health manager's dashboard shows it (GET /api/monitoring/dashboard `fieldNodes`). */
-export interface FieldNodeHealth {
-  id: string;
-  name: string;
-  missionId: string;
-  facilityId: string;
-  facilityName: string;
-  status: 'awaiting_enrolment' | 'active' | 'revoked';
-  lastContactAt: string | null;
-  /** Outbox rows the node reported waiting at its last push. */
-  backlog: number | null;
-  version: string | null;
-  revokedAt: string | null;
+/** A field node on the health managers' dashboard: the node (as administration shows it) and its silence. */
+export interface FieldNodeHealth extends FieldNodeView {
   /** Not heard from for `silentAfterHours` hours (enrolled, not revoked). */
   silent: boolean;
   /** The mission's threshold (missions.field_node_silent_hours) or the hub's default (FIELD_NODE_SILENT_HOURS). */

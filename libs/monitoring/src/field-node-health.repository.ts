@@ -1,19 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { FieldNodeHealth } from '@hub/contracts';
+import { fieldNodeView, type NodeRow as SyncNodeRow } from '@hub/sync';
 
-interface NodeRow {
-  id: string;
-  name: string;
-  mission_id: string;
+interface NodeRow extends SyncNodeRow {
   mission_code: string;
-  facility_id: string;
-  facility_name: string;
-  enrolled_at: Date | null;
-  revoked_at: Date | null;
-  last_contact_at: Date | null;
-  backlog: number | null;
-  version: string | null;
   hours: number;
   silent: boolean;
 }
@@ -41,8 +32,6 @@ export interface RaisedSilence {
   revoked: boolean;
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
 /**
  * The field nodes of the given missions as the health manager's dashboard shows them, and the state of the
  * `field_node_silent` alert (docs/monitoring.md, "Field nodes"). Reads `field_nodes` (kept by libs/sync: last
@@ -66,20 +55,7 @@ export class FieldNodeHealthRepository {
   }
 
   async list(missionIds: string[], now: Date, defaultHours: number, facilityId?: string): Promise<FieldNodeHealth[]> {
-    return (await this.rows(missionIds, now, defaultHours, facilityId)).map((n) => ({
-      id: n.id,
-      name: n.name,
-      missionId: n.mission_id,
-      facilityId: n.facility_id,
-      facilityName: n.facility_name,
-      status: n.revoked_at ? 'revoked' : n.enrolled_at ? 'active' : 'awaiting_enrolment',
-      lastContactAt: iso(n.last_contact_at),
-      backlog: n.backlog,
-      version: n.version,
-      revokedAt: iso(n.revoked_at),
-      silent: n.silent,
-      silentAfterHours: n.hours,
-    }));
+    return (await this.rows(missionIds, now, defaultHours, facilityId)).map((n) => ({ ...fieldNodeView(n), silent: n.silent, silentAfterHours: n.hours }));
   }
 
   async silent(missionIds: string[], now: Date, defaultHours: number): Promise<SilentNode[]> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessScope } from '@hub/access';
+import type { FieldNodeView } from '@hub/contracts';
 
 export interface NodeRow {
   id: string;
@@ -13,6 +14,25 @@ export interface NodeRow {
   last_contact_at: Date | null;
   backlog: number | null;
   version: string | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** A node as the API shows it (administration, and the health managers' dashboard with its silence added). */
+export function fieldNodeView(n: NodeRow): FieldNodeView {
+  return {
+    id: n.id,
+    name: n.name,
+    missionId: n.mission_id,
+    facilityId: n.facility_id,
+    facilityName: n.facility_name,
+    status: n.revoked_at ? 'revoked' : n.enrolled_at ? 'active' : 'awaiting_enrolment',
+    enrolledAt: iso(n.enrolled_at),
+    lastContactAt: iso(n.last_contact_at),
+    backlog: n.backlog,
+    version: n.version,
+    revokedAt: iso(n.revoked_at),
+  };
 }
 
 const SELECT = `SELECT n.id, n.name, n.mission_id, n.facility_id, f.name AS facility_name, n.enrolled_at, n.revoked_at,

@@ -6,7 +6,7 @@ import { Clock, DomainException, ErrorCode } from '@hub/common';
 import { EnrolResponse, FieldNodeView, RegisteredFieldNode } from '@hub/contracts';
 import { EnrolDto, RegisterNodeDto } from './dto/sync.dto';
 import { newEnrolmentCode, nodeCredentialOf, secretHash } from './node-credential';
-import { FieldNodesRepository, NodeRow } from './field-nodes.repository';
+import { fieldNodeView, FieldNodesRepository } from './field-nodes.repository';
 
 const ENROLMENT_DAYS = 7;
 
@@ -49,13 +49,13 @@ export class FieldNodesService implements NodeAuthenticator {
         { action: 'sync.node_registered', outcome: 'success', ...actorOf(caller), missionId: facility.missionIds[0], subjectType: 'FieldNode', subjectId: id, details: { facilityId: facility.id } },
         m,
       );
-      const view = viewOf((await this.nodes.byId(id, m))!);
+      const view = fieldNodeView((await this.nodes.byId(id, m))!);
       return { ...view, enrolmentCode: code, enrolmentExpiresAt: expiresAt.toISOString() };
     });
   }
 
   async list(caller: CallerContext): Promise<FieldNodeView[]> {
-    return (await this.nodes.list(fieldNodeScopeOf(caller.principal))).map(viewOf);
+    return (await this.nodes.list(fieldNodeScopeOf(caller.principal))).map(fieldNodeView);
   }
 
   async revoke(caller: CallerContext, id: string): Promise<FieldNodeView> {
@@ -64,7 +64,7 @@ export class FieldNodesService implements NodeAuthenticator {
     return this.dataSource.transaction(async (m) => {
       await m.query('UPDATE field_nodes SET revoked_at = COALESCE(revoked_at, $2), enrolment_code_hash = NULL WHERE id = $1', [id, this.clock.now()]);
       await this.audit.record({ action: 'sync.node_revoked', outcome: 'success', ...actorOf(caller), missionId: node!.mission_id, subjectType: 'FieldNode', subjectId: id }, m);
-      return viewOf((await this.nodes.byId(id, m))!);
+      return fieldNodeView((await this.nodes.byId(id, m))!);
     });
   }
 
@@ -130,21 +130,4 @@ export class FieldNodesService implements NodeAuthenticator {
   async reportState(nodeId: string, backlog: number, version: string): Promise<void> {
     await this.dataSource.query('UPDATE field_nodes SET backlog = $2, version = $3 WHERE id = $1', [nodeId, backlog, version]);
   }
-}
-
-function viewOf(n: NodeRow): FieldNodeView {
-  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-  return {
-    id: n.id,
-    name: n.name,
-    missionId: n.mission_id,
-    facilityId: n.facility_id,
-    facilityName: n.facility_name,
-    status: n.revoked_at ? 'revoked' : n.enrolled_at ? 'active' : 'awaiting_enrolment',
-    enrolledAt: iso(n.enrolled_at),
-    lastContactAt: iso(n.last_contact_at),
-    backlog: n.backlog,
-    version: n.version,
-    revokedAt: iso(n.revoked_at),
-  };
 }

@@ -3,6 +3,7 @@ export * from './entities/sync-operation.entity';
 export * from './entities/sync-change.entity';
 export * from './sync.module';
 export * from './field-nodes.service';
+export { fieldNodeView, type NodeRow } from './field-nodes.repository';
 export * from './node-credential';
 export * from './node-scope';
 export * from './sync-log-pruner';
