@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { MediaService } from '@hub/media';
-import { startWebHub, WebHub } from '@hub/testing';
+import { startWebHub, waitFor, WebHub } from '@hub/testing';
 import { caseBody, PATIENT } from './fixtures';
 
 /**
@@ -306,13 +306,3 @@ describe('live consultation in the web app (Chromium, real SFU)', () => {
     await waitFor(async () => (await row()).left_at !== null, 10_000, 'the officer recorded as gone from the waiting room');
   });
 });
-
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { MediaService } from '@hub/media';
-import { startWebHub, WebHub } from '@hub/testing';
+import { startWebHub, waitFor, WebHub } from '@hub/testing';
 import { PATIENT } from './fixtures';
 
 /**
@@ -18,15 +18,6 @@ interface CallHook {
   getState(): { participantId: string | null; phase: string };
 }
 declare const window: { __call?: CallHook };
-
-async function waitFor(check: () => Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('mental-health sessions in the web app (Chromium, real SFU)', () => {
   let web: WebHub;

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { AttachmentsService } from '@hub/cases';
 import { Clock } from '@hub/common';
 import { RecordingsService } from '@hub/consultations';
-import { startWebHub, WebHub } from '@hub/testing';
+import { startWebHub, waitFor, WebHub } from '@hub/testing';
 import { caseBody, PATIENT } from './fixtures';
 
 /**
@@ -234,12 +234,3 @@ describe('consented recording of a live consultation (Chromium, real SFU, ffmpeg
     expect(await sweeper.sweep()).toBe(0);
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

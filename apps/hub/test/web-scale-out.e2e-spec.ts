@@ -2,7 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { io, Socket } from 'socket.io-client';
 import { DEMO_PASSWORD } from '../src/seed/demo-seed';
-import { createTestDatabase, FrontDoor, HubProcess, launchChromium, TestDatabase } from '@hub/testing';
+import { createTestDatabase, FrontDoor, HubProcess, launchChromium, TestDatabase, waitFor } from '@hub/testing';
 import { caseBody, PATIENT } from './fixtures';
 
 /**
@@ -236,12 +236,3 @@ describe('two hub instances on one PostgreSQL (Chromium, real SFU on both)', () 
     expect(Math.max(officerMs, doctorMs)).toBeLessThanOrEqual(budget);
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -6,3 +6,4 @@ export * from './link-relay';
 export * from './hub-process';
 export * from './dicom';
 export * from './front-door';
+export * from './wait';
