@@ -66,8 +66,10 @@ export interface NodeQueueView {
   files: NodeQueuedFile[];
 }
 
-/** A field node as the health manager's dashboard shows it (GET /api/monitoring/dashboard `fieldNodes`). */
-/** A field node on the health managers' dashboard: the node (as administration shows it) and its silence. */
+/**
+ * A field node as the health manager's dashboard shows it (GET /api/monitoring/dashboard `fieldNodes`): the node as
+ * administration shows it, and its silence.
+ */
 export interface FieldNodeHealth extends FieldNodeView {
   /** Not heard from for `silentAfterHours` hours (enrolled, not revoked). */
   silent: boolean;
