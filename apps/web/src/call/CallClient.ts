@@ -730,10 +730,6 @@ export class CallClient {
     }
     const cam = this.producers.get('camera')?.rtpSender;
     if (!cam) return;
-    await this.setCameraEncodings(cam, video, uplink, uplinkProbing).catch((e) => console.warn('camera sender parameters', (e as Error).message));
-  }
-
-  private async setCameraEncodings(cam: RTCRtpSender, video: boolean, uplink: CallQualityLevel, uplinkProbing: boolean) {
     const params = cam.getParameters();
     const active = (i: number) => {
       if (!video) return uplinkProbing && i === 0;
@@ -749,7 +745,7 @@ export class CallClient {
       if (!video && i === 0) e.maxFramerate = 5;
       else delete e.maxFramerate;
     });
-    await cam.setParameters(params);
+    await cam.setParameters(params).catch((e) => console.warn('camera sender parameters', (e as Error).message));
   }
 
   private startStats() {
