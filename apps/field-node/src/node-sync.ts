@@ -60,6 +60,8 @@ export class NodeSync {
   private waiter: AbortController | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** A local write came while a round was running (perhaps after its push): run another round right after it. */
+  private again = false;
   private failures = 0;
   private state: LinkState = 'not_enrolled';
   private offlineSince: Date | null = null;
@@ -95,13 +97,19 @@ export class NodeSync {
     await this.running;
   }
 
-  /** Runs a round now (after a local write), unless one is running. */
+  /**
+   * Runs a round now (after a local write). If one is running, another follows it at once: the running round may
+   * already be past its push, and the write would otherwise wait for the next change at the hub or the idle round.
+   */
   kick(): void {
-    if (!this.running && !this.stopped && this.state !== 'revoked') {
-      this.waiter?.abort();
-      this.waiter = null;
-      this.schedule(0);
+    if (this.stopped || this.state === 'revoked') return;
+    if (this.running) {
+      this.again = true;
+      return;
     }
+    this.waiter?.abort();
+    this.waiter = null;
+    this.schedule(0);
   }
 
   /**
@@ -146,6 +154,7 @@ export class NodeSync {
   }
 
   private async round(): Promise<void> {
+    this.again = false;
     try {
       if (!(await this.get('credential')) || !(await this.get('node_id'))) await this.enrol();
       await this.pushAll();
@@ -155,7 +164,7 @@ export class NodeSync {
       await this.transfers.run(this.budget, Date.now() + (this.options.transferSliceMs ?? 30_000));
       this.failures = 0;
       this.markConnected();
-      if (this.transfers.more) this.schedule(0);
+      if (this.transfers.more || this.again) this.schedule(0);
       else this.listen();
     } catch (e) {
       if (e instanceof HubError && e.code === 'NODE_REVOKED') {
