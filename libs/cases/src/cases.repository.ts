@@ -26,6 +26,17 @@ interface SummaryRow {
 
 export const caseReference = (id: string) => `C-${id.slice(0, 8).toUpperCase()}`;
 
+/** A timestamptz as `Date.toISOString()` writes it (UTC, milliseconds truncated as node-pg's Dates are). */
+const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** What `CasesRepository.thread` reads: the parts of a case view that are lists. */
+export interface CaseThread {
+  transitions: { from: CaseSummaryView['status'] | null; to: CaseSummaryView['status']; actorId: string | null; actorName: string | null; note: string | null; at: string }[];
+  messages: { id: string; kind: string; authorId: string | null; authorName: string | null; body: string; createdAt: string }[];
+  escalations: { level: number; reason: string; escalatedAt: string }[];
+  responsibleOfficerName: string | null;
+}
+
 function toSummary(r: SummaryRow, now: Date): CaseSummaryView {
   return {
     id: r.id,
@@ -184,6 +195,29 @@ export class CasesRepository {
   async summary(id: string, now: Date, manager: EntityManager = this.dataSource.manager): Promise<CaseSummaryView> {
     const rows: SummaryRow[] = await manager.query(summarySql('c.id = $1', 'c.id', '1'), [id]);
     return toSummary(rows[0], now);
+  }
+
+  /**
+   * A case's thread in one round trip: transitions, messages (with their actors' and authors' names), escalations
+   * and the responsible officer's name, as the case view shows them (times as ISO strings, truncated to the
+   * millisecond as node-pg's Dates are). Four queries and three entity mappings per case view were a fifth of a
+   * case read's cost (bench/load).
+   */
+  async thread(id: string, responsibleOfficerId: string | null, manager: EntityManager = this.dataSource.manager): Promise<CaseThread> {
+    const [row]: CaseThread[] = await manager.query(
+      `SELECT
+         (SELECT COALESCE(json_agg(json_build_object('from', t.from_status, 'to', t.to_status, 'actorId', t.actor_id,
+                   'actorName', u.display_name, 'note', t.note, 'at', ${ISO('t.at')}) ORDER BY t.id), '[]'::json)
+            FROM case_transitions t LEFT JOIN users u ON u.id = t.actor_id WHERE t.case_id = $1) AS transitions,
+         (SELECT COALESCE(json_agg(json_build_object('id', m.id, 'kind', m.kind, 'authorId', m.author_id, 'authorName', u.display_name,
+                   'body', m.body, 'createdAt', ${ISO('m.created_at')}) ORDER BY m.created_at, m.id), '[]'::json)
+            FROM case_messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.case_id = $1) AS messages,
+         (SELECT COALESCE(json_agg(json_build_object('level', e.level, 'reason', e.reason, 'escalatedAt', ${ISO('e.escalated_at')}) ORDER BY e.level), '[]'::json)
+            FROM case_escalations e WHERE e.case_id = $1) AS escalations,
+         (SELECT display_name FROM users WHERE id = $2::uuid) AS "responsibleOfficerName"`,
+      [id, responsibleOfficerId],
+    );
+    return row;
   }
 
   // Recipients of notifications: only people a rule of the case policy lets see the case (CASE_RULE_HOLDERS_SQL).

@@ -11,7 +11,6 @@ import { AttachmentsRepository } from './attachments.repository';
 import { caseReference, CasesRepository } from './cases.repository';
 import { CaseListQuery, CreateCaseDto, HandOverDto, MessageDto, OutcomeDto, RequestInformationDto, ResubmitDto, UpdateCaseDto } from './dto/case.dto';
 import { CaseAttachment } from './entities/attachment.entity';
-import { CaseEscalation } from './entities/case-escalation.entity';
 import { CaseMessage, MessageKind } from './entities/case-message.entity';
 import { CaseTransition } from './entities/case-transition.entity';
 import { ReferralCase } from './entities/referral-case.entity';
@@ -98,21 +97,11 @@ export class CasesService {
     const summary = await this.cases.summary(c.id, this.clock.now(), manager);
     // The case's access check (done by the caller of view) stands for its patient.
     const patient = this.patients.view(caller, await this.patients.unchecked(c.patientId, manager));
-    const names = async (ids: (string | null)[]) => {
-      const list = [...new Set(ids.filter((x): x is string => !!x))];
-      const rows: { id: string; display_name: string }[] = list.length
-        ? await manager.query('SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])', [list])
-        : [];
-      return new Map(rows.map((r) => [r.id, r.display_name]));
-    };
-    const transitions = await manager.getRepository(CaseTransition).find({ where: { caseId: c.id }, order: { id: 'ASC' } });
-    const messages = await manager.getRepository(CaseMessage).find({ where: { caseId: c.id }, order: { createdAt: 'ASC' } });
+    const thread = await this.cases.thread(c.id, c.responsibleOfficerId, manager);
     // Ready files, and those a field node is still sending (the case's text arrived first; the photo follows).
     const attachments = (await this.attachments.forCase(attachmentScopeOf(caller.principal), c.id, ['ready', 'uploading'], manager)).filter(
       (a) => a.status === 'ready' || a.receivedBytes !== null,
     );
-    const escalations = await manager.getRepository(CaseEscalation).find({ where: { caseId: c.id }, order: { level: 'ASC' } });
-    const who = await names([...transitions.map((t) => t.actorId), ...messages.map((m) => m.authorId), c.responsibleOfficerId]);
     const plan = await this.followUps.planView(c.id, manager);
     const may = (e: CaseEvent) =>
       canApply(c.status, e) &&
@@ -138,23 +127,8 @@ export class CasesService {
       outcomeReportedAt: c.outcomeReportedAt?.toISOString() ?? null,
       closedAt: c.closedAt?.toISOString() ?? null,
       patient,
-      transitions: transitions.map((t) => ({
-        from: t.fromStatus as CaseView['status'] | null,
-        to: t.toStatus as CaseView['status'],
-        actorId: t.actorId,
-        actorName: t.actorId ? (who.get(t.actorId) ?? null) : null,
-        note: t.note,
-        at: t.at.toISOString(),
-      })),
-      messages: messages.map((m) => ({
-        id: m.id,
-        kind: m.kind,
-        authorId: m.authorId,
-        authorName: m.authorId ? (who.get(m.authorId) ?? null) : null,
-        body: m.body,
-        createdAt: m.createdAt.toISOString(),
-        attachmentIds: attachments.filter((a) => a.messageId === m.id).map((a) => a.id),
-      })),
+      transitions: thread.transitions,
+      messages: thread.messages.map((m) => ({ ...m, attachmentIds: attachments.filter((a) => a.messageId === m.id).map((a) => a.id) })),
       attachments: attachments.map((a) => ({
         id: a.id,
         filename: a.filename,
@@ -166,10 +140,10 @@ export class CasesService {
         createdAt: a.createdAt.toISOString(),
         ...(a.status === 'uploading' ? { receivedBytes: Number(a.receivedBytes ?? 0) } : {}),
       })),
-      escalations: escalations.map((e) => ({ level: e.level, reason: e.reason, escalatedAt: e.escalatedAt.toISOString() })),
+      escalations: thread.escalations,
       plan,
       responsibleOfficerId: c.responsibleOfficerId,
-      responsibleOfficerName: c.responsibleOfficerId ? (who.get(c.responsibleOfficerId) ?? null) : null,
+      responsibleOfficerName: thread.responsibleOfficerName,
       allowedActions: (['submit', 'accept', 'request_information', 'resubmit', 'answer', 'close', 'cancel', 'hand_over'] as CaseEvent[]).filter(may),
       sensitive: c.sensitive,
       emergencyAccess: emergencyView(caller, c),
