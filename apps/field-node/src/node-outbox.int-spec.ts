@@ -1,5 +1,6 @@
 import { createTestDatabase, TestDatabase } from '@hub/testing';
 import { NodeOutbox1795940000000 } from './migrations/1795940000000-NodeOutbox';
+import { seedClinic } from '../test/test-clinic';
 
 /**
  * The node's migration on a real PostgreSQL: every change a clinic makes gets its outbox row in the same
@@ -12,12 +13,8 @@ describe('node outbox (migration NodeOutbox)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const q = db.dataSource.query.bind(db.dataSource);
-    const [m] = await q(`INSERT INTO missions (code, name) VALUES ('TESTM', 'Test mission') RETURNING id`);
-    const [f] = await q(`INSERT INTO facilities (name, level) VALUES ('Test clinic', 1) RETURNING id`);
-    const [u] = await q(`INSERT INTO users (email, display_name, password_hash) VALUES ('o@t.demo', 'Officer', 'x') RETURNING id`);
-    const [v] = await q(`INSERT INTO users (email, display_name, password_hash) VALUES ('v@t.demo', 'Other', 'x') RETURNING id`);
-    ids = { mission: m.id, facility: f.id, officer: u.id, other: v.id };
+    const [v] = await db.dataSource.query(`INSERT INTO users (email, display_name, password_hash) VALUES ('v@t.demo', 'Other', 'x') RETURNING id`);
+    ids = { ...(await seedClinic(db.dataSource)), other: v.id };
     const runner = db.dataSource.createQueryRunner();
     await new NodeOutbox1795940000000().up(runner);
     await runner.release();

@@ -7,6 +7,7 @@ import { NodeOutbox1795940000000 } from './migrations/1795940000000-NodeOutbox';
 import { NodeTransfers1795950320000 } from './migrations/1795950320000-NodeTransfers';
 import { NodeSnapshotPaging1795954410000 } from './migrations/1795954410000-NodeSnapshotPaging';
 import { NodeSync } from './node-sync';
+import { seedClinic } from '../test/test-clinic';
 
 /**
  * The node's sync loop on a real node database against a stand-in hub: a write made while a round runs, after that
@@ -24,10 +25,7 @@ describe('node sync loop (NodeSync against a stand-in hub)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const q = db.dataSource.query.bind(db.dataSource);
-    const [m] = await q(`INSERT INTO missions (code, name) VALUES ('TESTM', 'Test mission') RETURNING id`);
-    const [f] = await q(`INSERT INTO facilities (name, level) VALUES ('Test clinic', 1) RETURNING id`);
-    const [u] = await q(`INSERT INTO users (email, display_name, password_hash) VALUES ('o@t.demo', 'Officer', 'x') RETURNING id`);
-    ids = { mission: m.id, facility: f.id, officer: u.id };
+    ids = await seedClinic(db.dataSource);
     // The node's own migrations on top of the hub's, in the order main.ts runs them (NODE_MIGRATIONS).
     const runner = db.dataSource.createQueryRunner();
     for (const migration of [new NodeOutbox1795940000000(), new NodeTransfers1795950320000(), new NodeSnapshotPaging1795954410000()]) await migration.up(runner);
