@@ -1,8 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MetadataScanner } from '@nestjs/core';
 import { io, Socket } from 'socket.io-client';
 import { Ack, AdmittedPayload, CONSULTATION_CLIENT_EVENTS, JoinResult } from '@hub/contracts';
-import { ConsultationsGateway, SIGNALLING_POLICY } from '@hub/consultations';
+import { ConsultationsGateway, RECORDING_QUIET_MS, RecordingsService, SIGNALLING_POLICY } from '@hub/consultations';
 import { freePort } from '@hub/database';
 import { MediaService } from '@hub/media';
 import { bearer, createTestHub, TestHub } from '@hub/testing';
@@ -468,5 +470,51 @@ describe('live consultations', () => {
     const pong = await ok<{ sentAt: number; serverTime: number }>(s, 'ping', { sentAt: 42 });
     expect(pong.sentAt).toBe(42);
     expect(Math.abs(pong.serverTime - Date.now())).toBeLessThan(5000);
+  });
+
+  it('stores a recording cut short by a crash at the next start, as far as it was written', async () => {
+    const caseId = await acceptedCase();
+    const sessionId = await newSession(caseId);
+    const recordings = hub.app.get(RecordingsService);
+    const consentedBy = [{ participantId: '00000000-0000-4000-8000-000000000001', userId: hub.ids.users[OFFICER] }];
+    const old = (Date.now() - 2 * RECORDING_QUIET_MS) / 1000;
+    // Cut short: a part of a WebM written, the row still 'recording', the file untouched since the crash.
+    const cut = await recordings.begin(sessionId, consentedBy);
+    const bytes = randomBytes(50_000);
+    writeFileSync(cut.outputPath, bytes);
+    utimesSync(cut.outputPath, old, old);
+    // Being written right now (another instance sharing the directory): left alone.
+    const live = await recordings.begin(sessionId, consentedBy);
+    writeFileSync(live.outputPath, randomBytes(1000));
+    // Nothing written before the crash: failed, no attachment.
+    const empty = await recordings.begin(sessionId, consentedBy);
+    writeFileSync(empty.outputPath, '');
+    utimesSync(empty.outputPath, old, old);
+    // A leftover of a recording that was already marked failed: removed.
+    const leftover = await recordings.begin(sessionId, consentedBy);
+    await recordings.fail(leftover.recordingId, 'ffmpeg_failed', 'test');
+    writeFileSync(leftover.outputPath, randomBytes(1000));
+    utimesSync(leftover.outputPath, old, old);
+
+    expect(await recordings.recoverInterrupted()).toBe(1);
+    const q = (sql: string, p: unknown[]) => hub.db.dataSource.query(sql, p);
+    const [rec] = await q(`SELECT status, stop_reason, attachment_id, bytes, duration_ms FROM consultation_recordings WHERE id = $1`, [cut.recordingId]);
+    expect(rec).toMatchObject({ status: 'stored', stop_reason: 'interrupted', bytes: String(bytes.length) });
+    expect(rec.duration_ms).toBeGreaterThanOrEqual(0);
+    const [file] = await q(`SELECT status, media_type, size, sha256, upload_id FROM case_attachments WHERE id = $1 AND case_id = $2`, [rec.attachment_id, caseId]);
+    expect(file).toMatchObject({ status: 'ready', media_type: 'video/webm', size: String(bytes.length), sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(readFileSync(join(hub.config.dataDir, 'uploads', file.upload_id)).equals(bytes)).toBe(true);
+    expect(existsSync(cut.outputPath)).toBe(false);
+    const [audit] = await q(`SELECT outcome, details FROM audit_entries WHERE action = 'consultation.recording_stored' AND details->>'recordingId' = $1`, [cut.recordingId]);
+    expect(audit).toMatchObject({ outcome: 'success', details: { reason: 'interrupted' } });
+
+    expect((await q(`SELECT status FROM consultation_recordings WHERE id = $1`, [live.recordingId]))[0].status).toBe('recording');
+    expect(existsSync(live.outputPath)).toBe(true);
+    expect((await q(`SELECT status, stop_reason FROM consultation_recordings WHERE id = $1`, [empty.recordingId]))[0]).toEqual({ status: 'failed', stop_reason: 'interrupted' });
+    expect(existsSync(empty.outputPath)).toBe(false);
+    expect(existsSync(leftover.outputPath)).toBe(false);
+    // Run again (the next start): nothing more to do, nothing stored twice.
+    expect(await recordings.recoverInterrupted()).toBe(0);
+    expect((await q(`SELECT count(*)::int AS n FROM case_attachments WHERE case_id = $1`, [caseId]))[0].n).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { copyFile, rename, rm } from 'node:fs/promises';
+import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { actorOf, CallerContext } from '@hub/access';
@@ -17,6 +17,9 @@ import { RecordingConsent } from '../entities/recording-consent.entity';
 
 export const RECORDING_SWEEP_INTERVAL_MS = 60 * 60_000;
 export const RECORDING_MEDIA_TYPE = 'video/webm';
+/** A work file untouched this long is not being written (ffmpeg writes a live recording every second or so). */
+export const RECORDING_QUIET_MS = 60_000;
+const WORK_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.webm$/;
 
 /**
  * What is stored about recordings of live consultations (docs/consultations.md, "Recording with consent"):
@@ -25,10 +28,12 @@ export const RECORDING_MEDIA_TYPE = 'video/webm';
  *   host), audited (`consultation.recording_stored`);
  * - the retention sweep (hourly, once across instances): a recording older than its mission's
  *   `recordingRetentionDays` loses its file and attachment row, audited (`consultation.recording_deleted`).
+ * - at start, recordings this instance was making when it died (its work files, rows still `recording`) are stored
+ *   as far as they were written (`recoverInterrupted`).
  * The media part (who is present, starting and stopping ffmpeg) is CallRecording's, on the node holding the room.
  */
 @Injectable()
-export class RecordingsService {
+export class RecordingsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RecordingsService.name);
   /** Where ffmpeg writes while recording (beside the attachments, so a finished file is moved, not copied). */
   readonly workDirectory: string;
@@ -44,6 +49,45 @@ export class RecordingsService {
     this.workDirectory = join(config.dataDir, 'recordings');
     this.attachmentDirectory = join(config.dataDir, 'uploads');
     jobs.every('Recording retention', RECORDING_SWEEP_INTERVAL_MS, () => this.sweep());
+  }
+
+  onApplicationBootstrap(): void {
+    void this.recoverInterrupted().catch((e: Error) => this.logger.error(`could not recover interrupted recordings: ${e.message}`));
+  }
+
+  /**
+   * Recordings cut short when this instance died (power cut, SIGKILL) left ffmpeg's file in the work directory and
+   * their row `recording`. The part written is the consultation's record too: each such file is stored like a
+   * finished recording (stop reason `interrupted`, stopped at the file's last write), or the row marked failed when
+   * nothing was written. A work file of a recording already stored or failed is removed. A file written in the last
+   * minute is left alone: another instance sharing the data directory may still be recording into it.
+   * Answers how many were stored.
+   */
+  async recoverInterrupted(now = Date.now()): Promise<number> {
+    const names = await readdir(this.workDirectory).catch(() => [] as string[]);
+    let stored = 0;
+    for (const name of names) {
+      const id = WORK_FILE.exec(name)?.[1];
+      if (!id) continue;
+      const path = join(this.workDirectory, name);
+      const file = await stat(path).catch(() => null);
+      if (!file || now - file.mtimeMs < RECORDING_QUIET_MS) continue;
+      const rec = await this.dataSource.getRepository(ConsultationRecording).findOneBy({ id });
+      if (!rec) continue; // begin() writes the row before ffmpeg starts: a file without one is not ours to judge
+      if (rec.status !== 'recording') {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (!file.size) {
+        await this.fail(id, 'interrupted', 'the hub stopped before anything was written');
+        continue;
+      }
+      const stoppedAt = new Date(Math.max(file.mtimeMs, rec.startedAt.getTime()));
+      await this.store(id, { path, startedAt: rec.startedAt, stoppedAt, durationMs: stoppedAt.getTime() - rec.startedAt.getTime(), bytes: file.size, tracks: [], exitCode: null }, 'interrupted');
+      this.logger.warn(`recording ${id} was cut short when the hub stopped; the ${file.size} bytes written are stored with the case`);
+      stored++;
+    }
+    return stored;
   }
 
   /** Whether the session can be recorded: it has a case to attach the file to. */
