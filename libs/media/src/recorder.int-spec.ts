@@ -3,7 +3,7 @@
  * (test-kit/rtp-feed.ts), recorded through PlainTransports into WebM, checked with ffprobe.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@hub/config';
@@ -77,4 +77,26 @@ describe('RoomRecorder (real mediasoup worker, real ffmpeg)', () => {
     await expect(RoomRecorder.start(room, { outputPath: join(dir, 'empty.webm') })).rejects.toMatchObject({ reason: 'INVALID_PARAMETERS' });
     media.closeRoom('rec-empty');
   });
+
+  it('leaves a WebM that decodes up to where it stops when the hub dies mid-recording (ffmpeg SIGKILLed)', async () => {
+    const room = await media.getOrCreateRoom('rec-crash');
+    const officer = await room.join('officer', { userId: 'u-officer', displayName: 'Officer' });
+    feeds.push(await feedPeer(room, officer, 'mic'), await feedPeer(room, officer, 'camera'));
+    const out = join(dir, 'crash.webm');
+    const recorder = await RoomRecorder.start(room, { outputPath: out });
+    await new Promise((r) => setTimeout(r, 12_000));
+    // What a power cut does to the recording: ffmpeg dies without writing the file's end (no cues, no duration).
+    (recorder as unknown as { ffmpeg: { kill(signal: string): void } }).ffmpeg.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(statSync(out).size).toBeGreaterThan(10_000);
+    const kinds = ffprobe(out).streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort();
+    expect(kinds).toEqual(['audio:opus', 'video:vp8']);
+    // Decodes without an error, and carries seconds of the call (RecordingsService.recoverInterrupted stores it).
+    expect(decodes(out)).toBe('');
+    const frames = Number(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', out], { encoding: 'utf8' }).trim());
+    // 12 s at 15 fps, less ffmpeg's start (probing the streams) and the last cluster: more than 6 s of video.
+    expect(frames).toBeGreaterThan(90);
+    await recorder.stop().catch(() => undefined);
+    media.closeRoom('rec-crash');
+  }, 60_000);
 });

@@ -139,6 +139,10 @@ export class RoomRecorder {
       '-i', this.sdpPath(),
       ...this.legs.flatMap((_, i) => ['-map', `0:${i}`]),
       '-c', 'copy',
+      // On disk as it comes, in clusters of at most 2 s: if the hub dies mid-call, the file holds the call up to
+      // its last seconds (RecordingsService.recoverInterrupted stores it). Left to its defaults, ffmpeg had
+      // written nothing of a 12 s recording when killed.
+      '-flush_packets', '1', '-cluster_time_limit', '2000',
       '-f', 'webm', '-y', this.options.outputPath,
     ];
     const ffmpeg = spawn(this.options.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
