@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -483,6 +484,11 @@ describe('live consultations', () => {
     const bytes = randomBytes(50_000);
     writeFileSync(cut.outputPath, bytes);
     utimesSync(cut.outputPath, old, old);
+    // ... and its ffmpeg outlived the hub, waiting for RTP that will never come (as the recorder runs it).
+    const sdp = join(hub.config.dataDir, 'orphan.sdp');
+    writeFileSync(sdp, `v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${await freePort()} RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n`);
+    const orphan = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-c', 'copy', '-f', 'webm', '-y', cut.outputPath], { stdio: 'ignore' });
+    const orphanExit = new Promise((r) => orphan.once('exit', (_code, signal) => r(signal)));
     // Being written right now (another instance sharing the directory): left alone.
     const live = await recordings.begin(sessionId, consentedBy);
     writeFileSync(live.outputPath, randomBytes(1000));
@@ -497,6 +503,7 @@ describe('live consultations', () => {
     utimesSync(leftover.outputPath, old, old);
 
     expect(await recordings.recoverInterrupted()).toBe(1);
+    expect(await orphanExit).toBe('SIGTERM');
     const q = (sql: string, p: unknown[]) => hub.db.dataSource.query(sql, p);
     const [rec] = await q(`SELECT status, stop_reason, attachment_id, bytes, duration_ms FROM consultation_recordings WHERE id = $1`, [cut.recordingId]);
     expect(rec).toMatchObject({ status: 'stored', stop_reason: 'interrupted', bytes: String(bytes.length) });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
@@ -70,7 +70,7 @@ export class RecordingsService implements OnApplicationBootstrap {
       const id = WORK_FILE.exec(name)?.[1];
       if (!id) continue;
       const path = join(this.workDirectory, name);
-      const file = await stat(path).catch(() => null);
+      let file = await stat(path).catch(() => null);
       if (!file || now - file.mtimeMs < RECORDING_QUIET_MS) continue;
       const rec = await this.dataSource.getRepository(ConsultationRecording).findOneBy({ id });
       if (!rec) continue; // begin() writes the row before ffmpeg starts: a file without one is not ours to judge
@@ -78,6 +78,9 @@ export class RecordingsService implements OnApplicationBootstrap {
         await rm(path, { force: true });
         continue;
       }
+      // The hub's death does not end its ffmpeg: it waits on its dead RTP input for ever, holding the file and its
+      // ports. SIGTERM makes it close the WebM properly (index and duration) before the file is stored.
+      if (await stopOrphanWriters(path)) file = (await stat(path).catch(() => null)) ?? file;
       if (!file.size) {
         await this.fail(id, 'interrupted', 'the hub stopped before anything was written');
         continue;
@@ -283,4 +286,38 @@ export class RecordingsService implements OnApplicationBootstrap {
     if (deleted) this.logger.log(`deleted ${deleted} recording(s) past their retention period`);
     return deleted;
   }
+}
+
+/**
+ * Stops the processes (an ffmpeg orphaned by the hub's death) whose command line writes this file: SIGTERM, then
+ * SIGKILL after 10 s. Linux only (reads /proc); elsewhere nothing is found. Answers whether any was found.
+ */
+async function stopOrphanWriters(path: string): Promise<boolean> {
+  const pids: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return false;
+  }
+  for (const name of entries) {
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (argv.includes(path) && Number(name) !== process.pid) pids.push(Number(name));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < 10_000 && pids.some(alive); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+  return pids.length > 0;
 }
