@@ -504,7 +504,9 @@ export class Peer {
     );
     await Promise.all(
       [...this._consumers.values()].map(async ({ consumer }) => {
-        if (consumer.paused) return;
+        // A consumer carrying nothing (paused, or its producer paused: a sender whose uplink has no room for video)
+        // has only the figures of its last report, from before it stopped.
+        if (consumer.paused || consumer.producerPaused) return;
         const stats = await consumer.getStats().catch(() => []);
         // A consumer's stats carry its producer's stream too (inbound-rtp): what was already lost on the way to the
         // SFU (the sender's uplink) shows again in this peer's receiver reports, but is not this downlink's (measured:
