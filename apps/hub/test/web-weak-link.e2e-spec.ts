@@ -10,10 +10,10 @@ import { caseBody, PATIENT } from './fixtures';
  *
  * - The officer's uplink drops to 48 kbit/s: the officer's browser stops sending video within 5 s, the doctor's
  *   audio stays clear (heard concealment under 5 %), both pages say so; restored, the video is back within 20 s.
- *   Four consecutive runs of this file (load average 2-6): video stopped after 0.5-0.9 s, heard concealment
- *   0.3-1.8 %, back after 3.4-13.7 s (the probe wait is capped at 6 samples; it was 10, and 18.7 s).
+ *   Four consecutive runs of this file (load average 1.5-3.5): video stopped after 0.55-0.8 s, heard concealment
+ *   0.2-1.2 %, back after 10.4-13.7 s (the probe wait is capped at 6 samples; it was 10, and up to 18.7 s).
  * - An audio-only call at 24 kbit/s each way, 300 ms one-way delay, 2 % loss, for 60 s: heard concealment under 5 %
- *   both ways, no ICE restart. Same four runs: 2.1-4.1 %, ~13 kbit/s sent each way, no queue drop (an audio-only
+ *   both ways, no ICE restart. Same four runs: 2.5-4.0 %, ~13 kbit/s sent each way, no queue drop (an audio-only
  *   call's browser no longer probes with padding: docs/media.md). Logs what each link carried by kind of packet.
  * - A steady 150 kbit/s link settles on one level: at most one change in 60 s once settled (0 in those runs).
  * `npm run bench:weak-link` measures the same conditions against an open link (bench/README.md).
