@@ -96,7 +96,7 @@ describe('nextQuality', () => {
     const warming = nextQuality(probing, severe, { estimateDown: false, severeAtOnce: true });
     expect([warming.level, warming.probing]).toEqual(['audio_only', true]);
     const failed = nextQuality(warming, severe, { estimateDown: false, severeAtOnce: true });
-    expect([failed.level, failed.probing, failed.probeHold]).toEqual(['audio_only', false, PROBE_HOLD_SAMPLES * 2]);
+    expect([failed.level, failed.probing, failed.probeHold]).toEqual(['audio_only', false, Math.min(PROBE_HOLD_SAMPLES * 2, MAX_PROBE_HOLD_SAMPLES)]);
   });
 
   it('for an uplink at full or reduced, an estimate too low for any video steps down at once; at low it does not', () => {
@@ -181,8 +181,10 @@ describe('nextQuality', () => {
     expect(warming).toMatchObject({ level: 'audio_only', probing: true });
     // ...then it fails at its first lossy sample: no level change, the next probe waits twice as long
     const failed = nextQuality(warming, lossy);
-    expect(failed).toMatchObject({ level: 'audio_only', probing: false, probeHold: PROBE_HOLD_SAMPLES * 2 });
-    const waiting = run(failed, times(PROBE_HOLD_SAMPLES * 2 - 1, quietButClean));
+    const longer = Math.min(PROBE_HOLD_SAMPLES * 2, MAX_PROBE_HOLD_SAMPLES);
+    expect(longer).toBeGreaterThan(PROBE_HOLD_SAMPLES);
+    expect(failed).toMatchObject({ level: 'audio_only', probing: false, probeHold: longer });
+    const waiting = run(failed, times(longer - 1, quietButClean));
     expect(waiting.state.probing).toBe(false);
     const probing = nextQuality(waiting.state, quietButClean);
     expect(probing.probing).toBe(true);
@@ -198,6 +200,30 @@ describe('nextQuality', () => {
     const ok = run(probing, times(PROBE_SAMPLES + 1, quietButClean));
     expect(ok.levels).toEqual([...Array(PROBE_SAMPLES).fill('audio_only'), 'low']);
     expect(ok.state).toMatchObject({ probing: false, probeHold: PROBE_HOLD_SAMPLES });
+  });
+
+  it('a link restored just after a failed probe at the longest wait has video (low) within 12 samples', () => {
+    const weak = { availableBitrate: 31_000, packetLoss: 0.01 };
+    const overflowing = { availableBitrate: 31_000, packetLoss: 0.25 };
+    let s = initialQualityState('audio_only');
+    // probes on a weak link fail until the wait is at its cap
+    for (let i = 0; i < 6; i++) {
+      while (!s.probing) s = nextQuality(s, weak);
+      s = nextQuality(nextQuality(s, overflowing), overflowing);
+    }
+    expect(s).toMatchObject({ level: 'audio_only', probing: false, probeHold: MAX_PROBE_HOLD_SAMPLES });
+    // restored now: the worst moment
+    const restored = { availableBitrate: 51_000, packetLoss: 0 };
+    let n = 0;
+    while (s.level !== 'low' && n < 60) {
+      s = nextQuality(s, restored, { estimateDown: false, severeAtOnce: true, estimateDownFromHigh: true });
+      n++;
+    }
+    expect(s.level).toBe('low');
+    expect(n).toBe(MAX_PROBE_HOLD_SAMPLES + 1 + PROBE_SAMPLES);
+    // measured with a 48 kbit/s uplink restored: the others decode the video 1-3 s after the level is `low`, so
+    // these samples leave that and a slow sampling under load room within the 20 s goal
+    expect(n * QUALITY_SAMPLE_INTERVAL_MS).toBeLessThanOrEqual(12_000);
   });
 
   it('without video a low estimate does not hold the level down: loss decides (a sender of audio alone estimates low)', () => {

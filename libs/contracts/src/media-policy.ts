@@ -73,8 +73,13 @@ export const DOWN_CONFIRM_SAMPLES = 2;
 export const UP_CONFIRM_SAMPLES = 4;
 /** Clean samples without video before the first probe (5 samples = ~5 s). */
 export const PROBE_HOLD_SAMPLES = 5;
-/** Cap of the doubled wait after failed probes (10 samples = ~10 s: back within 20 s of a recovery). */
-export const MAX_PROBE_HOLD_SAMPLES = 10;
+/**
+ * Cap of the doubled wait after failed probes (6 samples = ~6 s). A link restored just after a failed probe waits
+ * this long, then the probe's unweighed first sample and PROBE_SAMPLES clean ones: 12 samples, and the video reaches
+ * the others 1-3 s after that. With a cap of 10 a 48 kbit/s uplink restored came back after 4.3-18.7 s, the slow end
+ * always a restore just after a probe had failed on the weak link, too close to the 20 s goal under load.
+ */
+export const MAX_PROBE_HOLD_SAMPLES = 6;
 /**
  * Clean samples a probe needs before the level goes up to `low` (the link's queue needs a few seconds to fill and
  * the receiver reports to tell: a shorter probe passes on a link that cannot carry it).

@@ -406,11 +406,16 @@ export class Peer {
     if (before && bps < before.bps / 2) this.room.uplinkChanged(this);
   }
 
-  /** What the SFU sees of this peer's uplink, for the uplink ladder. */
-  async getUplinkStats(): Promise<UplinkStats> {
+  /**
+   * What the SFU sees of this peer's uplink, for the uplink ladder. `seen` (the caller's, kept between its samples:
+   * the quality monitor's) holds each stream's cumulative packetsLost at the previous sample, so that an audio
+   * stream's lossy report weighs in once (below); without it every figure is taken as it stands.
+   */
+  async getUplinkStats(seen?: Map<string, number>): Promise<UplinkStats> {
     // Loss weighted by each stream's bitrate: a simulcast layer that just started again (a probe, a resumed camera)
     // reads its jump in sequence numbers as loss at its first report, and must not pass for the whole uplink's.
     let lossWeighted = 0;
+    let lossWeight = 0;
     let recvBitrate = 0;
     let sendsVideo = false;
     await Promise.all(
@@ -421,13 +426,24 @@ export class Peer {
           if (s.type !== 'inbound-rtp') continue;
           // a stream that receives nothing (camera not sent) has nothing to say about loss
           recvBitrate += s.bitrate ?? 0;
+          // The SFU reports an audio stream's loss every 5-7.5 s (mediasoup's RTCP interval for audio), and its
+          // stats repeat that figure until the next report: one report of a queue that overflowed before the link
+          // was restored read as 5-7 lossy samples in a row and held the next probe back (measured: 22-27 % for
+          // 3 s after a 48 kbit/s uplink was restored). A lossy figure already read (its cumulative packetsLost has
+          // not moved) says nothing new: it weighs in once.
+          const key = `${producer.id}:${s.ssrc}`;
+          const lost = s.packetsLost ?? 0;
+          const stale = !!seen && producer.kind === 'audio' && (s.fractionLost ?? 0) > 0 && seen.get(key) === lost;
+          seen?.set(key, lost);
+          if (stale) continue;
+          lossWeight += s.bitrate ?? 0;
           lossWeighted += ((s.fractionLost ?? 0) / 256) * (s.bitrate ?? 0);
         }
       }),
     );
     const e = this._uplinkEstimate;
     const availableBitrate = e && Date.now() - e.at < UPLINK_ESTIMATE_TTL_MS ? e.bps : undefined;
-    const packetLoss = recvBitrate > 0 ? lossWeighted / recvBitrate : 0;
+    const packetLoss = lossWeight > 0 ? lossWeighted / lossWeight : 0;
     return { packetLoss, recvBitrate, availableBitrate, sendsVideo };
   }
 
@@ -488,11 +504,18 @@ export class Peer {
     );
     await Promise.all(
       [...this._consumers.values()].map(async ({ consumer }) => {
-        if (consumer.paused) return;
+        // A consumer carrying nothing (paused, or its producer paused: a sender whose uplink has no room for video)
+        // has only the figures of its last report, from before it stopped.
+        if (consumer.paused || consumer.producerPaused) return;
         const stats = await consumer.getStats().catch(() => []);
+        // A consumer's stats carry its producer's stream too (inbound-rtp): what was already lost on the way to the
+        // SFU (the sender's uplink) shows again in this peer's receiver reports, but is not this downlink's (measured:
+        // an officer's 48 kbit/s uplink overflowing took the doctor's downlink to audio_only with 25-33 % "loss",
+        // and the doctor then needed a probe of its own before seeing the officer's video again).
+        const upstream = stats.reduce((m, s) => (s.type === 'inbound-rtp' ? Math.max(m, s.fractionLost ?? 0) : m), 0);
         for (const s of stats) {
           if (s.type !== 'outbound-rtp') continue;
-          packetLoss = Math.max(packetLoss, (s.fractionLost ?? 0) / 256);
+          packetLoss = Math.max(packetLoss, Math.max(0, (s.fractionLost ?? 0) - upstream) / 256);
           if (s.roundTripTime) rttMs = Math.max(rttMs ?? 0, s.roundTripTime);
         }
       }),

@@ -24,6 +24,8 @@ export class QualityMonitor {
   private running = false;
   private readonly states = new Map<string, QualityState>();
   private readonly uplinks = new Map<string, QualityState>();
+  /** Per peer, the loss counters of its producer streams at the previous uplink sample (Peer.getUplinkStats). */
+  private readonly lossSeen = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly room: Room,
@@ -41,6 +43,7 @@ export class QualityMonitor {
     this.timer = undefined;
     this.states.clear();
     this.uplinks.clear();
+    this.lossSeen.clear();
   }
 
   /** One sampling round (public for tests and benches). */
@@ -50,6 +53,7 @@ export class QualityMonitor {
     try {
       for (const id of this.states.keys()) if (!this.room.peers.has(id)) this.states.delete(id);
       for (const id of this.uplinks.keys()) if (!this.room.peers.has(id)) this.uplinks.delete(id);
+      for (const id of this.lossSeen.keys()) if (!this.room.peers.has(id)) this.lossSeen.delete(id);
       await Promise.all([...this.room.peers.values()].map((peer) => this.sampleUplink(peer)));
       await Promise.all([...this.room.peers.values()].map(async (peer) => {
         const recv = peer.recvTransport()?.transport;
@@ -101,7 +105,9 @@ export class QualityMonitor {
   private async sampleUplink(peer: Peer): Promise<void> {
     const send = peer.sendTransport()?.transport;
     if (peer.closed || !send || send.dtlsState !== 'connected' || !['connected', 'completed'].includes(send.iceState)) return;
-    const stats = await peer.getUplinkStats();
+    let seen = this.lossSeen.get(peer.id);
+    if (!seen) this.lossSeen.set(peer.id, (seen = new Map()));
+    const stats = await peer.getUplinkStats(seen);
     // Audio alone needs no ladder: it is always sent (and at its lowest it fits the worst link).
     if (!stats.sendsVideo) {
       this.uplinks.delete(peer.id);

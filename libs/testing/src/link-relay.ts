@@ -59,6 +59,13 @@ export interface DirectionCounters {
   droppedBytes: number;
   /** The largest packet offered, bytes. */
   largestPacket: number;
+  /**
+   * UDP packets offered, by what they are (read from the clear part of each datagram: SRTP keeps the RTP header in
+   * the clear): `rtp pt=<payload type> ssrc=<ssrc>`, `rtcp`, `stun`, `dtls`, `other`; packets, bytes, the largest,
+   * and how many were 1,000 bytes or more. Tells media from padding and probes (e.g. mediasoup's probation packets,
+   * ssrc 1234 / pt 127) on a narrow link.
+   */
+  kinds: Record<string, { packets: number; bytes: number; largest: number; large: number }>;
 }
 
 export const OPEN_LINK: LinkShape = {
@@ -82,7 +89,23 @@ const emptyCounters = (): DirectionCounters => ({
   droppedCut: 0,
   droppedBytes: 0,
   largestPacket: 0,
+  kinds: {},
 });
+
+/** What a UDP datagram on a WebRTC 5-tuple is (RFC 7983 demultiplexing, then the RTP/RTCP header). */
+export function packetKind(msg: Uint8Array): string {
+  const b = msg[0];
+  if (b === undefined) return 'other';
+  if (b <= 3) return 'stun';
+  if (b >= 20 && b <= 63) return 'dtls';
+  if (b >= 128 && b <= 191 && msg.length >= 12) {
+    const pt = msg[1] & 0x7f;
+    if (pt >= 64 && pt <= 95) return 'rtcp'; // 192-223 with the marker bit
+    const ssrc = ((msg[8] << 24) | (msg[9] << 16) | (msg[10] << 8) | msg[11]) >>> 0;
+    return `rtp pt=${pt} ssrc=${ssrc}`;
+  }
+  return 'other';
+}
 
 interface Queued {
   at: number;
@@ -131,8 +154,15 @@ export class LinkPipe {
   }
 
   /** A datagram: may be lost, dropped at the tail of a full queue, or dropped by a cut. */
-  sendDatagram(size: number, deliver: () => void): void {
+  sendDatagram(size: number, deliver: () => void, kind?: string): void {
     if (this.closed) return;
+    if (kind) {
+      const k = (this.counters.kinds[kind] ??= { packets: 0, bytes: 0, largest: 0, large: 0 });
+      k.packets++;
+      k.bytes += size;
+      k.largest = Math.max(k.largest, size);
+      if (size >= 1000) k.large++;
+    }
     this.counters.packets++;
     this.counters.bytes += size;
     this.counters.largestPacket = Math.max(this.counters.largestPacket, size);
@@ -297,7 +327,11 @@ export class LinkRelayCore {
   }
 
   counters(): Record<Direction, DirectionCounters> {
-    return { up: { ...this.pipes.up.counters }, down: { ...this.pipes.down.counters } };
+    const copy = (c: DirectionCounters): DirectionCounters => ({
+      ...c,
+      kinds: Object.fromEntries(Object.entries(c.kinds).map(([k, v]) => [k, { ...v }])),
+    });
+    return { up: copy(this.pipes.up.counters), down: copy(this.pipes.down.counters) };
   }
 
   /** The port numbers and counters (what the thread wrapper mirrors). */
@@ -344,7 +378,7 @@ export class LinkRelayCore {
       const mapping: UdpMapping = { upstream, client: rinfo, lastSeen: Date.now() };
       upstream.on('message', (back) => {
         mapping.lastSeen = Date.now();
-        this.pipes.down.sendDatagram(back.length, () => this.udp.send(back, mapping.client.port, mapping.client.address));
+        this.pipes.down.sendDatagram(back.length, () => this.udp.send(back, mapping.client.port, mapping.client.address), packetKind(back));
       });
       upstream.bind(0, this.host);
       this.mappings.set(key, mapping);
@@ -352,10 +386,14 @@ export class LinkRelayCore {
     }
     m.lastSeen = Date.now();
     const upstream = m.upstream;
-    this.pipes.up.sendDatagram(msg.length, () => {
-      const t = this.udpTarget;
-      if (t) upstream.send(msg, t.port, t.host);
-    });
+    this.pipes.up.sendDatagram(
+      msg.length,
+      () => {
+        const t = this.udpTarget;
+        if (t) upstream.send(msg, t.port, t.host);
+      },
+      packetKind(msg),
+    );
   }
 
   private fromTcpClient(client: Socket): void {
