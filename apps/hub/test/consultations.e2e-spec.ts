@@ -481,6 +481,7 @@ describe('live consultations', () => {
     const old = (Date.now() - 2 * RECORDING_QUIET_MS) / 1000;
     // Cut short: a part of a WebM written, the row still 'recording', the file untouched since the crash.
     const cut = await recordings.begin(sessionId, consentedBy);
+    await hub.db.dataSource.query(`UPDATE consultation_recordings SET started_at = now() - interval '5 minutes' WHERE id = $1`, [cut.recordingId]);
     const bytes = randomBytes(50_000);
     writeFileSync(cut.outputPath, bytes);
     utimesSync(cut.outputPath, old, old);
@@ -507,7 +508,10 @@ describe('live consultations', () => {
     const q = (sql: string, p: unknown[]) => hub.db.dataSource.query(sql, p);
     const [rec] = await q(`SELECT status, stop_reason, attachment_id, bytes, duration_ms FROM consultation_recordings WHERE id = $1`, [cut.recordingId]);
     expect(rec).toMatchObject({ status: 'stored', stop_reason: 'interrupted', bytes: String(bytes.length) });
-    expect(rec.duration_ms).toBeGreaterThanOrEqual(0);
+    // stopped when the file was last written before the crash (two quiet periods ago), not when it was recovered
+    const [{ stopped_at: stoppedAt }] = await q(`SELECT stopped_at FROM consultation_recordings WHERE id = $1`, [cut.recordingId]);
+    expect(Math.abs(stoppedAt.getTime() - old * 1000)).toBeLessThan(2000);
+    expect(Math.abs(rec.duration_ms - 3 * 60_000)).toBeLessThan(5000);
     const [file] = await q(`SELECT status, media_type, size, sha256, upload_id FROM case_attachments WHERE id = $1 AND case_id = $2`, [rec.attachment_id, caseId]);
     expect(file).toMatchObject({ status: 'ready', media_type: 'video/webm', size: String(bytes.length), sha256: createHash('sha256').update(bytes).digest('hex') });
     expect(readFileSync(join(hub.config.dataDir, 'uploads', file.upload_id)).equals(bytes)).toBe(true);

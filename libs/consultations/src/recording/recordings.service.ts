@@ -80,12 +80,13 @@ export class RecordingsService implements OnApplicationBootstrap {
       }
       // The hub's death does not end its ffmpeg: it waits on its dead RTP input for ever, holding the file and its
       // ports. SIGTERM makes it close the WebM properly (index and duration) before the file is stored.
+      const lastWrite = file.mtimeMs; // when the media stopped (closing the WebM below writes it again)
       if (await stopOrphanWriters(path)) file = (await stat(path).catch(() => null)) ?? file;
       if (!file.size) {
         await this.fail(id, 'interrupted', 'the hub stopped before anything was written');
         continue;
       }
-      const stoppedAt = new Date(Math.max(file.mtimeMs, rec.startedAt.getTime()));
+      const stoppedAt = new Date(Math.max(lastWrite, rec.startedAt.getTime()));
       await this.store(id, { path, startedAt: rec.startedAt, stoppedAt, durationMs: stoppedAt.getTime() - rec.startedAt.getTime(), bytes: file.size, tracks: [], exitCode: null }, 'interrupted');
       this.logger.warn(`recording ${id} was cut short when the hub stopped; the ${file.size} bytes written are stored with the case`);
       stored++;
