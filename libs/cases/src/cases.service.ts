@@ -102,7 +102,7 @@ export class CasesService {
     const attachments = (await this.attachments.forCase(attachmentScopeOf(caller.principal), c.id, ['ready', 'uploading'], manager)).filter(
       (a) => a.status === 'ready' || a.receivedBytes !== null,
     );
-    const plan = await this.followUps.planView(c.id, manager);
+    const plan = thread.hasPlan ? await this.followUps.planView(c.id, manager) : null;
     const may = (e: CaseEvent) =>
       canApply(c.status, e) &&
       caller.ability.can(REFER_EVENTS.includes(e) ? Action.Refer : Action.Consult, subjectOf('Case', c)) &&
