@@ -23,8 +23,8 @@ import type { QualityLevel } from './media';
  *
  * Hysteresis (so the call settles instead of flapping):
  * - Down: for an uplink (QualityOptions.severeAtOnce), one sample with loss of LOSS_SEVERE or more at a level with
- *   video goes to audio_only (or below) at once. Otherwise as soon as DOWN_CONFIRM_SAMPLES consecutive samples ask for a lower level, move straight to the
- *   mildest level those samples asked for (a single bad sample is ignored); if the later one has loss of LOSS_SEVERE
+ *   video goes to audio_only (or below) at once. Otherwise as soon as DOWN_CONFIRM_SAMPLES consecutive samples ask
+ *   for a lower level, move straight to the mildest level those samples asked for (a single bad sample is ignored); if the later one has loss of LOSS_SEVERE
  *   or more, at least to audio_only (a queue overflowing leaves no time for a middle step). The bitrate asks for a lower level only
  *   below DOWN_MARGIN x the current level's floor (an estimate wandering around a floor does not move the level).
  * - The estimate alone (no loss) steps down only after ESTIMATE_DOWN_SAMPLES samples in a row, never within
@@ -187,8 +187,8 @@ export interface QualityOptions {
   /**
    * Whether the estimate steps the level down from `full` or `reduced` even when `estimateDown` is off: at once when
    * it leaves no room for any video (under DOWN_MARGIN x LOW_MIN_BPS: the browser's congestion control, not one noisy
-   * reading, has already weighed it), after ESTIMATE_DOWN_SAMPLES otherwise. On for an uplink: at those levels the browser wants to send 300 kbit/s and more, so
-   * an estimate under the level's floor is the link (its congestion control has seen the queue grow), not a sender
+   * reading, has already weighed it), after ESTIMATE_DOWN_SAMPLES otherwise. On for an uplink: at those levels the
+   * browser wants to send 300 kbit/s and more, so an estimate under the level's floor is the link (its congestion control has seen the queue grow), not a sender
    * holding back; at `low` it may be the sender's own restraint, and loss decides.
    */
   estimateDownFromHigh?: boolean;
@@ -254,12 +254,11 @@ export function nextQuality(state: QualityState, sample: LinkSample, options: Qu
     (state.level === 'full' || state.level === 'reduced') &&
     (noVideoFits || (state.sinceUp + 1 >= UP_GRACE_SAMPLES && estimateDownSamples >= ESTIMATE_DOWN_SAMPLES));
   if (estimateOnly && (trustEstimateDown || trustHighDown)) {
-    return { ...state, level: withEstimate, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
+    return jumpDown(state, withEstimate);
   }
   const wanted = estimateOnly || noVideo ? byLoss : withEstimate;
   if (options.severeAtOnce && !noVideo && !state.probing && clampLoss(sample.packetLoss) >= LOSS_SEVERE) {
-    const level = worse(wanted, 'audio_only');
-    return { ...state, level, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
+    return jumpDown(state, worse(wanted, 'audio_only'));
   }
   const next = step({ ...state, sinceUp: state.sinceUp + 1, estimateDownSamples }, sample, wanted);
   const moved = next.level !== state.level;
@@ -268,6 +267,11 @@ export function nextQuality(state: QualityState, sample: LinkSample, options: Qu
     sinceUp: qualityRank(next.level) < qualityRank(state.level) ? 0 : next.sinceUp,
     estimateDownSamples: moved ? 0 : next.estimateDownSamples,
   };
+}
+
+/** A step down taken at once, without the usual confirmation: every count starts again, no probe runs. */
+function jumpDown(state: QualityState, level: QualityLevel): QualityState {
+  return { ...state, level, probing: false, downSamples: 0, downTarget: null, upSamples: 0, upTarget: null, probeSamples: 0, sinceUp: state.sinceUp + 1, estimateDownSamples: 0, cleanSamples: 0 };
 }
 
 function step(state: QualityState, sample: LinkSample, wanted: QualityLevel): QualityState {

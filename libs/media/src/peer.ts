@@ -413,7 +413,8 @@ export class Peer {
    */
   async getUplinkStats(seen?: Map<string, number>): Promise<UplinkStats> {
     // Loss weighted by each stream's bitrate: a simulcast layer that just started again (a probe, a resumed camera)
-    // reads its jump in sequence numbers as loss at its first report, and must not pass for the whole uplink's.
+    // reads its jump in sequence numbers as loss at its first report, and must not pass for the whole uplink's; a
+    // stream that receives nothing (camera not sent) has nothing to say about loss.
     let lossWeighted = 0;
     let lossWeight = 0;
     let recvBitrate = 0;
@@ -424,7 +425,6 @@ export class Peer {
         const stats = await producer.getStats().catch(() => []);
         for (const s of stats) {
           if (s.type !== 'inbound-rtp') continue;
-          // a stream that receives nothing (camera not sent) has nothing to say about loss
           recvBitrate += s.bitrate ?? 0;
           // The SFU reports an audio stream's loss every 5-7.5 s (mediasoup's RTCP interval for audio), and its
           // stats repeat that figure until the next report: one report of a queue that overflowed before the link

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
   initialQualityState,
-  type QualityLevel,
   nextQuality,
   QUALITY_SAMPLE_INTERVAL_MS,
   QualityState,
@@ -75,7 +74,7 @@ export class QualityMonitor {
           // when mediasoup itself forwards a video less than the level promises (a lower spatial layer than the
           // level's and the producer's, or none: its estimate fits nothing better) may the estimate step down too.
           // A capped downlink (setMaxOutgoingBitrate) loses nothing: mediasoup just forwards the lowest layer.
-          { estimateDown: underserved(peer, peer.quality) },
+          { estimateDown: underserved(peer) },
         );
         this.states.set(peer.id, after);
         if (after.level !== peer.quality && !peer.closed) {
@@ -143,7 +142,7 @@ const describe = (bps: number | undefined, loss: number) =>
  * beside it. (A producer that sends only its lowest layer, as a weak uplink does, leaves a downlink cap visible only
  * in the temporal layers: 60 kbit/s carries 0:1 of an 80 kbit/s lowest layer, never "no layer".)
  */
-const underserved = (peer: Peer, level: QualityLevel) =>
+const underserved = (peer: Peer) =>
   [...peer.consumers.values()].some(({ consumer, clientPaused }) => {
     if (consumer.kind !== 'video' || consumer.type !== 'simulcast' || clientPaused || consumer.paused || consumer.producerPaused) return false;
     const current = consumer.currentLayers;
@@ -151,7 +150,7 @@ const underserved = (peer: Peer, level: QualityLevel) =>
     // At `low` the next step down pauses video: fewer frames of the lowest layer are still video (measured on a steady
     // 150 kbit/s link: mediasoup's estimate dipped to 78-84 kbit/s every half minute, forwarding 0:1 without loss, and
     // the level went audio only <-> low each time). Only no layer at all lets the estimate take video away.
-    if (level === 'low') return false;
+    if (peer.quality === 'low') return false;
     const topSent = consumer.score.producerScores.reduce((top, score, i) => (score > 0 ? i : top), -1);
     const spatial = Math.min(consumer.preferredLayers?.spatialLayer ?? topSent, topSent);
     if (current.spatialLayer < spatial) return true;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { actorOf, CallerContext } from '@hub/access';
@@ -295,19 +295,10 @@ export class RecordingsService implements OnApplicationBootstrap {
  */
 async function stopOrphanWriters(path: string): Promise<boolean> {
   const pids: number[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return false;
-  }
-  for (const name of entries) {
-    try {
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv.includes(path) && Number(name) !== process.pid) pids.push(Number(name));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
+  for (const name of (await readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n))) {
+    // a process gone meanwhile, or not ours to read, has no command line here
+    const argv = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (argv.includes(path) && Number(name) !== process.pid) pids.push(Number(name));
   }
   const alive = (pid: number) => {
     try {
