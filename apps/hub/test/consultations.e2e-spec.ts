@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetadataScanner } from '@nestjs/core';
 import { io, Socket } from 'socket.io-client';
@@ -8,7 +8,7 @@ import { Ack, AdmittedPayload, CONSULTATION_CLIENT_EVENTS, JoinResult } from '@h
 import { ConsultationsGateway, RECORDING_QUIET_MS, RecordingsService, SIGNALLING_POLICY } from '@hub/consultations';
 import { freePort } from '@hub/database';
 import { MediaService } from '@hub/media';
-import { bearer, createTestHub, TestHub } from '@hub/testing';
+import { bearer, createTestHub, TestHub, waitFor } from '@hub/testing';
 
 /**
  * Live consultations end to end: real PostgreSQL, the real mediasoup worker (via @hub/media), socket.io clients
@@ -485,11 +485,19 @@ describe('live consultations', () => {
     const bytes = randomBytes(50_000);
     writeFileSync(cut.outputPath, bytes);
     utimesSync(cut.outputPath, old, old);
-    // ... and its ffmpeg outlived the hub, waiting for RTP that will never come (as the recorder runs it).
+    // Cut short while its ffmpeg outlived the hub: the orphan recorded RTP from an SDP (as the recorder runs it,
+    // with its output flags) until its sender died, and now waits for RTP that will never come.
+    const orphaned = await recordings.begin(sessionId, consentedBy);
     const sdp = join(hub.config.dataDir, 'orphan.sdp');
-    writeFileSync(sdp, `v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${await freePort()} RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n`);
-    const orphan = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-c', 'copy', '-f', 'webm', '-y', cut.outputPath], { stdio: 'ignore' });
-    const orphanExit = new Promise((r) => orphan.once('exit', (_code, signal) => r(signal)));
+    const sender = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-f', 'rtp', '-sdp_file', sdp, `rtp://127.0.0.1:${await freePort()}`], { stdio: 'ignore' });
+    await waitFor(() => existsSync(sdp) && readFileSync(sdp, 'utf8').includes('m=video'), 20_000, "the RTP sender's SDP");
+    const orphan = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-c', 'copy', '-flush_packets', '1', '-cluster_time_limit', '2000', '-f', 'webm', '-y', orphaned.outputPath], { stdio: 'ignore' });
+    // ffmpeg ends on SIGTERM: killed by it before its handlers are set, or exiting with 255 ("received signal 15") after
+    const orphanExit = new Promise<string>((r) => orphan.once('exit', (code, signal) => r(signal === 'SIGTERM' || code === 255 ? 'SIGTERM' : `code ${code}, signal ${signal}`)));
+    await waitFor(() => existsSync(orphaned.outputPath) && statSync(orphaned.outputPath).size > 10_000, 30_000, "the orphan's first clusters on disk");
+    sender.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    utimesSync(orphaned.outputPath, old, old);
     // Being written right now (another instance sharing the directory): left alone.
     const live = await recordings.begin(sessionId, consentedBy);
     writeFileSync(live.outputPath, randomBytes(1000));
@@ -503,7 +511,7 @@ describe('live consultations', () => {
     writeFileSync(leftover.outputPath, randomBytes(1000));
     utimesSync(leftover.outputPath, old, old);
 
-    expect(await recordings.recoverInterrupted()).toBe(1);
+    expect(await recordings.recoverInterrupted()).toBe(2);
     expect(await orphanExit).toBe('SIGTERM');
     const q = (sql: string, p: unknown[]) => hub.db.dataSource.query(sql, p);
     const [rec] = await q(`SELECT status, stop_reason, attachment_id, bytes, duration_ms FROM consultation_recordings WHERE id = $1`, [cut.recordingId]);
@@ -519,6 +527,17 @@ describe('live consultations', () => {
     const [audit] = await q(`SELECT outcome, details FROM audit_entries WHERE action = 'consultation.recording_stored' AND details->>'recordingId' = $1`, [cut.recordingId]);
     expect(audit).toMatchObject({ outcome: 'success', details: { reason: 'interrupted' } });
 
+    // The orphan closed its WebM on SIGTERM before it was stored: the stored file is what it left, and it decodes.
+    const [fromOrphan] = await q(
+      `SELECT r.status, r.stop_reason, a.sha256, a.upload_id FROM consultation_recordings r JOIN case_attachments a ON a.id = r.attachment_id WHERE r.id = $1`,
+      [orphaned.recordingId],
+    );
+    expect(fromOrphan).toMatchObject({ status: 'stored', stop_reason: 'interrupted' });
+    const stored = join(hub.config.dataDir, 'uploads', fromOrphan.upload_id);
+    expect(createHash('sha256').update(readFileSync(stored)).digest('hex')).toBe(fromOrphan.sha256);
+    expect(execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', stored, '-f', 'null', '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('');
+    expect(existsSync(orphaned.outputPath)).toBe(false);
+
     expect((await q(`SELECT status FROM consultation_recordings WHERE id = $1`, [live.recordingId]))[0].status).toBe('recording');
     expect(existsSync(live.outputPath)).toBe(true);
     expect((await q(`SELECT status, stop_reason FROM consultation_recordings WHERE id = $1`, [empty.recordingId]))[0]).toEqual({ status: 'failed', stop_reason: 'interrupted' });
@@ -526,6 +545,6 @@ describe('live consultations', () => {
     expect(existsSync(leftover.outputPath)).toBe(false);
     // Run again (the next start): nothing more to do, nothing stored twice.
     expect(await recordings.recoverInterrupted()).toBe(0);
-    expect((await q(`SELECT count(*)::int AS n FROM case_attachments WHERE case_id = $1`, [caseId]))[0].n).toBe(1);
+    expect((await q(`SELECT count(*)::int AS n FROM case_attachments WHERE case_id = $1`, [caseId]))[0].n).toBe(2);
   });
 });
